@@ -1,0 +1,18 @@
+/** Scheduled tick: read metrics → evaluate rules → record alert state → notify. Wiring only. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { awsDeps } from '../shared/run/aws-deps';
+import { tickTime } from '../shared/run/event';
+import { logger } from '../shared/run/logger';
+import { runTick, type TickDeps, type TickReport } from '../shared/run/tick';
+
+export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log'>, log = logger) {
+  return middy(async (event: unknown): Promise<TickReport> => {
+    const now = tickTime(event);
+    const report = await runTick({ ...deps(), log }, now);
+    log.info('tick', { now: report.now, evaluated: report.evaluated, transitions: report.transitions.length, decided: report.decided, delivered: report.delivered, failed: report.failed });
+    return report;
+  }).use(injectLambdaContext(log));
+}
+
+export const handler = createEvaluateHandler(awsDeps);

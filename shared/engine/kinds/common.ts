@@ -1,0 +1,42 @@
+import { TIERS, type Tier } from '../../rules/schema';
+import type { Observation } from '../types';
+
+export const TIER_ORDER = TIERS;
+
+export interface TierCheck {
+  tier: Tier;
+  breach: boolean;
+  hold: boolean;
+  /** How the tier's limit reads: "above 5%". */
+  limit: string;
+  threshold: number | null;
+}
+
+export function unevaluable(reason: string): Observation {
+  return { evaluable: false, breach: {}, hold: {}, value: null, threshold: null, baseline: null, text: reason, details: { reason } };
+}
+
+/** Builds an observation from per-tier checks; the text names the highest tier in play. */
+export function observation(
+  checks: TierCheck[],
+  o: { value: number; baseline: number | null; cap?: Tier; text: (limit: string) => string; details: Observation['details'] },
+): Observation {
+  const breach: Observation['breach'] = {};
+  const hold: Observation['hold'] = {};
+  for (const c of checks) {
+    breach[c.tier] = c.breach;
+    hold[c.tier] = c.hold;
+  }
+  const top = [...checks].reverse().find((c) => c.hold) ?? checks[0];
+  return {
+    evaluable: true,
+    breach,
+    hold,
+    cap: o.cap,
+    value: o.value,
+    threshold: top?.threshold ?? null,
+    baseline: o.baseline,
+    text: o.text(top ? `${top.tier} ${top.limit}` : ''),
+    details: o.details,
+  };
+}

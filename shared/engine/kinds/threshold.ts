@@ -1,0 +1,56 @@
+/** A metric statistic against fixed limits, optionally also against the model's own baseline. */
+import type { ThresholdRule } from '../../rules/schema';
+import { seriesKey } from '../../sources/types';
+import { mean, median, sum } from '../stats';
+import { metricValue, times } from '../format';
+import { adaptiveWindow, minutesOf, series, sumOver, valuesOver } from '../window';
+import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
+import type { Observe } from '../types';
+
+const AGG = { median, mean, max: (x: number[]) => (x.length ? Math.max(...x) : null), min: (x: number[]) => (x.length ? Math.min(...x) : null), sum: (x: number[]) => (x.length ? sum(x) : null) };
+
+export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
+  const key = seriesKey(rule.metric, rule.stat);
+  const values = series(ctx.frame, model, key);
+  const invocations = series(ctx.frame, model, 'Invocations:Sum');
+  const w = adaptiveWindow(
+    (n) => sumOver(invocations, ctx.index, n),
+    minutesOf(rule.window),
+    minutesOf(rule.max_window ?? rule.window * 6),
+    rule.min_requests,
+    ctx.index + 1,
+  );
+  const points = valuesOver(values, ctx.index, w.minutes);
+  if (!w.enough || !points.length) return unevaluable(`${w.requests} requests in ${w.minutes} min: not enough to judge`);
+  const value = AGG[rule.aggregate](points) as number;
+  const exp = ctx.baselines.expect(model, key, ctx.minute);
+  const base = exp && exp.confidence !== 'none' ? exp.value : null;
+
+  const checks: TierCheck[] = [];
+  for (const tier of TIER_ORDER) {
+    const t = rule.tiers[tier];
+    if (!t) continue;
+    const test = (relax: number) => {
+      if (t.above !== undefined && !(value > t.above * (1 - relax))) return false;
+      if (t.below !== undefined && !(value < t.below * (1 + relax))) return false;
+      if (t.baseline_ratio !== undefined) {
+        // Relative to the model's own normal: without a learned baseline there is no evidence of "abnormal".
+        if (base === null || base <= 0) return false;
+        if (!(value >= base * t.baseline_ratio * (1 - relax))) return false;
+      }
+      return true;
+    };
+    const limit = [t.above !== undefined ? `above ${metricValue(rule.metric, t.above)}` : '', t.below !== undefined ? `below ${metricValue(rule.metric, t.below)}` : '', t.baseline_ratio ? `≥ ${times(t.baseline_ratio)} baseline` : '']
+      .filter(Boolean)
+      .join(' and ');
+    checks.push({ tier, breach: test(0), hold: test(rule.hysteresis), limit, threshold: t.above ?? t.below ?? null });
+  }
+  const basePart = base !== null ? `, baseline ${metricValue(rule.metric, base)} (${times(value / base)})` : '';
+  return observation(checks, {
+    value,
+    baseline: base,
+    cap: exp?.confidence === 'low' ? 'warning' : undefined,
+    text: (limit) => `${rule.metric} ${rule.stat} ${metricValue(rule.metric, value)} over ${w.minutes} min${limit ? ` (${limit})` : ''}${basePart}`,
+    details: { window_minutes: w.minutes, requests: w.requests, aggregate: rule.aggregate, baseline_confidence: exp?.confidence ?? 'none' },
+  });
+};

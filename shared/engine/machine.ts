@@ -1,0 +1,112 @@
+/**
+ * The alert state machine, one data minute at a time: inactive → pending → firing (a tier
+ * qualifies after holding for its `for`), tier escalation, and resolution once no tier has
+ * held for `keep_firing_for`. Pure: the same states and observations give the same result.
+ */
+import { tierRank, type Rule, type Tier } from '../rules/schema';
+import type { AlertState, Observation, Transition } from './types';
+import { TIER_ORDER } from './kinds/common';
+
+export function initialState(fingerprint: string, rule: Rule, signal: string, labels: Record<string, string>): AlertState {
+  return {
+    fingerprint,
+    rule: rule.name,
+    signal,
+    labels,
+    status: 'inactive',
+    tier: null,
+    maxTier: null,
+    runs: {},
+    clearSince: null,
+    lastEvaluable: null,
+    lastMinute: null,
+    startsAt: null,
+    endsAt: null,
+    lastNotifiedAt: null,
+    suppressedBy: null,
+    value: null,
+    threshold: null,
+    baseline: null,
+    text: '',
+    details: {},
+    version: 0,
+  };
+}
+
+const ALL_TRUE = { info: true, warning: true, critical: true };
+
+/** Applies the rule's missing-data policy to an observation without enough data. */
+function withMissingPolicy(rule: Rule, obs: Observation): Observation | null {
+  if (obs.evaluable || rule.missing === 'keep') return obs.evaluable ? obs : null;
+  const v = rule.missing === 'breaching';
+  return { ...obs, evaluable: true, breach: v ? ALL_TRUE : {}, hold: v ? ALL_TRUE : {} };
+}
+
+export function step(prev: AlertState, rule: Rule, raw: Observation, minute: number, at: number): { state: AlertState; transition?: Transition } {
+  const obs = withMissingPolicy(rule, raw);
+  const s: AlertState = { ...prev, runs: { ...prev.runs }, lastMinute: minute };
+
+  if (!obs) {
+    // Not enough evidence either way: hold the state, but do not let a firing alert outlive its data forever.
+    if (s.status === 'firing' && s.lastEvaluable !== null && minute - s.lastEvaluable >= rule.resolve_after_missing) {
+      return resolve(s, prev, minute, at, `no evaluable data for ${Math.round((minute - s.lastEvaluable) / 60_000)} min`);
+    }
+    return { state: s };
+  }
+
+  s.lastEvaluable = minute;
+  s.value = obs.value;
+  s.threshold = obs.threshold;
+  s.baseline = obs.baseline;
+  s.text = obs.text;
+  s.details = obs.details;
+
+  let qualified: Tier | null = null;
+  for (const tier of TIER_ORDER) {
+    const t = rule.tiers[tier];
+    if (!t) continue;
+    const firingAtOrAbove = s.status === 'firing' && tierRank(tier) <= tierRank(s.tier);
+    const holds = firingAtOrAbove ? obs.hold[tier] : obs.breach[tier];
+    if (holds) s.runs[tier] ??= minute;
+    else delete s.runs[tier];
+    const since = s.runs[tier];
+    if (since !== undefined && minute - since >= t.for) qualified = tier;
+  }
+  if (obs.cap && tierRank(qualified) > tierRank(obs.cap)) qualified = obs.cap;
+
+  if (s.status !== 'firing') {
+    if (qualified) {
+      Object.assign(s, { status: 'firing', tier: qualified, maxTier: qualified, startsAt: at, endsAt: null, clearSince: null, lastNotifiedAt: null, suppressedBy: null });
+      return { state: s, transition: { kind: 'firing', at, minute, fromTier: null, state: s } };
+    }
+    s.status = Object.keys(s.runs).length ? 'pending' : 'inactive';
+    return { state: s };
+  }
+
+  if (tierRank(qualified) > tierRank(s.tier)) {
+    const fromTier = s.tier;
+    s.tier = qualified;
+    if (tierRank(qualified) > tierRank(s.maxTier)) s.maxTier = qualified;
+    s.clearSince = null;
+    return { state: s, transition: { kind: 'escalated', at, minute, fromTier, state: s } };
+  }
+  if (qualified === s.tier) {
+    s.clearSince = null;
+    return { state: s };
+  }
+  s.clearSince ??= minute;
+  if (minute - s.clearSince < rule.keep_firing_for) return { state: s };
+  if (qualified) {
+    // Still bad, just less so: stay in the same episode at the lower tier, without a new page.
+    s.tier = qualified;
+    s.clearSince = null;
+    return { state: s };
+  }
+  return resolve(s, prev, minute, at);
+}
+
+function resolve(s: AlertState, prev: AlertState, minute: number, at: number, reason?: string): { state: AlertState; transition: Transition } {
+  Object.assign(s, { status: 'inactive', tier: null, runs: {}, clearSince: null, endsAt: at });
+  if (reason) s.details = { ...s.details, resolved_because: reason };
+  return { state: s, transition: { kind: 'resolved', at, minute, fromTier: prev.tier, state: s } };
+}

@@ -1,0 +1,38 @@
+/**
+ * Local notification capture: each receiver renders the payload its real notifier would send
+ * (Slack Block Kit, PagerDuty Events v2, SNS Publish input) and keeps it instead of sending.
+ */
+import type { ReceiverConfig } from '../rules/schema';
+import type { Notification, Notifier } from '../notify/types';
+import { slackMessage } from '../notify/slack';
+import { pagerDutyEvent } from '../notify/pagerduty';
+import { snsPublishInput } from '../notify/sns';
+import type { NotifierLookup } from '../run/deliver-outbox';
+
+export interface Captured {
+  receiver: string;
+  type: ReceiverConfig['type'];
+  notification: Notification;
+  payload: unknown;
+}
+
+export class CaptureNotifiers implements NotifierLookup {
+  readonly sent: Captured[] = [];
+  private readonly types = new Map<string, ReceiverConfig['type']>();
+
+  constructor(receivers: readonly ReceiverConfig[]) {
+    for (const r of receivers) this.types.set(r.name, r.type);
+  }
+
+  async get(receiver: string): Promise<Notifier> {
+    const type = this.types.get(receiver);
+    if (!type) throw new Error(`receiver "${receiver}" is not defined in the rules file`);
+    return {
+      send: async (n) => {
+        const payload =
+          type === 'slack' ? slackMessage(n) : type === 'pagerduty' ? pagerDutyEvent(n, 'local-capture') : snsPublishInput(n, 'arn:aws:sns:local:000000000000:bedrock-watch-alerts');
+        this.sent.push({ receiver, type, notification: n, payload });
+      },
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import { PagerDutyNotifier } from './pagerduty';
+import { resolveSecret, type SecretRef } from './secrets';
+import { SlackNotifier } from './slack';
+import { SnsNotifier } from './sns';
+import type { Notifier } from './types';
+
+export type { SecretRef } from './secrets';
+
+export type ReceiverConfig =
+  | { name: string; type: 'slack'; webhook_url: SecretRef }
+  | { name: string; type: 'pagerduty'; routing_key: SecretRef; events_url?: string }
+  | { name: string; type: 'sns'; topic_arn?: string };
+
+export interface NotifierDeps {
+  sns?: SNSClient;
+  fetch?: typeof fetch;
+  resolve?: typeof resolveSecret;
+  env?: Record<string, string | undefined>;
+}
+
+export async function createNotifier(cfg: ReceiverConfig, deps: NotifierDeps = {}): Promise<Notifier> {
+  const resolve = deps.resolve ?? resolveSecret;
+  const where = (field: string) => `receiver "${cfg.name}" ${field}`;
+  switch (cfg.type) {
+    case 'slack': {
+      const webhookUrl = await resolve(cfg.webhook_url, where('webhook_url'));
+      // Fail here, at configuration, rather than on the first page; and without echoing the value.
+      if (!URL.canParse(webhookUrl)) throw new Error(`${where('webhook_url')}: the secret is not a valid URL`);
+      return new SlackNotifier({ webhookUrl, fetch: deps.fetch });
+    }
+    case 'pagerduty': {
+      const routingKey = await resolve(cfg.routing_key, where('routing_key'));
+      return new PagerDutyNotifier({ routingKey, eventsUrl: cfg.events_url, fetch: deps.fetch });
+    }
+    case 'sns': {
+      const topicArn = cfg.topic_arn ?? (deps.env ?? process.env).ALERT_TOPIC_ARN;
+      if (!topicArn) throw new Error(`${where('topic_arn')}: not set, and the default ALERT_TOPIC_ARN environment variable is not set either`);
+      return new SnsNotifier({ topicArn, client: deps.sns ?? new SNSClient({}) });
+    }
+    default: {
+      const unknown: never = cfg;
+      throw new Error(`receiver "${(unknown as { name?: string }).name}": unknown type ${JSON.stringify((unknown as { type?: unknown }).type)}`);
+    }
+  }
+}
+
+/** Notifiers by receiver name, created on first use and kept, so a warm Lambda resolves each secret once. */
+export class NotifierSet {
+  private readonly configs = new Map<string, ReceiverConfig>();
+  private readonly created = new Map<string, Promise<Notifier>>();
+  private readonly deps: NotifierDeps;
+
+  constructor(receivers: readonly ReceiverConfig[], deps: NotifierDeps = {}) {
+    for (const r of receivers) {
+      if (this.configs.has(r.name)) throw new Error(`receiver "${r.name}" is defined twice`);
+      this.configs.set(r.name, r);
+    }
+    this.deps = { ...deps };
+  }
+
+  get(name: string): Promise<Notifier> {
+    const cached = this.created.get(name);
+    if (cached) return cached;
+    const cfg = this.configs.get(name);
+    if (!cfg) return Promise.reject(new Error(`no receiver named "${name}" (known: ${[...this.configs.keys()].join(', ') || 'none'})`));
+    // One SNS client for all SNS receivers.
+    if (cfg.type === 'sns' && !this.deps.sns) this.deps.sns = new SNSClient({});
+    const pending = createNotifier(cfg, this.deps);
+    this.created.set(name, pending);
+    // A failed creation (say SSM throttled) must not stick: the next invocation tries again.
+    pending.catch(() => this.created.delete(name));
+    return pending;
+  }
+}

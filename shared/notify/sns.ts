@@ -1,0 +1,69 @@
+import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
+import { DeliveryError, type Notification, type Notifier } from './types';
+
+// SNS: "Subjects must be ASCII text ... no line breaks or control characters, and less than 100 characters long."
+const MAX_SUBJECT = 99;
+const NOTE = { trigger: '', repeat: ' still firing', escalate: ' escalated', resolve: '' } as const;
+
+export function snsPublishInput(n: Notification, topicArn: string): PublishCommandInput {
+  const a = n.alert;
+  const tag = n.action === 'resolve' ? 'RESOLVED' : `${a.tier.toUpperCase()}${NOTE[n.action]}`;
+  const attributes: Record<string, string | undefined> = { severity: a.tier, rule: a.rule, modelId: a.labels.ModelId, action: n.action };
+  return {
+    TopicArn: topicArn,
+    Subject: subject(`[${tag}] ${a.summary || a.rule}`),
+    Message: JSON.stringify({ action: n.action, receiver: n.receiver, at: n.at, alert: a }),
+    MessageAttributes: Object.fromEntries(
+      // SNS rejects empty attribute values.
+      Object.entries(attributes)
+        .filter((e): e is [string, string] => !!e[1])
+        .map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+    ),
+  };
+}
+
+/** Printable ASCII only: accents stripped, typographic quotes and dashes made plain, anything else dropped. */
+export function subject(text: string): string {
+  const ascii = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[‘’‚‛]/g, "'")
+    .replace(/[“”„‟]/g, '"')
+    .replace(/[‐-―]/g, '-')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  return ascii.length <= MAX_SUBJECT ? ascii : `${ascii.slice(0, MAX_SUBJECT - 3).trimEnd()}...`;
+}
+
+export class SnsNotifier implements Notifier {
+  private readonly topicArn: string;
+  private readonly client: SNSClient;
+
+  constructor(opts: { topicArn: string; client: SNSClient }) {
+    this.topicArn = opts.topicArn;
+    this.client = opts.client;
+  }
+
+  async send(n: Notification): Promise<void> {
+    try {
+      await this.client.send(new PublishCommand(snsPublishInput(n, this.topicArn)));
+    } catch (e) {
+      const err = e as { name?: string; message?: string };
+      throw new DeliveryError(`sns receiver "${n.receiver}": Publish failed: ${err.name ?? 'Error'}: ${err.message ?? String(e)}`, isTransient(e));
+    }
+  }
+}
+
+const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'KMSThrottlingException']);
+const NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE']);
+
+function isTransient(e: unknown): boolean {
+  const err = e as { name?: string; code?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  const status = err.$metadata?.httpStatusCode;
+  if (THROTTLING.has(err.name ?? '') || status === 429) return true;
+  if (err.$fault === 'server' || (status !== undefined && status >= 500)) return true;
+  // No HTTP answer at all (the SDK already retried): the connection, not the request, was the problem.
+  return status === undefined && (NETWORK.has(err.name ?? '') || NETWORK.has(err.code ?? ''));
+}

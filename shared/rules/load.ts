@@ -1,0 +1,76 @@
+/**
+ * rules.yml → typed Config. YAML is parsed with source positions so every problem names the
+ * file, line and column of the offending field.
+ */
+import { readFileSync } from 'node:fs';
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { z } from 'zod';
+import { RulesError, formatPath, type RulesProblem } from './errors';
+import { Config } from './schema';
+
+export function loadRulesFile(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new RulesError([{ file, line: 1, col: 1, path: '', message: `cannot read the rules file: ${(e as Error).message}` }]);
+  }
+  return parseRules(text, file);
+}
+
+export function parseRules(text: string, file = 'rules.yml'): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return { line, col };
+  };
+  if (doc.errors.length) {
+    throw new RulesError(
+      doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: `YAML: ${e.message.split('\n')[0]}` })),
+    );
+  }
+  const parsed = Config.safeParse(doc.toJS() ?? {});
+  if (parsed.success) return parsed.data;
+  const problems: RulesProblem[] = parsed.error.issues.map((issue) => {
+    const node = nearestNode(doc.contents, issue.path);
+    const range = node?.range ?? doc.contents?.range;
+    return { file, ...(range ? at(range[0]) : { line: 1, col: 1 }), path: formatPath(issue.path), message: describe(issue) };
+  });
+  problems.sort((a, b) => a.line - b.line || a.col - b.col);
+  throw new RulesError(problems);
+}
+
+/** The deepest YAML node that exists along the issue's path (a missing field points at its parent). */
+function nearestNode(root: unknown, path: readonly PropertyKey[]): Node | undefined {
+  let node = root as Node | undefined;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (p.key as { value?: unknown })?.value === key);
+      if (!pair) return node;
+      // Point at the value when it is a node, at the key otherwise.
+      node = (pair.value as Node) ?? (pair.key as Node);
+    } else if (isSeq(node) && typeof key === 'number') {
+      const item = node.items[key] as Node | undefined;
+      if (!item) return node;
+      node = item;
+    } else return node;
+  }
+  return node;
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_type':
+      return issue.input === undefined ? `is required (${issue.expected})` : `must be a ${issue.expected}`;
+    case 'invalid_union':
+      if ('note' in issue && issue.note === 'No matching discriminator') {
+        return `must be one of the kinds: ${(issue as { options?: unknown[] }).options?.join(', ') ?? 'see the schema'}`;
+      }
+      return issue.message;
+    default:
+      return issue.message;
+  }
+}

@@ -1,0 +1,35 @@
+/** AWS/Bedrock metrics a rule may name (CloudWatch publishes them per ModelId). */
+export const BEDROCK_METRICS = [
+  'Invocations',
+  'InvocationLatency',
+  'TimeToFirstToken',
+  'InvocationClientErrors',
+  'InvocationServerErrors',
+  'InvocationThrottles',
+  'InputTokenCount',
+  'OutputTokenCount',
+  'CacheReadInputTokenCount',
+  'CacheWriteInputTokenCount',
+  'EstimatedTPMQuotaUsage',
+  'OutputImageCount',
+  'LegacyModelInvocations',
+] as const;
+
+export type BedrockMetric = (typeof BEDROCK_METRICS)[number];
+
+export const STAT = /^(Sum|Average|SampleCount|Minimum|Maximum|p\d{1,2}(\.\d+)?)$/;
+
+/** Counting metrics: a missing datapoint in a minute that had other data means 0; their natural statistic is Sum. */
+export const COUNT_METRICS = new Set<string>([
+  'Invocations',
+  'InvocationClientErrors',
+  'InvocationServerErrors',
+  'InvocationThrottles',
+  'InputTokenCount',
+  'OutputTokenCount',
+  'CacheReadInputTokenCount',
+  'CacheWriteInputTokenCount',
+  'EstimatedTPMQuotaUsage',
+  'OutputImageCount',
+  'LegacyModelInvocations',
+]);

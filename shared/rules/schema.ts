@@ -1,0 +1,187 @@
+/**
+ * The rules file, as a zod schema: parsing it checks and converts units (durations to ms,
+ * percentages to fractions), so the engine only ever sees typed, normalised config.
+ */
+import { z } from 'zod';
+import { BEDROCK_METRICS, STAT } from './metrics';
+import { parseDuration, parseFraction, parseMillis } from './units';
+
+const unit = (parse: (v: unknown) => number | string, example: string) =>
+  z
+    .union([z.string(), z.number()])
+    .transform((v, ctx) => {
+      const r = parse(v);
+      if (typeof r === 'string') {
+        ctx.addIssue({ code: 'custom', message: r });
+        return z.NEVER;
+      }
+      return r;
+    })
+    .meta({ description: `e.g. ${example}` });
+
+export const Duration = unit(parseDuration, '5m, 90s, 2h');
+export const Fraction = unit(parseFraction, '5% or 0.05');
+export const Millis = unit(parseMillis, '10s, 800ms or 10000');
+const Positive = z.number().positive();
+
+export const TIERS = ['info', 'warning', 'critical'] as const;
+export type Tier = (typeof TIERS)[number];
+export const tierRank = (t: Tier | null | undefined): number => (t ? TIERS.indexOf(t) + 1 : 0);
+
+export const SIGNALS = [
+  'throttles',
+  'server_errors',
+  'client_errors',
+  'errors',
+  'latency',
+  'availability',
+  'cost',
+  'budget',
+  'tokens',
+  'completion',
+  'other',
+] as const;
+
+const Metric = z.enum(BEDROCK_METRICS, {
+  error: (iss) => `unknown metric ${JSON.stringify(iss.input)}: use one of ${BEDROCK_METRICS.join(', ')}`,
+});
+const Stat = z.string().regex(STAT, 'must be a CloudWatch statistic: Sum, Average, SampleCount, Minimum, Maximum or a percentile like p95');
+
+const SecretRef = z.union([z.strictObject({ ssm: z.string().startsWith('/') }), z.strictObject({ env: z.string().min(1) })]).meta({
+  description: 'Where a secret lives: an SSM Parameter Store (SecureString) name, or an environment variable. Never the secret itself.',
+});
+
+const Receiver = z.discriminatedUnion('type', [
+  z.strictObject({ name: z.string().min(1), type: z.literal('slack'), webhook_url: SecretRef }),
+  z.strictObject({
+    name: z.string().min(1),
+    type: z.literal('pagerduty'),
+    routing_key: SecretRef,
+    events_url: z.url().optional(),
+  }),
+  z.strictObject({ name: z.string().min(1), type: z.literal('sns'), topic_arn: z.string().startsWith('arn:').optional() }),
+]);
+
+const Selector = z.strictObject({
+  include: z.array(z.string()).optional().meta({ description: 'Model id globs to evaluate (default: every model seen).' }),
+  exclude: z.array(z.string()).optional(),
+});
+
+/** Fields every rule kind shares. */
+const common = {
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes, like bedrock-server-errors'),
+  signal: z.enum(SIGNALS).optional(),
+  description: z.string().optional(),
+  next_check: z.string().min(1).meta({ description: 'What the person paged should look at first.' }),
+  runbook: z.url().optional(),
+  models: Selector.optional(),
+  keep_firing_for: Duration.prefault('10m').meta({ description: 'Hysteresis: how long the condition must stay clear before resolving.' }),
+  hysteresis: z.number().min(0).max(0.9).default(0.1).meta({ description: 'A firing tier holds until the value is this fraction past its threshold.' }),
+  missing: z.enum(['keep', 'ok', 'breaching']).default('keep').meta({
+    description: 'What a window without enough data means: keep the current state, count as ok, or count as breaching.',
+  }),
+  resolve_after_missing: Duration.prefault('30m').meta({ description: 'A firing alert with no evaluable data for this long resolves.' }),
+};
+
+const window = {
+  window: Duration.prefault('5m'),
+  max_window: Duration.optional().meta({ description: 'Low traffic widens the window up to this until min_requests is met (default 6 × window).' }),
+  min_requests: z.number().int().min(0).default(20).meta({ description: 'Fewer requests than this in the window: not enough evidence, the window is not evaluated.' }),
+};
+
+const tierOf = <T extends z.ZodRawShape>(shape: T) =>
+  z
+    .strictObject({ info: z.strictObject(shape).optional(), warning: z.strictObject(shape).optional(), critical: z.strictObject(shape).optional() })
+    .refine((t) => t.info || t.warning || t.critical, 'needs at least one of info, warning, critical');
+
+const forField = { for: Duration.prefault('5m').meta({ description: 'How long the condition must hold before the tier fires.' }) };
+
+const ThresholdRule = z.strictObject({
+  ...common,
+  ...window,
+  kind: z.literal('threshold'),
+  metric: Metric,
+  stat: Stat,
+  aggregate: z.enum(['median', 'mean', 'max', 'min', 'sum']).default('median').meta({
+    description: 'How per-minute values combine over the window (median resists single slow minutes).',
+  }),
+  tiers: tierOf({
+    ...forField,
+    above: Millis.optional(),
+    below: Millis.optional(),
+    baseline_ratio: Positive.optional().meta({
+      description: "Also require the value to be at least this multiple of the model's own learned baseline (so a model that is always slow is not paged).",
+    }),
+  }),
+});
+
+const RatioRule = z.strictObject({
+  ...common,
+  ...window,
+  kind: z.literal('ratio'),
+  numerator: z.union([Metric, z.array(Metric).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+  denominator: z.union([Metric, z.array(Metric).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+  confidence: z.number().min(0.5).max(0.9999).default(0.95).meta({
+    description: 'Fire only when the rate is above the threshold with this confidence (Wilson lower bound), so a few requests cannot page.',
+  }),
+  min_events: z.number().int().min(0).default(3).meta({ description: 'At least this many numerator events in the window.' }),
+  tiers: tierOf({ ...forField, above: Fraction }),
+});
+
+export const Rule = z.discriminatedUnion('kind', [ThresholdRule, RatioRule]);
+export type Rule = z.output<typeof Rule>;
+export type ThresholdRule = z.output<typeof ThresholdRule>;
+export type RatioRule = z.output<typeof RatioRule>;
+
+const Settings = z
+  .strictObject({
+    publication_delay: Duration.prefault('2m').meta({ description: 'How long CloudWatch takes to publish a minute: younger minutes are not evaluated.' }),
+    schedule: Duration.prefault('1m').meta({ description: 'How often evaluate runs (serverless.yml schedule); the backtest ticks at this rate.' }),
+    max_catch_up: Duration.prefault('60m').meta({ description: 'After missed ticks, evaluate at most this much of the past.' }),
+    timezone: z.string().default('UTC').meta({ description: 'IANA time zone for days and months (digest, daily cost, budgets).' }),
+  })
+  .prefault({});
+
+const Routes = z
+  .strictObject({
+    info: z.array(z.string()).default([]),
+    warning: z.array(z.string()).default([]),
+    critical: z.array(z.string()).default([]),
+    repeat_interval: Duration.prefault('4h').meta({ description: 'Re-send a still-firing alert this often.' }),
+  })
+  .prefault({});
+
+const Matcher = z.strictObject({ rule: z.string().optional(), signal: z.enum(SIGNALS).optional(), tier: z.enum(TIERS).optional() });
+
+const Inhibit = z.strictObject({
+  source: Matcher,
+  target: Matcher,
+  equal: z.array(z.string()).default(['ModelId']),
+});
+
+export const Config = z
+  .strictObject({
+    settings: Settings,
+    receivers: z.array(Receiver).default([]),
+    routes: Routes,
+    inhibit: z.array(Inhibit).default([]),
+    rules: z.array(Rule).min(1, 'needs at least one rule'),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.rules.forEach((r, i) => {
+      if (seen.has(r.name)) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `duplicate rule name "${r.name}" (also rules[${seen.get(r.name)}])` });
+      } else seen.set(r.name, i);
+    });
+    const receivers = new Set(c.receivers.map((r) => r.name));
+    for (const tier of TIERS) {
+      c.routes[tier].forEach((name, i) => {
+        if (!receivers.has(name)) ctx.addIssue({ code: 'custom', path: ['routes', tier, i], message: `unknown receiver "${name}"` });
+      });
+    }
+  });
+
+export type Config = z.output<typeof Config>;
+export type ReceiverConfig = z.output<typeof Receiver>;
+export type InhibitRule = z.output<typeof Inhibit>;

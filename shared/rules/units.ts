@@ -1,0 +1,39 @@
+/** Units people write in rules.yml: durations (`5m`), percentages (`5%`), times (`10s`, `800ms`), money. */
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/;
+const FACTOR: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `90s`, `5m`, `2h`, `1d` → ms. Bare numbers are refused: a unit makes the intent plain. */
+export function parseDuration(v: unknown): number | string {
+  if (typeof v !== 'string') return 'must be a duration with a unit, like 5m, 90s or 2h';
+  const m = DURATION.exec(v.trim());
+  if (!m) return `"${v}" is not a duration: use a number and a unit (ms, s, m, h, d, w), like 5m`;
+  return Math.round(Number(m[1]) * FACTOR[m[2]]);
+}
+
+/** `5%` → 0.05; a plain number is a fraction (0.05). */
+export function parseFraction(v: unknown): number | string {
+  if (typeof v === 'number') {
+    return v >= 0 ? v : 'must not be negative';
+  }
+  if (typeof v === 'string') {
+    const m = /^(-?\d+(?:\.\d+)?)\s*%$/.exec(v.trim());
+    if (m) return Number(m[1]) / 100;
+  }
+  return 'must be a percentage like 5% or a fraction like 0.05';
+}
+
+/** A latency or time value: `10s`, `800ms`, or a number of milliseconds. */
+export function parseMillis(v: unknown): number | string {
+  if (typeof v === 'number') return v >= 0 ? v : 'must not be negative';
+  const d = parseDuration(v);
+  return typeof d === 'number' ? d : `must be a time like 10s or 800ms, or a number of milliseconds`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

@@ -1,0 +1,35 @@
+/**
+ * The real adapters, built once per Lambda container: rules from the packaged rules.yml,
+ * CloudWatch, DynamoDB, SNS and receivers whose secrets come from SSM.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { NotifierSet } from '../notify/receivers';
+import { loadRulesFile } from '../rules/load';
+import type { Config } from '../rules/schema';
+import { CloudWatchSource, createCloudWatchClient } from '../sources/cloudwatch';
+import { DynamoStateStore } from '../state/dynamo-store';
+import { tableFromEnv, type Table } from '../state/table';
+import type { TickDeps } from './tick';
+import { storedBaselines } from './baselines-provider';
+
+export interface AwsDeps extends Omit<TickDeps, 'log'> {
+  table: Table;
+}
+
+let cached: AwsDeps | undefined;
+
+export function awsDeps(): AwsDeps {
+  if (cached) return cached;
+  const config: Config = loadRulesFile(process.env.RULES_FILE ?? 'rules.yml');
+  const table = tableFromEnv(new DynamoDBClient({}));
+  cached = {
+    config,
+    table,
+    source: new CloudWatchSource({ client: createCloudWatchClient() }),
+    store: new DynamoStateStore(table),
+    baselines: storedBaselines(table, config),
+    notifiers: new NotifierSet(config.receivers, { sns: new SNSClient({}) }),
+  };
+  return cached;
+}

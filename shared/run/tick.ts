@@ -1,0 +1,109 @@
+/**
+ * One evaluate tick: read → decide → persist → deliver. Each step is idempotent, so a tick
+ * re-run with the same `now` (EventBridge delivers at least once) records and sends nothing twice,
+ * and anything unsent is retried by the next tick.
+ */
+import { evaluate } from '../engine/evaluate';
+import { lookbackMinutes, seriesNeeded } from '../engine/needs';
+import type { Baselines, Transition } from '../engine/types';
+import type { Config } from '../rules/schema';
+import { route } from '../route/route';
+import { MINUTE, type MetricSource } from '../sources/types';
+import { ConcurrentTickError, type OutboxItem, type StateStore } from '../state/types';
+import { deliverOutbox, type NotifierLookup } from './deliver-outbox';
+
+/** The slice of a logger the run needs (Powertools' Logger fits; so does a silent one). */
+export interface Log {
+  info(msg: string, ...extra: Record<string, unknown>[]): void;
+  warn(msg: string, ...extra: Record<string, unknown>[]): void;
+  error(msg: string, ...extra: Record<string, unknown>[]): void;
+}
+
+export interface TickDeps {
+  config: Config;
+  source: MetricSource;
+  store: StateStore;
+  baselines: (now: number) => Promise<Baselines>;
+  notifiers: NotifierLookup;
+  log: Log;
+  /** In-tick delivery retries (the simulated clock passes a no-op sleep). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface TickReport {
+  now: string;
+  evaluated: { from: string; to: string; minutes: number } | null;
+  transitions: Transition[];
+  decided: number;
+  delivered: number;
+  failed: number;
+  skipped?: string;
+}
+
+/** The newest data minute CloudWatch has published at `now`. */
+export const latestVisibleMinute = (now: number, delayMs: number): number => Math.floor((now - delayMs) / MINUTE) * MINUTE - MINUTE;
+
+export async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
+  const { config, store } = deps;
+  const s = config.settings;
+  const state = await store.load();
+  const latest = latestVisibleMinute(now, s.publication_delay);
+  const oldest = latest - s.max_catch_up + MINUTE;
+  const first = Math.max(state.cursor.lastMinute !== null ? state.cursor.lastMinute + MINUTE : latest, oldest);
+  const report: TickReport = { now: new Date(now).toISOString(), evaluated: null, transitions: [], decided: 0, delivered: 0, failed: 0 };
+
+  if (first <= latest) {
+    const minutes = [];
+    for (let m = first; m <= latest; m += MINUTE) minutes.push({ minute: m, at: now });
+    const knownModels = [...new Set(Object.values(state.alerts).map((a) => a.labels.ModelId).filter(Boolean))];
+    const frame = await deps.source.fetch({
+      keys: seriesNeeded(config.rules),
+      from: first - lookbackMinutes(config.rules) * MINUTE,
+      to: latest + MINUTE,
+      period: MINUTE,
+      knownModels,
+    });
+    const result = evaluate({ config, frame, states: state.alerts, baselines: await deps.baselines(now), minutes, knownModels });
+    const routed = route(config, result.transitions, result.states, now);
+    const outbox: OutboxItem[] = routed.notifications.map((n) => ({
+      id: n.id,
+      notification: n,
+      status: 'pending',
+      attempts: 0,
+      createdAt: now,
+      nextAttemptAt: now,
+      leaseUntil: null,
+      sentAt: null,
+      lastError: null,
+    }));
+    try {
+      // Decide, then deliver: the outbox holds every notification before any HTTP call.
+      await store.putOutbox(outbox);
+      const touched = new Set([...result.changed, ...routed.notified, ...Object.keys(routed.suppressed)]);
+      await store.saveAlerts([...touched].map((fp) => result.states[fp]));
+      await store.advanceCursor(state.cursor, {
+        ...state.cursor,
+        lastMinute: latest,
+        pending: [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])],
+      });
+    } catch (e) {
+      if (e instanceof ConcurrentTickError) {
+        deps.log.warn(e.message);
+        return { ...report, skipped: e.message };
+      }
+      throw e;
+    }
+    report.evaluated = { from: new Date(first).toISOString(), to: new Date(latest).toISOString(), minutes: minutes.length };
+    report.transitions = result.transitions;
+    report.decided = outbox.length;
+    for (const t of result.transitions) {
+      deps.log.info(`alert ${t.kind}`, { rule: t.state.rule, labels: t.state.labels, tier: t.state.tier ?? t.state.maxTier, text: t.state.text });
+    }
+    state.cursor.pending = [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])];
+  }
+
+  const d = await deliverOutbox(store, deps.notifiers, state.cursor.pending, now, deps.log, deps.sleep);
+  report.delivered = d.delivered;
+  report.failed = d.failed;
+  return report;
+}

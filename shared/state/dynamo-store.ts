@@ -1,0 +1,195 @@
+/**
+ * StateStore on the single DynamoDB table. Every write is one conditional single-item write,
+ * so overlapping ticks (EventBridge delivers at least once) cannot both record or send.
+ */
+import { BatchGetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AlertState } from '../engine/types';
+import { ttlAfter, type Table } from './table';
+import { ConcurrentTickError, type Cursor, type OutboxItem, type StateStore, type TickState } from './types';
+
+const STATE = 'STATE';
+const OUTBOX = 'OUTBOX';
+const isConditionFailure = (e: unknown) => (e as { name?: string }).name === 'ConditionalCheckFailedException';
+
+export class DynamoStateStore implements StateStore {
+  constructor(private readonly table: Table) {}
+
+  async load(): Promise<TickState> {
+    const alerts: Record<string, AlertState> = {};
+    let cursor: Cursor = { lastMinute: null, version: 0, pending: [], spend: {} };
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': STATE },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (item.sk === 'CURSOR') {
+          cursor = { lastMinute: item.lastMinute ?? null, version: item.version ?? 0, pending: [...((item.pending as Set<string>) ?? [])], spend: item.spend ?? {} };
+        } else if (typeof item.sk === 'string' && item.sk.startsWith('ALERT#')) {
+          alerts[item.state.fingerprint] = { ...(item.state as AlertState), version: item.version };
+        }
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return { cursor, alerts };
+  }
+
+  async saveAlerts(states: AlertState[]): Promise<void> {
+    for (const s of states) {
+      const { version, ...state } = s;
+      try {
+        await this.table.doc.send(
+          new PutCommand({
+            TableName: this.table.name,
+            Item: {
+              pk: STATE,
+              sk: `ALERT#${s.fingerprint}`,
+              state,
+              version: version + 1,
+              // An alert that is no longer doing anything expires a week after it last moved.
+              ttl: s.status === 'inactive' ? ttlAfter(s.endsAt ?? s.lastMinute ?? Date.now(), 7) : undefined,
+            },
+            ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
+            ExpressionAttributeValues: version === 0 ? undefined : { ':v': version },
+          }),
+        );
+        s.version = version + 1;
+      } catch (e) {
+        if (isConditionFailure(e)) throw new ConcurrentTickError(`alert ${s.rule} ${JSON.stringify(s.labels)}`);
+        throw e;
+      }
+    }
+  }
+
+  async putOutbox(items: OutboxItem[]): Promise<void> {
+    for (const item of items) {
+      try {
+        await this.table.doc.send(
+          new PutCommand({
+            TableName: this.table.name,
+            Item: { pk: OUTBOX, sk: item.id, ...item, ttl: ttlAfter(item.createdAt, 14) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e; // already decided by an earlier run of this tick: keep the original
+      }
+    }
+  }
+
+  async advanceCursor(prev: Cursor, next: Cursor): Promise<void> {
+    const names = { '#v': 'version' };
+    const values: Record<string, unknown> = { ':next': prev.version + 1, ':m': next.lastMinute, ':s': next.spend };
+    let update = 'SET #v = :next, lastMinute = :m, spend = :s';
+    const added = next.pending.filter((id) => !prev.pending.includes(id));
+    if (added.length) {
+      update += ' ADD pending :p';
+      values[':p'] = new Set(added);
+    }
+    if (prev.version > 0) values[':prev'] = prev.version;
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: STATE, sk: 'CURSOR' },
+          UpdateExpression: update,
+          ConditionExpression: prev.version > 0 ? '#v = :prev' : 'attribute_not_exists(#v)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      next.version = prev.version + 1;
+    } catch (e) {
+      if (isConditionFailure(e)) throw new ConcurrentTickError('the evaluation cursor');
+      throw e;
+    }
+  }
+
+  async getOutbox(ids: string[]): Promise<OutboxItem[]> {
+    const out: OutboxItem[] = [];
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys = ids.slice(i, i + 100).map((id) => ({ pk: OUTBOX, sk: id }));
+      for (let attempt = 0; keys.length && attempt < 5; attempt++) {
+        const r = await this.table.doc.send(new BatchGetCommand({ RequestItems: { [this.table.name]: { Keys: keys, ConsistentRead: true } } }));
+        out.push(...((r.Responses?.[this.table.name] ?? []) as OutboxItem[]));
+        keys = (r.UnprocessedKeys?.[this.table.name]?.Keys ?? []) as typeof keys;
+      }
+    }
+    return out.map(stripKeys);
+  }
+
+  async claim(id: string, now: number, leaseMs: number): Promise<OutboxItem | null> {
+    try {
+      const r = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: OUTBOX, sk: id },
+          UpdateExpression: 'SET #s = :sending, leaseUntil = :lease ADD attempts :one',
+          ConditionExpression: '(#s = :pending AND nextAttemptAt <= :now) OR (#s = :sending AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':lease': now + leaseMs, ':now': now, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return stripKeys(r.Attributes as OutboxItem);
+    } catch (e) {
+      if (isConditionFailure(e)) return null;
+      throw e;
+    }
+  }
+
+  async finish(id: string, u: Pick<OutboxItem, 'status' | 'nextAttemptAt' | 'lastError' | 'sentAt'>, _now: number): Promise<void> {
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: { pk: OUTBOX, sk: id },
+        UpdateExpression: 'SET #s = :s, nextAttemptAt = :n, lastError = :e, sentAt = :t, leaseUntil = :null',
+        ConditionExpression: '#s = :sending',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': u.status, ':n': u.nextAttemptAt, ':e': u.lastError, ':t': u.sentAt, ':null': null, ':sending': 'sending' },
+      }),
+    );
+  }
+
+  async dropPending(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: { pk: STATE, sk: 'CURSOR' },
+        UpdateExpression: 'DELETE pending :ids',
+        ExpressionAttributeValues: { ':ids': new Set(ids) },
+      }),
+    );
+  }
+
+  async listAlerts(): Promise<AlertState[]> {
+    return Object.values((await this.load()).alerts);
+  }
+
+  /** For reports: every delivery record. */
+  async listOutbox(): Promise<OutboxItem[]> {
+    const out: OutboxItem[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.doc.send(
+        new QueryCommand({ TableName: this.table.name, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': OUTBOX }, ExclusiveStartKey }),
+      );
+      out.push(...((page.Items ?? []) as OutboxItem[]).map(stripKeys));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return out;
+  }
+}
+
+function stripKeys<T extends object>(item: T): T {
+  const { pk: _pk, sk: _sk, ttl: _ttl, ...rest } = item as T & { pk?: string; sk?: string; ttl?: number };
+  return rest as T;
+}
+

@@ -1,0 +1,70 @@
+/**
+ * StateStore in process memory, with the same conditional semantics as the DynamoDB one
+ * (versions, create-if-absent, leases). For long backtests, where thousands of simulated ticks
+ * through dynalite would take minutes; a contract test runs both stores on the same replay.
+ */
+import type { AlertState } from '../engine/types';
+import { ConcurrentTickError, type Cursor, type OutboxItem, type StateStore, type TickState } from './types';
+
+const clone = <T>(x: T): T => structuredClone(x);
+
+export class MemoryStateStore implements StateStore {
+  private cursor: Cursor = { lastMinute: null, version: 0, pending: [], spend: {} };
+  private readonly alerts = new Map<string, AlertState>();
+  private readonly outbox = new Map<string, OutboxItem>();
+
+  async load(): Promise<TickState> {
+    return { cursor: clone(this.cursor), alerts: Object.fromEntries([...this.alerts].map(([k, v]) => [k, clone(v)])) };
+  }
+
+  async saveAlerts(states: AlertState[]): Promise<void> {
+    for (const s of states) {
+      const stored = this.alerts.get(s.fingerprint);
+      if ((stored?.version ?? 0) !== s.version) throw new ConcurrentTickError(`alert ${s.rule} ${JSON.stringify(s.labels)}`);
+      s.version += 1;
+      this.alerts.set(s.fingerprint, clone(s));
+    }
+  }
+
+  async putOutbox(items: OutboxItem[]): Promise<void> {
+    for (const item of items) if (!this.outbox.has(item.id)) this.outbox.set(item.id, clone(item));
+  }
+
+  async advanceCursor(prev: Cursor, next: Cursor): Promise<void> {
+    if (prev.version !== this.cursor.version) throw new ConcurrentTickError('the evaluation cursor');
+    const pending = new Set([...this.cursor.pending, ...next.pending.filter((id) => !prev.pending.includes(id))]);
+    this.cursor = { ...clone(next), version: prev.version + 1, pending: [...pending] };
+    next.version = prev.version + 1;
+  }
+
+  async getOutbox(ids: string[]): Promise<OutboxItem[]> {
+    return ids.flatMap((id) => (this.outbox.has(id) ? [clone(this.outbox.get(id) as OutboxItem)] : []));
+  }
+
+  async claim(id: string, now: number, leaseMs: number): Promise<OutboxItem | null> {
+    const item = this.outbox.get(id);
+    if (!item) return null;
+    const due = (item.status === 'pending' && item.nextAttemptAt <= now) || (item.status === 'sending' && (item.leaseUntil ?? 0) < now);
+    if (!due) return null;
+    Object.assign(item, { status: 'sending', leaseUntil: now + leaseMs, attempts: item.attempts + 1 });
+    return clone(item);
+  }
+
+  async finish(id: string, u: Pick<OutboxItem, 'status' | 'nextAttemptAt' | 'lastError' | 'sentAt'>): Promise<void> {
+    const item = this.outbox.get(id);
+    if (item?.status === 'sending') Object.assign(item, u, { leaseUntil: null });
+  }
+
+  async dropPending(ids: string[]): Promise<void> {
+    const drop = new Set(ids);
+    this.cursor.pending = this.cursor.pending.filter((id) => !drop.has(id));
+  }
+
+  async listAlerts(): Promise<AlertState[]> {
+    return [...this.alerts.values()].map(clone);
+  }
+
+  async listOutbox(): Promise<OutboxItem[]> {
+    return [...this.outbox.values()].map(clone);
+  }
+}

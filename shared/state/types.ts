@@ -1,0 +1,57 @@
+import type { AlertState } from '../engine/types';
+import type { Notification } from '../notify/types';
+
+/** The evaluation cursor: which data minute was judged last, and the notifications awaiting delivery. */
+export interface Cursor {
+  lastMinute: number | null;
+  version: number;
+  /** Outbox ids decided but not yet delivered (or given up on). */
+  pending: string[];
+  /** Running spend per model for the current day and month (filled by cost rules). */
+  spend: Record<string, { day: string; dayCost: number; month: string; monthCost: number }>;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';
+
+export interface OutboxItem {
+  id: string;
+  notification: Notification;
+  status: OutboxStatus;
+  attempts: number;
+  createdAt: number;
+  nextAttemptAt: number;
+  leaseUntil: number | null;
+  sentAt: number | null;
+  lastError: string | null;
+}
+
+export interface TickState {
+  cursor: Cursor;
+  alerts: Record<string, AlertState>;
+}
+
+/** Two ticks raced and the other one recorded its decisions first: this tick stops without sending. */
+export class ConcurrentTickError extends Error {
+  constructor(what: string) {
+    super(`another evaluation recorded ${what} first; this tick stops (nothing lost, nothing sent twice)`);
+    this.name = 'ConcurrentTickError';
+  }
+}
+
+export interface StateStore {
+  load(): Promise<TickState>;
+  /** Writes each state only if the stored version is still the one it was read at. */
+  saveAlerts(states: AlertState[]): Promise<void>;
+  /** Creates outbox items that do not exist yet (a re-decided notification is not duplicated). */
+  putOutbox(items: OutboxItem[]): Promise<void>;
+  /** Moves the cursor forward, only from the version it was read at. */
+  advanceCursor(prev: Cursor, next: Cursor): Promise<void>;
+  getOutbox(ids: string[]): Promise<OutboxItem[]>;
+  /** Takes an item for delivery (pending and due, or a stale lease); null when another tick has it or it is done. */
+  claim(id: string, now: number, leaseMs: number): Promise<OutboxItem | null>;
+  finish(id: string, update: Pick<OutboxItem, 'status' | 'nextAttemptAt' | 'lastError' | 'sentAt'>, now: number): Promise<void>;
+  /** Forgets ids from the cursor's pending list (delivered or dead). */
+  dropPending(ids: string[]): Promise<void>;
+  /** Alerts, for reports and the baseline exclusions. */
+  listAlerts(): Promise<AlertState[]>;
+}
