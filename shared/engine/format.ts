@@ -19,3 +19,5 @@ export function metricValue(metric: string, v: number): string {
   if (metric === 'InvocationLatency' || metric === 'TimeToFirstToken') return millis(v);
   return count(v);
 }
+
+export const formatGap = (ms: number): string => (ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.round(ms / 60_000)} min`);

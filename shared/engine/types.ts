@@ -1,5 +1,7 @@
 import type { Frame } from '../sources/types';
 import type { Rule, Tier } from '../rules/schema';
+import type { ModelExpectations } from '../baselines/expectations';
+import type { Pricing } from '../pricing/pricing';
 
 export type { Tier };
 
@@ -32,9 +34,15 @@ export interface Expectation {
 export interface Baselines {
   /** Expected value of a series for a model at a given hour (ms); null when nothing is known. */
   expect(model: string, series: string, hour: number): Expectation | null;
+  /** Everything learned about a model (week-over-week, month-to-date spend). */
+  model(model: string): ModelExpectations | null;
+  models(): string[];
 }
 
-export const NO_BASELINES: Baselines = { expect: () => null };
+export const NO_BASELINES: Baselines = { expect: () => null, model: () => null, models: () => [] };
+
+/** Spend so far today per model, accumulated from the minutes judged (local day of the rules' time zone). */
+export type Spend = Record<string, { day: string; dayFrom: number; dayCost: number }>;
 
 export interface KindContext {
   frame: Frame;
@@ -42,6 +50,11 @@ export interface KindContext {
   index: number;
   minute: number;
   baselines: Baselines;
+  pricing: Pricing;
+  spend: Spend;
+  tz: string;
+  /** Observation of another rule for the same model and minute (composites). */
+  peer(rule: string): Observation | null;
 }
 
 export type Observe<R extends Rule = Rule> = (rule: R, model: string, ctx: KindContext) => Observation;

@@ -7,7 +7,9 @@ import { createEvaluateHandler } from '../../functions/evaluate';
 import type { Config } from '../rules/schema';
 import { ReplaySource } from '../sources/replay';
 import type { MetricTrace } from '../sources/trace';
-import { MINUTE } from '../sources/types';
+import { HOUR, MINUTE } from '../sources/types';
+import { createBaselineHandler } from '../../functions/baseline';
+import { DynamoBaselineStore, MemoryBaselineStore } from '../state/baselines';
 import { DynamoStateStore } from '../state/dynamo-store';
 import { MemoryStateStore } from '../state/memory-store';
 import type { Transition } from '../engine/types';
@@ -17,6 +19,8 @@ import { storedBaselines } from '../run/baselines-provider';
 import { CaptureNotifiers, type Captured } from './capture';
 import { startLocalDynamo } from './dynalite';
 import { collectEpisodes, type Episode } from './episodes';
+
+const BASELINE_MINUTE = 5 * MINUTE;
 
 export interface ReplayOptions {
   config: Config;
@@ -50,20 +54,24 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const end = (opts.to ?? metrics.to) + config.settings.publication_delay;
   const dynamo = await startLocalDynamo();
   const store = opts.store === 'memory' ? new MemoryStateStore() : new DynamoStateStore(dynamo.table);
+  const baselineStore = opts.store === 'memory' ? new MemoryBaselineStore() : new DynamoBaselineStore(dynamo.table);
   let now = start;
   const source = new ReplaySource(metrics, { now: () => now, delayMs: config.settings.publication_delay });
   const notifiers = new CaptureNotifiers(config.receivers);
-  const handler = createEvaluateHandler(
-    () => ({ config, source, store, notifiers, baselines: storedBaselines(dynamo.table, config), sleep: async () => {} }),
-    new Logger({ serviceName: 'bedrock-watch-local', logLevel: opts.logLevel ?? 'SILENT' }),
-  );
+  const log = new Logger({ serviceName: 'bedrock-watch-local', logLevel: opts.logLevel ?? 'SILENT' });
+  const baselines = storedBaselines(baselineStore);
+  const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines, sleep: async () => {} }), log);
+  const learn = createBaselineHandler(() => ({ config, source, baselines: baselineStore, state: store }), log);
   const transitions: Transition[] = [];
   const total = Math.max(1, Math.floor((end - start) / step) + 1);
   let ticks = 0;
   const t0 = performance.now();
   try {
     for (; now <= end; now += step) {
-      const report: TickReport = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date(now).toISOString() }, lambdaContext());
+      const event = { 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date(now).toISOString() };
+      // The hourly baseline schedule, a few minutes past the hour (after CloudWatch has published it).
+      if (now % HOUR === BASELINE_MINUTE) await learn(event, lambdaContext());
+      const report: TickReport = await handler(event, lambdaContext());
       transitions.push(...report.transitions);
       ticks++;
       if (opts.onProgress && ticks % 360 === 0) opts.onProgress(ticks, total);

@@ -81,6 +81,7 @@ const common = {
     description: 'What a window without enough data means: keep the current state, count as ok, or count as breaching.',
   }),
   resolve_after_missing: Duration.prefault('30m').meta({ description: 'A firing alert with no evaluable data for this long resolves.' }),
+  standalone: z.boolean().default(true).meta({ description: 'false: evaluated only as a condition of composite rules, never alerts on its own.' }),
 };
 
 const window = {
@@ -128,10 +129,77 @@ const RatioRule = z.strictObject({
   tiers: tierOf({ ...forField, above: Fraction }),
 });
 
-export const Rule = z.discriminatedUnion('kind', [ThresholdRule, RatioRule]);
+const AbsentRule = z.strictObject({
+  ...common,
+  kind: z.literal('absent'),
+  min_expected_requests: z.number().positive().default(30).meta({
+    description: 'Silence counts once the model would normally have served this many requests during it (from its baseline and its rate just before).',
+  }),
+  min_gap: Duration.prefault('5m'),
+  tiers: tierOf({ for: Duration.prefault('0m') }),
+});
+
+const CostRule = z.strictObject({
+  ...common,
+  kind: z.literal('cost'),
+  min_day_fraction: Fraction.prefault('10%').meta({ description: 'Judge once the spend expected so far today is at least this share of a normal day.' }),
+  tiers: tierOf({ ...forField, above: Positive.meta({ description: 'Ratio of spend so far today to the baseline for the same part of the day, e.g. 1.5' }) }),
+});
+
+const BASELINE_SERIES = ['cost', 'tokens', 'Invocations', 'InputTokenCount', 'OutputTokenCount'] as const;
+
+const BaselineRule = z.strictObject({
+  ...common,
+  kind: z.literal('baseline'),
+  series: z.enum(BASELINE_SERIES),
+  window: Duration.prefault('1h'),
+  compare: z.enum(['ratio', 'deviations']).default('ratio').meta({ description: 'ratio: value / expected; deviations: robust standard deviations above expected.' }),
+  min_expected: z.number().min(0).default(0).meta({ description: 'Expected volume over the window below which the rule does not judge.' }),
+  tiers: tierOf({ ...forField, above: Positive }),
+});
+
+const BudgetRule = z.strictObject({
+  ...common,
+  kind: z.literal('budget'),
+  monthly_usd: Positive,
+  per_model: z.boolean().default(false).meta({ description: 'true: the budget applies to each model; false: to all selected models together.' }),
+  tiers: tierOf({
+    for: Duration.prefault('0m'),
+    spent_above: Fraction.optional().meta({ description: 'Share of the monthly budget spent so far, e.g. 75%' }),
+    forecast_above: Fraction.optional().meta({ description: 'Month-end forecast as a share of the budget, e.g. 100%' }),
+  }),
+});
+
+const WowRule = z.strictObject({
+  ...common,
+  kind: z.literal('week_over_week'),
+  measure: z.enum(['tokens_per_request', 'tokens', 'latency_p95']).meta({
+    description: 'tokens_per_request and tokens: last 24 h vs the same 24 h a week before; latency_p95: last 7 days vs the 7 before.',
+  }),
+  min_requests: z.number().int().min(0).default(500),
+  tiers: tierOf({ for: Duration.prefault('0m'), above: Fraction.meta({ description: 'Increase, e.g. 20%' }) }),
+});
+
+const CompositeRule = z.strictObject({
+  ...common,
+  kind: z.literal('composite'),
+  all: z
+    .array(z.strictObject({ rule: z.string(), tier: z.enum(TIERS).default('warning') }))
+    .min(2, 'needs at least two conditions')
+    .meta({ description: 'Every named rule must be breaching at least this tier for the same model, at the same minute.' }),
+  tiers: tierOf(forField),
+});
+
+export const Rule = z.discriminatedUnion('kind', [ThresholdRule, RatioRule, AbsentRule, CostRule, BaselineRule, BudgetRule, WowRule, CompositeRule]);
 export type Rule = z.output<typeof Rule>;
 export type ThresholdRule = z.output<typeof ThresholdRule>;
 export type RatioRule = z.output<typeof RatioRule>;
+export type AbsentRule = z.output<typeof AbsentRule>;
+export type CostRule = z.output<typeof CostRule>;
+export type BaselineRule = z.output<typeof BaselineRule>;
+export type BudgetRule = z.output<typeof BudgetRule>;
+export type WowRule = z.output<typeof WowRule>;
+export type CompositeRule = z.output<typeof CompositeRule>;
 
 const Settings = z
   .strictObject({
@@ -165,6 +233,10 @@ export const Config = z
     receivers: z.array(Receiver).default([]),
     routes: Routes,
     inhibit: z.array(Inhibit).default([]),
+    pricing: z
+      .record(z.string(), z.strictObject({ input: z.number().min(0), output: z.number().min(0) }))
+      .default({})
+      .meta({ description: 'USD per 1,000 tokens by model id, overriding the shipped on-demand prices.' }),
     rules: z.array(Rule).min(1, 'needs at least one rule'),
   })
   .superRefine((c, ctx) => {
@@ -173,6 +245,23 @@ export const Config = z
       if (seen.has(r.name)) {
         ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `duplicate rule name "${r.name}" (also rules[${seen.get(r.name)}])` });
       } else seen.set(r.name, i);
+    });
+    const byName = new Map(c.rules.map((r) => [r.name, r]));
+    c.rules.forEach((r, i) => {
+      if (r.kind !== 'composite') return;
+      r.all.forEach((cond, j) => {
+        const target = byName.get(cond.rule);
+        if (!target) ctx.addIssue({ code: 'custom', path: ['rules', i, 'all', j, 'rule'], message: `unknown rule "${cond.rule}"` });
+        else if (target.kind === 'composite' || target.kind === 'budget' || target.kind === 'week_over_week')
+          ctx.addIssue({ code: 'custom', path: ['rules', i, 'all', j, 'rule'], message: `a composite can combine per-minute rules only, not a ${target.kind} rule` });
+      });
+    });
+    c.rules.forEach((r, i) => {
+      for (const tier of TIERS) {
+        const t = r.tiers[tier] as { spent_above?: number; forecast_above?: number } | undefined;
+        if (r.kind === 'budget' && t && t.spent_above === undefined && t.forecast_above === undefined)
+          ctx.addIssue({ code: 'custom', path: ['rules', i, 'tiers', tier], message: 'needs spent_above or forecast_above' });
+      }
     });
     const receivers = new Set(c.receivers.map((r) => r.name));
     for (const tier of TIERS) {

@@ -12,9 +12,11 @@ import { DynamoStateStore } from '../state/dynamo-store';
 import { tableFromEnv, type Table } from '../state/table';
 import type { TickDeps } from './tick';
 import { storedBaselines } from './baselines-provider';
+import { DynamoBaselineStore, type BaselineStore } from '../state/baselines';
 
 export interface AwsDeps extends Omit<TickDeps, 'log'> {
   table: Table;
+  baselineStore: BaselineStore;
 }
 
 let cached: AwsDeps | undefined;
@@ -23,12 +25,14 @@ export function awsDeps(): AwsDeps {
   if (cached) return cached;
   const config: Config = loadRulesFile(process.env.RULES_FILE ?? 'rules.yml');
   const table = tableFromEnv(new DynamoDBClient({}));
+  const baselineStore = new DynamoBaselineStore(table);
   cached = {
+    baselineStore,
     config,
     table,
     source: new CloudWatchSource({ client: createCloudWatchClient() }),
     store: new DynamoStateStore(table),
-    baselines: storedBaselines(table, config),
+    baselines: storedBaselines(baselineStore),
     notifiers: new NotifierSet(config.receivers, { sns: new SNSClient({}) }),
   };
   return cached;

@@ -1,8 +1,35 @@
-import type { Config } from '../rules/schema';
-import type { Table } from '../state/table';
-import { NO_BASELINES, type Baselines } from '../engine/types';
+/**
+ * The evaluate tick's view of the learned baselines: the small expectations items, read once
+ * and kept until the hour turns (the baseline function rewrites them hourly).
+ */
+import type { ModelExpectations } from '../baselines/expectations';
+import type { Baselines, Expectation } from '../engine/types';
+import { HOUR } from '../sources/types';
+import type { BaselineStore } from '../state/baselines';
 
-/** Baselines the evaluate tick compares against (learned by the baseline function). */
-export function storedBaselines(_table: Table, _config: Config): (now: number) => Promise<Baselines> {
-  return async () => NO_BASELINES;
+export function baselinesOf(list: ModelExpectations[]): Baselines {
+  const byModel = new Map(list.map((e) => [e.model, e]));
+  return {
+    expect(model, series, hour): Expectation | null {
+      const e = byModel.get(model);
+      const s = e?.series[series];
+      if (!e || !s) return null;
+      const i = Math.floor((hour - e.start) / HOUR);
+      const v = i >= 0 && i < s.values.length ? s.values[i] : null;
+      return v === null || v === undefined ? null : { value: v, confidence: s.confidence, hours: s.hours };
+    },
+    model: (model) => byModel.get(model) ?? null,
+    models: () => [...byModel.keys()],
+  };
+}
+
+export function storedBaselines(store: BaselineStore, refreshMs = 10 * 60_000): (now: number) => Promise<Baselines> {
+  let cached: { at: number; value: Baselines } | undefined;
+  return async (now) => {
+    // Refresh when the hour turns or after refreshMs: a new learning run may have landed.
+    if (!cached || Math.floor(cached.at / HOUR) !== Math.floor(now / HOUR) || now - cached.at >= refreshMs || now < cached.at) {
+      cached = { at: now, value: baselinesOf(await store.loadExpectations()) };
+    }
+    return cached.value;
+  };
 }

@@ -55,7 +55,8 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
   if (first <= latest) {
     const minutes = [];
     for (let m = first; m <= latest; m += MINUTE) minutes.push({ minute: m, at: now });
-    const knownModels = [...new Set(Object.values(state.alerts).map((a) => a.labels.ModelId).filter(Boolean))];
+    const baselines = await deps.baselines(now);
+    const knownModels = [...new Set([...Object.values(state.alerts).map((a) => a.labels.ModelId), ...baselines.models()].filter(Boolean))].sort();
     const frame = await deps.source.fetch({
       keys: seriesNeeded(config.rules),
       from: first - lookbackMinutes(config.rules) * MINUTE,
@@ -63,7 +64,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       period: MINUTE,
       knownModels,
     });
-    const result = evaluate({ config, frame, states: state.alerts, baselines: await deps.baselines(now), minutes, knownModels });
+    const result = evaluate({ config, frame, states: state.alerts, baselines, minutes, knownModels, spend: state.cursor.spend });
     const routed = route(config, result.transitions, result.states, now);
     const outbox: OutboxItem[] = routed.notifications.map((n) => ({
       id: n.id,
@@ -84,6 +85,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       await store.advanceCursor(state.cursor, {
         ...state.cursor,
         lastMinute: latest,
+        spend: result.spend,
         pending: [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])],
       });
     } catch (e) {

@@ -16,6 +16,7 @@ export function parseSeriesKey(key: SeriesKey): { metric: string; stat: string }
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
 
 /** Dense per-minute values: index i is minute `from + i*period`; `null` means no datapoint. */
 export type Series = (number | null)[];

@@ -1,5 +1,6 @@
 import type { AlertState } from '../engine/types';
 import type { Notification } from '../notify/types';
+import type { Spend } from '../engine/types';
 
 /** The evaluation cursor: which data minute was judged last, and the notifications awaiting delivery. */
 export interface Cursor {
@@ -7,8 +8,8 @@ export interface Cursor {
   version: number;
   /** Outbox ids decided but not yet delivered (or given up on). */
   pending: string[];
-  /** Running spend per model for the current day and month (filled by cost rules). */
-  spend: Record<string, { day: string; dayCost: number; month: string; monthCost: number }>;
+  /** Running spend per model for the current local day, minute by minute as minutes are judged. */
+  spend: Spend;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';

@@ -1,0 +1,128 @@
+/**
+ * What the evaluate tick needs from a model's baselines, precomputed hourly and small enough to
+ * read every tick: expected values per hour for the day before and two days after `asOf`,
+ * confidence, spread, week-over-week comparisons and month-to-date spend. Pure.
+ */
+import { HOUR, DAY } from '../sources/types';
+import { startOfMonth, startOfNextMonth } from '../engine/tz';
+import type { Pricing } from '../pricing/pricing';
+import { at, learnedHours, raw, type History } from './history';
+import { levelExpectation, levelFactor, logSpread, seasonal, volumeConfidence, type Confidence } from './seasonal';
+
+export const VOLUME_SERIES = ['Invocations:Sum', 'InputTokenCount:Sum', 'OutputTokenCount:Sum'] as const;
+export const EXPECT_HOURS = 72;
+
+export interface SeriesExpectation {
+  /** Expected value per hour for [start, start + 72h). */
+  values: (number | null)[];
+  confidence: Confidence;
+  /** Robust spread of hourly log-ratios (volume series), for "deviations" rules. */
+  spread: number | null;
+  hours: number;
+}
+
+export interface WeekOverWeek {
+  current: number;
+  previous: number;
+  /** Requests in the smaller of the two windows: the evidence behind the comparison. */
+  requests: number;
+}
+
+export interface ModelExpectations {
+  model: string;
+  /** One past the newest learned hour. */
+  asOf: number;
+  /** First hour of every `values` array (asOf − 24 h). */
+  start: number;
+  series: Record<string, SeriesExpectation>;
+  wow: { tokens_per_request?: WeekOverWeek; tokens?: WeekOverWeek; latency_p95?: WeekOverWeek };
+  cost: { monthStart: number; monthToDate: number | null; forecast: number | null; dailyExpected: number | null };
+}
+
+export type ModelHistories = Record<string, History>;
+
+export function buildExpectations(model: string, histories: ModelHistories, asOf: number, tz: string, pricing: Pricing): ModelExpectations {
+  const start = asOf - 24 * HOUR;
+  const series: Record<string, SeriesExpectation> = {};
+  for (const [key, h] of Object.entries(histories)) {
+    const volume = (VOLUME_SERIES as readonly string[]).includes(key);
+    if (volume) {
+      const f = levelFactor(h, asOf, tz);
+      const values: (number | null)[] = [];
+      for (let i = 0; i < EXPECT_HOURS; i++) {
+        const s = seasonal(h, start + i * HOUR, tz);
+        values.push(s === null ? null : round(s * f));
+      }
+      series[key] = { values, confidence: volumeConfidence(h), spread: logSpread(h, asOf, tz, f), hours: learnedHours(h) };
+    } else {
+      const { value, confidence } = levelExpectation(h, asOf);
+      series[key] = { values: new Array(EXPECT_HOURS).fill(value === null ? null : round(value)), confidence, spread: null, hours: learnedHours(h) };
+    }
+  }
+  return { model, asOf, start, series, wow: weekOverWeek(histories, asOf), cost: spend(model, histories, series, asOf, start, tz, pricing) };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+function sumRange(h: History | undefined, from: number, to: number, read = at): { sum: number; n: number } {
+  let sum = 0;
+  let n = 0;
+  for (let t = from; t < to; t += HOUR) {
+    const v = read(h, t);
+    if (v !== null) {
+      sum += v;
+      n++;
+    }
+  }
+  return { sum, n };
+}
+
+function weekOverWeek(hs: ModelHistories, asOf: number): ModelExpectations['wow'] {
+  const out: ModelExpectations['wow'] = {};
+  const win = (key: string, end: number, span: number) => sumRange(hs[key], end - span, end);
+  const req = [win('Invocations:Sum', asOf, DAY), win('Invocations:Sum', asOf - 7 * DAY, DAY)];
+  const tok = (end: number) => win('InputTokenCount:Sum', end, DAY).sum + win('OutputTokenCount:Sum', end, DAY).sum;
+  // A full day in both windows, or no comparison: a half-learned week is not a trend.
+  if (req[0].n >= 20 && req[1].n >= 20 && req[0].sum > 0 && req[1].sum > 0) {
+    const requests = Math.min(req[0].sum, req[1].sum);
+    out.tokens = { current: tok(asOf), previous: tok(asOf - 7 * DAY), requests };
+    out.tokens_per_request = { current: tok(asOf) / req[0].sum, previous: tok(asOf - 7 * DAY) / req[1].sum, requests };
+  }
+  const lat = hs['InvocationLatency:p95'];
+  if (lat) {
+    const cur: number[] = [];
+    const prev: number[] = [];
+    for (let t = asOf - 7 * DAY; t < asOf; t += HOUR) {
+      const a = at(lat, t);
+      const b = at(lat, t - 7 * DAY);
+      if (a !== null) cur.push(a);
+      if (b !== null) prev.push(b);
+    }
+    if (cur.length >= 120 && prev.length >= 120) {
+      const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+      out.latency_p95 = { current: med(cur), previous: med(prev), requests: Math.min(req[0].sum, req[1].sum) };
+    }
+  }
+  return out;
+}
+
+function spend(model: string, hs: ModelHistories, series: Record<string, SeriesExpectation>, asOf: number, start: number, tz: string, pricing: Pricing): ModelExpectations['cost'] {
+  const monthStart = startOfMonth(asOf - 1, tz);
+  const price = pricing.price(model);
+  if (!price) return { monthStart, monthToDate: null, forecast: null, dailyExpected: null };
+  const inp = sumRange(hs['InputTokenCount:Sum'], monthStart, asOf, raw).sum;
+  const out = sumRange(hs['OutputTokenCount:Sum'], monthStart, asOf, raw).sum;
+  const monthToDate = (inp * price.input + out * price.output) / 1000;
+  // A typical day ahead: the next 24 expected hours.
+  let dailyExpected: number | null = null;
+  const ei = series['InputTokenCount:Sum']?.values;
+  const eo = series['OutputTokenCount:Sum']?.values;
+  if (ei && eo) {
+    const first = Math.round((asOf - start) / HOUR);
+    let d = 0;
+    for (let i = first; i < first + 24; i++) d += ((ei[i] ?? 0) * price.input + (eo[i] ?? 0) * price.output) / 1000;
+    dailyExpected = d;
+  }
+  const remainingDays = (startOfNextMonth(asOf - 1, tz) - asOf) / DAY;
+  return { monthStart, monthToDate, forecast: dailyExpected === null ? null : monthToDate + dailyExpected * remainingDays, dailyExpected };
+}

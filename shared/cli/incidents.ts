@@ -1,0 +1,104 @@
+/**
+ * Ground truth for sample traces (FORMAT.md `*-incidents.json`) and how a run's alert episodes
+ * score against it: which incidents were detected, how soon and how loudly, and which alerts
+ * matched nothing that should have paged.
+ */
+import { readFileSync } from 'node:fs';
+
+export const INCIDENT_SEVERITIES = ['critical', 'warning', 'none'] as const;
+export type IncidentSeverity = (typeof INCIDENT_SEVERITIES)[number];
+
+export interface Incident {
+  kind: string;
+  modelId: string;
+  /** ISO time the injected event starts. */
+  start: string;
+  minutes: number;
+  /** `none`: noise that must not page. */
+  severity: IncidentSeverity;
+}
+
+/** The part of an alert episode scoring needs (an `Episode` or a backtest `alerts` entry). */
+export interface ScoredEpisode {
+  labels: Record<string, string>;
+  severity: string;
+  startsAt: string;
+  endsAt: string | null;
+}
+
+export interface IncidentResult<E extends ScoredEpisode = ScoredEpisode> {
+  incident: Incident;
+  /** An episode on the incident's model overlapped it (or its grace period). */
+  detected: boolean;
+  /** Highest severity among the matching episodes. */
+  severity: string | null;
+  /** Minutes from the incident's start to the first matching episode (negative: already firing). */
+  delayMinutes: number | null;
+  episodes: E[];
+}
+
+export interface Score<E extends ScoredEpisode = ScoredEpisode> {
+  incidents: IncidentResult<E>[];
+  /** Episodes matching no incident, or only incidents of severity `none`. */
+  unexpected: E[];
+}
+
+/** How long after an incident ends an alert still counts as detecting it (rules need `for` + window time). */
+export const DETECTION_GRACE_MS = 30 * 60_000;
+
+export class IncidentsError extends Error {}
+
+export function parseIncidents(text: string, file = 'incidents.json'): Incident[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new IncidentsError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!Array.isArray(data)) throw new IncidentsError(`${file}: expected an array of incidents`);
+  return data.map((raw: unknown, i): Incident => {
+    const r = (raw ?? {}) as Record<string, unknown>;
+    const where = `${file}: [${i}]`;
+    if (typeof r.modelId !== 'string' || !r.modelId) throw new IncidentsError(`${where}.modelId must be a model id`);
+    if (typeof r.start !== 'string' || !Number.isFinite(Date.parse(r.start))) throw new IncidentsError(`${where}.start must be an ISO time`);
+    if (typeof r.minutes !== 'number' || !(r.minutes > 0)) throw new IncidentsError(`${where}.minutes must be a positive number`);
+    if (!INCIDENT_SEVERITIES.includes(r.severity as IncidentSeverity)) {
+      throw new IncidentsError(`${where}.severity must be one of ${INCIDENT_SEVERITIES.join(', ')}`);
+    }
+    return { kind: typeof r.kind === 'string' ? r.kind : 'incident', modelId: r.modelId, start: r.start, minutes: r.minutes, severity: r.severity as IncidentSeverity };
+  });
+}
+
+export function loadIncidents(file: string): Incident[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new IncidentsError(`cannot read incidents file ${file}: ${(e as Error).message}`);
+  }
+  return parseIncidents(text, file);
+}
+
+const SEVERITY_RANK: Record<string, number> = { info: 1, warning: 2, critical: 3 };
+
+/** An episode matches an incident when it is on the same model and overlaps [start, start + minutes + grace]. */
+export function matches(ep: ScoredEpisode, inc: Incident): boolean {
+  if (ep.labels.ModelId !== inc.modelId) return false;
+  const from = Date.parse(inc.start);
+  const to = from + inc.minutes * 60_000 + DETECTION_GRACE_MS;
+  const s = Date.parse(ep.startsAt);
+  const e = ep.endsAt === null ? Infinity : Date.parse(ep.endsAt);
+  return s <= to && e >= from;
+}
+
+export function score<E extends ScoredEpisode>(episodes: readonly E[], incidents: readonly Incident[]): Score<E> {
+  const results = incidents.map((incident): IncidentResult<E> => {
+    const hits = episodes.filter((ep) => matches(ep, incident)).sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
+    if (!hits.length) return { incident, detected: false, severity: null, delayMinutes: null, episodes: [] };
+    const severity = hits.reduce((best, ep) => ((SEVERITY_RANK[ep.severity] ?? 0) > (SEVERITY_RANK[best] ?? 0) ? ep.severity : best), hits[0].severity);
+    const delayMinutes = Math.round((Date.parse(hits[0].startsAt) - Date.parse(incident.start)) / 60_000);
+    return { incident, detected: true, severity, delayMinutes, episodes: hits };
+  });
+  const unexpected = episodes.filter((ep) => !incidents.some((inc) => inc.severity !== 'none' && matches(ep, inc)));
+  return { incidents: results, unexpected: [...unexpected] };
+}

@@ -1,0 +1,459 @@
+/**
+ * bedrock-watch commands: validate, backtest, demo, bench. `bin/bedrock-watch.js` runs `main()`
+ * through tsx; it returns the exit code (0 ok, 1 failed, 2 usage).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { inflateRawSync } from 'node:zlib';
+import { seriesNeeded } from '../engine/needs';
+import type { Episode } from '../local/episodes';
+import { replay, type ReplayOptions, type ReplayResult } from '../local/replay-run';
+import { RulesError, formatProblem } from '../rules/errors';
+import { loadRulesFile } from '../rules/load';
+import type { Config } from '../rules/schema';
+import { TraceError, loadMetricTrace, type MetricTrace } from '../sources/trace';
+import { IncidentsError, loadIncidents, score, type Incident } from './incidents';
+import { durationText, isoSeconds, renderReport } from './report';
+
+const ROOT = resolve(__dirname, '..', '..');
+const SAMPLES = join(ROOT, 'events', 'traces');
+const DAY = 86_400_000;
+
+type Values = Record<string, string | boolean | undefined>;
+type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: Options;
+  maxPositionals: number;
+  run(values: Values, positionals: string[]): Promise<number>;
+}
+
+class UsageError extends Error {}
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const err = (line = '') => process.stderr.write(`${line}\n`);
+const help = { help: { type: 'boolean', short: 'h' } } as const;
+
+const COMMANDS: Record<string, Command> = {
+  validate: {
+    summary: 'check a rules file',
+    usage: `bedrock-watch validate [FILE]
+
+Check a rules file (default rules.yml). Prints "FILE: OK (N rules, M receivers)" and exits 0,
+or prints each problem as file:line:col: path message on stderr and exits 1.`,
+    options: { ...help },
+    maxPositionals: 1,
+    run: async (_v, positionals) => validate(positionals[0] ?? 'rules.yml'),
+  },
+  backtest: {
+    summary: 'replay a recorded trace through the rules',
+    usage: `bedrock-watch backtest --metrics FILE [options]
+
+Replay a recorded metric trace (FORMAT.md, .jsonl or .jsonl.gz) through the real evaluate
+handler on a simulated clock, and report the alerts and notifications it would have produced.
+
+  --metrics FILE   metric trace (required)
+  --logs FILE      invocation-log trace (not supported yet)
+  --rules FILE     rules file (default rules.yml)
+  --from ISO       start of the replay (default: the trace's start)
+  --to ISO         end of the replay (default: the trace's end)
+  --store KIND     memory (default, fast) or dynalite (DynamoDB API in-process)
+  --json           print only the backtest object {"alerts":[...],"notifications":[...]} on stdout`,
+    options: { ...help, metrics: { type: 'string' }, logs: { type: 'string' }, rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, store: { type: 'string' } },
+    maxPositionals: 0,
+    run: (v) => backtest(v),
+  },
+  demo: {
+    summary: 'replay the bundled sample week through dynalite (npm start)',
+    usage: `bedrock-watch demo [--out DIR]
+
+Replay the bundled sample (events/traces/sample-metrics.jsonl.gz, 9 days, 3 models) with the
+repository's rules.yml through dynalite, compare the alerts with the injected incidents, and
+write DIR/backtest.json and DIR/report.html (default DIR: out).`,
+    options: { ...help, out: { type: 'string' } },
+    maxPositionals: 0,
+    run: (v) => demo(typeof v.out === 'string' ? v.out : 'out'),
+  },
+  bench: {
+    summary: 'print speed and cost figures',
+    usage: `bedrock-watch bench
+
+Print figures (not assertions): ms per simulated tick with the memory and dynalite stores on one
+day of the sample, the import time of the packaged evaluate function, and the GetMetricData
+metrics per tick with their monthly cost next to native CloudWatch alarms for the same coverage.`,
+    options: { ...help },
+    maxPositionals: 0,
+    run: () => bench(),
+  },
+};
+
+const USAGE = `usage: bedrock-watch <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Run "bedrock-watch <command> --help" for a command's options.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    err(USAGE);
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    out(USAGE);
+    return 0;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    err(`bedrock-watch: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] });
+    if (values.help) {
+      out(command.usage);
+      return 0;
+    }
+    if (positionals.length > command.maxPositionals) throw new UsageError(`unexpected argument "${positionals[command.maxPositionals]}"`);
+    return await command.run(values, positionals);
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`bedrock-watch ${name}: ${(e as Error).message}\n\n${command.usage}`);
+      return 2;
+    }
+    if (e instanceof RulesError) {
+      for (const p of e.problems) err(formatProblem(p));
+      return 1;
+    }
+    if (e instanceof TraceError || e instanceof IncidentsError) {
+      err(`bedrock-watch ${name}: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+// ── validate ────────────────────────────────────────────────────────────────
+
+async function validate(file: string): Promise<number> {
+  const config = loadRulesFile(file); // a RulesError prints its problems and exits 1 (main)
+  out(`${file}: OK (${plural(config.rules.length, 'rule')}, ${plural(config.receivers.length, 'receiver')})`);
+  return 0;
+}
+
+// ── backtest ────────────────────────────────────────────────────────────────
+
+/** The backtest contract (FORMAT.md): firing episodes that paged, and every notification. */
+export function backtestJson(result: Pick<ReplayResult, 'episodes' | 'captured'>) {
+  return {
+    alerts: result.episodes
+      .filter((e) => !e.suppressedBy)
+      .map((e) => ({
+        rule: e.rule,
+        signal: e.signal,
+        severity: e.severity,
+        labels: e.labels,
+        startsAt: isoSeconds(e.startsAt),
+        endsAt: e.endsAt === null ? null : isoSeconds(e.endsAt),
+      })),
+    notifications: result.captured.map((c) => ({ receiver: c.receiver, action: c.notification.action, at: isoSeconds(c.notification.at), alerts: 1 })),
+  };
+}
+
+function isoOption(v: Values, name: string): number | undefined {
+  const s = v[name];
+  if (typeof s !== 'string') return undefined;
+  const t = Date.parse(s);
+  if (!Number.isFinite(t)) throw new UsageError(`--${name} must be an ISO time like 2026-10-05T00:00:00Z, not "${s}"`);
+  return t;
+}
+
+async function backtest(v: Values): Promise<number> {
+  if (typeof v.logs === 'string') {
+    // ReplayOptions has no `logs` yet: refuse rather than silently ignore the file.
+    err('bedrock-watch backtest: --logs is not supported yet (the replay cannot read invocation-log traces yet); run with --metrics alone.');
+    return 2;
+  }
+  if (typeof v.metrics !== 'string') throw new UsageError('--metrics FILE is required');
+  const store = v.store ?? 'memory';
+  if (store !== 'memory' && store !== 'dynalite') throw new UsageError(`--store must be memory or dynalite, not "${String(store)}"`);
+  const from = isoOption(v, 'from');
+  const to = isoOption(v, 'to');
+  if (from !== undefined && to !== undefined && to <= from) throw new UsageError('--to must be after --from');
+  const rulesFile = typeof v.rules === 'string' ? v.rules : 'rules.yml';
+  const config = loadRulesFile(rulesFile);
+  const metrics = loadMetricTrace(v.metrics);
+  const opts: ReplayOptions = { config, metrics, from, to, store, onProgress: process.stderr.isTTY ? progress('replayed', config.settings.schedule) : undefined };
+  const result = await replay(opts);
+  if (opts.onProgress) process.stderr.write('\r\x1b[K');
+  if (v.json) {
+    out(JSON.stringify(backtestJson(result)));
+    return 0;
+  }
+  out(`Backtest of ${v.metrics} with ${rulesFile}: ${plural(result.models.length, 'model')}, ticks ${isoSeconds(result.from)} → ${isoSeconds(result.to)}`);
+  out();
+  for (const line of summary(result, config, store)) out(line);
+  return 0;
+}
+
+// ── demo ────────────────────────────────────────────────────────────────────
+
+async function demo(outDir: string): Promise<number> {
+  const metricsFile = join(SAMPLES, 'sample-metrics.jsonl.gz');
+  const incidentsFile = join(SAMPLES, 'sample-incidents.json');
+  const rulesFile = join(ROOT, 'rules.yml');
+  const show = (p: string) => relative(process.cwd(), p) || p;
+  const t0 = performance.now();
+  err(`bedrock-watch demo: loading ${show(metricsFile)}…`);
+  const config = loadRulesFile(rulesFile);
+  const metrics = loadMetricTrace(metricsFile);
+  const incidents = loadIncidents(incidentsFile);
+  const days = Math.round((metrics.to - metrics.from) / DAY);
+  err(`replaying ${days} days of ${plural(Object.keys(metrics.series).length, 'model')} with ${show(rulesFile)} (${plural(config.rules.length, 'rule')}) through dynalite, one tick per ${config.settings.schedule / 60_000} min…`);
+  if (existsSync(join(SAMPLES, 'sample-invocations.jsonl.gz'))) {
+    err('note: sample-invocations.jsonl.gz is not replayed: invocation-log replay is not supported yet.');
+  }
+  const onProgress = progress('  replayed', config.settings.schedule);
+  const result = await replay({ config, metrics, store: 'dynalite', onProgress });
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  const seconds = (performance.now() - t0) / 1000;
+  err(`done in ${seconds.toFixed(1)} s`);
+
+  out();
+  for (const line of summary(result, config, 'dynalite')) out(line);
+  out();
+  for (const line of scoreSummary(result.episodes, incidents, show(incidentsFile))) out(line);
+
+  mkdirSync(outDir, { recursive: true });
+  const jsonFile = join(outDir, 'backtest.json');
+  const htmlFile = join(outDir, 'report.html');
+  writeFileSync(jsonFile, `${JSON.stringify(backtestJson(result), null, 2)}\n`);
+  writeFileSync(htmlFile, renderReport({ result, trace: metrics, config, incidents, title: 'bedrock-watch demo: sample week' }));
+  out();
+  out(`Wrote ${jsonFile} and ${htmlFile}`);
+  return 0;
+}
+
+// ── bench ───────────────────────────────────────────────────────────────────
+
+async function bench(): Promise<number> {
+  const config = loadRulesFile(join(ROOT, 'rules.yml'));
+  const metrics = loadMetricTrace(join(SAMPLES, 'sample-metrics.jsonl.gz'));
+  const models = Object.keys(metrics.series).length;
+  const from = Math.max(metrics.from, metrics.to - DAY);
+  const tick = config.settings.schedule;
+
+  err('bench: replaying one day of the sample with each store…');
+  await replay({ config, metrics, from, to: from + 3_600_000, store: 'memory' }); // warm-up (JIT, module loading)
+  const memory = await replay({ config, metrics, from, to: metrics.to, store: 'memory' });
+  const dynalite = await replay({ config, metrics, from, to: metrics.to, store: 'dynalite' });
+
+  const rows: string[][] = [];
+  out(`Replay of ${isoSeconds(from).slice(0, 10)} (${memory.ticks} ticks, ${plural(models, 'model')}, ${plural(config.rules.length, 'rule')})`);
+  rows.push(['  memory store', `${memory.msPerTick.toFixed(2)} ms/tick`, '']);
+  rows.push(['  dynalite store', `${dynalite.msPerTick.toFixed(2)} ms/tick`, `${ratio(dynalite.msPerTick, memory.msPerTick)} memory`]);
+  for (const line of align(rows)) out(line);
+  out();
+
+  for (const line of importTime()) out(line);
+  out();
+
+  const keys = seriesNeeded(config.rules);
+  const perTick = keys.length * models;
+  const ticksPerMonth = (30 * DAY) / tick;
+  const metricsPerMonth = perTick * ticksPerMonth;
+  const gmdCost = (metricsPerMonth / 1000) * 0.01;
+  // A native alarm has one threshold: one alarm per rule tier and model. Kinds without a native
+  // equivalent (absent, cost, baseline, budget, week_over_week, composite) are left out of both sides' story.
+  let alarmMetrics = 0;
+  const uncounted: string[] = [];
+  for (const r of config.rules) {
+    const { name, kind } = r;
+    const tiers = (['info', 'warning', 'critical'] as const).filter((t) => r.tiers[t]).length;
+    if (r.kind === 'ratio') alarmMetrics += tiers * new Set([...r.numerator, ...r.denominator]).size * models;
+    else if (r.kind === 'threshold') alarmMetrics += tiers * models;
+    else uncounted.push(`${name} (${kind})`);
+  }
+  const alarmCost = alarmMetrics * 0.1;
+  out(`GetMetricData per tick: ${keys.length} series (${keys.join(', ')}) × ${plural(models, 'model')} = ${perTick} metrics`);
+  out(`Monthly cost (30 days, a tick every ${tick / 60_000} min), same rule × tier × model coverage:`);
+  for (const line of align([
+    ['  bedrock-watch (GetMetricData, $0.01 per 1,000 metrics)', `${metricsPerMonth.toLocaleString('en-US')} metrics`, usd(gmdCost), ''],
+    ['  native CloudWatch alarms ($0.10 per alarm-metric)', `${alarmMetrics} alarm-metrics`, usd(alarmCost), `bedrock-watch = ${ratio(gmdCost, alarmCost)} alarms`],
+  ])) out(line);
+  out('  (alarms: one per rule tier and model; a ratio rule counts each metric of its math expression; baseline_ratio');
+  out('   would need anomaly-detection alarms, billed as 3 metrics each, not counted. Lambda and DynamoDB not included.)');
+  if (uncounted.length) out(`  (no native alarm counted for: ${uncounted.join(', ')})`);
+  return 0;
+}
+
+/** Time a cold `require()` of the packaged evaluate bundle in a fresh node process. */
+function importTime(): string[] {
+  const zip = join(ROOT, '.serverless', 'evaluate.zip');
+  if (!existsSync(join(ROOT, '.serverless'))) return ['Import of functions/evaluate: skipped (no .serverless; run `npm run package` first)'];
+  const bundle = existsSync(zip) ? readZipEntry(zip, 'functions/evaluate.js') : null;
+  if (!bundle) return ['Import of functions/evaluate: skipped (.serverless/evaluate.zip has no functions/evaluate.js; run `npm run package`)'];
+  const dir = mkdtempSync(join(tmpdir(), 'bedrock-watch-bench-'));
+  try {
+    const file = join(dir, 'evaluate.js');
+    writeFileSync(file, bundle);
+    const env = { ...process.env, AWS_REGION: process.env.AWS_REGION ?? 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+    const requires: number[] = [];
+    const walls: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      let t = performance.now();
+      const r = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+      walls.push(performance.now() - t);
+      if (r.status !== 0) return [`Import of functions/evaluate: failed (${(r.stderr || '').trim().split('\n')[0]})`];
+      requires.push(Number(r.stdout));
+      t = performance.now();
+      spawnSync(process.execPath, ['-e', ''], { env });
+      bare.push(performance.now() - t);
+    }
+    return [
+      `Import of functions/evaluate (esbuild bundle from .serverless/evaluate.zip, ${(bundle.length / 1024).toFixed(0)} KB, median of 5 cold processes)`,
+      ...align([
+        ['  require()', `${median(requires).toFixed(0)} ms`, ''],
+        ['  node process, bare', `${median(bare).toFixed(0)} ms`, ''],
+        ['  node process + require()', `${median(walls).toFixed(0)} ms`, `${ratio(median(walls), median(bare))} bare`],
+      ]),
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One stored or deflated entry of a zip file (enough for the packages osls writes). */
+function readZipEntry(zipFile: string, name: string): Buffer | null {
+  const buf = readFileSync(zipFile);
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) return null;
+  let p = buf.readUInt32LE(eocd + 16);
+  const count = buf.readUInt16LE(eocd + 10);
+  for (let i = 0; i < count && buf.readUInt32LE(p) === 0x02014b50; i++) {
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    if (buf.toString('utf8', p + 46, p + 46 + nameLen) === name) {
+      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+      const data = buf.subarray(start, start + size);
+      return method === 0 ? Buffer.from(data) : method === 8 ? inflateRawSync(data) : null;
+    }
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return null;
+}
+
+// ── summaries ───────────────────────────────────────────────────────────────
+
+function summary(result: ReplayResult, config: Config, store: string): string[] {
+  const lines: string[] = [];
+  const fired = result.episodes.filter((e) => !e.suppressedBy);
+  const resolved = fired.filter((e) => e.endsAt !== null).length;
+  const suppressed = result.episodes.length - fired.length;
+  lines.push(`Alerts: ${fired.length} fired, ${resolved} resolved${suppressed ? `, ${suppressed} suppressed by inhibition` : ''}`);
+  const byModel = groupBy(result.episodes, (e) => e.labels.ModelId ?? '(no model)');
+  for (const model of result.models) if (!byModel.has(model)) byModel.set(model, []);
+  for (const model of [...byModel.keys()].sort()) {
+    lines.push(`  ${model}${byModel.get(model)?.length ? '' : ': no alerts'}`);
+    const byRule = groupBy(byModel.get(model) ?? [], (e) => e.rule);
+    for (const [rule, eps] of byRule) {
+      const f = eps.filter((e) => !e.suppressedBy);
+      const s = eps.length - f.length;
+      lines.push(`    ${rule}: ${f.length} fired, ${f.filter((e) => e.endsAt).length} resolved${s ? `, ${s} suppressed` : ''}`);
+      for (const e of eps) lines.push(`      ${episodeLine(e)}`);
+    }
+  }
+  const byReceiver = groupBy(result.captured, (c) => c.receiver);
+  for (const r of config.receivers) if (!byReceiver.has(r.name)) byReceiver.set(r.name, []);
+  lines.push(`Notifications: ${result.captured.length}`);
+  lines.push(
+    ...align(
+      [...byReceiver].map(([receiver, sent]) => {
+        const actions = [...groupBy(sent, (c) => c.notification.action)].map(([a, l]) => `${l.length} ${a}`);
+        return [`  ${receiver}`, String(sent.length), actions.length ? `(${actions.join(', ')})` : ''];
+      }),
+    ),
+  );
+  lines.push(`Replay: ${result.ticks} ticks, ${result.msPerTick.toFixed(2)} ms/tick (${store} store)`);
+  return lines;
+}
+
+function episodeLine(e: Episode): string {
+  const end = e.endsAt ? isoSeconds(e.endsAt) : 'still firing';
+  const dur = e.endsAt ? ` (${durationText(Date.parse(e.endsAt) - Date.parse(e.startsAt))})` : '';
+  return `${e.severity.padEnd(8)} ${isoSeconds(e.startsAt)} → ${end}${dur}  ${e.text}${e.suppressedBy ? '  [suppressed]' : ''}`;
+}
+
+function scoreSummary(episodes: Episode[], incidents: Incident[], file: string): string[] {
+  const s = score(episodes.filter((e) => !e.suppressedBy), incidents);
+  const rows = s.incidents.map((r) => {
+    const i = r.incident;
+    const verdict =
+      i.severity === 'none'
+        ? r.detected ? `paged at ${r.severity} (noise: should not page)` : 'quiet (ok: noise that must not page)'
+        : r.detected ? `detected at ${r.severity} after ${r.delayMinutes} min` : 'MISSED';
+    return [`  ${i.kind}`, i.modelId, isoSeconds(i.start), `expected ${i.severity}`, verdict];
+  });
+  const real = s.incidents.filter((r) => r.incident.severity !== 'none');
+  const lines = [`Against ${file}: ${real.filter((r) => r.detected).length} of ${real.length} incidents detected, ${plural(s.unexpected.length, 'unexpected alert')}`];
+  lines.push(...align(rows));
+  if (s.unexpected.length) {
+    lines.push('Unexpected alerts (matching no incident that should page):');
+    for (const e of s.unexpected) lines.push(`  ${e.rule} on ${e.labels.ModelId ?? '(no model)'}: ${episodeLine(e)}`);
+  }
+  return lines;
+}
+
+// ── small helpers ───────────────────────────────────────────────────────────
+
+/** Progress on stderr in simulated days: a rewritten line on a terminal, a line per 10% otherwise. */
+function progress(label: string, stepMs: number): (done: number, total: number) => void {
+  let shown = -1;
+  return (done, total) => {
+    const pct = Math.floor((done / total) * 100);
+    const text = `${label} ${((done * stepMs) / DAY).toFixed(1)} of ${((total * stepMs) / DAY).toFixed(1)} days (${pct}%)`;
+    if (process.stderr.isTTY) process.stderr.write(`\r${text}`);
+    else if (Math.floor(pct / 10) > shown) {
+      shown = Math.floor(pct / 10);
+      process.stderr.write(`${text}\n`);
+    }
+  };
+}
+
+function align(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd());
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = m.get(k);
+    if (list) list.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(a / b >= 10 ? 0 : 2)}×` : 'n/a');
+const usd = (x: number) => `$${x.toFixed(2)}`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -1,0 +1,50 @@
+/**
+ * A model gone silent. CloudWatch publishes nothing for a minute without invocations, so
+ * silence is only alarming when the model would normally have served many requests in it:
+ * the expected count over the gap uses the lower of the learned rate for those hours and the
+ * rate just before the gap, so a model that is quiet at night, or was winding down, is not paged.
+ */
+import type { AbsentRule } from '../../rules/schema';
+import { HOUR, MINUTE } from '../../sources/types';
+import { count, formatGap } from '../format';
+import { series } from '../window';
+import { TIER_ORDER, observation, unevaluable } from './common';
+import type { Observe } from '../types';
+
+const BEFORE = 30;
+
+export const observeAbsent: Observe<AbsentRule> = (rule, model, ctx) => {
+  const inv = series(ctx.frame, model, 'Invocations:Sum');
+  let gap = 0;
+  while (gap <= ctx.index && (inv?.[ctx.index - gap] ?? null) === null) gap++;
+  const gapStart = ctx.minute - (gap - 1) * MINUTE;
+  const before: number[] = [];
+  for (let i = ctx.index - gap - BEFORE + 1; i <= ctx.index - gap; i++) if (i >= 0) before.push(inv?.[i] ?? 0);
+  const recent = before.length >= 5 ? before.reduce((a, b) => a + b, 0) / before.length : null;
+
+  let expected = 0;
+  let confidence: 'none' | 'low' | 'ok' = 'ok';
+  let normalRate = 0;
+  for (let k = 0; k < Math.max(gap, 1); k++) {
+    const t = gapStart + k * MINUTE;
+    const e = ctx.baselines.expect(model, 'Invocations:Sum', Math.floor(t / HOUR) * HOUR);
+    if (!e || e.confidence === 'none') return unevaluable(`no learned traffic baseline for ${model} yet`);
+    if (e.confidence === 'low') confidence = 'low';
+    normalRate = e.value / 60;
+    if (k < gap) expected += Math.min(normalRate, recent ?? normalRate);
+  }
+  const gapMs = gap * MINUTE;
+  const checks = TIER_ORDER.flatMap((tier) =>
+    rule.tiers[tier] ? [{ tier, breach: gapMs >= rule.min_gap && expected >= rule.min_expected_requests, hold: gap > 0, limit: `after ${count(rule.min_expected_requests)} expected requests`, threshold: rule.min_expected_requests }] : [],
+  );
+  return observation(checks, {
+    value: gap,
+    baseline: normalRate,
+    cap: confidence === 'low' ? 'warning' : undefined,
+    text: (limit) =>
+      gap === 0
+        ? `receiving requests (${count(normalRate)}/min expected now)`
+        : `no datapoints for ${formatGap(gapMs)}; about ${count(expected)} requests expected in that time (${count(normalRate)}/min normally at this hour)${limit ? `; ${limit}` : ''}`,
+    details: { silent_minutes: gap, expected_requests: Math.round(expected), normal_per_minute: Number(normalRate.toFixed(2)), recent_per_minute: recent === null ? null : Number(recent.toFixed(2)) },
+  });
+};

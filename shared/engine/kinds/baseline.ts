@@ -1,0 +1,48 @@
+/** A volume (requests, tokens, cost) over a trailing window against its learned expectation for those hours. */
+import type { BaselineRule } from '../../rules/schema';
+import { MINUTE, seriesKey } from '../../sources/types';
+import { count, times, usd } from '../format';
+import { series, sumOver } from '../window';
+import { TIER_ORDER, observation, unevaluable } from './common';
+import { expectedCost, expectedOver, minuteEnd } from './expected';
+import type { KindContext, Observe } from '../types';
+
+function actual(rule: BaselineRule, model: string, ctx: KindContext, minutes: number): number | null {
+  const s = (m: string) => sumOver(series(ctx.frame, model, seriesKey(m, 'Sum')), ctx.index, minutes);
+  if (rule.series === 'tokens') return s('InputTokenCount') + s('OutputTokenCount');
+  if (rule.series === 'cost') return ctx.pricing.cost(model, s('InputTokenCount'), s('OutputTokenCount'));
+  return s(rule.series);
+}
+
+export const observeBaseline: Observe<BaselineRule> = (rule, model, ctx) => {
+  const minutes = Math.round(rule.window / MINUTE);
+  const from = minuteEnd(ctx.minute) - rule.window;
+  const keys = rule.series === 'cost' || rule.series === 'tokens' ? ['InputTokenCount:Sum', 'OutputTokenCount:Sum'] : [seriesKey(rule.series, 'Sum')];
+  const exp =
+    rule.series === 'cost'
+      ? expectedCost(ctx.baselines, ctx.pricing, model, from, minuteEnd(ctx.minute))
+      : keys.map((k) => expectedOver(ctx.baselines, model, k, from, minuteEnd(ctx.minute))).reduce<{ value: number; confidence: 'none' | 'low' | 'ok' } | null>(
+          (a, b) => (a && b ? { value: a.value + b.value, confidence: b.confidence === 'ok' ? a.confidence : b.confidence } : null),
+          { value: 0, confidence: 'ok' },
+        );
+  const value = actual(rule, model, ctx, minutes);
+  if (value === null) return unevaluable(`no price for ${model}`);
+  if (!exp || exp.confidence === 'none') return unevaluable(`no trusted baseline for ${model} yet`);
+  if (exp.value <= 0 || exp.value < rule.min_expected) return unevaluable('too little expected volume to judge');
+  const spread = Math.max(...keys.map((k) => ctx.baselines.model(model)?.series[k]?.spread ?? 0));
+  const score = rule.compare === 'ratio' ? value / exp.value : spread > 0 ? Math.log(Math.max(value, 1e-9) / exp.value) / spread : null;
+  if (score === null) return unevaluable('no spread learned yet for deviations');
+  const fmt = rule.series === 'cost' ? usd : count;
+  const checks = TIER_ORDER.flatMap((tier) => {
+    const t = rule.tiers[tier];
+    return t ? [{ tier, breach: score > t.above, hold: score > t.above * (1 - rule.hysteresis), limit: rule.compare === 'ratio' ? `above ${times(t.above)}` : `above ${t.above} deviations`, threshold: t.above }] : [];
+  });
+  return observation(checks, {
+    value: score,
+    baseline: exp.value,
+    cap: exp.confidence === 'low' ? 'warning' : undefined,
+    text: (limit) =>
+      `${rule.series} ${fmt(value)} in the last ${Math.round(minutes)} min vs ${fmt(exp.value)} expected (${rule.compare === 'ratio' ? times(score) : `${score.toFixed(1)} deviations`}${limit ? `; ${limit}` : ''})`,
+    details: { actual: Math.round(value * 100) / 100, expected: Math.round(exp.value * 100) / 100, window_minutes: minutes, baseline_confidence: exp.confidence },
+  });
+};

@@ -1,0 +1,36 @@
+/**
+ * Spend so far today against what the baseline expects for the same part of the day, so a
+ * runaway is seen within hours rather than at midnight. Judged only once the expected spend so
+ * far is a meaningful share of a normal day.
+ */
+import type { CostRule } from '../../rules/schema';
+import { DAY } from '../../sources/types';
+import { startOfDay } from '../tz';
+import { times, usd } from '../format';
+import { TIER_ORDER, observation, unevaluable } from './common';
+import { expectedCost, minuteEnd } from './expected';
+import type { Observe } from '../types';
+
+export const observeCost: Observe<CostRule> = (rule, model, ctx) => {
+  const spent = ctx.spend[model];
+  if (!spent) return unevaluable(ctx.pricing.price(model) ? 'no spend recorded today yet' : `no price for ${model}: add it under pricing: in rules.yml`);
+  const soFar = expectedCost(ctx.baselines, ctx.pricing, model, spent.dayFrom, minuteEnd(ctx.minute));
+  const dayStart = startOfDay(ctx.minute, ctx.tz);
+  const day = expectedCost(ctx.baselines, ctx.pricing, model, dayStart, dayStart + DAY);
+  if (!soFar || !day || soFar.confidence === 'none') return unevaluable(`no trusted cost baseline for ${model} yet`);
+  if (soFar.value <= 0 || soFar.value < rule.min_day_fraction * day.value) return unevaluable(`too early in the day to judge (expected so far ${usd(soFar.value)})`);
+  const ratio = spent.dayCost / soFar.value;
+  const checks = TIER_ORDER.flatMap((tier) => {
+    const t = rule.tiers[tier];
+    return t ? [{ tier, breach: ratio > t.above, hold: ratio > t.above * (1 - rule.hysteresis), limit: `above ${times(t.above)}`, threshold: t.above }] : [];
+  });
+  return observation(checks, {
+    value: ratio,
+    baseline: soFar.value,
+    cap: soFar.confidence === 'low' ? 'warning' : undefined,
+    text: (limit) => `${usd(spent.dayCost)} spent today so far vs ${usd(soFar.value)} expected by now (${times(ratio)}${limit ? `; ${limit}` : ''}); a normal day is about ${usd(day.value)}`,
+    details: { spent_usd: round(spent.dayCost), expected_so_far_usd: round(soFar.value), expected_day_usd: round(day.value), baseline_confidence: soFar.confidence },
+  });
+};
+
+const round = (x: number) => Math.round(x * 100) / 100;

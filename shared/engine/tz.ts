@@ -1,0 +1,69 @@
+/** Calendar arithmetic in an IANA time zone (days and months start at local midnight). Pure. */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', weekday: 'short' });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+export interface LocalTime {
+  year: number;
+  month: number; // 1-12
+  day: number;
+  hour: number;
+  minute: number;
+  /** 0 = Sunday … 6 = Saturday */
+  weekday: number;
+}
+
+const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+
+export function local(ms: number, tz: string): LocalTime {
+  const parts: Record<string, string> = {};
+  for (const p of formatter(tz).formatToParts(new Date(ms))) parts[p.type] = p.value;
+  return { year: +parts.year, month: +parts.month, day: +parts.day, hour: +parts.hour, minute: +parts.minute, weekday: WEEKDAYS[parts.weekday] };
+}
+
+/** The zone's offset from UTC at an instant, ms (east positive). */
+function offset(ms: number, tz: string): number {
+  const l = local(ms, tz);
+  const asUtc = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute);
+  return asUtc - Math.floor(ms / 60_000) * 60_000;
+}
+
+/** The instant of a local wall-clock time (resolving DST by a second pass). */
+export function fromLocal(year: number, month: number, day: number, tz: string): number {
+  const wall = Date.UTC(year, month - 1, day);
+  const guess = wall - offset(wall, tz);
+  return wall - offset(guess, tz);
+}
+
+export const startOfDay = (ms: number, tz: string): number => {
+  const l = local(ms, tz);
+  return fromLocal(l.year, l.month, l.day, tz);
+};
+
+export const startOfMonth = (ms: number, tz: string): number => {
+  const l = local(ms, tz);
+  return fromLocal(l.year, l.month, 1, tz);
+};
+
+export const startOfNextMonth = (ms: number, tz: string): number => {
+  const l = local(ms, tz);
+  return l.month === 12 ? fromLocal(l.year + 1, 1, 1, tz) : fromLocal(l.year, l.month + 1, 1, tz);
+};
+
+export const dayKey = (ms: number, tz: string): string => {
+  const l = local(ms, tz);
+  return `${l.year}-${String(l.month).padStart(2, '0')}-${String(l.day).padStart(2, '0')}`;
+};
+
+export const isWeekend = (ms: number, tz: string): boolean => {
+  const w = local(ms, tz).weekday;
+  return w === 0 || w === 6;
+};

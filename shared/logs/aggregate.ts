@@ -1,0 +1,109 @@
+/**
+ * Invocation records → per-minute, per-model counters. Pure. Cost is left to the pricing
+ * module: buckets keep tokens.
+ */
+import { MalformedRecordError, tryParseRecord, type InvocationRecord, type MalformedCode } from './record';
+import type { Outcome } from './stop-reasons';
+
+export interface CallerUsage {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface Bucket extends Record<Outcome, number> {
+  modelId: string;
+  /** Start of the minute, ms since epoch. */
+  minute: number;
+  inputTokens: number;
+  outputTokens: number;
+  requests: number;
+  /** Raw stop reason (or error code) → count, for the report. */
+  reasons: Record<string, number>;
+  /** Normalised caller ARN → usage. */
+  callers: Record<string, CallerUsage>;
+}
+
+export interface Aggregate {
+  /** Sorted by model, then minute. */
+  buckets: Bucket[];
+  /** Records counted. */
+  records: number;
+  /** Records skipped as malformed. */
+  malformed: number;
+  malformedByCode: Partial<Record<MalformedCode, number>>;
+}
+
+export const MINUTE_MS = 60_000;
+
+export const minuteOf = (ms: number): number => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+
+export function emptyBucket(modelId: string, minute: number): Bucket {
+  return {
+    modelId,
+    minute,
+    finished: 0,
+    truncated: 0,
+    filtered: 0,
+    failed: 0,
+    unknown: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    requests: 0,
+    reasons: {},
+    callers: {},
+  };
+}
+
+/** Counts records; MalformedRecordErrors among them are counted as malformed and otherwise skipped. */
+export function aggregate(items: Iterable<InvocationRecord | MalformedRecordError>): Aggregate {
+  const byKey = new Map<string, { bucket: Bucket; reasons: Map<string, number>; callers: Map<string, CallerUsage> }>();
+  const malformedByCode: Partial<Record<MalformedCode, number>> = {};
+  let records = 0;
+  let malformed = 0;
+  for (const r of items) {
+    if (r instanceof MalformedRecordError) {
+      malformed++;
+      malformedByCode[r.code] = (malformedByCode[r.code] ?? 0) + 1;
+      continue;
+    }
+    records++;
+    const minute = minuteOf(r.timestamp);
+    const key = `${r.modelId}\u0000${minute}`;
+    let acc = byKey.get(key);
+    if (!acc) {
+      acc = { bucket: emptyBucket(r.modelId, minute), reasons: new Map(), callers: new Map() };
+      byKey.set(key, acc);
+    }
+    const b = acc.bucket;
+    b.requests++;
+    b[r.outcome]++;
+    b.inputTokens += r.inputTokens;
+    b.outputTokens += r.outputTokens;
+    if (r.reason !== null) acc.reasons.set(r.reason, (acc.reasons.get(r.reason) ?? 0) + 1);
+    let c = acc.callers.get(r.caller);
+    if (!c) acc.callers.set(r.caller, (c = { requests: 0, inputTokens: 0, outputTokens: 0 }));
+    c.requests++;
+    c.inputTokens += r.inputTokens;
+    c.outputTokens += r.outputTokens;
+  }
+  const buckets = [...byKey.values()].map(({ bucket, reasons, callers }) => ({
+    ...bucket,
+    // Object.fromEntries defines own properties, so a reason called "__proto__" stays data.
+    reasons: Object.fromEntries(reasons),
+    callers: Object.fromEntries(callers),
+  }));
+  buckets.sort((a, b) => (a.modelId < b.modelId ? -1 : a.modelId > b.modelId ? 1 : a.minute - b.minute));
+  return { buckets, records, malformed, malformedByCode };
+}
+
+/** Parses log messages (JSON text) and aggregates them; malformed ones are counted, not thrown. */
+export function aggregateMessages(messages: Iterable<string>): Aggregate {
+  function* parsed(): Generator<InvocationRecord | MalformedRecordError> {
+    for (const m of messages) {
+      const res = tryParseRecord(m);
+      yield res.ok ? res.record : res.error;
+    }
+  }
+  return aggregate(parsed());
+}

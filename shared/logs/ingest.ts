@@ -1,0 +1,56 @@
+/**
+ * One CloudWatch Logs delivery of invocation logs, end to end: decode → parse → aggregate
+ * → one conditional write per bucket. Shared by functions/ingest and the benchmark.
+ */
+import { createHash } from 'node:crypto';
+import { writeBuckets } from '../state/aggregates';
+import type { Table } from '../state/table';
+import { aggregateMessages } from './aggregate';
+import { dataEvents, decodeAwsLogs, type AwsLogsPayload } from './awslogs';
+import type { MalformedCode } from './record';
+
+export interface IngestSummary {
+  messageType: AwsLogsPayload['messageType'];
+  /** Records counted. */
+  records: number;
+  /** Log events skipped because they are not a valid invocation-log record. */
+  malformed: number;
+  malformedByCode: Partial<Record<MalformedCode, number>>;
+  buckets: number;
+  /** Bucket writes made; with `skipped`, equals `buckets`. */
+  writes: number;
+  /** Buckets already counted by an earlier delivery of the same batch. */
+  skipped: number;
+  batchId: string | null;
+}
+
+/**
+ * The same batch always gets the same id (a redelivery is recognised), different batches
+ * different ids: sha1 over the log group, stream and every event id.
+ */
+export function batchIdOf(payload: AwsLogsPayload): string {
+  const h = createHash('sha1').update(payload.logGroup).update('\n').update(payload.logStream);
+  for (const e of payload.logEvents) h.update('\n').update(e.id);
+  return h.digest('hex');
+}
+
+/** Throws on an event that cannot be decoded; malformed records inside a good event are counted and skipped. */
+export async function ingestBatch(table: Table, event: unknown, now: number): Promise<IngestSummary> {
+  const payload = decodeAwsLogs(event);
+  const events = dataEvents(payload);
+  const agg = aggregateMessages(events.map((e) => e.message));
+  const summary: IngestSummary = {
+    messageType: payload.messageType,
+    records: agg.records,
+    malformed: agg.malformed,
+    malformedByCode: agg.malformedByCode,
+    buckets: agg.buckets.length,
+    writes: 0,
+    skipped: 0,
+    batchId: null,
+  };
+  if (agg.buckets.length === 0) return summary;
+  const batchId = batchIdOf(payload);
+  const { writes, skipped } = await writeBuckets(table, agg.buckets, batchId, now);
+  return { ...summary, writes, skipped, batchId };
+}

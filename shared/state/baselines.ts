@@ -1,0 +1,102 @@
+/**
+ * Baselines in the table: one history item per model (all its series, bounded to five weeks)
+ * and one small expectations item per model that every evaluate tick reads.
+ */
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { ModelExpectations, ModelHistories } from '../baselines/expectations';
+import type { Table } from './table';
+import { ConcurrentTickError } from './types';
+
+export interface StoredHistories {
+  histories: ModelHistories;
+  version: number;
+}
+
+export interface BaselineStore {
+  loadHistories(): Promise<Record<string, StoredHistories>>;
+  /** Conditional on the version read, so two overlapping runs cannot interleave an update. */
+  saveHistories(model: string, stored: StoredHistories): Promise<void>;
+  loadExpectations(): Promise<ModelExpectations[]>;
+  saveExpectations(e: ModelExpectations[]): Promise<void>;
+}
+
+const PK = 'BASELINE';
+
+export class DynamoBaselineStore implements BaselineStore {
+  constructor(private readonly table: Table) {}
+
+  private async query(prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':pk': PK, ':p': prefix },
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  async loadHistories(): Promise<Record<string, StoredHistories>> {
+    const out: Record<string, StoredHistories> = {};
+    for (const item of await this.query('HIST#')) out[item.model as string] = { histories: item.histories as ModelHistories, version: item.version as number };
+    return out;
+  }
+
+  async saveHistories(model: string, stored: StoredHistories): Promise<void> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: { pk: PK, sk: `HIST#${model}`, model, histories: stored.histories, version: stored.version + 1 },
+          ConditionExpression: stored.version === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
+          ExpressionAttributeValues: stored.version === 0 ? undefined : { ':v': stored.version },
+        }),
+      );
+      stored.version += 1;
+    } catch (e) {
+      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') throw new ConcurrentTickError(`the baseline of ${model}`);
+      throw e;
+    }
+  }
+
+  async loadExpectations(): Promise<ModelExpectations[]> {
+    return (await this.query('EXPECT#')).map((item) => item.expectations as ModelExpectations);
+  }
+
+  async saveExpectations(list: ModelExpectations[]): Promise<void> {
+    for (const e of list) {
+      await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: { pk: PK, sk: `EXPECT#${e.model}`, expectations: e } }));
+    }
+  }
+}
+
+/** The same contract in memory, for long backtests. */
+export class MemoryBaselineStore implements BaselineStore {
+  private readonly histories = new Map<string, StoredHistories>();
+  private readonly expectations = new Map<string, ModelExpectations>();
+
+  async loadHistories(): Promise<Record<string, StoredHistories>> {
+    return Object.fromEntries([...this.histories].map(([k, v]) => [k, structuredClone(v)]));
+  }
+
+  async saveHistories(model: string, stored: StoredHistories): Promise<void> {
+    if ((this.histories.get(model)?.version ?? 0) !== stored.version) throw new ConcurrentTickError(`the baseline of ${model}`);
+    stored.version += 1;
+    this.histories.set(model, structuredClone(stored));
+  }
+
+  async loadExpectations(): Promise<ModelExpectations[]> {
+    return [...this.expectations.values()];
+  }
+
+  async saveExpectations(list: ModelExpectations[]): Promise<void> {
+    for (const e of list) this.expectations.set(e.model, e);
+  }
+}
