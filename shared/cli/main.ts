@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { seriesNeeded } from '../engine/needs';
 import type { Episode } from '../local/episodes';
-import { replay, type ReplayOptions, type ReplayResult } from '../local/replay-run';
+import type { ReplayOptions, ReplayResult } from '../local/replay-run';
 import { RulesError, formatProblem } from '../rules/errors';
 import { loadRulesFile } from '../rules/load';
 import type { Config } from '../rules/schema';
@@ -19,6 +19,10 @@ import { IncidentsError, loadIncidents, score, type Incident } from './incidents
 import { durationText, isoSeconds, renderReport } from './report';
 
 const ROOT = resolve(__dirname, '..', '..');
+
+/** The replay pulls in the AWS SDK, middy and dynalite: load it only for the commands that replay (validate stays quick). */
+const replay = (opts: ReplayOptions): Promise<ReplayResult> =>
+  (require('../local/replay-run') as typeof import('../local/replay-run')).replay(opts);
 const SAMPLES = join(ROOT, 'events', 'traces');
 const DAY = 86_400_000;
 
@@ -379,8 +383,8 @@ function summary(result: ReplayResult, config: Config, store: string): string[] 
       for (const e of eps) lines.push(`      ${episodeLine(e)}`);
     }
   }
-  const byReceiver = groupBy(result.captured, (c) => c.receiver);
-  for (const r of config.receivers) if (!byReceiver.has(r.name)) byReceiver.set(r.name, []);
+  const byReceiver = new Map(config.receivers.map((r) => [r.name, [] as ReplayResult['captured']]));
+  for (const [receiver, sent] of groupBy(result.captured, (c) => c.receiver)) byReceiver.set(receiver, sent);
   lines.push(`Notifications: ${result.captured.length}`);
   lines.push(
     ...align(

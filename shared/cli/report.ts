@@ -82,7 +82,7 @@ function timeline(model: string, index: number, input: ReportInput, episodes: Ep
     const e = ep.endsAt ? Date.parse(ep.endsAt) : trace.to;
     const fill = ep.suppressedBy ? `url(#hatch-${index})` : COLOURS[ep.severity] ?? '#888';
     const label = `${ep.rule} ${ep.severity}${ep.suppressedBy ? ' (suppressed)' : ''}: ${isoSeconds(s)} → ${ep.endsAt ? isoSeconds(e) : 'still firing'} — ${ep.text}`;
-    return `<rect x="${f(x(s))}" y="${PAD.top}" width="${f(Math.max(2, x(e) - x(s)))}" height="${H - PAD.top - PAD.bottom}" fill="${fill}" fill-opacity="${ep.suppressedBy ? 1 : 0.3}"><title>${escapeHtml(label)}</title></rect>`;
+    return `<rect x="${f(x(s))}" y="${PAD.top}" width="${f(Math.max(3, x(e) - x(s)))}" height="${H - PAD.top - PAD.bottom}" fill="${fill}" fill-opacity="${ep.suppressedBy ? 1 : 0.45}"><title>${escapeHtml(label)}</title></rect>`;
   });
 
   const markers = (input.incidents ?? [])
@@ -99,7 +99,7 @@ function timeline(model: string, index: number, input: ReportInput, episodes: Ep
   const days: string[] = [];
   const DAY = 86_400_000;
   const dayStep = span > 20 * DAY ? 7 * DAY : DAY;
-  for (let t = Math.ceil(trace.from / DAY) * DAY; t <= trace.to; t += dayStep) {
+  for (let t = Math.ceil(trace.from / DAY) * DAY; t < trace.to; t += dayStep) {
     const xd = f(x(t));
     days.push(`<line x1="${xd}" x2="${xd}" y1="${PAD.top}" y2="${H - PAD.bottom}" class="grid"/><text x="${xd}" y="${H - 6}" class="axis" text-anchor="middle">${escapeHtml(isoSeconds(t).slice(5, 10))}</text>`);
   }
@@ -122,7 +122,7 @@ function episodeRows(episodes: Episode[]): string {
     const end = ep.endsAt ? isoSeconds(ep.endsAt) : 'still firing';
     const dur = ep.endsAt ? durationText(Date.parse(ep.endsAt) - s) : '';
     const sev = `<span class="sev ${escapeHtml(ep.suppressedBy ? 'suppressed' : ep.severity)}">${escapeHtml(ep.severity)}</span>${ep.suppressedBy ? ' <span class="muted">suppressed</span>' : ''}`;
-    return `<tr><td>${escapeHtml(ep.rule)}</td><td>${sev}</td><td>${escapeHtml(isoSeconds(s))}</td><td>${escapeHtml(end)}</td><td>${escapeHtml(dur)}</td><td>${escapeHtml(ep.text)}</td></tr>`;
+    return `<tr><td>${escapeHtml(ep.rule)}</td><td>${sev}</td><td class="t">${escapeHtml(isoSeconds(s))}</td><td class="t">${escapeHtml(end)}</td><td class="t">${escapeHtml(dur)}</td><td>${escapeHtml(ep.text)}</td></tr>`;
   });
   return `<table><thead><tr><th>rule</th><th>severity</th><th>start</th><th>end</th><th>duration</th><th>value</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -165,9 +165,11 @@ const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width
 h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}h3{font-size:1em;margin:1.2em 0 .3em;font-family:ui-monospace,monospace}
 svg{width:100%;height:auto;border:1px solid #ddd;background:#fff}.grid{stroke:#eee}.axis{font-size:10px;fill:#666}
 table{border-collapse:collapse;width:100%;margin:.4em 0}td,th{border-bottom:1px solid #e5e5e5;padding:3px 6px;text-align:left;vertical-align:top}
-th{font-weight:600;background:#f7f7f7}.muted{color:#777}.good{color:#2a7d2a;font-weight:600}.bad{color:#c0392b;font-weight:600}
+th{font-weight:600;background:#f7f7f7}.t{white-space:nowrap}.muted{color:#777}.good{color:#2a7d2a;font-weight:600}.bad{color:#c0392b;font-weight:600}
 .sev{padding:0 5px;border-radius:3px;color:#fff}.sev.critical{background:#d62728}.sev.warning{background:#f0a500}.sev.info{background:#1f77b4}.sev.suppressed{background:#999}
 .legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px}`;
+
+const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
 
 export function renderReport(input: ReportInput): string {
   const { result, trace } = input;
@@ -184,8 +186,8 @@ export function renderReport(input: ReportInput): string {
 <title>${escapeHtml(title)}</title><style>${CSS}</style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p>${escapeHtml(`${isoSeconds(trace.from)} → ${isoSeconds(trace.to)} · ${models.length} models · ${input.config.rules.length} rules · ${result.ticks} ticks (${result.msPerTick.toFixed(2)} ms/tick) · ${fired} alerts, ${result.episodes.length - fired} suppressed · ${result.captured.length} notifications`)}</p>
-<p class="legend"><span><i style="background:${COLOURS.critical};opacity:.5"></i>critical</span><span><i style="background:${COLOURS.warning};opacity:.5"></i>warning</span><span><i style="background:${COLOURS.info};opacity:.5"></i>info</span><span><i style="background:repeating-linear-gradient(45deg,#999 0 2px,#eee 2px 5px)"></i>suppressed</span><span><i style="background:#222;height:4px;vertical-align:2px"></i>incident (ground truth)</span><span>line: invocations per minute</span></p>
+<p>${escapeHtml(`${isoSeconds(trace.from)} → ${isoSeconds(trace.to)} · ${n(models.length, 'model')} · ${n(input.config.rules.length, 'rule')} · ${n(result.ticks, 'tick')} (${result.msPerTick.toFixed(2)} ms/tick) · ${n(fired, 'alert')}, ${result.episodes.length - fired} suppressed · ${n(result.captured.length, 'notification')}`)}</p>
+<p class="legend"><span><i style="background:${COLOURS.critical};opacity:.6"></i>critical</span><span><i style="background:${COLOURS.warning};opacity:.6"></i>warning</span><span><i style="background:${COLOURS.info};opacity:.6"></i>info</span><span><i style="background:repeating-linear-gradient(45deg,#999 0 2px,#eee 2px 5px)"></i>suppressed</span><span><i style="background:#222;height:4px;vertical-align:2px"></i>incident (ground truth)</span><span>line: invocations per minute</span></p>
 ${sections.join('\n')}
 ${other.length ? `<h2>Alerts without a model</h2>${episodeRows(other)}` : ''}
 <h2>Notifications</h2>

@@ -11,6 +11,7 @@ import { observeAbsent } from './kinds/absent';
 import { observeBaseline } from './kinds/baseline';
 import { observeBudget } from './kinds/budget';
 import { observeComposite } from './kinds/composite';
+import { observeCompletion } from './kinds/completion';
 import { observeCost } from './kinds/cost';
 import { observeRatio } from './kinds/ratio';
 import { observeThreshold } from './kinds/threshold';
@@ -61,6 +62,8 @@ export function observe(rule: Rule, model: string, ctx: KindContext): Observatio
       return observeWow(rule, model, ctx);
     case 'composite':
       return observeComposite(rule, model, ctx);
+    case 'completion':
+      return observeCompletion(rule, model, ctx);
     case 'budget':
       return rule.per_model ? observeBudget(rule, [model], ctx.baselines) : unevaluable('account-wide budget is judged once, not per model');
   }

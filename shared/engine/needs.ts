@@ -30,11 +30,11 @@ export function baselineSeries(rules: Rule[]): SeriesKey[] {
 export function lookbackMinutes(rules: Rule[]): number {
   let ms = 60 * 60_000; // silence detection looks back an hour for the rate before a gap
   for (const r of rules) {
-    if (r.kind === 'threshold' || r.kind === 'ratio') ms = Math.max(ms, r.max_window ?? r.window * 6);
+    if (r.kind === 'threshold' || r.kind === 'ratio' || r.kind === 'completion') ms = Math.max(ms, r.max_window ?? r.window * 6);
     if (r.kind === 'baseline') ms = Math.max(ms, r.window);
   }
   return Math.ceil(ms / 60_000);
 }
 
-/** Whether any rule needs the running cost of the day. */
-export const needsSpend = (rules: Rule[]): boolean => rules.some((r) => r.kind === 'cost');
+/** Whether any rule reads invocation-log counts. */
+export const needsLogs = (rules: Rule[]): boolean => rules.some((r) => r.kind === 'completion');

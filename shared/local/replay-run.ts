@@ -9,6 +9,10 @@ import { ReplaySource } from '../sources/replay';
 import type { MetricTrace } from '../sources/trace';
 import { HOUR, MINUTE } from '../sources/types';
 import { createBaselineHandler } from '../../functions/baseline';
+import { makeHandler as createIngestHandler } from '../../functions/ingest';
+import { dataMessage, encodeAwsLogs } from '../logs/awslogs';
+import { ReplayLogSource, TableLogSource } from '../sources/logs';
+import type { LogTrace } from './log-trace';
 import { DynamoBaselineStore, MemoryBaselineStore } from '../state/baselines';
 import { DynamoStateStore } from '../state/dynamo-store';
 import { MemoryStateStore } from '../state/memory-store';
@@ -24,7 +28,9 @@ const BASELINE_MINUTE = 5 * MINUTE;
 
 export interface ReplayOptions {
   config: Config;
-  metrics: MetricTrace;
+  metrics?: MetricTrace;
+  /** An invocation-log trace, ingested as the ingest function would (dynalite) or aggregated in memory. */
+  logs?: LogTrace;
   from?: number;
   to?: number;
   onProgress?: (done: number, total: number) => void;
@@ -47,7 +53,9 @@ export interface ReplayResult {
 
 
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
-  const { config, metrics } = opts;
+  const { config } = opts;
+  if (!opts.metrics && !opts.logs) throw new Error('replay needs a metric trace, a log trace, or both');
+  const metrics: MetricTrace = opts.metrics ?? emptyTrace(opts.logs as LogTrace);
   const step = config.settings.schedule;
   // The first tick that can see the trace's first minute; the last that can see its last.
   const start = Math.ceil(((opts.from ?? metrics.from) + MINUTE + config.settings.publication_delay) / step) * step;
@@ -60,7 +68,11 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const notifiers = new CaptureNotifiers(config.receivers);
   const log = new Logger({ serviceName: 'bedrock-watch-local', logLevel: opts.logLevel ?? 'SILENT' });
   const baselines = storedBaselines(baselineStore);
-  const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines, sleep: async () => {} }), log);
+  const logDelay = { now: () => now, delayMs: config.settings.publication_delay };
+  const logs = !opts.logs ? undefined : opts.store === 'memory' ? new ReplayLogSource(opts.logs.aggregate.buckets, logDelay) : new TableLogSource(dynamo.table);
+  const ingest = opts.logs && opts.store !== 'memory' ? createIngestHandler({ table: () => dynamo.table, logger: log, now: () => now }) : undefined;
+  const delivered = new Set<number>();
+  const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines, logs, sleep: async () => {} }), log);
   const learn = createBaselineHandler(() => ({ config, source, baselines: baselineStore, state: store }), log);
   const transitions: Transition[] = [];
   const total = Math.max(1, Math.floor((end - start) / step) + 1);
@@ -71,6 +83,14 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
       const event = { 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date(now).toISOString() };
       // The hourly baseline schedule, a few minutes past the hour (after CloudWatch has published it).
       if (now % HOUR === BASELINE_MINUTE) await learn(event, lambdaContext());
+      if (ingest && opts.logs) {
+        // CloudWatch Logs delivers each minute's records to the subscription: one batch per closed minute.
+        for (const [minute, lines] of opts.logs.byMinute) {
+          if (delivered.has(minute) || minute + MINUTE + logDelay.delayMs > now) continue;
+          delivered.add(minute);
+          await ingest(encodeAwsLogs(dataMessage(lines)), lambdaContext());
+        }
+      }
       const report: TickReport = await handler(event, lambdaContext());
       transitions.push(...report.transitions);
       ticks++;
@@ -87,8 +107,12 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     captured: notifiers.sent,
     transitions,
     msPerTick: (performance.now() - t0) / Math.max(1, ticks),
-    models: Object.keys(metrics.series).sort(),
+    models: [...new Set([...Object.keys(metrics.series), ...(opts.logs?.aggregate.buckets.map((b) => b.modelId) ?? [])])].sort(),
   };
+}
+
+function emptyTrace(logs: LogTrace): MetricTrace {
+  return { from: logs.from, to: logs.to, namespace: 'AWS/Bedrock', series: {}, skipped: 0 };
 }
 
 function lambdaContext() {

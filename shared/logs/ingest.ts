@@ -3,7 +3,7 @@
  * → one conditional write per bucket. Shared by functions/ingest and the benchmark.
  */
 import { createHash } from 'node:crypto';
-import { writeBuckets } from '../state/aggregates';
+import { touchLogModels, writeBuckets } from '../state/aggregates';
 import type { Table } from '../state/table';
 import { aggregateMessages } from './aggregate';
 import { dataEvents, decodeAwsLogs, type AwsLogsPayload } from './awslogs';
@@ -52,5 +52,6 @@ export async function ingestBatch(table: Table, event: unknown, now: number): Pr
   if (agg.buckets.length === 0) return summary;
   const batchId = batchIdOf(payload);
   const { writes, skipped } = await writeBuckets(table, agg.buckets, batchId, now);
+  await touchLogModels(table, agg.buckets.map((b) => b.modelId), now);
   return { ...summary, writes, skipped, batchId };
 }

@@ -190,7 +190,17 @@ const CompositeRule = z.strictObject({
   tiers: tierOf(forField),
 });
 
-export const Rule = z.discriminatedUnion('kind', [ThresholdRule, RatioRule, AbsentRule, CostRule, BaselineRule, BudgetRule, WowRule, CompositeRule]);
+const CompletionRule = z.strictObject({
+  ...common,
+  ...window,
+  kind: z.literal('completion'),
+  window: Duration.prefault('15m'),
+  min_requests: z.number().int().min(0).default(50),
+  confidence: z.number().min(0.5).max(0.9999).default(0.95),
+  tiers: tierOf({ ...forField, below: Fraction.meta({ description: 'Share of responses that finish (not cut at max tokens, filtered or failed), e.g. 95%' }) }),
+});
+
+export const Rule = z.discriminatedUnion('kind', [ThresholdRule, RatioRule, AbsentRule, CostRule, BaselineRule, BudgetRule, WowRule, CompositeRule, CompletionRule]);
 export type Rule = z.output<typeof Rule>;
 export type ThresholdRule = z.output<typeof ThresholdRule>;
 export type RatioRule = z.output<typeof RatioRule>;
@@ -200,6 +210,7 @@ export type BaselineRule = z.output<typeof BaselineRule>;
 export type BudgetRule = z.output<typeof BudgetRule>;
 export type WowRule = z.output<typeof WowRule>;
 export type CompositeRule = z.output<typeof CompositeRule>;
+export type CompletionRule = z.output<typeof CompletionRule>;
 
 const Settings = z
   .strictObject({

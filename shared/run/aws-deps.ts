@@ -9,6 +9,7 @@ import { loadRulesFile } from '../rules/load';
 import type { Config } from '../rules/schema';
 import { CloudWatchSource, createCloudWatchClient } from '../sources/cloudwatch';
 import { DynamoStateStore } from '../state/dynamo-store';
+import { TableLogSource } from '../sources/logs';
 import { tableFromEnv, type Table } from '../state/table';
 import type { TickDeps } from './tick';
 import { storedBaselines } from './baselines-provider';
@@ -34,6 +35,7 @@ export function awsDeps(): AwsDeps {
     store: new DynamoStateStore(table),
     baselines: storedBaselines(baselineStore),
     notifiers: new NotifierSet(config.receivers, { sns: new SNSClient({}) }),
+    logs: new TableLogSource(table),
   };
   return cached;
 }

@@ -4,7 +4,8 @@
  * and anything unsent is retried by the next tick.
  */
 import { evaluate } from '../engine/evaluate';
-import { lookbackMinutes, seriesNeeded } from '../engine/needs';
+import { lookbackMinutes, needsLogs, seriesNeeded } from '../engine/needs';
+import { mergeLogSeries, type LogSource } from '../sources/logs';
 import type { Baselines, Transition } from '../engine/types';
 import type { Config } from '../rules/schema';
 import { route } from '../route/route';
@@ -25,6 +26,8 @@ export interface TickDeps {
   store: StateStore;
   baselines: (now: number) => Promise<Baselines>;
   notifiers: NotifierLookup;
+  /** Invocation-log counts, for completion rules. */
+  logs?: LogSource;
   log: Log;
   /** In-tick delivery retries (the simulated clock passes a no-op sleep). */
   sleep?: (ms: number) => Promise<void>;
@@ -56,7 +59,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     const minutes = [];
     for (let m = first; m <= latest; m += MINUTE) minutes.push({ minute: m, at: now });
     const baselines = await deps.baselines(now);
-    const knownModels = [...new Set([...Object.values(state.alerts).map((a) => a.labels.ModelId), ...baselines.models()].filter(Boolean))].sort();
+    const knownModels = [...new Set([...Object.values(state.alerts).map((a) => a.labels.ModelId), ...baselines.models(), ...state.logModels].filter(Boolean))].sort();
     const frame = await deps.source.fetch({
       keys: seriesNeeded(config.rules),
       from: first - lookbackMinutes(config.rules) * MINUTE,
@@ -64,6 +67,10 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       period: MINUTE,
       knownModels,
     });
+    if (deps.logs && needsLogs(config.rules)) {
+      const models = [...new Set([...Object.keys(frame.models), ...knownModels])];
+      mergeLogSeries(frame, await deps.logs.buckets(models, frame.from, frame.from + frame.length * MINUTE));
+    }
     const result = evaluate({ config, frame, states: state.alerts, baselines, minutes, knownModels, spend: state.cursor.spend });
     const routed = route(config, result.transitions, result.states, now);
     const outbox: OutboxItem[] = routed.notifications.map((n) => ({

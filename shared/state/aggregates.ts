@@ -16,7 +16,7 @@
  * 400 KB item limit (and makes each write cost that much) on a busy day; a minute's set
  * stays small.
  */
-import { QueryCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { emptyBucket, MINUTE_MS, type Bucket, type CallerUsage } from '../logs/aggregate';
 import { OUTCOMES } from '../logs/stop-reasons';
 import { ttlAfter, type Table } from './table';
@@ -214,4 +214,25 @@ function itemToBucket(modelId: string, item: Record<string, unknown>): Bucket {
   b.reasons = Object.fromEntries(reasons);
   b.callers = Object.fromEntries(callers);
   return b;
+}
+
+/**
+ * Records that a model has invocation logs, in the STATE partition the evaluate tick reads
+ * anyway, so models seen only in the logs are judged too. At most one write per model per hour.
+ */
+export async function touchLogModels(table: Table, modelIds: readonly string[], now: number): Promise<void> {
+  for (const model of new Set(modelIds)) {
+    try {
+      await table.doc.send(
+        new PutCommand({
+          TableName: table.name,
+          Item: { pk: 'STATE', sk: `LOGMODEL#${model}`, model, lastSeen: now, ttl: Math.floor(now / 1000) + AGG_TTL_DAYS * 86_400 },
+          ConditionExpression: 'attribute_not_exists(pk) OR lastSeen < :hourAgo',
+          ExpressionAttributeValues: { ':hourAgo': now - 3_600_000 },
+        }),
+      );
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
 }

@@ -16,6 +16,7 @@ export class DynamoStateStore implements StateStore {
 
   async load(): Promise<TickState> {
     const alerts: Record<string, AlertState> = {};
+    const logModels: string[] = [];
     let cursor: Cursor = { lastMinute: null, version: 0, pending: [], spend: {} };
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
@@ -31,13 +32,15 @@ export class DynamoStateStore implements StateStore {
       for (const item of page.Items ?? []) {
         if (item.sk === 'CURSOR') {
           cursor = { lastMinute: item.lastMinute ?? null, version: item.version ?? 0, pending: [...((item.pending as Set<string>) ?? [])], spend: item.spend ?? {} };
+        } else if (typeof item.sk === 'string' && item.sk.startsWith('LOGMODEL#')) {
+          logModels.push(item.model as string);
         } else if (typeof item.sk === 'string' && item.sk.startsWith('ALERT#')) {
           alerts[item.state.fingerprint] = { ...(item.state as AlertState), version: item.version };
         }
       }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
-    return { cursor, alerts };
+    return { cursor, alerts, logModels };
   }
 
   async saveAlerts(states: AlertState[]): Promise<void> {

@@ -14,7 +14,7 @@ export class MemoryStateStore implements StateStore {
   private readonly outbox = new Map<string, OutboxItem>();
 
   async load(): Promise<TickState> {
-    return { cursor: clone(this.cursor), alerts: Object.fromEntries([...this.alerts].map(([k, v]) => [k, clone(v)])) };
+    return { cursor: clone(this.cursor), alerts: Object.fromEntries([...this.alerts].map(([k, v]) => [k, clone(v)])), logModels: [] };
   }
 
   async saveAlerts(states: AlertState[]): Promise<void> {

@@ -29,6 +29,8 @@ export interface OutboxItem {
 export interface TickState {
   cursor: Cursor;
   alerts: Record<string, AlertState>;
+  /** Models seen in the invocation logs (written by the ingest function). */
+  logModels: string[];
 }
 
 /** Two ticks raced and the other one recorded its decisions first: this tick stops without sending. */

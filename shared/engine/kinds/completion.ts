@@ -1,0 +1,42 @@
+/**
+ * Completion rate from the invocation logs: finished / (finished + truncated + filtered + failed)
+ * per model. Unknown outcomes are left out (never counted as finished). A tier fires when the
+ * rate is below its limit with the rule's confidence (Wilson upper bound), so a few cut answers
+ * at night cannot page.
+ */
+import type { CompletionRule } from '../../rules/schema';
+import { logKey } from '../../sources/logs';
+import { pct } from '../format';
+import { wilson, zFor } from '../stats';
+import { adaptiveWindow, minutesOf, series, sumOver } from '../window';
+import { TIER_ORDER, observation, unevaluable } from './common';
+import type { Observe } from '../types';
+
+export const observeCompletion: Observe<CompletionRule> = (rule, model, ctx) => {
+  const get = (o: 'finished' | 'truncated' | 'filtered' | 'failed' | 'unknown') => series(ctx.frame, model, logKey(o));
+  const [fin, trunc, filt, fail, unk] = (['finished', 'truncated', 'filtered', 'failed', 'unknown'] as const).map(get);
+  if (!fin && !trunc && !filt && !fail) return unevaluable('no invocation-log records for this model (is model-invocation logging on?)');
+  const over = (s: typeof fin, n: number) => sumOver(s, ctx.index, n);
+  const judged = (n: number) => over(fin, n) + over(trunc, n) + over(filt, n) + over(fail, n);
+  const w = adaptiveWindow(judged, minutesOf(rule.window), minutesOf(rule.max_window ?? rule.window * 6), rule.min_requests, ctx.index + 1);
+  if (!w.enough) return unevaluable(`${w.requests} logged requests in ${w.minutes} min: not enough to judge`);
+  const f = over(fin, w.minutes);
+  const t = over(trunc, w.minutes);
+  const x = over(filt, w.minutes);
+  const e = over(fail, w.minutes);
+  const u = over(unk, w.minutes);
+  const rate = f / w.requests;
+  const { upper } = wilson(f, w.requests, zFor(rule.confidence));
+  const checks = TIER_ORDER.flatMap((tier) => {
+    const limit = rule.tiers[tier]?.below;
+    if (limit === undefined) return [];
+    return [{ tier, breach: upper < limit, hold: rate < limit + (1 - limit) * rule.hysteresis, limit: `below ${pct(limit)}`, threshold: limit }];
+  });
+  return observation(checks, {
+    value: rate,
+    baseline: null,
+    text: (limit) =>
+      `${pct(rate)} of ${w.requests} responses finished in ${w.minutes} min: ${t} cut at max tokens, ${x} filtered or refused, ${e} failed${u ? `, ${u} unclassified` : ''}${limit ? ` (${limit})` : ''}`,
+    details: { finished: f, truncated: t, filtered: x, failed: e, unknown: u, requests: w.requests, window_minutes: w.minutes, rate_upper_bound: Number(upper.toFixed(4)) },
+  });
+};

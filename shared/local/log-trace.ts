@@ -1,0 +1,32 @@
+/** Recorded invocation-log traces (FORMAT.md): one ModelInvocationLog record per line, gzip or plain. */
+import { aggregateMessages, type Aggregate } from '../logs/aggregate';
+import { readTraceText, TraceError } from '../sources/trace';
+import { MINUTE } from '../sources/types';
+
+export interface LogTrace {
+  /** Raw lines with their record timestamps, by minute: what CloudWatch Logs would deliver. */
+  byMinute: Map<number, { timestamp: number; message: string }[]>;
+  /** The same lines through the ingest aggregation. */
+  aggregate: Aggregate;
+  from: number;
+  to: number;
+}
+
+export function loadLogTrace(file: string): LogTrace {
+  const lines = readTraceText(file).split('\n').filter((l) => l.trim());
+  const byMinute = new Map<number, { timestamp: number; message: string }[]>();
+  for (const message of lines) {
+    let t = NaN;
+    try {
+      t = Date.parse((JSON.parse(message) as { timestamp?: string }).timestamp ?? '');
+    } catch {
+      // a malformed line is counted by the aggregation, like the ingest function does
+    }
+    const minute = Number.isFinite(t) ? Math.floor(t / MINUTE) * MINUTE : -1;
+    byMinute.set(minute, [...(byMinute.get(minute) ?? []), { timestamp: Number.isFinite(t) ? t : 0, message }]);
+  }
+  const aggregate = aggregateMessages(lines);
+  const minutes = [...byMinute.keys()].filter((m) => m >= 0);
+  if (!minutes.length) throw new TraceError(`${file}: no invocation-log records with a timestamp`);
+  return { byMinute, aggregate, from: Math.min(...minutes), to: Math.max(...minutes) + MINUTE };
+}
