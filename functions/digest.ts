@@ -1,1 +1,20 @@
-export const handler = async () => ({ ok: true });
+/** Daily: yesterday's spend against baseline and budgets, the alerts of the day, the top callers → info-tier receivers. Wiring only. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { awsDeps } from '../shared/run/aws-deps';
+import { runDigest, type DigestDeps, type DigestReport } from '../shared/run/digest';
+import { tickTime } from '../shared/run/event';
+import { logger } from '../shared/run/logger';
+
+export function createDigestHandler(deps: () => Omit<DigestDeps, 'log'>, log = logger) {
+  return middy(async (event: unknown): Promise<DigestReport> => {
+    const report = await runDigest({ ...deps(), log }, tickTime(event));
+    log.info('digest', { day: report.day, sent: report.sent, failed: report.failed, skipped: report.skipped });
+    return report;
+  }).use(injectLambdaContext(log));
+}
+
+export const handler = createDigestHandler(() => {
+  const d = awsDeps();
+  return { config: d.config, baselines: d.baselineStore, state: d.store, notifiers: d.notifiers, logs: d.logs };
+});

@@ -170,7 +170,10 @@ export function backtestJson(result: Pick<ReplayResult, 'episodes' | 'captured'>
         startsAt: isoSeconds(e.startsAt),
         endsAt: e.endsAt === null ? null : isoSeconds(e.endsAt),
       })),
-    notifications: result.captured.map((c) => ({ receiver: c.receiver, action: c.notification.action, at: isoSeconds(c.notification.at), alerts: 1 })),
+    // Sorted: delivery order within a tick depends on the store, the decisions do not.
+    notifications: result.captured
+      .map((c) => ({ receiver: c.receiver, action: c.notification.action, at: isoSeconds(c.notification.at), alerts: 1 }))
+      .sort((a, b) => a.at.localeCompare(b.at) || a.receiver.localeCompare(b.receiver) || a.action.localeCompare(b.action)),
   };
 }
 

@@ -28,6 +28,7 @@ export function initialState(fingerprint: string, rule: Rule, signal: string, la
     threshold: null,
     baseline: null,
     text: '',
+    headline: '',
     details: {},
     version: 0,
   };
@@ -76,7 +77,7 @@ export function step(prev: AlertState, rule: Rule, raw: Observation, minute: num
 
   if (s.status !== 'firing') {
     if (qualified) {
-      Object.assign(s, { status: 'firing', tier: qualified, maxTier: qualified, startsAt: at, endsAt: null, clearSince: null, lastNotifiedAt: null, suppressedBy: null });
+      Object.assign(s, { status: 'firing', tier: qualified, maxTier: qualified, startsAt: at, endsAt: null, clearSince: null, lastNotifiedAt: null, suppressedBy: null, headline: s.text });
       return { state: s, transition: { kind: 'firing', at, minute, fromTier: null, state: s } };
     }
     s.status = Object.keys(s.runs).length ? 'pending' : 'inactive';
@@ -86,7 +87,10 @@ export function step(prev: AlertState, rule: Rule, raw: Observation, minute: num
   if (tierRank(qualified) > tierRank(s.tier)) {
     const fromTier = s.tier;
     s.tier = qualified;
-    if (tierRank(qualified) > tierRank(s.maxTier)) s.maxTier = qualified;
+    if (tierRank(qualified) > tierRank(s.maxTier)) {
+      s.maxTier = qualified;
+      s.headline = s.text;
+    }
     s.clearSince = null;
     return { state: s, transition: { kind: 'escalated', at, minute, fromTier, state: s } };
   }

@@ -89,6 +89,8 @@ export interface AlertState {
   threshold: number | null;
   baseline: number | null;
   text: string;
+  /** The observation text when the episode reached its highest tier: what the episode was about. */
+  headline: string;
   details: Record<string, string | number | boolean | null>;
   /** Optimistic-concurrency version of the stored item. */
   version: number;

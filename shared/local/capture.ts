@@ -8,6 +8,14 @@ import { slackMessage } from '../notify/slack';
 import { pagerDutyEvent } from '../notify/pagerduty';
 import { snsPublishInput } from '../notify/sns';
 import type { NotifierLookup } from '../run/deliver-outbox';
+import type { Digest } from '../digest/build';
+import { digestSlack, digestText } from '../digest/render';
+
+export interface CapturedDigest {
+  receiver: string;
+  digest: Digest;
+  payload: unknown;
+}
 
 export interface Captured {
   receiver: string;
@@ -18,6 +26,7 @@ export interface Captured {
 
 export class CaptureNotifiers implements NotifierLookup {
   readonly sent: Captured[] = [];
+  readonly digests: CapturedDigest[] = [];
   private readonly types = new Map<string, ReceiverConfig['type']>();
 
   constructor(receivers: readonly ReceiverConfig[]) {
@@ -33,6 +42,12 @@ export class CaptureNotifiers implements NotifierLookup {
           type === 'slack' ? slackMessage(n) : type === 'pagerduty' ? pagerDutyEvent(n, 'local-capture') : snsPublishInput(n, 'arn:aws:sns:local:000000000000:bedrock-watch-alerts');
         this.sent.push({ receiver, type, notification: n, payload });
       },
+      sendDigest:
+        type === 'pagerduty'
+          ? undefined
+          : async (d) => {
+              this.digests.push({ receiver, digest: d, payload: type === 'slack' ? digestSlack(d) : digestText(d) });
+            },
     };
   }
 }

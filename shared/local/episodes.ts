@@ -20,14 +20,14 @@ export function collectEpisodes(transitions: Transition[]): Episode[] {
     const s = t.state;
     const iso = new Date(t.at).toISOString();
     if (t.kind === 'firing') {
-      open.set(s.fingerprint, { rule: s.rule, signal: s.signal, severity: s.tier ?? 'info', labels: s.labels, startsAt: iso, endsAt: null, suppressedBy: s.suppressedBy, text: s.text });
+      open.set(s.fingerprint, { rule: s.rule, signal: s.signal, severity: s.tier ?? 'info', labels: s.labels, startsAt: iso, endsAt: null, suppressedBy: s.suppressedBy, text: s.headline || s.text });
       continue;
     }
     const ep = open.get(s.fingerprint);
     if (!ep) continue;
     if (t.kind === 'escalated') {
       ep.severity = s.maxTier ?? ep.severity;
-      ep.text = s.text;
+      ep.text = s.headline || s.text;
     } else {
       ep.endsAt = iso;
       ep.suppressedBy = s.suppressedBy;

@@ -7,7 +7,8 @@ import { createEvaluateHandler } from '../../functions/evaluate';
 import type { Config } from '../rules/schema';
 import { ReplaySource } from '../sources/replay';
 import type { MetricTrace } from '../sources/trace';
-import { HOUR, MINUTE } from '../sources/types';
+import { DAY, HOUR, MINUTE } from '../sources/types';
+import { createDigestHandler } from '../../functions/digest';
 import { createBaselineHandler } from '../../functions/baseline';
 import { makeHandler as createIngestHandler } from '../../functions/ingest';
 import { dataMessage, encodeAwsLogs } from '../logs/awslogs';
@@ -20,11 +21,13 @@ import type { Transition } from '../engine/types';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { TickReport } from '../run/tick';
 import { storedBaselines } from '../run/baselines-provider';
-import { CaptureNotifiers, type Captured } from './capture';
+import { CaptureNotifiers, type Captured, type CapturedDigest } from './capture';
 import { startLocalDynamo } from './dynalite';
 import { collectEpisodes, type Episode } from './episodes';
 
 const BASELINE_MINUTE = 5 * MINUTE;
+/** The digest schedule's default, cron(0 8 * * ? *). */
+const DIGEST_TIME = 8 * HOUR;
 
 export interface ReplayOptions {
   config: Config;
@@ -45,6 +48,7 @@ export interface ReplayResult {
   ticks: number;
   episodes: Episode[];
   captured: Captured[];
+  digests: CapturedDigest[];
   transitions: Transition[];
   /** Wall time per simulated tick, ms. */
   msPerTick: number;
@@ -73,6 +77,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const ingest = opts.logs && opts.store !== 'memory' ? createIngestHandler({ table: () => dynamo.table, logger: log, now: () => now }) : undefined;
   const delivered = new Set<number>();
   const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines, logs, sleep: async () => {} }), log);
+  const digest = createDigestHandler(() => ({ config, baselines: baselineStore, state: store, notifiers, logs }), log);
   const learn = createBaselineHandler(() => ({ config, source, baselines: baselineStore, state: store }), log);
   const transitions: Transition[] = [];
   const total = Math.max(1, Math.floor((end - start) / step) + 1);
@@ -83,6 +88,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
       const event = { 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date(now).toISOString() };
       // The hourly baseline schedule, a few minutes past the hour (after CloudWatch has published it).
       if (now % HOUR === BASELINE_MINUTE) await learn(event, lambdaContext());
+      if (now % DAY === DIGEST_TIME && now - DAY >= start) await digest(event, lambdaContext());
       if (ingest && opts.logs) {
         // CloudWatch Logs delivers each minute's records to the subscription: one batch per closed minute.
         for (const [minute, lines] of opts.logs.byMinute) {
@@ -105,6 +111,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     ticks,
     episodes: collectEpisodes(transitions),
     captured: notifiers.sent,
+    digests: notifiers.digests,
     transitions,
     msPerTick: (performance.now() - t0) / Math.max(1, ticks),
     models: [...new Set([...Object.keys(metrics.series), ...(opts.logs?.aggregate.buckets.map((b) => b.modelId) ?? [])])].sort(),

@@ -1,5 +1,7 @@
 import { httpFailure, postJson } from './deliver';
 import type { Notification, Notifier, Tier } from './types';
+import type { Digest } from '../digest/build';
+import { digestSlack } from '../digest/render';
 
 /** Slack Block Kit limits (https://api.slack.com/reference/block-kit). */
 export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, field: 2000, contextElements: 10, fallbackText: 3000 };
@@ -57,6 +59,12 @@ export class SlackNotifier implements Notifier {
     if (reply.status >= 200 && reply.status < 300) return;
     // Slack answers with a short plain-text code: invalid_blocks, no_service, channel_not_found, ...
     throw httpFailure(reply, who, reply.text.slice(0, 200), [this.webhookUrl]);
+  }
+
+  async sendDigest(d: Digest, receiver: string): Promise<void> {
+    const who = `slack receiver "${receiver}"`;
+    const reply = await postJson(this.fetch, this.webhookUrl, digestSlack(d), who, this.webhookUrl, this.timeoutMs);
+    if (reply.status < 200 || reply.status >= 300) throw httpFailure(reply, who, reply.text.slice(0, 200), [this.webhookUrl]);
   }
 }
 

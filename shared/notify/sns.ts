@@ -1,3 +1,5 @@
+import type { Digest } from '../digest/build';
+import { digestLines, digestText } from '../digest/render';
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
 import { DeliveryError, type Notification, type Notifier } from './types';
 
@@ -52,6 +54,22 @@ export class SnsNotifier implements Notifier {
     } catch (e) {
       const err = e as { name?: string; message?: string };
       throw new DeliveryError(`sns receiver "${n.receiver}": Publish failed: ${err.name ?? 'Error'}: ${err.message ?? String(e)}`, isTransient(e));
+    }
+  }
+
+  async sendDigest(d: Digest, receiver: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          Subject: subject(digestLines(d).title),
+          Message: digestText(d),
+          MessageAttributes: { severity: { DataType: 'String', StringValue: 'info' }, rule: { DataType: 'String', StringValue: 'daily-digest' } },
+        }),
+      );
+    } catch (e) {
+      const err = e as { name?: string; message?: string };
+      throw new DeliveryError(`sns receiver "${receiver}": Publish failed: ${err.name ?? 'Error'}: ${err.message ?? String(e)}`, isTransient(e));
     }
   }
 }

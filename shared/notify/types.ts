@@ -1,3 +1,5 @@
+import type { Digest } from '../digest/build';
+
 /**
  * A notification the router decided to send: one alert transition for one receiver.
  * Plain data, persisted in the outbox before any delivery is attempted.
@@ -41,6 +43,8 @@ export interface Notification {
 
 export interface Notifier {
   send(n: Notification): Promise<void>;
+  /** The daily digest; receivers that only page (PagerDuty) do not have it. */
+  sendDigest?(d: Digest, receiver: string): Promise<void>;
 }
 
 /** Thrown by notifiers; `retryable` false means retrying cannot help (bad key, 400 with a validation message). */

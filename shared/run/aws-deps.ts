@@ -17,6 +17,7 @@ import { DynamoBaselineStore, type BaselineStore } from '../state/baselines';
 
 export interface AwsDeps extends Omit<TickDeps, 'log'> {
   table: Table;
+  store: DynamoStateStore;
   baselineStore: BaselineStore;
 }
 

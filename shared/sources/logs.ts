@@ -4,6 +4,7 @@
  * stay null: missing is not zero.
  */
 import type { Bucket } from '../logs/aggregate';
+import type { CallerSpend } from '../digest/build';
 import { OUTCOMES, type Outcome } from '../logs/stop-reasons';
 import { readBuckets } from '../state/aggregates';
 import type { Table } from '../state/table';
@@ -15,6 +16,22 @@ export const LOG_KEYS = [...OUTCOMES.map(logKey), logKey('requests')];
 export interface LogSource {
   /** Buckets of [from, to) for these models, as CloudWatch Logs had delivered them by `now`. */
   buckets(models: string[], from: number, to: number): Promise<Bucket[]>;
+}
+
+/** Usage per model and caller over [from, to), from the minute buckets (for the digest and the report). */
+export async function callerUsage(source: LogSource, models: string[], from: number, to: number): Promise<CallerSpend[]> {
+  const sums = new Map<string, CallerSpend>();
+  for (const b of await source.buckets(models, from, to)) {
+    for (const [caller, u] of Object.entries(b.callers)) {
+      const key = `${b.modelId}\n${caller}`;
+      const s = sums.get(key) ?? { modelId: b.modelId, caller, requests: 0, inputTokens: 0, outputTokens: 0 };
+      s.requests += u.requests;
+      s.inputTokens += u.inputTokens;
+      s.outputTokens += u.outputTokens;
+      sums.set(key, s);
+    }
+  }
+  return [...sums.values()];
 }
 
 /** Adds the log series for [frame.from, frame.from + length) to a minute frame, in place. */

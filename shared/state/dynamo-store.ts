@@ -176,6 +176,18 @@ export class DynamoStateStore implements StateStore {
     return Object.values((await this.load()).alerts);
   }
 
+  async claimOnce(key: string, now: number): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({ TableName: this.table.name, Item: { pk: 'ONCE', sk: key, at: now, ttl: ttlAfter(now, 30) }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
   /** For reports: every delivery record. */
   async listOutbox(): Promise<OutboxItem[]> {
     const out: OutboxItem[] = [];

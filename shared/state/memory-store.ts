@@ -64,6 +64,14 @@ export class MemoryStateStore implements StateStore {
     return [...this.alerts.values()].map(clone);
   }
 
+  private readonly once = new Set<string>();
+
+  async claimOnce(key: string): Promise<boolean> {
+    if (this.once.has(key)) return false;
+    this.once.add(key);
+    return true;
+  }
+
   async listOutbox(): Promise<OutboxItem[]> {
     return [...this.outbox.values()].map(clone);
   }

@@ -57,4 +57,6 @@ export interface StateStore {
   dropPending(ids: string[]): Promise<void>;
   /** Alerts, for reports and the baseline exclusions. */
   listAlerts(): Promise<AlertState[]>;
+  /** True the first time a key is claimed (a daily digest is sent once, even if its event is redelivered). */
+  claimOnce(key: string, now: number): Promise<boolean>;
 }

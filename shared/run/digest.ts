@@ -1,0 +1,81 @@
+/**
+ * The daily digest run: yesterday (local day of the rules' time zone) → a digest → the info
+ * tier's receivers, once per day even if the schedule fires twice.
+ */
+import { buildDigest, type Digest } from '../digest/build';
+import { startOfDay, dayKey } from '../engine/tz';
+import { Pricing } from '../pricing/pricing';
+import type { Config } from '../rules/schema';
+import { callerUsage, type LogSource } from '../sources/logs';
+import { DAY } from '../sources/types';
+import type { BaselineStore } from '../state/baselines';
+import type { StateStore } from '../state/types';
+import type { NotifierLookup } from './deliver-outbox';
+import type { Log } from './tick';
+
+export interface DigestDeps {
+  config: Config;
+  baselines: BaselineStore;
+  state: StateStore;
+  notifiers: NotifierLookup;
+  logs?: LogSource;
+  log: Log;
+}
+
+export interface DigestReport {
+  day: string;
+  sent: string[];
+  failed: string[];
+  skipped?: string;
+  digest: Digest;
+}
+
+export async function runDigest(deps: DigestDeps, now: number): Promise<DigestReport> {
+  const { config } = deps;
+  const tz = config.settings.timezone;
+  const to = startOfDay(now, tz);
+  const from = startOfDay(to - DAY / 2, tz);
+  const day = dayKey(from, tz);
+  const stored = await deps.baselines.loadHistories();
+  const histories = Object.fromEntries(Object.entries(stored).map(([m, s]) => [m, s.histories]));
+  const models = Object.keys(histories);
+  const expectations = await deps.baselines.loadExpectations();
+  const budgets = config.rules.flatMap((r) =>
+    r.kind === 'budget' && !r.per_model
+      ? [
+          {
+            name: r.name,
+            budget: r.monthly_usd,
+            spent: expectations.reduce((s, e) => s + (e.cost.monthToDate ?? 0), 0),
+            forecast: expectations.every((e) => e.cost.forecast === null) ? null : expectations.reduce((s, e) => s + (e.cost.forecast ?? 0), 0),
+          },
+        ]
+      : [],
+  );
+  const digest = buildDigest({
+    day,
+    from,
+    to,
+    tz,
+    histories,
+    pricing: new Pricing(config.pricing),
+    alerts: await deps.state.listAlerts(),
+    callers: deps.logs ? await callerUsage(deps.logs, models, from, to) : [],
+    budgets,
+  });
+  const report: DigestReport = { day, sent: [], failed: [], digest };
+  if (!(await deps.state.claimOnce(`DIGEST#${day}`, now))) return { ...report, skipped: `digest for ${day} already sent` };
+  for (const receiver of config.routes.info) {
+    try {
+      const notifier = await deps.notifiers.get(receiver);
+      if (!notifier.sendDigest) continue;
+      await notifier.sendDigest(digest, receiver);
+      report.sent.push(receiver);
+    } catch (e) {
+      // One failing receiver must not keep the digest from the others; it is informational, not retried.
+      deps.log.error('digest delivery failed', { receiver, error: (e as Error).message });
+      report.failed.push(receiver);
+    }
+  }
+  return report;
+}
