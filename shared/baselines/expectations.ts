@@ -4,6 +4,7 @@
  * confidence, spread, week-over-week comparisons and month-to-date spend. Pure.
  */
 import { HOUR, DAY } from '../sources/types';
+import { CALLER_PREFIX } from '../sources/log-keys';
 import { startOfMonth, startOfNextMonth } from '../engine/tz';
 import type { Pricing } from '../pricing/pricing';
 import { at, learnedHours, raw, type History } from './history';
@@ -11,6 +12,9 @@ import { levelExpectation, levelFactor, logSpread, seasonal, volumeConfidence, t
 
 export const VOLUME_SERIES = ['Invocations:Sum', 'InputTokenCount:Sum', 'OutputTokenCount:Sum'] as const;
 export const EXPECT_HOURS = 72;
+
+/** Counts (requests, tokens, a caller's tokens) follow the traffic's seasons; other series are levels (latency). */
+export const isVolume = (key: string): boolean => (VOLUME_SERIES as readonly string[]).includes(key) || key.startsWith(CALLER_PREFIX);
 
 export interface SeriesExpectation {
   /** Expected value per hour for [start, start + 72h). */
@@ -45,7 +49,7 @@ export function buildExpectations(model: string, histories: ModelHistories, asOf
   const start = asOf - 24 * HOUR;
   const series: Record<string, SeriesExpectation> = {};
   for (const [key, h] of Object.entries(histories)) {
-    const volume = (VOLUME_SERIES as readonly string[]).includes(key);
+    const volume = isVolume(key);
     if (volume) {
       const f = levelFactor(h, asOf, tz);
       const values: (number | null)[] = [];

@@ -122,7 +122,7 @@ function episodeRows(episodes: Episode[]): string {
     const end = ep.endsAt ? isoSeconds(ep.endsAt) : 'still firing';
     const dur = ep.endsAt ? durationText(Date.parse(ep.endsAt) - s) : '';
     const sev = `<span class="sev ${escapeHtml(ep.suppressedBy ? 'suppressed' : ep.severity)}">${escapeHtml(ep.severity)}</span>${ep.suppressedBy ? ' <span class="muted">suppressed</span>' : ''}`;
-    return `<tr><td>${escapeHtml(ep.rule)}</td><td>${sev}</td><td class="t">${escapeHtml(isoSeconds(s))}</td><td class="t">${escapeHtml(end)}</td><td class="t">${escapeHtml(dur)}</td><td>${escapeHtml(ep.text)}</td></tr>`;
+    return `<tr><td class="t">${escapeHtml(ep.rule)}</td><td class="t">${sev}</td><td class="t">${escapeHtml(isoSeconds(s))}</td><td class="t">${escapeHtml(end)}</td><td class="t">${escapeHtml(dur)}</td><td>${escapeHtml(ep.text)}</td></tr>`;
   });
   return `<table><thead><tr><th>rule</th><th>severity</th><th>start</th><th>end</th><th>duration</th><th>value</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -12,6 +12,8 @@ import { observeBaseline } from './kinds/baseline';
 import { observeBudget } from './kinds/budget';
 import { observeComposite } from './kinds/composite';
 import { observeCompletion } from './kinds/completion';
+import { observeCallerSpend } from './kinds/caller-spend';
+import { CALLER_PREFIX } from '../sources/log-keys';
 import { observeCost } from './kinds/cost';
 import { observeRatio } from './kinds/ratio';
 import { observeThreshold } from './kinds/threshold';
@@ -66,6 +68,8 @@ export function observe(rule: Rule, model: string, ctx: KindContext): Observatio
       return observeCompletion(rule, model, ctx);
     case 'budget':
       return rule.per_model ? observeBudget(rule, [model], ctx.baselines) : unevaluable('account-wide budget is judged once, not per model');
+    case 'caller_spend':
+      return unevaluable('judged per caller, not per model');
   }
 }
 
@@ -80,6 +84,13 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     ...new Set([...Object.keys(frame.models), ...(input.knownModels ?? []), ...input.baselines.models(), ...Object.values(states).flatMap((s) => (s.labels.ModelId ? [s.labels.ModelId] : []))]),
   ].sort();
   const byName = new Map(config.rules.map((r) => [r.name, r]));
+  /** Callers seen in the logs window or with a live alert, for per-caller rules. */
+  const callersOf = (model: string, rule: string): string[] => [
+    ...new Set([
+      ...Object.keys(frame.models[model] ?? {}).flatMap((k) => (k.startsWith(CALLER_PREFIX) ? [k.slice(CALLER_PREFIX.length)] : [])),
+      ...Object.values(states).flatMap((s) => (s.rule === rule && s.labels.ModelId === model && s.labels.caller ? [s.labels.caller] : [])),
+    ]),
+  ];
 
   const apply = (rule: Rule, labels: Record<string, string>, obs: Observation, minute: number, at: number) => {
     const fp = fingerprint(rule.name, labels);
@@ -122,6 +133,10 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       };
       for (const rule of config.rules) {
         if (!rule.standalone || !appliesTo(rule, model) || (rule.kind === 'budget' && !rule.per_model)) continue;
+        if (rule.kind === 'caller_spend') {
+          for (const caller of callersOf(model, rule.name)) apply(rule, { ModelId: model, caller }, observeCallerSpend(rule, model, caller, ctx), minute, at);
+          continue;
+        }
         apply(rule, { ModelId: model }, get(rule), minute, at);
       }
     }

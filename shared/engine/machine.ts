@@ -71,7 +71,8 @@ export function step(prev: AlertState, rule: Rule, raw: Observation, minute: num
     if (holds) s.runs[tier] ??= minute;
     else delete s.runs[tier];
     const since = s.runs[tier];
-    if (since !== undefined && minute - since >= t.for) qualified = tier;
+    // A tier the episode already reached counts again as soon as it holds: a short dip must not restart `for`.
+    if (since !== undefined && (firingAtOrAbove || minute - since >= t.for)) qualified = tier;
   }
   if (obs.cap && tierRank(qualified) > tierRank(obs.cap)) qualified = obs.cap;
 

@@ -31,10 +31,13 @@ export function lookbackMinutes(rules: Rule[]): number {
   let ms = 60 * 60_000; // silence detection looks back an hour for the rate before a gap
   for (const r of rules) {
     if (r.kind === 'threshold' || r.kind === 'ratio' || r.kind === 'completion') ms = Math.max(ms, r.max_window ?? r.window * 6);
-    if (r.kind === 'baseline') ms = Math.max(ms, r.window);
+    if (r.kind === 'baseline' || r.kind === 'caller_spend') ms = Math.max(ms, r.window);
   }
   return Math.ceil(ms / 60_000);
 }
 
 /** Whether any rule reads invocation-log counts. */
-export const needsLogs = (rules: Rule[]): boolean => rules.some((r) => r.kind === 'completion');
+export const needsLogs = (rules: Rule[]): boolean => rules.some((r) => r.kind === 'completion' || r.kind === 'caller_spend');
+
+/** Whether the baseline function learns per-caller token volumes. */
+export const needsCallerBaselines = (rules: Rule[]): boolean => rules.some((r) => r.kind === 'caller_spend');

@@ -23,7 +23,21 @@ export interface LocalTime {
 
 const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
+const memo = new Map<string, LocalTime>();
+
+/** Local time of an instant; memoised per zone and minute (baselines ask the same hours thousands of times). */
 export function local(ms: number, tz: string): LocalTime {
+  const key = `${tz}|${Math.floor(ms / 60_000)}`;
+  let l = memo.get(key);
+  if (!l) {
+    if (memo.size > 50_000) memo.clear();
+    l = compute(ms, tz);
+    memo.set(key, l);
+  }
+  return l;
+}
+
+function compute(ms: number, tz: string): LocalTime {
   const parts: Record<string, string> = {};
   for (const p of formatter(tz).formatToParts(new Date(ms))) parts[p.type] = p.value;
   return { year: +parts.year, month: +parts.month, day: +parts.day, hour: +parts.hour, minute: +parts.minute, weekday: WEEKDAYS[parts.weekday] };

@@ -20,7 +20,8 @@ export interface RouteResult {
 }
 
 export const notificationId = (fp: string, episode: number | null, action: Action, tier: Tier, receiver: string, at: number) =>
-  createHash('sha256').update([fp, episode, action, tier, receiver, action === 'repeat' ? at : ''].join('|')).digest('hex').slice(0, 32);
+  // A trigger and a resolve happen once per episode; an episode can repeat and escalate several times.
+  createHash('sha256').update([fp, episode, action, tier, receiver, action === 'repeat' || action === 'escalate' ? at : ''].join('|')).digest('hex').slice(0, 32);
 
 /** Receivers of a tier and, for a resolve, of every tier up to the highest the episode reached. */
 function receiversFor(config: Config, tier: Tier, upTo = false): string[] {

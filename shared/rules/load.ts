@@ -30,10 +30,12 @@ export function parseRules(text: string, file = 'rules.yml'): Config {
       doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: `YAML: ${e.message.split('\n')[0]}` })),
     );
   }
-  const parsed = Config.safeParse(doc.toJS() ?? {});
+  const parsed = Config.safeParse(doc.toJS() ?? {}, { reportInput: true });
   if (parsed.success) return parsed.data;
   const problems: RulesProblem[] = parsed.error.issues.map((issue) => {
-    const node = nearestNode(doc.contents, issue.path);
+    // An unknown field is reported on its parent object: point at the field itself.
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+    const node = nearestNode(doc.contents, path, issue.code === 'unrecognized_keys');
     const range = node?.range ?? doc.contents?.range;
     return { file, ...(range ? at(range[0]) : { line: 1, col: 1 }), path: formatPath(issue.path), message: describe(issue) };
   });
@@ -42,14 +44,14 @@ export function parseRules(text: string, file = 'rules.yml'): Config {
 }
 
 /** The deepest YAML node that exists along the issue's path (a missing field points at its parent). */
-function nearestNode(root: unknown, path: readonly PropertyKey[]): Node | undefined {
+function nearestNode(root: unknown, path: readonly PropertyKey[], atKey = false): Node | undefined {
   let node = root as Node | undefined;
-  for (const key of path) {
+  for (const [i, key] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((p) => (p.key as { value?: unknown })?.value === key);
       if (!pair) return node;
-      // Point at the value when it is a node, at the key otherwise.
-      node = (pair.value as Node) ?? (pair.key as Node);
+      // Point at the value when it is a node, at the key otherwise (or when the key itself is the problem).
+      node = atKey && i === path.length - 1 ? (pair.key as Node) : ((pair.value as Node) ?? (pair.key as Node));
     } else if (isSeq(node) && typeof key === 'number') {
       const item = node.items[key] as Node | undefined;
       if (!item) return node;
@@ -65,11 +67,15 @@ function describe(issue: z.core.$ZodIssue): string {
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_type':
       return issue.input === undefined ? `is required (${issue.expected})` : `must be a ${issue.expected}`;
-    case 'invalid_union':
+    case 'invalid_union': {
       if ('note' in issue && issue.note === 'No matching discriminator') {
         return `must be one of the kinds: ${(issue as { options?: unknown[] }).options?.join(', ') ?? 'see the schema'}`;
       }
-      return issue.message;
+      // Say what the closest alternative wanted (an unknown metric name, say) rather than "Invalid input".
+      const nested = (issue.errors ?? []).flat();
+      const telling = nested.find((i) => i.code !== 'invalid_type') ?? nested[0];
+      return telling ? describe(telling) : issue.message;
+    }
     default:
       return issue.message;
   }

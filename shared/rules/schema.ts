@@ -200,7 +200,15 @@ const CompletionRule = z.strictObject({
   tiers: tierOf({ ...forField, below: Fraction.meta({ description: 'Share of responses that finish (not cut at max tokens, filtered or failed), e.g. 95%' }) }),
 });
 
-export const Rule = z.discriminatedUnion('kind', [ThresholdRule, RatioRule, AbsentRule, CostRule, BaselineRule, BudgetRule, WowRule, CompositeRule, CompletionRule]);
+const CallerSpendRule = z.strictObject({
+  ...common,
+  kind: z.literal('caller_spend'),
+  window: Duration.prefault('1h'),
+  min_expected_tokens: z.number().min(0).default(20_000).meta({ description: "A caller whose expected tokens over the window are below this is not judged (too small to matter)." }),
+  tiers: tierOf({ ...forField, above: Positive.meta({ description: "Tokens over the window as a multiple of the caller's own baseline, e.g. 3" }) }),
+});
+
+export const Rule = z.discriminatedUnion('kind', [ThresholdRule, RatioRule, AbsentRule, CostRule, BaselineRule, BudgetRule, WowRule, CompositeRule, CompletionRule, CallerSpendRule]);
 export type Rule = z.output<typeof Rule>;
 export type ThresholdRule = z.output<typeof ThresholdRule>;
 export type RatioRule = z.output<typeof RatioRule>;
@@ -211,6 +219,7 @@ export type BudgetRule = z.output<typeof BudgetRule>;
 export type WowRule = z.output<typeof WowRule>;
 export type CompositeRule = z.output<typeof CompositeRule>;
 export type CompletionRule = z.output<typeof CompletionRule>;
+export type CallerSpendRule = z.output<typeof CallerSpendRule>;
 
 const Settings = z
   .strictObject({
@@ -263,7 +272,7 @@ export const Config = z
       r.all.forEach((cond, j) => {
         const target = byName.get(cond.rule);
         if (!target) ctx.addIssue({ code: 'custom', path: ['rules', i, 'all', j, 'rule'], message: `unknown rule "${cond.rule}"` });
-        else if (target.kind === 'composite' || target.kind === 'budget' || target.kind === 'week_over_week')
+        else if (target.kind === 'composite' || target.kind === 'budget' || target.kind === 'week_over_week' || target.kind === 'caller_spend')
           ctx.addIssue({ code: 'custom', path: ['rules', i, 'all', j, 'rule'], message: `a composite can combine per-minute rules only, not a ${target.kind} rule` });
       });
     });

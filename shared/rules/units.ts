@@ -18,7 +18,7 @@ export function parseFraction(v: unknown): number | string {
   }
   if (typeof v === 'string') {
     const m = /^(-?\d+(?:\.\d+)?)\s*%$/.exec(v.trim());
-    if (m) return Number(m[1]) / 100;
+    if (m) return Number(m[1]) < 0 ? 'must not be negative' : Number(m[1]) / 100;
   }
   return 'must be a percentage like 5% or a fraction like 0.05';
 }

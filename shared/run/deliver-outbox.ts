@@ -25,7 +25,7 @@ export async function deliverOutbox(
   sleep?: (ms: number) => Promise<void>,
 ): Promise<{ delivered: number; failed: number }> {
   if (!pending.length) return { delivered: 0, failed: 0 };
-  const items = (await store.getOutbox(pending)).sort((a, b) => a.notification.at.localeCompare(b.notification.at) || a.createdAt - b.createdAt);
+  const items = (await store.getOutbox(pending)).sort((a, b) => a.seq - b.seq);
   const done: string[] = [];
   let delivered = 0;
   let failed = 0;

@@ -73,8 +73,9 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     }
     const result = evaluate({ config, frame, states: state.alerts, baselines, minutes, knownModels, spend: state.cursor.spend });
     const routed = route(config, result.transitions, result.states, now);
-    const outbox: OutboxItem[] = routed.notifications.map((n) => ({
+    const outbox: OutboxItem[] = routed.notifications.map((n, i) => ({
       id: n.id,
+      seq: now * 1000 + i,
       notification: n,
       status: 'pending',
       attempts: 0,

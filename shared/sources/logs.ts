@@ -10,7 +10,9 @@ import { readBuckets } from '../state/aggregates';
 import type { Table } from '../state/table';
 import { MINUTE, type Frame } from './types';
 
-export const logKey = (o: Outcome | 'requests'): string => `Log:${o}`;
+import { callerKey, logKey } from './log-keys';
+
+export { CALLER_PREFIX, callerKey, logKey } from './log-keys';
 export const LOG_KEYS = [...OUTCOMES.map(logKey), logKey('requests')];
 
 export interface LogSource {
@@ -44,6 +46,10 @@ export function mergeLogSeries(frame: Frame, buckets: Bucket[]): Frame {
       const key = logKey(o);
       const s = (m[key] ??= new Array(frame.length).fill(null));
       s[i] = (s[i] ?? 0) + b[o];
+    }
+    for (const [caller, u] of Object.entries(b.callers)) {
+      const s = (m[callerKey(caller)] ??= new Array(frame.length).fill(null));
+      s[i] = (s[i] ?? 0) + u.inputTokens + u.outputTokens;
     }
   }
   return frame;

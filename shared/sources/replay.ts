@@ -27,7 +27,18 @@ export class ReplaySource implements MetricSource {
       for (const key of req.keys) {
         const src = byKey[key];
         const values: (number | null)[] = new Array(length).fill(null);
-        if (src) {
+        if (src && req.period === MINUTE) {
+          // Minute data is the trace itself: copy the visible slots.
+          const offset = (req.from - this.trace.from) / MINUTE;
+          const visible = Math.min(length, (visibleTo - req.from) / MINUTE);
+          for (let i = 0; i < visible; i++) {
+            const v = src[offset + i];
+            if (v !== undefined && v !== null) {
+              values[i] = v;
+              any = true;
+            }
+          }
+        } else if (src) {
           for (let i = 0; i < length; i++) {
             const start = req.from + i * req.period;
             values[i] = this.slot(src, key, start, Math.min(start + req.period, visibleTo));

@@ -16,6 +16,8 @@ export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';
 
 export interface OutboxItem {
   id: string;
+  /** Decision order (createdAt × 1000 + position in its tick): a trigger is always sent before its resolve. */
+  seq: number;
   notification: Notification;
   status: OutboxStatus;
   attempts: number;

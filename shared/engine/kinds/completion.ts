@@ -5,7 +5,7 @@
  * at night cannot page.
  */
 import type { CompletionRule } from '../../rules/schema';
-import { logKey } from '../../sources/logs';
+import { logKey } from '../../sources/log-keys';
 import { pct } from '../format';
 import { wilson, zFor } from '../stats';
 import { adaptiveWindow, minutesOf, series, sumOver } from '../window';
@@ -19,7 +19,7 @@ export const observeCompletion: Observe<CompletionRule> = (rule, model, ctx) => 
   const over = (s: typeof fin, n: number) => sumOver(s, ctx.index, n);
   const judged = (n: number) => over(fin, n) + over(trunc, n) + over(filt, n) + over(fail, n);
   const w = adaptiveWindow(judged, minutesOf(rule.window), minutesOf(rule.max_window ?? rule.window * 6), rule.min_requests, ctx.index + 1);
-  if (!w.enough) return unevaluable(`${w.requests} logged requests in ${w.minutes} min: not enough to judge`);
+  if (!w.enough || w.requests === 0) return unevaluable(`${w.requests} logged requests in ${w.minutes} min: not enough to judge`);
   const f = over(fin, w.minutes);
   const t = over(trunc, w.minutes);
   const x = over(filt, w.minutes);

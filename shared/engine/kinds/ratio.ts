@@ -22,7 +22,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
     rule.min_requests,
     ctx.index + 1,
   );
-  if (!w.enough) return unevaluable(`${w.requests} requests in ${w.minutes} min: not enough to judge`);
+  if (!w.enough || w.requests === 0) return unevaluable(`${w.requests} requests in ${w.minutes} min: not enough to judge`);
   const events = total(num, w.minutes);
   const rate = events / w.requests;
   const { lower } = wilson(events, w.requests, zFor(rule.confidence));

@@ -49,7 +49,8 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
   return observation(checks, {
     value,
     baseline: base,
-    cap: exp?.confidence === 'low' ? 'warning' : undefined,
+    // Only a rule that compares with the baseline is limited by how well it is known.
+    cap: exp?.confidence === 'low' && Object.values(rule.tiers).some((t) => t?.baseline_ratio !== undefined) ? 'warning' : undefined,
     text: (limit) => `${rule.metric} ${rule.stat} ${metricValue(rule.metric, value)} over ${w.minutes} min${limit ? ` (${limit})` : ''}${basePart}`,
     details: { window_minutes: w.minutes, requests: w.requests, aggregate: rule.aggregate, baseline_confidence: exp?.confidence ?? 'none' },
   });

@@ -1,0 +1,32 @@
+/** One caller identity (an IAM role) using a model far more than its own learned normal for these hours. */
+import type { CallerSpendRule } from '../../rules/schema';
+import { callerKey } from '../../sources/log-keys';
+import { MINUTE } from '../../sources/types';
+import { count, times, usd } from '../format';
+import { series, sumOver } from '../window';
+import { TIER_ORDER, observation, unevaluable } from './common';
+import { expectedOver, minuteEnd } from './expected';
+import type { KindContext, Observation } from '../types';
+
+export function observeCallerSpend(rule: CallerSpendRule, model: string, caller: string, ctx: KindContext): Observation {
+  const key = callerKey(caller);
+  const minutes = Math.round(rule.window / MINUTE);
+  const tokens = sumOver(series(ctx.frame, model, key), ctx.index, minutes);
+  const exp = expectedOver(ctx.baselines, model, key, minuteEnd(ctx.minute) - rule.window, minuteEnd(ctx.minute));
+  if (!exp || exp.confidence === 'none') return unevaluable(`no learned baseline for ${caller} on ${model} yet`);
+  if (exp.value < rule.min_expected_tokens) return unevaluable(`${caller} normally uses too few tokens here to judge`);
+  const ratio = tokens / exp.value;
+  const price = ctx.pricing.price(model);
+  const cost = price ? (tokens * (price.input + price.output)) / 2000 : null; // tokens are summed in+out: an estimate at the mean price
+  const checks = TIER_ORDER.flatMap((tier) => {
+    const t = rule.tiers[tier];
+    return t ? [{ tier, breach: ratio > t.above, hold: ratio > t.above * (1 - rule.hysteresis), limit: `above ${times(t.above)}`, threshold: t.above }] : [];
+  });
+  return observation(checks, {
+    value: ratio,
+    baseline: exp.value,
+    cap: exp.confidence === 'low' ? 'warning' : undefined,
+    text: (limit) => `${caller} used ${count(tokens)} tokens in ${minutes} min vs ${count(exp.value)} normally (${times(ratio)}${limit ? `; ${limit}` : ''})${cost !== null ? `, about ${usd(cost)}` : ''}`,
+    details: { caller, tokens, expected_tokens: Math.round(exp.value), window_minutes: minutes },
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * The real evaluate handler wired for tests: rules from a YAML string, a ReplaySource over an
+ * in-memory trace on a simulated clock, DynamoStateStore on its own dynalite table, and real
+ * notifiers (Slack and PagerDuty over HTTP to the local receivers, SNS through the SDK client).
+ */
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createEvaluateHandler } from '../../functions/evaluate';
+import { NO_BASELINES } from '../../shared/engine/types';
+import { NotifierSet } from '../../shared/notify/receivers';
+import { parseRules } from '../../shared/rules/load';
+import type { Config } from '../../shared/rules/schema';
+import type { TickReport } from '../../shared/run/tick';
+import { ReplaySource } from '../../shared/sources/replay';
+import type { MetricTrace } from '../../shared/sources/trace';
+import { DynamoStateStore } from '../../shared/state/dynamo-store';
+import { createTable, docClient, type Table } from '../../shared/state/table';
+import { lambdaContext, scheduledEvent, silentLogger } from './lambda';
+
+let tables = 0;
+
+/** A fresh, empty table on the file's dynalite server. */
+export async function freshTable(client: DynamoDBClient): Promise<Table> {
+  const name = `evaluate-${process.pid}-${++tables}`;
+  await createTable(client, name);
+  return { doc: docClient(client), name };
+}
+
+export interface Harness {
+  config: Config;
+  store: DynamoStateStore;
+  /** One scheduled invocation at `time` (ms); the replay clock is set to it. */
+  tick(time: number): Promise<TickReport>;
+  /** A second, independent Lambda container on the same table (own store, notifiers and clock). */
+  twin(): Harness;
+}
+
+export function evaluateHarness(opts: { rulesYaml: string; trace: MetricTrace; table: Table; sns?: SNSClient }): Harness {
+  const config = parseRules(opts.rulesYaml);
+  const make = (): Harness => {
+    let now = 0;
+    const source = new ReplaySource(opts.trace, { now: () => now, delayMs: config.settings.publication_delay });
+    const store = new DynamoStateStore(opts.table);
+    const notifiers = new NotifierSet(config.receivers, { sns: opts.sns ?? new SNSClient({}) });
+    const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines: async () => NO_BASELINES, sleep: async () => {} }), silentLogger());
+    return {
+      config,
+      store,
+      tick: (time) => {
+        now = time;
+        return handler(scheduledEvent(time), lambdaContext());
+      },
+      twin: make,
+    };
+  };
+  return make();
+}
