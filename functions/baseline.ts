@@ -16,5 +16,5 @@ export function createBaselineHandler(deps: () => LearnDeps, log = logger) {
 
 export const handler = createBaselineHandler(() => {
   const d = awsDeps();
-  return { config: d.config, source: d.source, baselines: d.baselineStore, state: d.store };
+  return { config: d.config, source: d.source, baselines: d.baselineStore, state: d.store, logs: d.logs };
 });

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { seriesNeeded } from '../engine/needs';
 import type { Episode } from '../local/episodes';
+import type { LogTrace } from '../local/log-trace';
 import type { ReplayOptions, ReplayResult } from '../local/replay-run';
 import { RulesError, formatProblem } from '../rules/errors';
 import { loadRulesFile } from '../rules/load';
@@ -23,6 +24,7 @@ const ROOT = resolve(__dirname, '..', '..');
 /** The replay pulls in the AWS SDK, middy and dynalite: load it only for the commands that replay (validate stays quick). */
 const replay = (opts: ReplayOptions): Promise<ReplayResult> =>
   (require('../local/replay-run') as typeof import('../local/replay-run')).replay(opts);
+const loadLogs = (file: string): LogTrace => (require('../local/log-trace') as typeof import('../local/log-trace')).loadLogTrace(file);
 const SAMPLES = join(ROOT, 'events', 'traces');
 const DAY = 86_400_000;
 
@@ -56,13 +58,13 @@ or prints each problem as file:line:col: path message on stderr and exits 1.`,
   },
   backtest: {
     summary: 'replay a recorded trace through the rules',
-    usage: `bedrock-watch backtest --metrics FILE [options]
+    usage: `bedrock-watch backtest --metrics FILE [--logs FILE] [options]
 
-Replay a recorded metric trace (FORMAT.md, .jsonl or .jsonl.gz) through the real evaluate
+Replay recorded traces (FORMAT.md, .jsonl or .jsonl.gz) through the real evaluate
 handler on a simulated clock, and report the alerts and notifications it would have produced.
 
-  --metrics FILE   metric trace (required)
-  --logs FILE      invocation-log trace (not supported yet)
+  --metrics FILE   metric trace (FORMAT.md: *-metrics.jsonl[.gz])
+  --logs FILE      invocation-log trace (*-invocations.jsonl[.gz]); either trace alone is enough
   --rules FILE     rules file (default rules.yml)
   --from ISO       start of the replay (default: the trace's start)
   --to ISO         end of the replay (default: the trace's end)
@@ -76,8 +78,9 @@ handler on a simulated clock, and report the alerts and notifications it would h
     summary: 'replay the bundled sample week through dynalite (npm start)',
     usage: `bedrock-watch demo [--out DIR]
 
-Replay the bundled sample (events/traces/sample-metrics.jsonl.gz, 9 days, 3 models) with the
-repository's rules.yml through dynalite, compare the alerts with the injected incidents, and
+Replay the bundled samples (events/traces/sample-metrics.jsonl.gz: 9 days, 3 models, and
+sample-invocations.jsonl.gz: 1 day of invocation logs) with the repository's rules.yml through
+dynalite, compare the alerts with the injected incidents (the *-incidents.json files), and
 write DIR/backtest.json and DIR/report.html (default DIR: out).`,
     options: { ...help, out: { type: 'string' } },
     maxPositionals: 0,
@@ -186,12 +189,7 @@ function isoOption(v: Values, name: string): number | undefined {
 }
 
 async function backtest(v: Values): Promise<number> {
-  if (typeof v.logs === 'string') {
-    // ReplayOptions has no `logs` yet: refuse rather than silently ignore the file.
-    err('bedrock-watch backtest: --logs is not supported yet (the replay cannot read invocation-log traces yet); run with --metrics alone.');
-    return 2;
-  }
-  if (typeof v.metrics !== 'string') throw new UsageError('--metrics FILE is required');
+  if (typeof v.metrics !== 'string' && typeof v.logs !== 'string') throw new UsageError('needs --metrics FILE, --logs FILE, or both');
   const store = v.store ?? 'memory';
   if (store !== 'memory' && store !== 'dynalite') throw new UsageError(`--store must be memory or dynalite, not "${String(store)}"`);
   const from = isoOption(v, 'from');
@@ -199,15 +197,17 @@ async function backtest(v: Values): Promise<number> {
   if (from !== undefined && to !== undefined && to <= from) throw new UsageError('--to must be after --from');
   const rulesFile = typeof v.rules === 'string' ? v.rules : 'rules.yml';
   const config = loadRulesFile(rulesFile);
-  const metrics = loadMetricTrace(v.metrics);
-  const opts: ReplayOptions = { config, metrics, from, to, store, onProgress: process.stderr.isTTY ? progress('replayed', config.settings.schedule) : undefined };
+  const metrics = typeof v.metrics === 'string' ? loadMetricTrace(v.metrics) : undefined;
+  const logs = typeof v.logs === 'string' ? loadLogs(v.logs) : undefined;
+  const opts: ReplayOptions = { config, metrics, logs, from, to, store, onProgress: process.stderr.isTTY ? progress('replayed', config.settings.schedule) : undefined };
   const result = await replay(opts);
   if (opts.onProgress) process.stderr.write('\r\x1b[K');
   if (v.json) {
     out(JSON.stringify(backtestJson(result)));
     return 0;
   }
-  out(`Backtest of ${v.metrics} with ${rulesFile}: ${plural(result.models.length, 'model')}, ticks ${isoSeconds(result.from)} → ${isoSeconds(result.to)}`);
+  const traces = [v.metrics, v.logs].filter((f): f is string => typeof f === 'string').join(' + ');
+  out(`Backtest of ${traces} with ${rulesFile}: ${plural(result.models.length, 'model')}, ticks ${isoSeconds(result.from)} → ${isoSeconds(result.to)}`);
   out();
   for (const line of summary(result, config, store)) out(line);
   return 0;
@@ -217,21 +217,25 @@ async function backtest(v: Values): Promise<number> {
 
 async function demo(outDir: string): Promise<number> {
   const metricsFile = join(SAMPLES, 'sample-metrics.jsonl.gz');
-  const incidentsFile = join(SAMPLES, 'sample-incidents.json');
+  const logsFile = join(SAMPLES, 'sample-invocations.jsonl.gz');
+  const incidentFiles = [join(SAMPLES, 'sample-incidents.json'), join(SAMPLES, 'sample-invocations-incidents.json')].filter((f) => existsSync(f));
   const rulesFile = join(ROOT, 'rules.yml');
   const show = (p: string) => relative(process.cwd(), p) || p;
   const t0 = performance.now();
-  err(`bedrock-watch demo: loading ${show(metricsFile)}…`);
+  const withLogs = existsSync(logsFile);
+  err(`bedrock-watch demo: loading ${show(metricsFile)}${withLogs ? ` and ${show(logsFile)}` : ''}…`);
   const config = loadRulesFile(rulesFile);
   const metrics = loadMetricTrace(metricsFile);
-  const incidents = loadIncidents(incidentsFile);
+  const logs = withLogs ? loadLogs(logsFile) : undefined;
+  const incidents = incidentFiles.flatMap((f) => loadIncidents(f));
   const days = Math.round((metrics.to - metrics.from) / DAY);
-  err(`replaying ${days} days of ${plural(Object.keys(metrics.series).length, 'model')} with ${show(rulesFile)} (${plural(config.rules.length, 'rule')}) through dynalite, one tick per ${config.settings.schedule / 60_000} min…`);
-  if (existsSync(join(SAMPLES, 'sample-invocations.jsonl.gz'))) {
-    err('note: sample-invocations.jsonl.gz is not replayed: invocation-log replay is not supported yet.');
-  }
+  const logDays = logs ? Math.round((logs.to - logs.from) / DAY) : 0;
+  err(
+    `replaying ${days} days of metrics${logs ? ` and ${logDays} day${logDays === 1 ? '' : 's'} of invocation logs` : ''} for ${plural(Object.keys(metrics.series).length, 'model')} ` +
+      `with ${show(rulesFile)} (${plural(config.rules.length, 'rule')}) through dynalite, one tick per ${config.settings.schedule / 60_000} min…`,
+  );
   const onProgress = progress('  replayed', config.settings.schedule);
-  const result = await replay({ config, metrics, store: 'dynalite', onProgress });
+  const result = await replay({ config, metrics, logs, store: 'dynalite', onProgress });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const seconds = (performance.now() - t0) / 1000;
   err(`done in ${seconds.toFixed(1)} s`);
@@ -239,7 +243,7 @@ async function demo(outDir: string): Promise<number> {
   out();
   for (const line of summary(result, config, 'dynalite')) out(line);
   out();
-  for (const line of scoreSummary(result.episodes, incidents, show(incidentsFile))) out(line);
+  for (const line of scoreSummary(result.episodes, incidents, incidentFiles.map(show).join(' + '))) out(line);
 
   mkdirSync(outDir, { recursive: true });
   const jsonFile = join(outDir, 'backtest.json');

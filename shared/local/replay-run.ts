@@ -78,7 +78,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const delivered = new Set<number>();
   const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines, logs, sleep: async () => {} }), log);
   const digest = createDigestHandler(() => ({ config, baselines: baselineStore, state: store, notifiers, logs }), log);
-  const learn = createBaselineHandler(() => ({ config, source, baselines: baselineStore, state: store }), log);
+  const learn = createBaselineHandler(() => ({ config, source, baselines: baselineStore, state: store, logs }), log);
   const transitions: Transition[] = [];
   const total = Math.max(1, Math.floor((end - start) / step) + 1);
   let ticks = 0;

@@ -6,7 +6,9 @@
 import { buildExpectations, VOLUME_SERIES, type ModelExpectations } from '../baselines/expectations';
 import { endOf, record, type History } from '../baselines/history';
 import type { AlertState } from '../engine/types';
-import { baselineSeries } from '../engine/needs';
+import { baselineSeries, needsCallerBaselines } from '../engine/needs';
+import { CALLER_PREFIX, callerKey } from '../sources/log-keys';
+import type { LogSource } from '../sources/logs';
 import { Pricing } from '../pricing/pricing';
 import type { Config } from '../rules/schema';
 import { DAY, HOUR, type MetricSource } from '../sources/types';
@@ -19,8 +21,14 @@ export interface LearnDeps {
   config: Config;
   source: MetricSource;
   baselines: BaselineStore;
-  state: Pick<StateStore, 'listAlerts'>;
+  state: Pick<StateStore, 'listAlerts' | 'load'>;
+  /** Invocation-log buckets, to learn each caller's normal token use (caller_spend rules). */
+  logs?: LogSource;
 }
+
+/** Callers learned per model: the heaviest, so the item stays bounded whatever the number of roles. */
+export const MAX_CALLERS = 20;
+const CALLER_LEARN_DAYS = 2;
 
 export interface LearnReport {
   asOf: string;
@@ -43,11 +51,16 @@ export async function runBaselineUpdate(deps: LearnDeps, now: number): Promise<L
   if (from >= asOf) return report;
 
   const frame = await deps.source.fetch({ keys, from, to: asOf, period: HOUR, knownModels: Object.keys(stored) });
+  const learnCallersNow = deps.logs && needsCallerBaselines(config.rules);
+  const logModels = learnCallersNow ? (await deps.state.load()).logModels : [];
+  const callerHours = learnCallersNow
+    ? await callerTokensByHour(deps.logs as LogSource, [...new Set([...Object.keys(stored), ...Object.keys(frame.models), ...logModels])], Math.max(from, asOf - CALLER_LEARN_DAYS * DAY), asOf)
+    : undefined;
   const episodes = exclusionWindows(await deps.state.listAlerts(), now);
   const pricing = new Pricing(config.pricing);
   const expectations: ModelExpectations[] = [];
 
-  for (const model of new Set([...Object.keys(stored), ...Object.keys(frame.models)])) {
+  for (const model of new Set([...Object.keys(stored), ...Object.keys(frame.models), ...(callerHours?.keys() ?? [])])) {
     const entry = stored[model] ?? { histories: {}, version: 0 };
     const data = frame.models[model] ?? {};
     if (!stored[model]) report.bootstrapped.push(model);
@@ -68,6 +81,7 @@ export async function runBaselineUpdate(deps: LearnDeps, now: number): Promise<L
       }
       if (h) entry.histories[key] = h;
     }
+    if (callerHours) learnCallers(entry.histories, callerHours.get(model), Math.max(from, asOf - CALLER_LEARN_DAYS * DAY), asOf, episodes.get(model) ?? []);
     if (!Object.keys(entry.histories).length) continue;
     await deps.baselines.saveHistories(model, entry);
     expectations.push(buildExpectations(model, entry.histories, asOf, tz, pricing));
@@ -75,6 +89,43 @@ export async function runBaselineUpdate(deps: LearnDeps, now: number): Promise<L
   }
   await deps.baselines.saveExpectations(expectations);
   return report;
+}
+
+/** model → caller → hour → tokens, from the minute buckets. */
+async function callerTokensByHour(logs: LogSource, models: string[], from: number, to: number): Promise<Map<string, Map<string, Map<number, number>>>> {
+  const out = new Map<string, Map<string, Map<number, number>>>();
+  for (const b of await logs.buckets(models, from, to)) {
+    const hour = Math.floor(b.minute / HOUR) * HOUR;
+    const byCaller = out.get(b.modelId) ?? new Map<string, Map<number, number>>();
+    out.set(b.modelId, byCaller);
+    for (const [caller, u] of Object.entries(b.callers)) {
+      const hours = byCaller.get(caller) ?? new Map<number, number>();
+      byCaller.set(caller, hours);
+      hours.set(hour, (hours.get(hour) ?? 0) + u.inputTokens + u.outputTokens);
+    }
+  }
+  return out;
+}
+
+function learnCallers(histories: Record<string, History>, callers: Map<string, Map<number, number>> | undefined, from: number, to: number, episodes: [number, number][]): void {
+  for (const [caller, hours] of callers ?? []) {
+    const key = callerKey(caller);
+    let h = histories[key];
+    const first = Math.min(...hours.keys());
+    for (let hour = from; hour < to; hour += HOUR) {
+      if (h && hour < endOf(h)) continue;
+      if (!h && hour < first) continue; // a caller's history starts with its first call
+      const excluded = episodes.some(([a, b]) => hour + HOUR > a && hour < b);
+      h = record(h, hour, hours.get(hour) ?? 0, excluded);
+    }
+    if (h) histories[key] = h;
+  }
+  // Keep the heaviest callers of the last week: a bounded item, and the ones worth a page.
+  const ranked = Object.keys(histories)
+    .filter((k) => k.startsWith(CALLER_PREFIX))
+    .map((k) => [k, histories[k].values.slice(-168).reduce<number>((a, v) => a + (v ?? 0), 0)] as const)
+    .sort((a, b) => b[1] - a[1]);
+  for (const [k] of ranked.slice(MAX_CALLERS)) delete histories[k];
 }
 
 function firstHourWithData(data: Record<string, (number | null)[]>, length: number): number {
