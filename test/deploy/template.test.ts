@@ -3,7 +3,7 @@
 // No AWS account and no network are needed: this is what cfn-lint would partly do,
 // plus the project's own rules (least-privilege IAM, no secrets in the template).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -110,12 +110,10 @@ function secretLookingValues(t: Json, versionIds: Set<string>): string[] {
 }
 
 const APP_ACTIONS = [
-  'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
   'dynamodb:Query',
-  'dynamodb:BatchWriteItem',
+  'dynamodb:BatchGetItem',
   'cloudwatch:GetMetricData',
   'sns:Publish',
   'ssm:GetParameter',
@@ -279,9 +277,22 @@ describe('packaged service (stage dev, default params)', () => {
       expect(statements.filter((s) => asArray(s.Action).includes('kms:Decrypt'))).toHaveLength(1);
     });
 
+    it('grants exactly the DynamoDB actions the code sends, no more', () => {
+      const used = new Set<string>();
+      const scan = (dir: string) => {
+        for (const f of readdirSync(dir, { withFileTypes: true })) {
+          const p = join(dir, f.name);
+          if (f.isDirectory()) scan(p);
+          else if (f.name.endsWith('.ts')) for (const m of readFileSync(p, 'utf8').matchAll(/new (Get|Put|Update|Delete|Query|Scan|BatchGet|BatchWrite)(?:Item)?Command\b/g)) used.add(`dynamodb:${m[1]}${m[1] === 'Query' || m[1] === 'Scan' ? '' : 'Item'}`);
+        }
+      };
+      for (const dir of ['shared', 'functions']) scan(join(root, dir));
+      expect([...used].sort()).toEqual(APP_ACTIONS.filter((a) => a.startsWith('dynamodb:')).sort());
+    });
+
     it('scopes every other statement to this stack', () => {
       const byAction = (a: string) => statements.filter((s) => asArray(s.Action).includes(a));
-      const dynamo = byAction('dynamodb:GetItem');
+      const dynamo = byAction('dynamodb:PutItem');
       expect(dynamo).toHaveLength(1);
       expect(asArray(dynamo[0].Action).sort()).toEqual(APP_ACTIONS.filter((a) => a.startsWith('dynamodb:')).sort());
       expect(dynamo[0].Resource).toEqual({ 'Fn::GetAtt': ['StateTable', 'Arn'] });
