@@ -21,6 +21,7 @@ export interface Incident {
 /** The part of an alert episode scoring needs (an `Episode` or a backtest `alerts` entry). */
 export interface ScoredEpisode {
   labels: Record<string, string>;
+  signal?: string;
   severity: string;
   startsAt: string;
   endsAt: string | null;
@@ -30,10 +31,11 @@ export interface IncidentResult<E extends ScoredEpisode = ScoredEpisode> {
   incident: Incident;
   /** An episode on the incident's model overlapped it (or its grace period). */
   detected: boolean;
-  /** Highest severity among the matching episodes. */
+  /** Highest severity among the detecting episodes. */
   severity: string | null;
-  /** Minutes from the incident's start to the first matching episode (negative: already firing). */
+  /** Minutes from the incident's start to the first detecting episode (negative: already firing). */
   delayMinutes: number | null;
+  /** The detecting episodes: those watching the incident's signal if any overlap it, else every overlapping one. */
   episodes: E[];
 }
 
@@ -42,6 +44,22 @@ export interface Score<E extends ScoredEpisode = ScoredEpisode> {
   /** Episodes matching no incident, or only incidents of severity `none`. */
   unexpected: E[];
 }
+
+/**
+ * The signals that watch each kind of injected incident. An incident is detected by any overlapping
+ * episode on its model, but when one of these signals fired, severity and delay are taken from it
+ * (a throttle alert during a truncation regression says nothing about how fast truncation was seen).
+ */
+export const INCIDENT_SIGNALS: Record<string, readonly string[]> = {
+  throttle_storm: ['throttles'],
+  server_errors: ['server_errors', 'errors'],
+  client_errors: ['client_errors', 'errors'],
+  latency_spike: ['latency'],
+  outage: ['availability'],
+  cost_runaway: ['cost', 'budget', 'tokens'],
+  truncation: ['completion'],
+  filtering: ['completion'],
+};
 
 /** How long after an incident ends an alert still counts as detecting it (rules need `for` + window time). */
 export const DETECTION_GRACE_MS = 30 * 60_000;
@@ -93,8 +111,11 @@ export function matches(ep: ScoredEpisode, inc: Incident): boolean {
 
 export function score<E extends ScoredEpisode>(episodes: readonly E[], incidents: readonly Incident[]): Score<E> {
   const results = incidents.map((incident): IncidentResult<E> => {
-    const hits = episodes.filter((ep) => matches(ep, incident)).sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
+    let hits = episodes.filter((ep) => matches(ep, incident)).sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
     if (!hits.length) return { incident, detected: false, severity: null, delayMinutes: null, episodes: [] };
+    const signals = INCIDENT_SIGNALS[incident.kind] ?? [];
+    const watching = hits.filter((ep) => ep.signal !== undefined && signals.includes(ep.signal));
+    if (watching.length) hits = watching;
     const severity = hits.reduce((best, ep) => ((SEVERITY_RANK[ep.severity] ?? 0) > (SEVERITY_RANK[best] ?? 0) ? ep.severity : best), hits[0].severity);
     const delayMinutes = Math.round((Date.parse(hits[0].startsAt) - Date.parse(incident.start)) / 60_000);
     return { incident, detected: true, severity, delayMinutes, episodes: hits };

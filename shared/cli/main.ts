@@ -15,18 +15,18 @@ import type { ReplayOptions, ReplayResult } from '../local/replay-run';
 import { RulesError, formatProblem } from '../rules/errors';
 import { loadRulesFile } from '../rules/load';
 import type { Config } from '../rules/schema';
-import { TraceError, loadMetricTrace, type MetricTrace } from '../sources/trace';
+import { TraceError, loadMetricTrace } from '../sources/trace';
 import { IncidentsError, loadIncidents, score, type Incident } from './incidents';
 import { durationText, isoSeconds, renderReport } from './report';
 
 const ROOT = resolve(__dirname, '..', '..');
+const SAMPLES = join(ROOT, 'events', 'traces');
+const DAY = 86_400_000;
 
 /** The replay pulls in the AWS SDK, middy and dynalite: load it only for the commands that replay (validate stays quick). */
 const replay = (opts: ReplayOptions): Promise<ReplayResult> =>
   (require('../local/replay-run') as typeof import('../local/replay-run')).replay(opts);
 const loadLogs = (file: string): LogTrace => (require('../local/log-trace') as typeof import('../local/log-trace')).loadLogTrace(file);
-const SAMPLES = join(ROOT, 'events', 'traces');
-const DAY = 86_400_000;
 
 type Values = Record<string, string | boolean | undefined>;
 type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -263,7 +263,6 @@ async function bench(): Promise<number> {
   const models = Object.keys(metrics.series).length;
   const from = Math.max(metrics.from, metrics.to - DAY);
   const tick = config.settings.schedule;
-
   err('bench: replaying one day of the sample with each store…');
   await replay({ config, metrics, from, to: from + 3_600_000, store: 'memory' }); // warm-up (JIT, module loading)
   const memory = await replay({ config, metrics, from, to: metrics.to, store: 'memory' });
@@ -279,32 +278,40 @@ async function bench(): Promise<number> {
   for (const line of importTime()) out(line);
   out();
 
-  const keys = seriesNeeded(config.rules);
-  const perTick = keys.length * models;
-  const ticksPerMonth = (30 * DAY) / tick;
-  const metricsPerMonth = perTick * ticksPerMonth;
-  const gmdCost = (metricsPerMonth / 1000) * 0.01;
-  // A native alarm has one threshold: one alarm per rule tier and model. Kinds without a native
-  // equivalent (absent, cost, baseline, budget, week_over_week, composite) are left out of both sides' story.
+  // A native alarm has one threshold: one alarm per rule tier and model (a ratio rule's alarm is
+  // metric math over each of its metrics). Other kinds (absent, cost, week-over-week, …) have no
+  // plain-alarm equivalent, so the like-for-like comparison covers threshold and ratio rules only.
   let alarmMetrics = 0;
+  const comparable: Config['rules'] = [];
   const uncounted: string[] = [];
   for (const r of config.rules) {
     const { name, kind } = r;
     const tiers = (['info', 'warning', 'critical'] as const).filter((t) => r.tiers[t]).length;
     if (r.kind === 'ratio') alarmMetrics += tiers * new Set([...r.numerator, ...r.denominator]).size * models;
     else if (r.kind === 'threshold') alarmMetrics += tiers * models;
-    else uncounted.push(`${name} (${kind})`);
+    else {
+      uncounted.push(`${name} (${kind})`);
+      continue;
+    }
+    comparable.push(r);
   }
+  const perMonth = (series: number) => series * models * ((30 * DAY) / tick);
+  const gmd = (metricCount: number) => (metricCount / 1000) * 0.01;
+  const all = seriesNeeded(config.rules);
+  const same = seriesNeeded(comparable);
   const alarmCost = alarmMetrics * 0.1;
-  out(`GetMetricData per tick: ${keys.length} series (${keys.join(', ')}) × ${plural(models, 'model')} = ${perTick} metrics`);
-  out(`Monthly cost (30 days, a tick every ${tick / 60_000} min), same rule × tier × model coverage:`);
+  out(`GetMetricData metrics per evaluate tick: ${all.length} series × ${plural(models, 'model')} = ${all.length * models}`);
+  out(`  (${all.join(', ')})`);
+  out(`Monthly CloudWatch cost (30 days, a tick every ${tick / 60_000} min, ${plural(models, 'model')}):`);
   for (const line of align([
-    ['  bedrock-watch (GetMetricData, $0.01 per 1,000 metrics)', `${metricsPerMonth.toLocaleString('en-US')} metrics`, usd(gmdCost), ''],
-    ['  native CloudWatch alarms ($0.10 per alarm-metric)', `${alarmMetrics} alarm-metrics`, usd(alarmCost), `bedrock-watch = ${ratio(gmdCost, alarmCost)} alarms`],
+    ['  bedrock-watch, all rules', `${perMonth(all.length).toLocaleString('en-US')} metrics`, usd(gmd(perMonth(all.length))), ''],
+    [`  bedrock-watch, threshold + ratio rules (${comparable.length})`, `${perMonth(same.length).toLocaleString('en-US')} metrics`, usd(gmd(perMonth(same.length))), ''],
+    ['  native alarms, same rule × tier × model coverage', `${alarmMetrics} alarm-metrics`, usd(alarmCost), `bedrock-watch = ${ratio(gmd(perMonth(same.length)), alarmCost)} native`],
   ])) out(line);
-  out('  (alarms: one per rule tier and model; a ratio rule counts each metric of its math expression; baseline_ratio');
-  out('   would need anomaly-detection alarms, billed as 3 metrics each, not counted. Lambda and DynamoDB not included.)');
-  if (uncounted.length) out(`  (no native alarm counted for: ${uncounted.join(', ')})`);
+  out('  (GetMetricData $0.01 per 1,000 metrics requested; alarms $0.10 per alarm-metric per month. Evaluate ticks only:');
+  out('   the hourly baseline fetch, Lambda and DynamoDB are not included; baseline_ratio tiers would need');
+  out('   anomaly-detection alarms, billed as 3 metrics each, not counted.)');
+  if (uncounted.length) out(`  (no native alarm equivalent, left out of the comparison: ${uncounted.join(', ')})`);
   return 0;
 }
 

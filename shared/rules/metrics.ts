@@ -19,17 +19,5 @@ export type BedrockMetric = (typeof BEDROCK_METRICS)[number];
 
 export const STAT = /^(Sum|Average|SampleCount|Minimum|Maximum|p\d{1,2}(\.\d+)?)$/;
 
-/** Counting metrics: a missing datapoint in a minute that had other data means 0; their natural statistic is Sum. */
-export const COUNT_METRICS = new Set<string>([
-  'Invocations',
-  'InvocationClientErrors',
-  'InvocationServerErrors',
-  'InvocationThrottles',
-  'InputTokenCount',
-  'OutputTokenCount',
-  'CacheReadInputTokenCount',
-  'CacheWriteInputTokenCount',
-  'EstimatedTPMQuotaUsage',
-  'OutputImageCount',
-  'LegacyModelInvocations',
-]);
+/** Counting metrics (everything but the two timings): their natural statistic is Sum, and an idle minute means 0. */
+export const COUNT_METRICS = new Set<string>(BEDROCK_METRICS.filter((m) => m !== 'InvocationLatency' && m !== 'TimeToFirstToken'));

@@ -16,10 +16,10 @@
  * 400 KB item limit (and makes each write cost that much) on a busy day; a minute's set
  * stays small.
  */
-import { PutCommand, QueryCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { emptyBucket, MINUTE_MS, type Bucket, type CallerUsage } from '../logs/aggregate';
 import { OUTCOMES } from '../logs/stop-reasons';
-import { ttlAfter, type Table } from './table';
+import { queryAll, ttlAfter, type Table } from './table';
 
 export const AGG_TTL_DAYS = 35;
 
@@ -137,7 +137,7 @@ export async function readBuckets(table: Table, modelIds: readonly string[], fro
   if (toMs <= fromMs) return [];
   const out: Bucket[] = [];
   for (const modelId of modelIds) {
-    for (const item of await queryAll(table, aggPk(modelId), minuteSk(fromMs), new Date(toMs - 1).toISOString())) {
+    for (const item of await queryRange(table, aggPk(modelId), minuteSk(fromMs), new Date(toMs - 1).toISOString())) {
       out.push(itemToBucket(modelId, item));
     }
   }
@@ -174,22 +174,8 @@ export async function readCallers(table: Table, day: string, modelIds: readonly 
   return out;
 }
 
-async function queryAll(table: Table, pk: string, fromSk: string, toSk: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page: QueryCommandOutput = await table.doc.send(
-      new QueryCommand({
-        TableName: table.name,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': pk, ':from': fromSk, ':to': toSk },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
+function queryRange(table: Table, pk: string, fromSk: string, toSk: string): Promise<Record<string, unknown>[]> {
+  return queryAll(table, { KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to', ExpressionAttributeValues: { ':pk': pk, ':from': fromSk, ':to': toSk } });
 }
 
 function itemToBucket(modelId: string, item: Record<string, unknown>): Bucket {

@@ -2,9 +2,9 @@
  * Baselines in the table: one history item per model (all its series, bounded to five weeks)
  * and one small expectations item per model that every evaluate tick reads.
  */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ModelExpectations, ModelHistories } from '../baselines/expectations';
-import type { Table } from './table';
+import { queryAll, type Table } from './table';
 import { ConcurrentTickError } from './types';
 
 export interface StoredHistories {
@@ -25,22 +25,8 @@ const PK = 'BASELINE';
 export class DynamoBaselineStore implements BaselineStore {
   constructor(private readonly table: Table) {}
 
-  private async query(prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.name,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': PK, ':p': prefix },
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+  private query(prefix: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.table, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': PK, ':p': prefix } });
   }
 
   async loadHistories(): Promise<Record<string, StoredHistories>> {

@@ -2,9 +2,9 @@
  * StateStore on the single DynamoDB table. Every write is one conditional single-item write,
  * so overlapping ticks (EventBridge delivers at least once) cannot both record or send.
  */
-import { BatchGetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertState } from '../engine/types';
-import { ttlAfter, type Table } from './table';
+import { queryAll, ttlAfter, type Table } from './table';
 import { ConcurrentTickError, type Cursor, type OutboxItem, type StateStore, type TickState } from './types';
 
 const STATE = 'STATE';
@@ -18,28 +18,17 @@ export class DynamoStateStore implements StateStore {
     const alerts: Record<string, AlertState> = {};
     const logModels: string[] = [];
     let cursor: Cursor = { lastMinute: null, version: 0, pending: [], spend: {} };
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.name,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': STATE },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (item.sk === 'CURSOR') {
-          cursor = { lastMinute: item.lastMinute ?? null, version: item.version ?? 0, pending: [...((item.pending as Set<string>) ?? [])], spend: item.spend ?? {} };
-        } else if (typeof item.sk === 'string' && item.sk.startsWith('LOGMODEL#')) {
-          logModels.push(item.model as string);
-        } else if (typeof item.sk === 'string' && item.sk.startsWith('ALERT#')) {
-          alerts[item.state.fingerprint] = { ...(item.state as AlertState), version: item.version };
-        }
+    for (const item of await queryAll(this.table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': STATE }, ConsistentRead: true })) {
+      const sk = item.sk as string;
+      if (sk === 'CURSOR') {
+        cursor = { lastMinute: (item.lastMinute as number | null) ?? null, version: (item.version as number) ?? 0, pending: [...((item.pending as Set<string>) ?? [])], spend: (item.spend as Cursor['spend']) ?? {} };
+      } else if (sk.startsWith('LOGMODEL#')) {
+        logModels.push(item.model as string);
+      } else if (sk.startsWith('ALERT#')) {
+        const state = item.state as AlertState;
+        alerts[state.fingerprint] = { ...state, version: item.version as number };
       }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
     return { cursor, alerts, logModels };
   }
 
@@ -190,17 +179,9 @@ export class DynamoStateStore implements StateStore {
 
   /** For reports: every delivery record. */
   async listOutbox(): Promise<OutboxItem[]> {
-    const out: OutboxItem[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.doc.send(
-        new QueryCommand({ TableName: this.table.name, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': OUTBOX }, ExclusiveStartKey }),
-      );
-      out.push(...((page.Items ?? []) as OutboxItem[]).map(stripKeys));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return out;
+    return (await queryAll(this.table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': OUTBOX } })).map((i) => stripKeys(i as unknown as OutboxItem));
   }
+
 }
 
 function stripKeys<T extends object>(item: T): T {

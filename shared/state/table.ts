@@ -12,7 +12,7 @@
  *   CALLER#<day>            <model>#<role>        spend by caller identity per day
  */
 import { DynamoDBClient, CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 export interface Table {
   doc: DynamoDBDocumentClient;
@@ -55,4 +55,16 @@ export async function createTable(client: DynamoDBClient, name: string): Promise
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`table ${name} did not become ACTIVE`);
+}
+
+/** Every item a query matches, following LastEvaluatedKey. */
+export async function queryAll(table: Table, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.doc.send(new QueryCommand({ ...input, TableName: table.name, ExclusiveStartKey }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
 }

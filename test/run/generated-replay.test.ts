@@ -7,16 +7,10 @@ import { join } from 'node:path';
 import { threeWeekWorkload, type Injected } from '../../shared/local/generate';
 import { replay, type ReplayResult } from '../../shared/local/replay-run';
 import { loadRulesFile } from '../../shared/rules/load';
+import { INCIDENT_SIGNAL } from '../support/trace';
 
 const MIN = 60_000;
-const SIGNAL: Record<string, string> = {
-  throttle_storm: 'throttles',
-  server_errors: 'server_errors',
-  client_errors: 'client_errors',
-  latency_spike: 'latency',
-  outage: 'availability',
-  cost_runaway: 'cost',
-};
+const SIGNAL = INCIDENT_SIGNAL;
 const workload = threeWeekWorkload();
 let result: ReplayResult;
 

@@ -8,20 +8,13 @@ import { replay, type ReplayResult } from '../../shared/local/replay-run';
 import type { Episode } from '../../shared/local/episodes';
 import { loadRulesFile } from '../../shared/rules/load';
 import { loadMetricTrace } from '../../shared/sources/trace';
-import { sampleFile, type Incident } from '../support/trace';
+import { INCIDENT_SIGNAL, sampleFile, type Incident } from '../support/trace';
 
 const MIN = 60_000;
 // Error rules judge a 5–10 minute window that must hold for 5–10 minutes, seen 2 minutes late.
 const DETECT_WITHIN_MIN = 20;
 const incidents = JSON.parse(readFileSync(sampleFile('sample-incidents.json'), 'utf8')) as Incident[];
-const SIGNAL: Record<string, string> = {
-  throttle_storm: 'throttles',
-  server_errors: 'server_errors',
-  client_errors: 'client_errors',
-  latency_spike: 'latency',
-  outage: 'availability',
-  cost_runaway: 'cost',
-};
+const SIGNAL = INCIDENT_SIGNAL;
 
 let result: ReplayResult;
 

@@ -32,3 +32,13 @@ export interface Incident {
   minutes: number;
   severity: 'critical' | 'warning' | 'info' | 'none';
 }
+
+/** The signal an injected incident kind should fire (the backtest contract's `signal`). */
+export const INCIDENT_SIGNAL: Record<string, string> = {
+  throttle_storm: 'throttles',
+  server_errors: 'server_errors',
+  client_errors: 'client_errors',
+  latency_spike: 'latency',
+  outage: 'availability',
+  cost_runaway: 'cost',
+};

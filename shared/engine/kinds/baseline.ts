@@ -3,7 +3,7 @@ import type { BaselineRule } from '../../rules/schema';
 import { MINUTE, seriesKey } from '../../sources/types';
 import { count, times, usd } from '../format';
 import { series, sumOver } from '../window';
-import { TIER_ORDER, observation, unevaluable } from './common';
+import { aboveChecks, observation, unevaluable } from './common';
 import { expectedCost, expectedOver, minuteEnd } from './expected';
 import type { KindContext, Observe } from '../types';
 
@@ -33,10 +33,7 @@ export const observeBaseline: Observe<BaselineRule> = (rule, model, ctx) => {
   const score = rule.compare === 'ratio' ? value / exp.value : spread > 0 ? Math.log(Math.max(value, 1e-9) / exp.value) / spread : null;
   if (score === null) return unevaluable('no spread learned yet for deviations');
   const fmt = rule.series === 'cost' ? usd : count;
-  const checks = TIER_ORDER.flatMap((tier) => {
-    const t = rule.tiers[tier];
-    return t ? [{ tier, breach: score > t.above, hold: score > t.above * (1 - rule.hysteresis), limit: rule.compare === 'ratio' ? `above ${times(t.above)}` : `above ${t.above} deviations`, threshold: t.above }] : [];
-  });
+  const checks = aboveChecks(rule.tiers, score, rule.hysteresis, (a) => (rule.compare === 'ratio' ? `above ${times(a)}` : `above ${a} deviations`));
   return observation(checks, {
     value: score,
     baseline: exp.value,

@@ -4,7 +4,7 @@ import { callerKey } from '../../sources/log-keys';
 import { MINUTE } from '../../sources/types';
 import { count, times, usd } from '../format';
 import { series, sumOver } from '../window';
-import { TIER_ORDER, observation, unevaluable } from './common';
+import { aboveChecks, observation, unevaluable } from './common';
 import { expectedOver, minuteEnd } from './expected';
 import type { KindContext, Observation } from '../types';
 
@@ -18,10 +18,7 @@ export function observeCallerSpend(rule: CallerSpendRule, model: string, caller:
   const ratio = tokens / exp.value;
   const price = ctx.pricing.price(model);
   const cost = price ? (tokens * (price.input + price.output)) / 2000 : null; // tokens are summed in+out: an estimate at the mean price
-  const checks = TIER_ORDER.flatMap((tier) => {
-    const t = rule.tiers[tier];
-    return t ? [{ tier, breach: ratio > t.above, hold: ratio > t.above * (1 - rule.hysteresis), limit: `above ${times(t.above)}`, threshold: t.above }] : [];
-  });
+  const checks = aboveChecks(rule.tiers, ratio, rule.hysteresis, (a) => `above ${times(a)}`);
   return observation(checks, {
     value: ratio,
     baseline: exp.value,

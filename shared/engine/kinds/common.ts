@@ -40,3 +40,11 @@ export function observation(
     details: o.details,
   };
 }
+
+/** Per-tier checks for "value above the tier's `above`" with hysteresis: the shape most kinds share. */
+export function aboveChecks(tiers: Partial<Record<Tier, { above: number }>>, value: number, hysteresis: number, limit: (above: number) => string): TierCheck[] {
+  return TIER_ORDER.flatMap((tier) => {
+    const t = tiers[tier];
+    return t ? [{ tier, breach: value > t.above, hold: value > t.above * (1 - hysteresis), limit: limit(t.above), threshold: t.above }] : [];
+  });
+}

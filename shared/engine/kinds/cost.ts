@@ -7,7 +7,7 @@ import type { CostRule } from '../../rules/schema';
 import { DAY } from '../../sources/types';
 import { startOfDay } from '../tz';
 import { times, usd } from '../format';
-import { TIER_ORDER, observation, unevaluable } from './common';
+import { aboveChecks, observation, unevaluable } from './common';
 import { expectedCost, minuteEnd } from './expected';
 import type { Observe } from '../types';
 
@@ -20,10 +20,7 @@ export const observeCost: Observe<CostRule> = (rule, model, ctx) => {
   if (!soFar || !day || soFar.confidence === 'none') return unevaluable(`no trusted cost baseline for ${model} yet`);
   if (soFar.value <= 0 || soFar.value < rule.min_day_fraction * day.value) return unevaluable(`too early in the day to judge (expected so far ${usd(soFar.value)})`);
   const ratio = spent.dayCost / soFar.value;
-  const checks = TIER_ORDER.flatMap((tier) => {
-    const t = rule.tiers[tier];
-    return t ? [{ tier, breach: ratio > t.above, hold: ratio > t.above * (1 - rule.hysteresis), limit: `above ${times(t.above)}`, threshold: t.above }] : [];
-  });
+  const checks = aboveChecks(rule.tiers, ratio, rule.hysteresis, (a) => `above ${times(a)}`);
   return observation(checks, {
     value: ratio,
     baseline: soFar.value,

@@ -1,7 +1,7 @@
 /** Week over week: tokens per request or tokens (last 24 h vs a week before), p95 latency (7 days vs the 7 before). */
 import type { WowRule } from '../../rules/schema';
 import { count, millis, pct } from '../format';
-import { TIER_ORDER, observation, unevaluable } from './common';
+import { aboveChecks, observation, unevaluable } from './common';
 import type { Observe } from '../types';
 
 export const observeWow: Observe<WowRule> = (rule, model, ctx) => {
@@ -10,10 +10,7 @@ export const observeWow: Observe<WowRule> = (rule, model, ctx) => {
   if (w.requests < rule.min_requests || w.previous <= 0) return unevaluable(`${w.requests} requests: too few to compare weeks`);
   const change = w.current / w.previous - 1;
   const fmt = rule.measure === 'latency_p95' ? millis : count;
-  const checks = TIER_ORDER.flatMap((tier) => {
-    const t = rule.tiers[tier];
-    return t ? [{ tier, breach: change > t.above, hold: change > t.above * (1 - rule.hysteresis), limit: `above +${pct(t.above)}`, threshold: t.above }] : [];
-  });
+  const checks = aboveChecks(rule.tiers, change, rule.hysteresis, (a) => `above +${pct(a)}`);
   const what = rule.measure === 'latency_p95' ? 'p95 latency, last 7 days' : rule.measure === 'tokens' ? 'tokens, last 24 h' : 'tokens per request, last 24 h';
   return observation(checks, {
     value: change,
