@@ -3,6 +3,7 @@
  * per model a timeline of invocations with alert episodes as bands and ground-truth incidents
  * as markers, then the episodes, the notifications and, with ground truth, the score.
  */
+import { digestText } from '../digest/render';
 import type { Episode } from '../local/episodes';
 import type { ReplayResult } from '../local/replay-run';
 import type { Config } from '../rules/schema';
@@ -10,7 +11,7 @@ import type { MetricTrace } from '../sources/trace';
 import { score, type Incident } from './incidents';
 
 export interface ReportInput {
-  result: Pick<ReplayResult, 'episodes' | 'captured' | 'ticks' | 'msPerTick' | 'models'>;
+  result: Pick<ReplayResult, 'episodes' | 'captured' | 'ticks' | 'msPerTick' | 'models'> & Partial<Pick<ReplayResult, 'digests'>>;
   trace: MetricTrace;
   config: Config;
   incidents?: Incident[];
@@ -161,13 +162,20 @@ function scoreRows(input: ReportInput): string {
   return `<h2>Against the ground truth</h2><table><thead><tr><th>incident</th><th>model</th><th>expected</th><th>start</th><th>length</th><th>result</th></tr></thead><tbody>${rows.join('')}</tbody></table>${unexpected}`;
 }
 
-const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:1040px;padding:0 1em;color:#222}
+const CSS = `pre{background:#f6f6f6;padding:.6em;white-space:pre-wrap;font-size:12px}body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:1040px;padding:0 1em;color:#222}
 h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}h3{font-size:1em;margin:1.2em 0 .3em;font-family:ui-monospace,monospace}
 svg{width:100%;height:auto;border:1px solid #ddd;background:#fff}.grid{stroke:#eee}.axis{font-size:10px;fill:#666}
 table{border-collapse:collapse;width:100%;margin:.4em 0}td,th{border-bottom:1px solid #e5e5e5;padding:3px 6px;text-align:left;vertical-align:top}
 th{font-weight:600;background:#f7f7f7}.t{white-space:nowrap}.muted{color:#777}.good{color:#2a7d2a;font-weight:600}.bad{color:#c0392b;font-weight:600}
 .sev{padding:0 5px;border-radius:3px;color:#fff}.sev.critical{background:#d62728}.sev.warning{background:#f0a500}.sev.info{background:#1f77b4}.sev.suppressed{background:#999}
 .legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px}`;
+
+/** The daily digests as the SNS receiver got them (one per day). */
+function digestRows(input: ReportInput): string {
+  const seen = new Set<string>();
+  const texts = (input.result.digests ?? []).filter((d) => !seen.has(d.digest.day) && seen.add(d.digest.day)).map((d) => `<h3>${escapeHtml(d.digest.day)}</h3><pre>${escapeHtml(digestText(d.digest))}</pre>`);
+  return texts.length ? `<h2>Daily digests</h2>${texts.join('')}` : '';
+}
 
 const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
 
@@ -193,6 +201,7 @@ ${other.length ? `<h2>Alerts without a model</h2>${episodeRows(other)}` : ''}
 <h2>Notifications</h2>
 ${notificationRows(input)}
 ${scoreRows(input)}
+${digestRows(input)}
 </body></html>
 `;
 }

@@ -26,6 +26,7 @@ import { startLocalDynamo } from './dynalite';
 import { collectEpisodes, type Episode } from './episodes';
 
 const BASELINE_MINUTE = 5 * MINUTE;
+const LOG_BATCH = 5 * MINUTE;
 /** The digest schedule's default, cron(0 8 * * ? *). */
 const DIGEST_TIME = 8 * HOUR;
 
@@ -90,11 +91,13 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
       if (now % HOUR === BASELINE_MINUTE) await learn(event, lambdaContext());
       if (now % DAY === DIGEST_TIME && now - DAY >= start) await digest(event, lambdaContext());
       if (ingest && opts.logs) {
-        // CloudWatch Logs delivers each minute's records to the subscription: one batch per closed minute.
-        for (const [minute, lines] of opts.logs.byMinute) {
-          if (delivered.has(minute) || minute + MINUTE + logDelay.delayMs > now) continue;
-          delivered.add(minute);
-          await ingest(encodeAwsLogs(dataMessage(lines)), lambdaContext());
+        // CloudWatch Logs delivers the records to the subscription in batches: here, every closed minute
+        // since the last delivery in one batch, every LOG_BATCH.
+        if (now % LOG_BATCH === 0) {
+          const batch = [...opts.logs.byMinute].filter(([minute]) => !delivered.has(minute) && minute + MINUTE + logDelay.delayMs <= now);
+          for (const [minute] of batch) delivered.add(minute);
+          const lines = batch.flatMap(([, l]) => l);
+          if (lines.length) await ingest(encodeAwsLogs(dataMessage(lines)), lambdaContext());
         }
       }
       const report: TickReport = await handler(event, lambdaContext());

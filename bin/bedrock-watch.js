@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// bedrock-watch CLI: runs shared/cli/main.ts through tsx, so no build step is needed.
+'use strict';
+
+// The AWS SDK warns once that its 2027 releases will need Node 22; on the Node 20 used here
+// that is noise on every command. Drop that warning only; every other warning still prints.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  const text = typeof warning === 'string' ? warning : warning && warning.message;
+  const name = warning && typeof warning === 'object' ? warning.name : typeof rest[0] === 'string' ? rest[0] : rest[0] && rest[0].type;
+  if (name === 'NodeVersionSupportWarning' || (typeof text === 'string' && text.startsWith('NodeVersionSupportWarning'))) return;
+  return emitWarning.call(process, warning, ...rest);
+};
+
+require('tsx/cjs');
+const { main } = require('../shared/cli/main.ts');
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(err && err.stack ? err.stack : String(err));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,88 @@
+import { IncidentsError, parseIncidents, score, type Incident, type ScoredEpisode } from '../../shared/cli/incidents';
+
+const A = 'amazon.nova-lite-v1:0';
+const B = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
+
+const incident = (over: Partial<Incident> = {}): Incident => ({ kind: 'server_errors', modelId: A, start: '2026-10-05T15:40:00Z', minutes: 18, severity: 'critical', ...over });
+const episode = (startsAt: string, endsAt: string | null, over: Partial<ScoredEpisode> = {}): ScoredEpisode => ({
+  labels: { ModelId: A },
+  severity: 'critical',
+  startsAt,
+  endsAt,
+  ...over,
+});
+
+describe('score()', () => {
+  it.each<[string, ScoredEpisode, boolean]>([
+    ['an episode starting during the incident', episode('2026-10-05T15:51:00Z', '2026-10-05T16:13:00Z'), true],
+    ['an episode already firing when it starts', episode('2026-10-05T15:00:00Z', '2026-10-05T15:45:00Z'), true],
+    ['an episode still firing at the end of the run', episode('2026-10-05T15:55:00Z', null), true],
+    ['an episode starting within 30 minutes after it ends', episode('2026-10-05T16:27:00Z', '2026-10-05T16:40:00Z'), true],
+    ['an episode starting more than 30 minutes after it ends', episode('2026-10-05T16:29:00Z', '2026-10-05T16:40:00Z'), false],
+    ['an episode that ended before it', episode('2026-10-05T14:00:00Z', '2026-10-05T15:39:00Z'), false],
+    ['an episode on another model', episode('2026-10-05T15:51:00Z', '2026-10-05T16:13:00Z', { labels: { ModelId: B } }), false],
+  ])('detection: %s → %s', (_name, ep, detected) => {
+    const s = score([ep], [incident()]);
+    expect(s.incidents[0].detected).toBe(detected);
+    expect(s.unexpected).toEqual(detected ? [] : [ep]);
+  });
+
+  it('reports the highest severity reached and the delay to the first matching episode', () => {
+    const eps = [
+      episode('2026-10-05T16:00:00Z', '2026-10-05T16:20:00Z', { severity: 'critical' }),
+      episode('2026-10-05T15:49:00Z', '2026-10-05T16:10:00Z', { severity: 'warning' }),
+    ];
+    const [r] = score(eps, [incident()]).incidents;
+    expect(r).toMatchObject({ detected: true, severity: 'critical', delayMinutes: 9 });
+    expect(r.episodes.map((e) => e.startsAt)).toEqual(['2026-10-05T15:49:00Z', '2026-10-05T16:00:00Z']);
+  });
+
+  it("takes severity and delay from the episodes watching the incident's signal when there are some", () => {
+    const truncation = incident({ kind: 'truncation', severity: 'warning', start: '2026-10-05T09:00:00Z', minutes: 240 });
+    const throttles = episode('2026-10-05T10:25:00Z', '2026-10-05T10:56:00Z', { signal: 'throttles', severity: 'critical' });
+    const completion = episode('2026-10-05T11:10:00Z', '2026-10-05T13:22:00Z', { signal: 'completion', severity: 'warning' });
+    expect(score([throttles, completion], [truncation]).incidents[0]).toMatchObject({ detected: true, severity: 'warning', delayMinutes: 130, episodes: [completion] });
+    // Without an episode on its signal, any overlapping episode on the model still detects it.
+    expect(score([throttles], [truncation]).incidents[0]).toMatchObject({ detected: true, severity: 'critical', delayMinutes: 85, episodes: [throttles] });
+  });
+
+  it('a missed incident has no severity and no delay', () => {
+    expect(score([], [incident()]).incidents[0]).toEqual({ incident: incident(), detected: false, severity: null, delayMinutes: null, episodes: [] });
+  });
+
+  it('an alert on noise that must not page (severity none) is unexpected, and the noise counts as paged', () => {
+    const blip = incident({ kind: 'blip', severity: 'none', start: '2026-10-05T20:00:00Z', minutes: 1 });
+    const ep = episode('2026-10-05T20:04:00Z', '2026-10-05T20:20:00Z');
+    const s = score([ep], [incident(), blip]);
+    expect(s.incidents.map((r) => r.detected)).toEqual([false, true]);
+    expect(s.unexpected).toEqual([ep]);
+  });
+
+  it('an alert matching both a real incident and noise is expected', () => {
+    const noise = incident({ kind: 'blip', severity: 'none', start: '2026-10-05T15:45:00Z', minutes: 1 });
+    const ep = episode('2026-10-05T15:50:00Z', '2026-10-05T16:10:00Z');
+    expect(score([ep], [incident(), noise]).unexpected).toEqual([]);
+  });
+
+  it('keeps extra fields of the episodes it is given', () => {
+    const ep = { ...episode('2026-10-05T15:51:00Z', null), rule: 'bedrock-server-errors' };
+    expect(score([ep], [incident()]).incidents[0].episodes[0].rule).toBe('bedrock-server-errors');
+  });
+});
+
+describe('parseIncidents()', () => {
+  it('reads the ground-truth format', () => {
+    const text = JSON.stringify([{ kind: 'outage', modelId: A, start: '2026-10-06T13:00:00Z', minutes: 35, severity: 'critical' }]);
+    expect(parseIncidents(text)).toEqual([{ kind: 'outage', modelId: A, start: '2026-10-06T13:00:00Z', minutes: 35, severity: 'critical' }]);
+  });
+
+  it.each([
+    ['not JSON', '{', /not valid JSON/],
+    ['not an array', '{}', /expected an array/],
+    ['a bad start', JSON.stringify([{ modelId: A, start: 'soon', minutes: 5, severity: 'critical' }]), /\[0\]\.start must be an ISO time/],
+    ['a bad severity', JSON.stringify([{ modelId: A, start: '2026-10-06T13:00:00Z', minutes: 5, severity: 'page' }]), /\[0\]\.severity must be one of critical, warning, none/],
+  ])('rejects %s', (_name, text, message) => {
+    expect(() => parseIncidents(text, 'x.json')).toThrow(IncidentsError);
+    expect(() => parseIncidents(text, 'x.json')).toThrow(message);
+  });
+});

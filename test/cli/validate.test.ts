@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'bedrock-watch.js');
+
+/** The real CLI, as a user runs it. */
+function cli(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const GOOD = `settings:
+  publication_delay: 2m
+receivers:
+  - name: oncall
+    type: sns
+routes:
+  critical: [oncall]
+rules:
+  - name: server-errors
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    tiers:
+      critical: { above: 5%, for: 5m }
+    next_check: Check the AWS Health Dashboard.
+  - name: latency
+    kind: threshold
+    metric: InvocationLatency
+    stat: p95
+    tiers:
+      warning: { above: 5s }
+    next_check: Look at output tokens per request.
+`;
+
+const BAD = `receivers:
+  - name: oncall
+    type: sns
+rules:
+  - name: Server_Errors
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    tiers:
+      critical: { above: 5%, for: 5m }
+    next_check: Check the AWS Health Dashboard.
+  - name: latency
+    kind: threshold
+    metric: InvocationLatency
+    stat: p95
+    tiers:
+      warning: { above: fast }
+    next_check: Look at output tokens per request.
+`;
+
+describe('bedrock-watch validate', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bw-validate-'));
+    writeFileSync(join(dir, 'good.yml'), GOOD);
+    writeFileSync(join(dir, 'bad.yml'), BAD);
+    writeFileSync(join(dir, 'rules.yml'), GOOD);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints OK with the rule and receiver counts and exits 0 for a good file', () => {
+    const r = cli(['validate', join(dir, 'good.yml')]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toBe(`${join(dir, 'good.yml')}: OK (2 rules, 1 receiver)\n`);
+  });
+
+  it('reads rules.yml in the current directory by default', () => {
+    const r = cli(['validate'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('rules.yml: OK (2 rules, 1 receiver)\n');
+  });
+
+  it("accepts the repository's own rules.yml", () => {
+    const r = cli(['validate']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^rules\.yml: OK \(\d+ rules?, \d+ receivers?\)\n$/);
+    expect(r.code).toBe(0);
+  });
+
+  it('prints each problem as file:line:col: path message on stderr and exits 1 for a bad file', () => {
+    const file = join(dir, 'bad.yml');
+    const r = cli(['validate', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:11: rules\\[0\\]\\.name must be lower-case`));
+    expect(lines[1]).toMatch(/:17:\d+: rules\[1\]\.tiers\.warning\.above /);
+  });
+
+  it('exits 1 with a located message when the file does not exist', () => {
+    const r = cli(['validate', join(dir, 'missing.yml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/missing\.yml:1:1: cannot read the rules file/);
+  });
+
+  it.each([
+    ['an unknown command', ['frobnicate'], /unknown command "frobnicate"/],
+    ['an unknown flag', ['validate', '--strict'], /Unknown option '--strict'/],
+    ['too many arguments', ['validate', 'a.yml', 'b.yml'], /unexpected argument "b\.yml"/],
+    ['no command', [], /usage: bedrock-watch <command>/],
+  ])('prints usage on stderr and exits 2 for %s', (_name, args, message) => {
+    const r = cli(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(/bedrock-watch /);
+  });
+
+  it('prints a command’s help on stdout and exits 0', () => {
+    const r = cli(['validate', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^bedrock-watch validate \[FILE\]/);
+  });
+
+  it('hides only the AWS SDK Node-version warning', () => {
+    const r = cli(['validate']);
+    expect(r.stderr).not.toMatch(/NodeVersionSupportWarning/);
+  });
+});
