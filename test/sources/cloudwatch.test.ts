@@ -2,14 +2,12 @@ import {
   CloudWatchClient,
   CloudWatchServiceException,
   GetMetricDataCommand,
-  type GetMetricDataCommandInput,
-  type GetMetricDataCommandOutput,
-  type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudWatchSource, MAX_QUERIES_PER_CALL, MODEL_ID_LABEL } from '../../shared/sources/cloudwatch';
 import { getMetricDataCost } from '../../shared/sources/cloudwatch-cost';
 import { HOUR, MINUTE, parseSeriesKey, type FetchRequest } from '../../shared/sources/types';
+import { emulate, page, type Point } from '../support/cloudwatch-emulator';
 
 const cw = mockClient(CloudWatchClient);
 // A real client: mockClient stubs send() on the CloudWatchClient prototype, so nothing leaves the process.
@@ -40,54 +38,6 @@ const KEYS12 = [
   'LegacyModelInvocations:Sum',
 ];
 
-const metadata = { httpStatusCode: 200, requestId: 'req-1', attempts: 1, totalRetryDelay: 0 };
-const page = (results: MetricDataResult[], NextToken?: string): GetMetricDataCommandOutput => ({
-  $metadata: metadata,
-  MetricDataResults: results,
-  Messages: [],
-  ...(NextToken ? { NextToken } : {}),
-});
-
-interface Point {
-  model: string;
-  key: string;
-  t: number;
-  v: number;
-}
-
-/**
- * A small GetMetricData emulator over a list of datapoints: answers SEARCH expressions
- * (one result per model that has the metric, labelled through the dynamic label, Id shared
- * with the query) and MetricStat queries, within [StartTime, EndTime), ascending.
- */
-function emulate(points: Point[]) {
-  return (input: GetMetricDataCommandInput): GetMetricDataCommandOutput => {
-    const start = input.StartTime!.getTime();
-    const end = input.EndTime!.getTime();
-    const results: MetricDataResult[] = [];
-    const series = (model: string, key: string) => {
-      const ps = points.filter((p) => p.model === model && p.key === key && p.t >= start && p.t < end).sort((a, b) => a.t - b.t);
-      return { Timestamps: ps.map((p) => new Date(p.t)), Values: ps.map((p) => p.v) };
-    };
-    for (const q of input.MetricDataQueries ?? []) {
-      if (q.Expression) {
-        const m = /^SEARCH\('\{AWS\/Bedrock,ModelId\} MetricName="([^"]+)"', '([^']+)', (\d+)\)$/.exec(q.Expression);
-        if (!m) throw new Error(`emulator: unexpected expression ${q.Expression}`);
-        const key = `${m[1]}:${m[2]}`;
-        const models = [...new Set(points.filter((p) => p.key === key).map((p) => p.model))].sort();
-        for (const model of models) {
-          results.push({ Id: q.Id, Label: q.Label === MODEL_ID_LABEL ? model : q.Label, StatusCode: 'Complete', Messages: [], ...series(model, key) });
-        }
-      } else {
-        const ms = q.MetricStat!;
-        const model = ms.Metric!.Dimensions!.find((d) => d.Name === 'ModelId')!.Value!;
-        const key = `${ms.Metric!.MetricName}:${ms.Stat}`;
-        results.push({ Id: q.Id, Label: ms.Metric!.MetricName, StatusCode: 'Complete', Messages: [], ...series(model, key) });
-      }
-    }
-    return page(results);
-  };
-}
 
 const req = (over: Partial<FetchRequest> = {}): FetchRequest => ({ keys: ['Invocations:Sum'], from: T0, to: T1, period: MINUTE, ...over });
 const calls = () => cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
