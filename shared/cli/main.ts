@@ -285,6 +285,9 @@ async function bench(): Promise<number> {
   for (const line of importTime()) out(line);
   out();
 
+  for (const line of await ingestBench()) out(line);
+  out();
+
   // A native alarm has one threshold: one alarm per rule tier and model (a ratio rule's alarm is
   // metric math over each of its metrics). Other kinds (absent, cost, week-over-week, …) have no
   // plain-alarm equivalent, so the like-for-like comparison covers threshold and ratio rules only.
@@ -323,6 +326,43 @@ async function bench(): Promise<number> {
 }
 
 /** Time a cold `require()` of the packaged evaluate bundle in a fresh node process. */
+/** The ingest function's work on one large log batch: records/second and DynamoDB writes (per bucket, not per record). */
+async function ingestBench(): Promise<string[]> {
+  // Loaded here only: the other commands do not need them (the CLI loads lazily, like loadLogs above).
+  const { startLocalDynamo } = require('../local/dynalite') as typeof import('../local/dynalite');
+  const { ingestBatch } = require('../logs/ingest') as typeof import('../logs/ingest');
+  const { dataMessage, encodeAwsLogs } = require('../logs/awslogs') as typeof import('../logs/awslogs');
+  const logsFile = join(SAMPLES, 'sample-invocations.jsonl.gz');
+  if (!existsSync(logsFile)) return ['ingest: no sample invocation logs, skipped'];
+  const logs = loadLogs(logsFile);
+  // 10,000 records spread over 10 minutes, as one subscription batch.
+  const lines = [...logs.byMinute.values()].flat().slice(0, 10_000);
+  const base = Date.parse('2026-10-05T12:00:00Z');
+  const batch = lines.map((l, i) => {
+    const r = JSON.parse(l.message) as { timestamp: string };
+    const t = base + (i % 10) * 60_000 + (i % 60) * 1000;
+    r.timestamp = new Date(t).toISOString();
+    return { timestamp: t, message: JSON.stringify(r) };
+  });
+  const event = encodeAwsLogs(dataMessage(batch));
+  const dynamo = await startLocalDynamo();
+  try {
+    const t0 = performance.now();
+    const first = await ingestBatch(dynamo.table, event, base + 11 * 60_000);
+    const ms = performance.now() - t0;
+    const t1 = performance.now();
+    const again = await ingestBatch(dynamo.table, event, base + 11 * 60_000);
+    const msAgain = performance.now() - t1;
+    return align([
+      [`Ingest of one ${Math.round(JSON.stringify(event).length / 1024)} KB subscription batch (${first.records} records, dynalite)`, '', ''],
+      ['  first delivery', `${Math.round(first.records / (ms / 1000)).toLocaleString('en-US')} records/s`, `${first.writes} bucket writes for ${first.buckets} buckets (${(first.records / Math.max(1, first.writes)).toFixed(0)} records per write)`],
+      ['  redelivered (idempotent)', `${Math.round(again.records / (msAgain / 1000)).toLocaleString('en-US')} records/s`, `${again.writes} written, ${again.skipped} skipped`],
+    ]);
+  } finally {
+    await dynamo.close();
+  }
+}
+
 function importTime(): string[] {
   const zip = join(ROOT, '.serverless', 'evaluate.zip');
   if (!existsSync(join(ROOT, '.serverless'))) return ['Import of functions/evaluate: skipped (no .serverless; run `npm run package` first)'];

@@ -26,7 +26,8 @@ import { startLocalDynamo } from './dynalite';
 import { collectEpisodes, type Episode } from './episodes';
 
 const BASELINE_MINUTE = 5 * MINUTE;
-const LOG_BATCH = 5 * MINUTE;
+/** The replay delivers invocation logs to the ingest handler in batches this far apart (within settings.log_delay). */
+const LOG_BATCH = 3 * MINUTE;
 /** The digest schedule's default, cron(0 8 * * ? *). */
 const DIGEST_TIME = 8 * HOUR;
 

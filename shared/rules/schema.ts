@@ -225,6 +225,9 @@ const Settings = z
   .strictObject({
     publication_delay: Duration.prefault('2m').meta({ description: 'How long CloudWatch takes to publish a minute: younger minutes are not evaluated.' }),
     schedule: Duration.prefault('1m').meta({ description: 'How often evaluate runs (serverless.yml schedule); the backtest ticks at this rate.' }),
+    log_delay: Duration.prefault('5m').meta({
+      description: 'How long after a minute ends its invocation-log records have all reached the ingest function; log-based rules judge minutes this old.',
+    }),
     max_catch_up: Duration.prefault('60m').meta({ description: 'After missed ticks, evaluate at most this much of the past.' }),
     timezone: z.string().default('UTC').meta({ description: 'IANA time zone for days and months (digest, daily cost, budgets).' }),
   })

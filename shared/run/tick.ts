@@ -69,7 +69,9 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     });
     if (deps.logs && needsLogs(config.rules)) {
       const models = [...new Set([...Object.keys(frame.models), ...knownModels])];
-      mergeLogSeries(frame, await deps.logs.buckets(models, frame.from, frame.from + frame.length * MINUTE));
+      const lag = Math.max(0, Math.round((s.log_delay - s.publication_delay) / MINUTE));
+      const end = frame.from + (frame.length - lag) * MINUTE;
+      mergeLogSeries(frame, await deps.logs.buckets(models, frame.from - lag * MINUTE, end), lag);
     }
     const result = evaluate({ config, frame, states: state.alerts, baselines, minutes, knownModels, spend: state.cursor.spend });
     const routed = route(config, result.transitions, result.states, now);

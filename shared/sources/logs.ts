@@ -36,10 +36,14 @@ export async function callerUsage(source: LogSource, models: string[], from: num
   return [...sums.values()];
 }
 
-/** Adds the log series for [frame.from, frame.from + length) to a minute frame, in place. */
-export function mergeLogSeries(frame: Frame, buckets: Bucket[]): Frame {
+/**
+ * Adds the log series to a minute frame, in place, `lagMinutes` late: the value at slot i is the
+ * bucket of minute i − lag, so rules judging the newest minute read log minutes that have surely
+ * been delivered (batches arrive later than metrics). Needs buckets from frame.from − lag.
+ */
+export function mergeLogSeries(frame: Frame, buckets: Bucket[], lagMinutes = 0): Frame {
   for (const b of buckets) {
-    const i = Math.round((b.minute - frame.from) / MINUTE);
+    const i = Math.round((b.minute - frame.from) / MINUTE) + lagMinutes;
     if (i < 0 || i >= frame.length) continue;
     const m = (frame.models[b.modelId] ??= {});
     for (const o of [...OUTCOMES, 'requests'] as const) {

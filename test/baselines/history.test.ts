@@ -1,0 +1,54 @@
+import { HISTORY_HOURS, at, endOf, learnedHours, raw, record, type History } from '../../shared/baselines/history';
+import { HOUR, historyOf } from '../support/baseline-fixtures';
+
+const H0 = Date.parse('2026-09-07T00:00:00Z');
+
+describe('hourly history', () => {
+  it('keeps at most five weeks (HISTORY_HOURS), dropping the oldest hours', () => {
+    expect(HISTORY_HOURS).toBe(35 * 24);
+    const h = historyOf(H0, HISTORY_HOURS + 50, (i) => i);
+    expect(h.values).toHaveLength(HISTORY_HOURS);
+    expect(h.start).toBe(H0 + 50 * HOUR);
+    expect(endOf(h)).toBe(H0 + (HISTORY_HOURS + 50) * HOUR);
+    expect(at(h, H0 + 49 * HOUR)).toBeNull(); // dropped
+    expect(at(h, H0 + 50 * HOUR)).toBe(50);
+  });
+
+  it('drops exclusions that fall out of the kept window', () => {
+    const h = historyOf(H0, HISTORY_HOURS + 10, () => 1, (i) => i === 3 || i === 20);
+    expect(h.excluded).toEqual([H0 + 20 * HOUR]);
+  });
+
+  it('records a gap as missing (null), not as 0', () => {
+    let h: History | undefined = record(undefined, H0, 5);
+    h = record(h, H0 + 3 * HOUR, 7);
+    expect(h.values).toEqual([5, null, null, 7]);
+    expect(raw(h, H0 + HOUR)).toBeNull();
+  });
+
+  it('accepts an hour before its start (back-fill)', () => {
+    const h = record(record(undefined, H0 + 2 * HOUR, 9), H0, 4);
+    expect(h).toMatchObject({ start: H0, values: [4, null, 9] });
+  });
+
+  it('an excluded hour keeps its raw value (spend) but is not learned', () => {
+    const h = record(record(undefined, H0, 5), H0 + HOUR, 500, true);
+    expect(raw(h, H0 + HOUR)).toBe(500);
+    expect(at(h, H0 + HOUR)).toBeNull();
+    expect(learnedHours(h)).toBe(1);
+  });
+
+  it('re-recording an excluded hour without the exclusion makes it learnable again', () => {
+    const h = record(record(undefined, H0, 5, true), H0, 6, false);
+    expect(h.excluded).toBeUndefined();
+    expect(at(h, H0)).toBe(6);
+  });
+
+  it('counts learned hours as hours with a value that are not excluded (an excluded hour without data is not subtracted twice)', () => {
+    // A latency series: hour 1 had no datapoint (null) and an alert was firing.
+    let h = record(undefined, H0, 800);
+    h = record(h, H0 + HOUR, null, true);
+    h = record(h, H0 + 2 * HOUR, 900);
+    expect(learnedHours(h)).toBe(2);
+  });
+});

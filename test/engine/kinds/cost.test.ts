@@ -1,0 +1,104 @@
+import { evaluate } from '../../../shared/engine/evaluate';
+import { observeCost } from '../../../shared/engine/kinds/cost';
+import type { Spend } from '../../../shared/engine/types';
+import { Pricing } from '../../../shared/pricing/pricing';
+import type { CostRule } from '../../../shared/rules/schema';
+import { baselinesOf } from '../../../shared/run/baselines-provider';
+import { HOUR, MINUTE, ctxOf, expectationsOf, flatSeries, minuteFrame } from '../../support/baseline-fixtures';
+import { configOf } from '../../support/frame';
+
+const MODEL = 'test.priced-model-v1:0';
+const UNPRICED = 'acme.unknown-model-v1:0';
+const PRICES = { [MODEL]: { input: 0.001, output: 0.002 } };
+const IN = 'InputTokenCount:Sum';
+const OUT = 'OutputTokenCount:Sum';
+const DAY0 = Date.parse('2026-10-05T00:00:00Z');
+const NOON = DAY0 + 12 * HOUR;
+
+const costRule = (over: Record<string, unknown> = {}) => ({
+  name: 'daily-cost',
+  kind: 'cost',
+  next_check: 'Check the spend-by-caller table in the digest.',
+  tiers: { warning: { above: 1.3, for: '30m' }, critical: { above: 1.5, for: '30m' } },
+  ...over,
+});
+const ruleOf = (over: Record<string, unknown> = {}) => configOf([costRule(over)], { pricing: PRICES }).rules[0] as CostRule;
+
+/** 60,000 input and 6,000 output tokens an hour: $0.072 an hour, $1.728 a day. */
+const HOURLY_USD = (60_000 * 0.001 + 6_000 * 0.002) / 1000;
+const learned = (model = MODEL, confidence: 'none' | 'low' | 'ok' = 'ok', asOf = NOON) =>
+  baselinesOf([expectationsOf(model, asOf, { [IN]: flatSeries(60_000, confidence), [OUT]: flatSeries(6_000, confidence) })]);
+
+function observeAtMinute(minute: number, spend: Spend, baselines = learned(), model = MODEL, rule = ruleOf(), tz = 'UTC') {
+  const frame = minuteFrame(minute, { [model]: { [IN]: [1000], [OUT]: [100] } }, 1);
+  return observeCost(rule, model, ctxOf({ frame, index: 0, baselines, pricing: new Pricing(PRICES), spend, tz }));
+}
+
+const spentToday = (dayCost: number, model = MODEL, dayFrom = DAY0): Spend => ({ [model]: { day: '2026-10-05', dayFrom, dayCost } });
+
+describe('cost: spend so far today against the baseline for the same part of the day', () => {
+  it('compares spend since midnight with the expected spend up to the judged minute', () => {
+    const soFar = HOURLY_USD * (12 + 1 / 60); // 00:00 .. 12:01
+    const obs = observeAtMinute(NOON, spentToday(soFar * 1.6));
+    expect(obs.evaluable).toBe(true);
+    expect(obs.value).toBeCloseTo(1.6, 9);
+    expect(obs.baseline).toBeCloseTo(soFar, 9);
+    expect(obs.breach).toEqual({ warning: true, critical: true });
+    expect(obs.details).toMatchObject({ expected_so_far_usd: 0.87, expected_day_usd: 1.73, baseline_confidence: 'ok' });
+    expect(obs.text).toBe('$1.38 spent today so far vs $0.87 expected by now (1.6×; critical above 1.5×); a normal day is about $1.73');
+  });
+
+  it('does not breach at the normal pace, and only the warning tier at 1.4×', () => {
+    const soFar = HOURLY_USD * (12 + 1 / 60);
+    expect(observeAtMinute(NOON, spentToday(soFar)).breach).toEqual({ warning: false, critical: false });
+    expect(observeAtMinute(NOON, spentToday(soFar * 1.4)).breach).toEqual({ warning: true, critical: false });
+  });
+
+  it('counts the expected spend only from the minute the day\'s spend started being counted (dayFrom)', () => {
+    // Spend counted since 06:00 (a deploy at 06:00): expected is 6 h 1 min, not 12 h 1 min.
+    const obs = observeAtMinute(NOON, spentToday(HOURLY_USD * (6 + 1 / 60), MODEL, DAY0 + 6 * HOUR));
+    expect(obs.value).toBeCloseTo(1, 9);
+  });
+
+  it('is not evaluable too early in the day (expected so far below min_day_fraction of a normal day)', () => {
+    const obs = observeAtMinute(DAY0 + HOUR, spentToday(1)); // 1 h 1 min of 24 h < 10%
+    expect(obs.evaluable).toBe(false);
+    expect(obs.text).toBe('too early in the day to judge (expected so far $0.07)');
+    expect(observeAtMinute(DAY0 + 3 * HOUR, spentToday(1)).evaluable).toBe(true); // 3 h 1 min > 10%
+    expect(observeAtMinute(DAY0 + 3 * HOUR, spentToday(1), learned(), MODEL, ruleOf({ min_day_fraction: '25%' })).evaluable).toBe(false);
+  });
+
+  it('is not evaluable without a trusted cost baseline', () => {
+    expect(observeAtMinute(NOON, spentToday(5), baselinesOf([])).text).toBe(`no trusted cost baseline for ${MODEL} yet`);
+    expect(observeAtMinute(NOON, spentToday(5), learned(MODEL, 'none')).evaluable).toBe(false);
+  });
+
+  it('caps at warning on a low-confidence baseline', () => {
+    const obs = observeAtMinute(NOON, spentToday(5), learned(MODEL, 'low'));
+    expect(obs.breach.critical).toBe(true);
+    expect(obs.cap).toBe('warning');
+  });
+
+  it('tells that a model has no price instead of judging it at $0', () => {
+    const obs = observeAtMinute(NOON, {}, learned(UNPRICED), UNPRICED);
+    expect(obs.evaluable).toBe(false);
+    expect(obs.text).toBe(`no price for ${UNPRICED}: add it under pricing: in rules.yml`);
+  });
+
+  it('through evaluate(): an unpriced model gets no running spend (not $0) while a priced one does', () => {
+    const config = configOf([costRule({ missing: 'keep' })], { pricing: PRICES });
+    const frame = minuteFrame(NOON, { [UNPRICED]: { [IN]: [50_000], [OUT]: [5_000] }, [MODEL]: { [IN]: [1000], [OUT]: [100] } });
+    const out = evaluate({ config, frame, states: {}, baselines: learned(UNPRICED), minutes: [{ minute: NOON, at: NOON + 3 * MINUTE }] });
+    expect(out.spend[UNPRICED]).toBeUndefined();
+    expect(out.spend[MODEL]).toMatchObject({ day: '2026-10-05', dayFrom: NOON });
+    expect(out.spend[MODEL].dayCost).toBeCloseTo((1000 * 0.001 + 100 * 0.002) / 1000, 12);
+  });
+
+  it('judges the local day of the rules\' time zone (Los Angeles: the day started at 07:00 UTC)', () => {
+    // 12:00 UTC is 05:00 PDT: 5 h 1 min of the local day have passed.
+    const laDay = Date.parse('2026-10-05T07:00:00Z');
+    const obs = observeAtMinute(NOON, { [MODEL]: { day: '2026-10-05', dayFrom: laDay, dayCost: HOURLY_USD * (5 + 1 / 60) * 2 } }, learned(), MODEL, ruleOf(), 'America/Los_Angeles');
+    expect(obs.value).toBeCloseTo(2, 9);
+    expect(obs.details.expected_day_usd).toBeCloseTo(HOURLY_USD * 24, 2);
+  });
+});
