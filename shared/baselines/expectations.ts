@@ -8,7 +8,7 @@ import { CALLER_PREFIX } from '../sources/log-keys';
 import { startOfMonth, startOfNextMonth } from '../engine/tz';
 import type { Pricing } from '../pricing/pricing';
 import { at, learnedHours, raw, type History } from './history';
-import { levelExpectation, levelFactor, logSpread, seasonal, volumeConfidence, type Confidence } from './seasonal';
+import { levelExpectation, levelFactor, logSpread, seasonal, volumeConfidence, weeksFor, type Confidence } from './seasonal';
 
 export const VOLUME_SERIES = ['Invocations:Sum', 'InputTokenCount:Sum', 'OutputTokenCount:Sum'] as const;
 export const EXPECT_HOURS = 72;
@@ -51,13 +51,14 @@ export function buildExpectations(model: string, histories: ModelHistories, asOf
   for (const [key, h] of Object.entries(histories)) {
     const volume = isVolume(key);
     if (volume) {
-      const f = levelFactor(h, asOf, tz);
+      const weeks = weeksFor(h, asOf);
+      const f = levelFactor(h, asOf, tz, weeks);
       const values: (number | null)[] = [];
       for (let i = 0; i < EXPECT_HOURS; i++) {
-        const s = seasonal(h, start + i * HOUR, tz);
+        const s = seasonal(h, start + i * HOUR, tz, weeks);
         values.push(s === null ? null : round(s * f));
       }
-      series[key] = { values, confidence: volumeConfidence(h), spread: logSpread(h, asOf, tz, f), hours: learnedHours(h) };
+      series[key] = { values, confidence: volumeConfidence(h), spread: logSpread(h, asOf, tz, f, weeks), hours: learnedHours(h) };
     } else {
       const { value, confidence } = levelExpectation(h, asOf);
       series[key] = { values: new Array(EXPECT_HOURS).fill(value === null ? null : round(value)), confidence, spread: null, hours: learnedHours(h) };
@@ -111,7 +112,7 @@ function weekOverWeek(hs: ModelHistories, asOf: number): ModelExpectations['wow'
 }
 
 function spend(model: string, hs: ModelHistories, series: Record<string, SeriesExpectation>, asOf: number, start: number, tz: string, pricing: Pricing): ModelExpectations['cost'] {
-  const monthStart = startOfMonth(asOf - 1, tz);
+  const monthStart = startOfMonth(asOf, tz);
   const price = pricing.price(model);
   if (!price) return { monthStart, monthToDate: null, forecast: null, dailyExpected: null };
   const inp = sumRange(hs['InputTokenCount:Sum'], monthStart, asOf, raw).sum;
@@ -127,6 +128,6 @@ function spend(model: string, hs: ModelHistories, series: Record<string, SeriesE
     for (let i = first; i < first + 24; i++) d += ((ei[i] ?? 0) * price.input + (eo[i] ?? 0) * price.output) / 1000;
     dailyExpected = d;
   }
-  const remainingDays = (startOfNextMonth(asOf - 1, tz) - asOf) / DAY;
+  const remainingDays = (startOfNextMonth(asOf, tz) - asOf) / DAY;
   return { monthStart, monthToDate, forecast: dailyExpected === null ? null : monthToDate + dailyExpected * remainingDays, dailyExpected };
 }

@@ -52,4 +52,8 @@ export function record(h: History | undefined, hour: number, value: number | nul
 /** One past the newest hour held. */
 export const endOf = (h: History): number => h.start + h.values.length * HOUR;
 
-export const learnedHours = (h: History | undefined): number => (h ? h.values.filter((v) => v !== null).length - (h.excluded?.length ?? 0) : 0);
+export function learnedHours(h: History | undefined): number {
+  if (!h) return 0;
+  const excluded = new Set(h.excluded ?? []);
+  return h.values.filter((v, i) => v !== null && !excluded.has(h.start + i * HOUR)).length;
+}

@@ -9,21 +9,26 @@
  * level series (latency): the median of the last three days.
  */
 import { DAY, HOUR } from '../sources/types';
-import { isWeekend } from '../engine/tz';
+import { isWeekend, localDaysBefore } from '../engine/tz';
 import { mad, median } from '../engine/stats';
 import { at, learnedHours, type History } from './history';
 
 const WEEK = 7 * DAY;
+const MAX_WEEKS = 4;
 
 export type Confidence = 'none' | 'low' | 'ok';
 
 /** How an hour's expectation was formed: from the same hour of past weeks, of past days of the same kind, or of any day. */
 export type Basis = 'weekly' | 'daily' | 'mixed';
 
-export function seasonalWithBasis(h: History, hour: number, tz: string): { value: number; basis: Basis } | null {
+/**
+ * The expectation of one hour from the same local hour of up to `weeks` past weeks (median), or,
+ * with none of those, of the past seven days of the same kind (weekday / weekend), or of any day.
+ */
+export function seasonalWithBasis(h: History, hour: number, tz: string, weeks = MAX_WEEKS): { value: number; basis: Basis } | null {
   const weekly: number[] = [];
-  for (let k = 1; k <= 4; k++) {
-    const v = at(h, hour - k * WEEK);
+  for (let k = 1; k <= weeks; k++) {
+    const v = at(h, localDaysBefore(hour, 7 * k, tz));
     if (v !== null) weekly.push(v);
   }
   if (weekly.length) return { value: median(weekly) as number, basis: 'weekly' };
@@ -31,7 +36,7 @@ export function seasonalWithBasis(h: History, hour: number, tz: string): { value
   const same: number[] = [];
   const all: number[] = [];
   for (let k = 1; k <= 7; k++) {
-    const t = hour - k * DAY;
+    const t = localDaysBefore(hour, k, tz);
     const v = at(h, t);
     if (v === null) continue;
     all.push(v);
@@ -41,18 +46,28 @@ export function seasonalWithBasis(h: History, hour: number, tz: string): { value
   return all.length ? { value: median(all) as number, basis: 'mixed' } : null;
 }
 
-export const seasonal = (h: History, hour: number, tz: string): number | null => seasonalWithBasis(h, hour, tz)?.value ?? null;
+export const seasonal = (h: History, hour: number, tz: string, weeks = MAX_WEEKS): number | null => seasonalWithBasis(h, hour, tz, weeks)?.value ?? null;
+
+/**
+ * How many past weeks every expectation made at `asOf` may use: as many as the hours of the last
+ * day already have, so the level factor (measured on those hours) and the hours it scales are
+ * built from the same weeks (a newly available, older week would otherwise lower the forecast
+ * of a growing model).
+ */
+export function weeksFor(h: History, asOf: number): number {
+  return Math.max(1, Math.min(MAX_WEEKS, Math.floor((asOf - DAY - h.start) / WEEK)));
+}
 
 /**
  * Recent level relative to the seasonal expectation: the median ratio over the latest 24 hours
  * whose expectation is like-for-like (a first weekend judged against weekdays would otherwise
  * halve the next Monday's expectation), looking back at most a week.
  */
-export function levelFactor(h: History, asOf: number, tz: string): number {
+export function levelFactor(h: History, asOf: number, tz: string, weeks = weeksFor(h, asOf)): number {
   const ratios: number[] = [];
   for (let j = asOf - HOUR; j >= asOf - WEEK && ratios.length < 24; j -= HOUR) {
     const v = at(h, j);
-    const s = seasonalWithBasis(h, j, tz);
+    const s = seasonalWithBasis(h, j, tz, weeks);
     if (v !== null && s && s.basis !== 'mixed' && s.value > 0) ratios.push(v / s.value);
   }
   if (ratios.length < 6) return 1;
@@ -75,11 +90,11 @@ export function levelExpectation(h: History | undefined, asOf: number): { value:
 }
 
 /** Typical size of an hour's departure from its expectation, in log space (robust): for "N deviations" rules. */
-export function logSpread(h: History, asOf: number, tz: string, factor: number): number | null {
+export function logSpread(h: History, asOf: number, tz: string, factor: number, weeks = weeksFor(h, asOf)): number | null {
   const devs: number[] = [];
   for (let j = asOf - 7 * 24 * HOUR; j < asOf; j += HOUR) {
     const v = at(h, j);
-    const s = seasonal(h, j, tz);
+    const s = seasonal(h, j, tz, weeks);
     if (v !== null && v > 0 && s !== null && s > 0) devs.push(Math.log(v / (s * factor)));
   }
   return devs.length >= 24 ? Math.max(0.05, mad(devs) as number) : null;

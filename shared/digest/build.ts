@@ -4,7 +4,7 @@
  */
 import type { ModelHistories } from '../baselines/expectations';
 import { raw, type History } from '../baselines/history';
-import { levelFactor, seasonalWithBasis } from '../baselines/seasonal';
+import { levelFactor, seasonalWithBasis, weeksFor } from '../baselines/seasonal';
 import type { AlertState } from '../engine/types';
 import type { Pricing } from '../pricing/pricing';
 import { HOUR } from '../sources/types';
@@ -58,10 +58,11 @@ function sum(h: History | undefined, from: number, to: number): number {
 /** What the baseline expected for [from, to), learned only from before `from`; null until like-for-like days exist (a first weekend). */
 function expected(h: History | undefined, from: number, to: number, tz: string): number | null {
   if (!h) return null;
-  const f = levelFactor(h, from, tz);
+  const weeks = weeksFor(h, from);
+  const f = levelFactor(h, from, tz, weeks);
   let s = 0;
   for (let t = from; t < to; t += HOUR) {
-    const v = seasonalWithBasis(h, t, tz);
+    const v = seasonalWithBasis(h, t, tz, weeks);
     if (!v || v.basis === 'mixed') return null;
     s += v.value * f;
   }
@@ -85,7 +86,8 @@ export function buildDigest(input: DigestInput): Digest {
     const expectedCost = cost !== null && ei !== null && eo !== null ? pricing.cost(model, ei, eo) : null;
     if (cost === null) unpriced.push(model);
     else totalCost += cost;
-    totalExpected = totalExpected === null || expectedCost === null ? null : totalExpected + expectedCost;
+    // Unpriced models are out of both totals; a priced model without a baseline yet leaves the comparison out.
+    if (cost !== null) totalExpected = totalExpected === null || expectedCost === null ? null : totalExpected + expectedCost;
     models.push({ model, requests, cost, expectedCost, change: cost !== null && expectedCost ? cost / expectedCost - 1 : null });
   }
   // Biggest spenders first; changes are shown beside them.

@@ -50,11 +50,18 @@ function offset(ms: number, tz: string): number {
   return asUtc - Math.floor(ms / 60_000) * 60_000;
 }
 
-/** The instant of a local wall-clock time (resolving DST by a second pass). */
-export function fromLocal(year: number, month: number, day: number, tz: string): number {
-  const wall = Date.UTC(year, month - 1, day);
+/** The instant of a local wall-clock time (resolving DST by a second pass); days and hours may overflow. */
+export function fromLocal(year: number, month: number, day: number, tz: string, hour = 0, minute = 0): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
   const guess = wall - offset(wall, tz);
   return wall - offset(guess, tz);
+}
+
+/** The same local wall-clock time `days` days earlier: across a DST change that is 23 or 25 hours per day, not 24. */
+export function localDaysBefore(ms: number, days: number, tz: string): number {
+  if (tz === 'UTC') return ms - days * 86_400_000;
+  const l = local(ms, tz);
+  return fromLocal(l.year, l.month, l.day - days, tz, l.hour, l.minute);
 }
 
 export const startOfDay = (ms: number, tz: string): number => {

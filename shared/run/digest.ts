@@ -3,6 +3,7 @@
  * tier's receivers, once per day even if the schedule fires twice.
  */
 import { buildDigest, type Digest } from '../digest/build';
+import { appliesTo } from '../engine/select';
 import { startOfDay, dayKey } from '../engine/tz';
 import { Pricing } from '../pricing/pricing';
 import type { Config } from '../rules/schema';
@@ -40,18 +41,12 @@ export async function runDigest(deps: DigestDeps, now: number): Promise<DigestRe
   const histories = Object.fromEntries(Object.entries(stored).map(([m, s]) => [m, s.histories]));
   const models = Object.keys(histories);
   const expectations = await deps.baselines.loadExpectations();
-  const budgets = config.rules.flatMap((r) =>
-    r.kind === 'budget' && !r.per_model
-      ? [
-          {
-            name: r.name,
-            budget: r.monthly_usd,
-            spent: expectations.reduce((s, e) => s + (e.cost.monthToDate ?? 0), 0),
-            forecast: expectations.every((e) => e.cost.forecast === null) ? null : expectations.reduce((s, e) => s + (e.cost.forecast ?? 0), 0),
-          },
-        ]
-      : [],
-  );
+  const budgets = config.rules.flatMap((r) => {
+    if (r.kind !== 'budget' || r.per_model) return [];
+    const mine = expectations.filter((e) => appliesTo(r, e.model));
+    const forecast = mine.every((e) => e.cost.forecast === null) ? null : mine.reduce((s, e) => s + (e.cost.forecast ?? 0), 0);
+    return [{ name: r.name, budget: r.monthly_usd, spent: mine.reduce((s, e) => s + (e.cost.monthToDate ?? 0), 0), forecast }];
+  });
   const digest = buildDigest({
     day,
     from,

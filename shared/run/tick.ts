@@ -91,13 +91,11 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       // Decide, then deliver: the outbox holds every notification before any HTTP call.
       await store.putOutbox(outbox);
       const touched = new Set([...result.changed, ...routed.notified, ...Object.keys(routed.suppressed)]);
-      await store.saveAlerts([...touched].map((fp) => result.states[fp]));
-      await store.advanceCursor(state.cursor, {
-        ...state.cursor,
-        lastMinute: latest,
-        spend: result.spend,
-        pending: [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])],
-      });
+      await store.commit(
+        state.cursor,
+        { ...state.cursor, lastMinute: latest, spend: result.spend, pending: [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])], journal: [] },
+        [...touched].map((fp) => result.states[fp]),
+      );
     } catch (e) {
       if (e instanceof ConcurrentTickError) {
         deps.log.warn(e.message);

@@ -17,11 +17,17 @@ export class DynamoStateStore implements StateStore {
   async load(): Promise<TickState> {
     const alerts: Record<string, AlertState> = {};
     const logModels: string[] = [];
-    let cursor: Cursor = { lastMinute: null, version: 0, pending: [], spend: {} };
+    let cursor: Cursor = { lastMinute: null, version: 0, pending: [], spend: {}, journal: [] };
     for (const item of await queryAll(this.table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': STATE }, ConsistentRead: true })) {
       const sk = item.sk as string;
       if (sk === 'CURSOR') {
-        cursor = { lastMinute: (item.lastMinute as number | null) ?? null, version: (item.version as number) ?? 0, pending: [...((item.pending as Set<string>) ?? [])], spend: (item.spend as Cursor['spend']) ?? {} };
+        cursor = {
+          lastMinute: (item.lastMinute as number | null) ?? null,
+          version: (item.version as number) ?? 0,
+          pending: [...((item.pending as Set<string>) ?? [])],
+          spend: (item.spend as Cursor['spend']) ?? {},
+          journal: (item.journal as AlertState[]) ?? [],
+        };
       } else if (sk.startsWith('LOGMODEL#')) {
         logModels.push(item.model as string);
       } else if (sk.startsWith('ALERT#')) {
@@ -29,7 +35,42 @@ export class DynamoStateStore implements StateStore {
         alerts[state.fingerprint] = { ...state, version: item.version as number };
       }
     }
+    if (cursor.journal.length) {
+      // A tick committed but died before writing its alert states: finish its work first.
+      await this.applyJournal(cursor.journal, cursor.version);
+      return this.load();
+    }
     return { cursor, alerts, logModels };
+  }
+
+  async commit(prev: Cursor, next: Cursor, alerts: AlertState[]): Promise<void> {
+    await this.advanceCursor(prev, next, alerts);
+    await this.applyJournal(alerts, next.version);
+  }
+
+  /** Writes committed states (one already written is left alone) and then forgets the journal. */
+  private async applyJournal(states: AlertState[], cursorVersion: number): Promise<void> {
+    for (const s of states) {
+      try {
+        await this.saveAlerts([s]);
+      } catch (e) {
+        if (!(e instanceof ConcurrentTickError)) throw e;
+      }
+    }
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: STATE, sk: 'CURSOR' },
+          UpdateExpression: 'REMOVE journal',
+          ConditionExpression: '#v = :v',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':v': cursorVersion },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e; // a later tick has moved on (and replaced the journal)
+    }
   }
 
   async saveAlerts(states: AlertState[]): Promise<void> {
@@ -75,10 +116,10 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
-  async advanceCursor(prev: Cursor, next: Cursor): Promise<void> {
+  private async advanceCursor(prev: Cursor, next: Cursor, journal: AlertState[]): Promise<void> {
     const names = { '#v': 'version' };
-    const values: Record<string, unknown> = { ':next': prev.version + 1, ':m': next.lastMinute, ':s': next.spend };
-    let update = 'SET #v = :next, lastMinute = :m, spend = :s';
+    const values: Record<string, unknown> = { ':next': prev.version + 1, ':m': next.lastMinute, ':s': next.spend, ':j': journal };
+    let update = 'SET #v = :next, lastMinute = :m, spend = :s, journal = :j';
     const added = next.pending.filter((id) => !prev.pending.includes(id));
     if (added.length) {
       update += ' ADD pending :p';

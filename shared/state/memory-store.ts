@@ -9,7 +9,7 @@ import { ConcurrentTickError, type Cursor, type OutboxItem, type StateStore, typ
 const clone = <T>(x: T): T => structuredClone(x);
 
 export class MemoryStateStore implements StateStore {
-  private cursor: Cursor = { lastMinute: null, version: 0, pending: [], spend: {} };
+  private cursor: Cursor = { lastMinute: null, version: 0, pending: [], spend: {}, journal: [] };
   private readonly alerts = new Map<string, AlertState>();
   private readonly outbox = new Map<string, OutboxItem>();
 
@@ -17,10 +17,14 @@ export class MemoryStateStore implements StateStore {
     return { cursor: clone(this.cursor), alerts: Object.fromEntries([...this.alerts].map(([k, v]) => [k, clone(v)])), logModels: [] };
   }
 
-  async saveAlerts(states: AlertState[]): Promise<void> {
-    for (const s of states) {
-      const stored = this.alerts.get(s.fingerprint);
-      if ((stored?.version ?? 0) !== s.version) throw new ConcurrentTickError(`alert ${s.rule} ${JSON.stringify(s.labels)}`);
+  async commit(prev: Cursor, next: Cursor, alerts: AlertState[]): Promise<void> {
+    if (prev.version !== this.cursor.version) throw new ConcurrentTickError('the evaluation cursor');
+    const pending = new Set([...this.cursor.pending, ...next.pending.filter((id) => !prev.pending.includes(id))]);
+    this.cursor = { ...clone(next), version: prev.version + 1, pending: [...pending], journal: [] };
+    next.version = prev.version + 1;
+    for (const s of alerts) {
+      // Versions are checked as in DynamoDB; after the cursor, only this tick can write them.
+      if ((this.alerts.get(s.fingerprint)?.version ?? 0) !== s.version) continue;
       s.version += 1;
       this.alerts.set(s.fingerprint, clone(s));
     }
@@ -28,13 +32,6 @@ export class MemoryStateStore implements StateStore {
 
   async putOutbox(items: OutboxItem[]): Promise<void> {
     for (const item of items) if (!this.outbox.has(item.id)) this.outbox.set(item.id, clone(item));
-  }
-
-  async advanceCursor(prev: Cursor, next: Cursor): Promise<void> {
-    if (prev.version !== this.cursor.version) throw new ConcurrentTickError('the evaluation cursor');
-    const pending = new Set([...this.cursor.pending, ...next.pending.filter((id) => !prev.pending.includes(id))]);
-    this.cursor = { ...clone(next), version: prev.version + 1, pending: [...pending] };
-    next.version = prev.version + 1;
   }
 
   async getOutbox(ids: string[]): Promise<OutboxItem[]> {

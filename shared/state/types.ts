@@ -10,6 +10,12 @@ export interface Cursor {
   pending: string[];
   /** Running spend per model for the current local day, minute by minute as minutes are judged. */
   spend: Spend;
+  /**
+   * Alert states a tick committed with the cursor but may not have written yet (write-ahead):
+   * the cursor update is the one conditional write that decides which tick's decisions count,
+   * and the next load finishes writing them if the tick died in between.
+   */
+  journal: AlertState[];
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';
@@ -45,12 +51,14 @@ export class ConcurrentTickError extends Error {
 
 export interface StateStore {
   load(): Promise<TickState>;
-  /** Writes each state only if the stored version is still the one it was read at. */
-  saveAlerts(states: AlertState[]): Promise<void>;
   /** Creates outbox items that do not exist yet (a re-decided notification is not duplicated). */
   putOutbox(items: OutboxItem[]): Promise<void>;
-  /** Moves the cursor forward, only from the version it was read at. */
-  advanceCursor(prev: Cursor, next: Cursor): Promise<void>;
+  /**
+   * Records a tick's decisions: moves the cursor (with the new pending notifications and the
+   * changed alert states as its journal) only from the version it was read at — else
+   * ConcurrentTickError — then writes the alert states and clears the journal.
+   */
+  commit(prev: Cursor, next: Cursor, alerts: AlertState[]): Promise<void>;
   getOutbox(ids: string[]): Promise<OutboxItem[]>;
   /** Takes an item for delivery (pending and due, or a stale lease); null when another tick has it or it is done. */
   claim(id: string, now: number, leaseMs: number): Promise<OutboxItem | null>;

@@ -69,7 +69,7 @@ describe('when CloudWatch or DynamoDB fail during a tick', () => {
     expect(notifiers.sent.map((c) => c.notification.action)).toEqual(['trigger', 'resolve']);
   });
 
-  it('a DynamoDB failure while recording sends nothing; the next tick records and sends exactly once', async () => {
+  it('a DynamoDB failure after the commit point fails the tick; the next tick finishes the write and the alert is sent exactly once', async () => {
     let failNext = false;
     const { notifiers, tick } = await wiring((store) => {
       const save = store.saveAlerts.bind(store);

@@ -4,7 +4,7 @@ import { MINUTE, seriesKey } from '../../sources/types';
 import { count, times, usd } from '../format';
 import { series, sumOver } from '../window';
 import { aboveChecks, observation, unevaluable } from './common';
-import { expectedCost, expectedOver, minuteEnd } from './expected';
+import { expectedCost, expectedOver, minuteEnd, weakest } from './expected';
 import type { KindContext, Observe } from '../types';
 
 function actual(rule: BaselineRule, model: string, ctx: KindContext, minutes: number): number | null {
@@ -22,7 +22,7 @@ export const observeBaseline: Observe<BaselineRule> = (rule, model, ctx) => {
     rule.series === 'cost'
       ? expectedCost(ctx.baselines, ctx.pricing, model, from, minuteEnd(ctx.minute))
       : keys.map((k) => expectedOver(ctx.baselines, model, k, from, minuteEnd(ctx.minute))).reduce<{ value: number; confidence: 'none' | 'low' | 'ok' } | null>(
-          (a, b) => (a && b ? { value: a.value + b.value, confidence: b.confidence === 'ok' ? a.confidence : b.confidence } : null),
+          (a, b) => (a && b ? { value: a.value + b.value, confidence: weakest(a.confidence, b.confidence) } : null),
           { value: 0, confidence: 'ok' },
         );
   const value = actual(rule, model, ctx, minutes);

@@ -1,5 +1,5 @@
 /** Several rules breaching together for the same model (e.g. slower than usual AND failing more). */
-import type { CompositeRule } from '../../rules/schema';
+import { tierRank, type CompositeRule, type Tier } from '../../rules/schema';
 import type { Observation, Observe } from '../types';
 import { TIER_ORDER, unevaluable } from './common';
 
@@ -10,9 +10,14 @@ export const observeComposite: Observe<CompositeRule> = (rule, _model, ctx) => {
     if (!obs || !obs.evaluable) return unevaluable(`condition ${c.rule}: ${obs?.text ?? 'not evaluated'}`);
     parts.push({ obs, tier: c.tier });
   }
-  const breach = parts.every((p) => p.obs.breach[p.tier]);
-  const hold = parts.every((p) => p.obs.hold[p.tier]);
-  const result: Observation = { evaluable: true, breach: {}, hold: {}, value: null, threshold: null, baseline: null, text: parts.map((p) => p.obs.text).join(' AND '), details: {} };
+  // A condition asks for a tier "or worse": a rule with only a critical tier satisfies a warning condition.
+  const atLeast = (o: Partial<Record<Tier, boolean>>, tier: Tier) => TIER_ORDER.some((t) => tierRank(t) >= tierRank(tier) && o[t]);
+  const breach = parts.every((p) => atLeast(p.obs.breach, p.tier));
+  const hold = parts.every((p) => atLeast(p.obs.hold, p.tier));
+  // The weakest evidence among the conditions limits the composite (a low-confidence baseline never pages).
+  const caps = parts.map((p) => p.obs.cap).filter((c): c is Tier => !!c);
+  const cap = caps.length ? caps.reduce((a, b) => (tierRank(b) < tierRank(a) ? b : a)) : undefined;
+  const result: Observation = { evaluable: true, breach: {}, hold: {}, cap, value: null, threshold: null, baseline: null, text: parts.map((p) => p.obs.text).join(' AND '), details: {} };
   for (const tier of TIER_ORDER) {
     if (!rule.tiers[tier]) continue;
     result.breach[tier] = breach;

@@ -16,7 +16,8 @@ export const observeCost: Observe<CostRule> = (rule, model, ctx) => {
   if (!spent) return unevaluable(ctx.pricing.price(model) ? 'no spend recorded today yet' : `no price for ${model}: add it under pricing: in rules.yml`);
   const soFar = expectedCost(ctx.baselines, ctx.pricing, model, spent.dayFrom, minuteEnd(ctx.minute));
   const dayStart = startOfDay(ctx.minute, ctx.tz);
-  const day = expectedCost(ctx.baselines, ctx.pricing, model, dayStart, dayStart + DAY);
+  // The local day: 23 or 25 hours on a DST change.
+  const day = expectedCost(ctx.baselines, ctx.pricing, model, dayStart, startOfDay(dayStart + DAY + DAY / 2, ctx.tz));
   if (!soFar || !day || soFar.confidence === 'none') return unevaluable(`no trusted cost baseline for ${model} yet`);
   if (soFar.value <= 0 || soFar.value < rule.min_day_fraction * day.value) return unevaluable(`too early in the day to judge (expected so far ${usd(soFar.value)})`);
   const ratio = spent.dayCost / soFar.value;

@@ -42,7 +42,7 @@ describe('caller_spend: one caller against its own learned normal', () => {
     expect(obs.text).toBe(`${BATCH} used 210k tokens in 60 min vs 60k normally (3.5×; warning above 3.0×), about $1.89`);
   });
 
-  it('is judged against its own normal, not against other callers: 240k tokens is normal for a heavy caller', () => {
+  it('is judged against its own normal, not against other callers: 120k tokens an hour is normal for a heavy caller', () => {
     expect(observeCaller(CHAT, { [CHAT]: 2000 }).breach.warning).toBe(false); // 120k vs 120k
     expect(observeCaller(BATCH, { [BATCH]: 2000 }).breach.warning).toBe(false); // 120k vs 60k = 2×
   });
