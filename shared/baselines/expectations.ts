@@ -8,7 +8,7 @@ import { CALLER_PREFIX } from '../sources/log-keys';
 import { startOfMonth, startOfNextMonth } from '../engine/tz';
 import type { Pricing } from '../pricing/pricing';
 import { at, learnedHours, raw, type History } from './history';
-import { levelExpectation, levelFactor, logSpread, seasonal, volumeConfidence, weeksFor, type Confidence } from './seasonal';
+import { levelExpectation, levelFactor, logSpread, seasonalWithBasis, volumeConfidence, weeksFor, type Confidence } from './seasonal';
 
 export const VOLUME_SERIES = ['Invocations:Sum', 'InputTokenCount:Sum', 'OutputTokenCount:Sum'] as const;
 export const EXPECT_HOURS = 72;
@@ -20,6 +20,8 @@ export interface SeriesExpectation {
   /** Expected value per hour for [start, start + 72h). */
   values: (number | null)[];
   confidence: Confidence;
+  /** Per hour, how its value was formed: w (same hour of past weeks), d (past days of the same kind), m (any past day: a first weekend), - (none). */
+  basis?: string;
   /** Robust spread of hourly log-ratios (volume series), for "deviations" rules. */
   spread: number | null;
   hours: number;
@@ -54,11 +56,13 @@ export function buildExpectations(model: string, histories: ModelHistories, asOf
       const weeks = weeksFor(h, asOf);
       const f = levelFactor(h, asOf, tz, weeks);
       const values: (number | null)[] = [];
+      let basis = '';
       for (let i = 0; i < EXPECT_HOURS; i++) {
-        const s = seasonal(h, start + i * HOUR, tz, weeks);
-        values.push(s === null ? null : round(s * f));
+        const s = seasonalWithBasis(h, start + i * HOUR, tz, weeks);
+        values.push(s === null ? null : round(s.value * f));
+        basis += s === null ? '-' : s.basis[0];
       }
-      series[key] = { values, confidence: volumeConfidence(h), spread: logSpread(h, asOf, tz, f, weeks), hours: learnedHours(h) };
+      series[key] = { values, basis, confidence: volumeConfidence(h), spread: logSpread(h, asOf, tz, f, weeks), hours: learnedHours(h) };
     } else {
       const { value, confidence } = levelExpectation(h, asOf);
       series[key] = { values: new Array(EXPECT_HOURS).fill(value === null ? null : round(value)), confidence, spread: null, hours: learnedHours(h) };

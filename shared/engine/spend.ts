@@ -17,7 +17,8 @@ export function accumulateSpend(spend: Spend, frame: Frame, index: number, minut
     const cost = input === null && output === null ? 0 : pricing.cost(model, input ?? 0, output ?? 0);
     if (cost === null) continue; // unpriced: reported by the cost rule, never counted as 0
     next ??= { ...spend };
-    next[model] = fresh ? { day, dayFrom: minute, dayCost: cost } : { ...prev, dayCost: prev.dayCost + cost };
+    const requests = s?.['Invocations:Sum']?.[index] ?? 0;
+    next[model] = fresh ? { day, dayFrom: minute, dayCost: cost, dayRequests: requests } : { ...prev, dayCost: prev.dayCost + cost, dayRequests: (prev.dayRequests ?? 0) + requests };
   }
   return next ?? spend;
 }

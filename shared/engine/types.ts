@@ -42,7 +42,7 @@ export interface Baselines {
 export const NO_BASELINES: Baselines = { expect: () => null, model: () => null, models: () => [] };
 
 /** Spend so far today per model, accumulated from the minutes judged (local day of the rules' time zone). */
-export type Spend = Record<string, { day: string; dayFrom: number; dayCost: number }>;
+export type Spend = Record<string, { day: string; dayFrom: number; dayCost: number; dayRequests?: number }>;
 
 export interface KindContext {
   frame: Frame;

@@ -16,7 +16,10 @@ export function baselinesOf(list: ModelExpectations[]): Baselines {
       if (!e || !s) return null;
       const i = Math.floor((hour - e.start) / HOUR);
       const v = i >= 0 && i < s.values.length ? s.values[i] : null;
-      return v === null || v === undefined ? null : { value: v, confidence: s.confidence, hours: s.hours };
+      if (v === null || v === undefined) return null;
+      // An hour known only from days of another kind (a first weekend judged by weekdays) is not trusted to page.
+      const confidence = s.basis?.[i] === 'm' && s.confidence === 'ok' ? 'low' : s.confidence;
+      return { value: v, confidence, hours: s.hours };
     },
     model: (model) => byModel.get(model) ?? null,
     models: () => [...byModel.keys()],

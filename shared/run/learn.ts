@@ -138,7 +138,9 @@ function exclusionWindows(alerts: AlertState[], now: number): Map<string, [numbe
   const out = new Map<string, [number, number][]>();
   for (const a of alerts) {
     const model = a.labels.ModelId;
-    if (!model || a.startsAt === null || a.signal === 'client_errors') continue;
+    // Silence is learned, not excluded: a model that really stops at weekends must be learned to stop (the
+    // median over weeks keeps a one-off outage from mattering); client errors do not distort volumes.
+    if (!model || a.startsAt === null || a.signal === 'client_errors' || a.signal === 'availability') continue;
     // From the hour the trouble began (before the alert could fire) to its end.
     const start = a.startsAt - HOUR;
     const end = a.status === 'firing' ? now : (a.endsAt ?? now);

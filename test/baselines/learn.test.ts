@@ -130,10 +130,12 @@ describe('runBaselineUpdate on dynalite with a paginated CloudWatch', () => {
 
   it('learns only the new hour on the next run, and excludes it while an alert on the model is firing', async () => {
     cw.on(GetMetricDataCommand).callsFake(hourlyCloudWatch([SONNET, NOVA], value, 100));
-    const firing = alert('model-unavailable', { status: 'firing', tier: 'critical', maxTier: 'critical', startsAt: AS_OF + 20 * 60_000, endsAt: null });
+    // A cost runaway is not normal and is left out; silence is learned (a model that stops at weekends must be learned to stop).
+    const firing = alert('model-unavailable', { signal: 'cost', status: 'firing', tier: 'critical', maxTier: 'critical', startsAt: AS_OF + 20 * 60_000, endsAt: null });
+    const silent = alert('model-unavailable', { signal: 'availability', status: 'firing', tier: 'critical', maxTier: 'critical', startsAt: AS_OF + 20 * 60_000, endsAt: null, labels: { ModelId: NOVA } });
     const clientErrors = alert('client-errors', { signal: 'client_errors', status: 'firing', tier: 'warning', startsAt: AS_OF - 3 * DAY, labels: { ModelId: NOVA } });
     const source = new CloudWatchSource({ client });
-    const report = await runBaselineUpdate({ config, source, baselines: store(), state: noState([resolvedIncident, firing, clientErrors]) }, NOW + HOUR);
+    const report = await runBaselineUpdate({ config, source, baselines: store(), state: noState([resolvedIncident, firing, clientErrors, silent]) }, NOW + HOUR);
 
     const sent = calls();
     expect(sent).toHaveLength(1);
@@ -146,7 +148,7 @@ describe('runBaselineUpdate on dynalite with a paginated CloudWatch', () => {
     expect(stored[SONNET].histories[INV].values).toHaveLength(14 * 24 + 1);
     expect(stored[SONNET].histories[INV].excluded).toContain(AS_OF);
     expect(at(stored[SONNET].histories[INV], AS_OF)).toBeNull();
-    // A client-error alert is the callers' problem, not the model's: Nova's hour is learned.
+    // A client-error alert is the callers' problem, not the model's, and silence is learned: Nova's hour is learned.
     expect(at(stored[NOVA].histories[INV], AS_OF)).toBe(20);
     expect(baselinesOf(await store().loadExpectations()).model(SONNET)!.asOf).toBe(AS_OF + HOUR);
   });

@@ -4,7 +4,7 @@
  * Every injected incident is caught at its severity; nothing else pages, ever.
  */
 import { join } from 'node:path';
-import { threeWeekWorkload, type Injected } from '../../shared/local/generate';
+import { generateWorkload, threeWeekWorkload, type Injected } from '../../shared/local/generate';
 import { replay, type ReplayResult } from '../../shared/local/replay-run';
 import { loadRulesFile } from '../../shared/rules/load';
 import { INCIDENT_SIGNAL } from '../support/trace';
@@ -49,4 +49,21 @@ describe('a generated three-week workload with growth, weekends and quiet nights
     expect(micro?.text).toMatch(/in (\d+) min/);
     expect(Number(/in (\d+) min/.exec(micro?.text ?? '')?.[1])).toBeGreaterThan(10);
   });
+});
+
+describe('a workload that stops every weekend and a model at a few requests an hour', () => {
+  it('two weeks without incidents page nobody: the first weekend is not judged by weekdays, and the second is learned', async () => {
+    const quiet = generateWorkload({
+      start: '2026-11-02T00:00:00Z',
+      days: 14,
+      seed: 3,
+      incidents: [],
+      models: [
+        { id: 'anthropic.claude-sonnet-4-20250514-v1:0', peakPerMinute: 40, nightShare: 0, weekendShare: 0, growthPerDay: 0.01, p95: 6000, inputTokens: 3000, outputTokens: 900 },
+        { id: 'amazon.nova-micro-v1:0', peakPerMinute: 0.3, nightShare: 0.1, weekendShare: 0.2, growthPerDay: 0, p95: 1500, inputTokens: 500, outputTokens: 300 },
+      ],
+    });
+    const r = await replay({ config: loadRulesFile(join(__dirname, '..', '..', 'rules.yml')), metrics: quiet.trace, store: 'memory' });
+    expect(r.episodes.map((e) => `${e.startsAt} ${e.rule} ${e.labels.ModelId}: ${e.text}`)).toEqual([]);
+  }, 120_000);
 });

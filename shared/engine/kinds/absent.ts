@@ -23,13 +23,12 @@ export const observeAbsent: Observe<AbsentRule> = (rule, model, ctx) => {
   const recent = before.length >= 5 ? before.reduce((a, b) => a + b, 0) / before.length : null;
 
   let expected = 0;
-  let confidence: 'none' | 'low' | 'ok' = 'ok';
   let normalRate = 0;
   for (let k = 0; k < Math.max(gap, 1); k++) {
     const t = gapStart + k * MINUTE;
     const e = ctx.baselines.expect(model, 'Invocations:Sum', Math.floor(t / HOUR) * HOUR);
-    if (!e || e.confidence === 'none') return unevaluable(`no learned traffic baseline for ${model} yet`);
-    if (e.confidence === 'low') confidence = 'low';
+    // Silence pages critical, so it needs a baseline trusted for this very hour (not a first weekend judged by weekdays).
+    if (!e || e.confidence !== 'ok') return unevaluable(`no trusted traffic baseline for ${model} at this hour yet`);
     normalRate = e.value / 60;
     if (k < gap) expected += Math.min(normalRate, recent ?? normalRate);
   }
@@ -40,7 +39,6 @@ export const observeAbsent: Observe<AbsentRule> = (rule, model, ctx) => {
   return observation(checks, {
     value: gap,
     baseline: normalRate,
-    cap: confidence === 'low' ? 'warning' : undefined,
     text: (limit) =>
       gap === 0
         ? `receiving requests (${count(normalRate)}/min expected now)`

@@ -20,6 +20,8 @@ export const observeCost: Observe<CostRule> = (rule, model, ctx) => {
   const day = expectedCost(ctx.baselines, ctx.pricing, model, dayStart, startOfDay(dayStart + DAY + DAY / 2, ctx.tz));
   if (!soFar || !day || soFar.confidence === 'none') return unevaluable(`no trusted cost baseline for ${model} yet`);
   if (soFar.value <= 0 || soFar.value < rule.min_day_fraction * day.value) return unevaluable(`too early in the day to judge (expected so far ${usd(soFar.value)})`);
+  if (soFar.value < rule.min_expected_usd) return unevaluable(`expected spend so far ${usd(soFar.value)} is below min_expected_usd`);
+  if ((spent.dayRequests ?? 0) < rule.min_requests) return unevaluable(`${spent.dayRequests ?? 0} requests today: too few to judge spend`);
   const ratio = spent.dayCost / soFar.value;
   const checks = aboveChecks(rule.tiers, ratio, rule.hysteresis, (a) => `above ${times(a)}`);
   return observation(checks, {

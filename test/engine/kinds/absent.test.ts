@@ -96,22 +96,20 @@ describe('absent: baseline confidence', () => {
   it('is not evaluable without a learned baseline for the model', () => {
     const obs = observeLast(runs([50, 40], [null, 30]), baselinesOf([]));
     expect(obs.evaluable).toBe(false);
-    expect(obs.text).toBe(`no learned traffic baseline for ${MODEL} yet`);
+    expect(obs.text).toBe(`no trusted traffic baseline for ${MODEL} at this hour yet`);
   });
 
   it('is not evaluable while the baseline has no confidence (less than a day of history)', () => {
     expect(observeLast(runs([50, 40], [null, 30]), learned(NOON, () => 3000, 'none')).evaluable).toBe(false);
   });
 
-  it('caps at warning on a low-confidence baseline: a critical tier cannot page', () => {
+  it('does not judge silence on a low-confidence baseline at all: an unavailability page needs a trusted normal', () => {
     const obs = observeLast(runs([50, 40], [null, 30]), learned(NOON, () => 3000, 'low'));
-    expect(obs.breach.critical).toBe(true);
-    expect(obs.cap).toBe('warning');
-
+    expect(obs.evaluable).toBe(false);
     const config = configOf([absentRule()]);
     const frame = minuteFrame(NOON, { [MODEL]: { [INV]: runs([50, 40], [null, 30]) } });
     const out = evaluate({ config, frame, states: {}, baselines: learned(NOON, () => 3000, 'low'), minutes: [{ minute: NOON + 69 * MINUTE, at: NOON + 72 * MINUTE }] });
-    expect(out.transitions.map((t) => [t.kind, t.state.tier])).toEqual([['firing', 'warning']]);
+    expect(out.transitions).toEqual([]);
   });
 });
 

@@ -20,6 +20,9 @@ const costRule = (over: Record<string, unknown> = {}) => ({
   kind: 'cost',
   next_check: 'Check the spend-by-caller table in the digest.',
   tiers: { warning: { above: 1.3, for: '30m' }, critical: { above: 1.5, for: '30m' } },
+  // The ratio logic is tested on small sums here; the evidence guards have their own tests below.
+  min_expected_usd: 0,
+  min_requests: 0,
   ...over,
 });
 const ruleOf = (over: Record<string, unknown> = {}) => configOf([costRule(over)], { pricing: PRICES }).rules[0] as CostRule;
@@ -35,6 +38,22 @@ function observeAtMinute(minute: number, spend: Spend, baselines = learned(), mo
 }
 
 const spentToday = (dayCost: number, model = MODEL, dayFrom = DAY0): Spend => ({ [model]: { day: '2026-10-05', dayFrom, dayCost } });
+
+describe('cost: enough evidence before judging spend', () => {
+  const soFar = HOURLY_USD * (12 + 1 / 60);
+  it('does not judge a model whose normal spend by now is below min_expected_usd (cents a day are not worth a page)', () => {
+    const obs = observeAtMinute(NOON, spentToday(soFar * 3), learned(), MODEL, ruleOf({ min_expected_usd: 1 }));
+    expect(obs.evaluable).toBe(false);
+    expect(obs.text).toMatch(/below min_expected_usd/);
+  });
+
+  it('does not judge a handful of requests, however expensive', () => {
+    const few: Spend = { [MODEL]: { day: '2026-10-05', dayFrom: DAY0, dayCost: soFar * 3, dayRequests: 12 } };
+    expect(observeAtMinute(NOON, few, learned(), MODEL, ruleOf({ min_requests: 100 })).evaluable).toBe(false);
+    const many: Spend = { [MODEL]: { ...few[MODEL], dayRequests: 500 } };
+    expect(observeAtMinute(NOON, many, learned(), MODEL, ruleOf({ min_requests: 100 })).breach.critical).toBe(true);
+  });
+});
 
 describe('cost: spend so far today against the baseline for the same part of the day', () => {
   it('compares spend since midnight with the expected spend up to the judged minute', () => {
