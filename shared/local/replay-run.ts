@@ -57,7 +57,6 @@ export interface ReplayResult {
   models: string[];
 }
 
-
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const { config } = opts;
   if (!opts.metrics && !opts.logs) throw new Error('replay needs a metric trace, a log trace, or both');
@@ -66,17 +65,18 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   // The first tick that can see the trace's first minute; the last that can see its last.
   const start = Math.ceil(((opts.from ?? metrics.from) + MINUTE + config.settings.publication_delay) / step) * step;
   const end = (opts.to ?? metrics.to) + config.settings.publication_delay;
-  const dynamo = await startLocalDynamo();
-  const store = opts.store === 'memory' ? new MemoryStateStore() : new DynamoStateStore(dynamo.table);
-  const baselineStore = opts.store === 'memory' ? new MemoryBaselineStore() : new DynamoBaselineStore(dynamo.table);
+  const dynamo = opts.store === 'memory' ? undefined : await startLocalDynamo();
+  const store = dynamo ? new DynamoStateStore(dynamo.table) : new MemoryStateStore();
+  const baselineStore = dynamo ? new DynamoBaselineStore(dynamo.table) : new MemoryBaselineStore();
   let now = start;
   const source = new ReplaySource(metrics, { now: () => now, delayMs: config.settings.publication_delay });
   const notifiers = new CaptureNotifiers(config.receivers);
   const log = new Logger({ serviceName: 'bedrock-watch-local', logLevel: opts.logLevel ?? 'SILENT' });
   const baselines = storedBaselines(baselineStore);
   const logDelay = { now: () => now, delayMs: config.settings.publication_delay };
-  const logs = !opts.logs ? undefined : opts.store === 'memory' ? new ReplayLogSource(opts.logs.aggregate.buckets, logDelay) : new TableLogSource(dynamo.table);
-  const ingest = opts.logs && opts.store !== 'memory' ? createIngestHandler({ table: () => dynamo.table, logger: log, now: () => now }) : undefined;
+  const logs = !opts.logs ? undefined : dynamo ? new TableLogSource(dynamo.table) : new ReplayLogSource(opts.logs.aggregate.buckets, logDelay);
+  // With dynalite the log records take the real path: the ingest handler writes the buckets the tick reads.
+  const ingest = opts.logs && dynamo ? createIngestHandler({ table: () => dynamo.table, logger: log, now: () => now }) : undefined;
   const delivered = new Set<number>();
   const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines, logs, sleep: async () => {} }), log);
   const digest = createDigestHandler(() => ({ config, baselines: baselineStore, state: store, notifiers, logs }), log);
@@ -107,7 +107,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
       if (opts.onProgress && ticks % 360 === 0) opts.onProgress(ticks, total);
     }
   } finally {
-    await dynamo.close();
+    await dynamo?.close();
   }
   return {
     from: start,
