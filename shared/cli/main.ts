@@ -46,6 +46,25 @@ const err = (line = '') => process.stderr.write(`${line}\n`);
 const help = { help: { type: 'boolean', short: 'h' } } as const;
 
 const COMMANDS: Record<string, Command> = {
+  baseline: {
+    summary: 'learn baselines from CloudWatch history now (baseline bootstrap)',
+    usage: `bedrock-watch baseline bootstrap [--table NAME] [--region REGION] [--rules FILE]
+
+Learn every model's baselines from the last 14 days of the account's CloudWatch history (hourly
+GetMetricData) into the stack's table, as the baseline function's first run does, so a fresh
+deploy is useful at once. Uses your AWS credentials; the table name is in the stack outputs
+(npx sls info --verbose) or TABLE_NAME.`,
+    options: { ...help, table: { type: 'string' }, region: { type: 'string' }, rules: { type: 'string' } },
+    maxPositionals: 1,
+    run: async (v, positionals) => {
+      if (positionals[0] !== 'bootstrap') throw new UsageError('the baseline command has one action: bootstrap');
+      const { bootstrapBaselines } = require('./baseline') as typeof import('./baseline');
+      const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
+      const report = await bootstrapBaselines({ rulesFile: str(v.rules) ?? 'rules.yml', table: str(v.table), region: str(v.region) });
+      out(`Baselines learned as of ${report.asOf}: ${plural(report.models, 'model')}, ${report.hoursLearned} model-hours (${report.excludedHours} left out during alerts)${report.bootstrapped.length ? `; bootstrapped ${report.bootstrapped.join(', ')}` : ''}`);
+      return 0;
+    },
+  },
   validate: {
     summary: 'check a rules file',
     usage: `bedrock-watch validate [FILE]
@@ -256,7 +275,7 @@ async function demo(outDir: string): Promise<number> {
   const jsonFile = join(outDir, 'backtest.json');
   const htmlFile = join(outDir, 'report.html');
   writeFileSync(jsonFile, `${JSON.stringify(backtestJson(result), null, 2)}\n`);
-  writeFileSync(htmlFile, renderReport({ result, trace: metrics, config, incidents, title: 'bedrock-watch demo: sample week' }));
+  writeFileSync(htmlFile, renderReport({ result, trace: metrics, config, incidents, title: 'bedrock-watch demo: sample week', logBuckets: logs?.aggregate.buckets }));
   out();
   out(`Wrote ${jsonFile} and ${htmlFile}`);
   return 0;

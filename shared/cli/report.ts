@@ -4,6 +4,8 @@
  * as markers, then the episodes, the notifications and, with ground truth, the score.
  */
 import { digestText } from '../digest/render';
+import type { Bucket } from '../logs/aggregate';
+import { Pricing } from '../pricing/pricing';
 import type { Episode } from '../local/episodes';
 import type { ReplayResult } from '../local/replay-run';
 import type { Config } from '../rules/schema';
@@ -16,6 +18,8 @@ export interface ReportInput {
   config: Config;
   incidents?: Incident[];
   title?: string;
+  /** Invocation-log buckets, for the spend-by-caller table. */
+  logBuckets?: Bucket[];
 }
 
 /** At most this many points per timeline. */
@@ -170,6 +174,29 @@ th{font-weight:600;background:#f7f7f7}.t{white-space:nowrap}.muted{color:#777}.g
 .sev{padding:0 5px;border-radius:3px;color:#fff}.sev.critical{background:#d62728}.sev.warning{background:#f0a500}.sev.info{background:#1f77b4}.sev.suppressed{background:#999}
 .legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px}`;
 
+/** The top spenders by caller identity over the whole log trace. */
+function callerRows(input: ReportInput): string {
+  if (!input.logBuckets?.length) return '';
+  const pricing = new Pricing(input.config.pricing);
+  const sums = new Map<string, { model: string; caller: string; requests: number; tokens: number; cost: number | null }>();
+  for (const b of input.logBuckets) {
+    for (const [caller, u] of Object.entries(b.callers)) {
+      const key = `${b.modelId} ${caller}`;
+      const s = sums.get(key) ?? { model: b.modelId, caller, requests: 0, tokens: 0, cost: 0 };
+      const c = pricing.cost(b.modelId, u.inputTokens, u.outputTokens);
+      s.requests += u.requests;
+      s.tokens += u.inputTokens + u.outputTokens;
+      s.cost = s.cost === null || c === null ? null : s.cost + c;
+      sums.set(key, s);
+    }
+  }
+  const rows = [...sums.values()]
+    .sort((a, b) => (b.cost ?? -1) - (a.cost ?? -1) || b.tokens - a.tokens)
+    .slice(0, 10)
+    .map((r) => `<tr><td>${escapeHtml(r.caller)}</td><td>${escapeHtml(r.model)}</td><td>${r.requests}</td><td>${r.tokens.toLocaleString('en-US')}</td><td>${r.cost === null ? 'no price' : `$${r.cost.toFixed(2)}`}</td></tr>`);
+  return `<h2>Top spenders by caller (invocation logs)</h2><table><thead><tr><th>caller</th><th>model</th><th>requests</th><th>tokens</th><th>cost</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 /** The daily digests as the SNS receiver got them (one per day). */
 function digestRows(input: ReportInput): string {
   const seen = new Set<string>();
@@ -201,6 +228,7 @@ ${other.length ? `<h2>Alerts without a model</h2>${episodeRows(other)}` : ''}
 <h2>Notifications</h2>
 ${notificationRows(input)}
 ${scoreRows(input)}
+${callerRows(input)}
 ${digestRows(input)}
 </body></html>
 `;

@@ -1,4 +1,5 @@
 import { renderReport, downsample, MAX_POINTS, type ReportInput } from '../../shared/cli/report';
+import { emptyBucket, type Bucket } from '../../shared/logs/aggregate';
 import type { Episode } from '../../shared/local/episodes';
 import { parseRules } from '../../shared/rules/load';
 import type { MetricTrace } from '../../shared/sources/trace';
@@ -108,5 +109,25 @@ describe('downsample()', () => {
     expect(downsample([1, 3, null, null, 5, null], 3)).toEqual({ step: 2, points: [2, null, 5] });
     expect(downsample([1, 2], 10)).toEqual({ step: 1, points: [1, 2] });
     expect(downsample(new Array(12_960).fill(1)).points.length).toBeLessThanOrEqual(MAX_POINTS);
+  });
+});
+
+describe('renderReport() with invocation logs', () => {
+  it('lists the top spenders by caller, priced, heaviest first, escaped', () => {
+    const bucket = (modelId: string, callers: Bucket['callers']): Bucket => ({ ...emptyBucket(modelId, FROM), callers });
+    const html = renderReport({
+      ...input(60),
+      logBuckets: [
+        bucket('anthropic.claude-3-5-sonnet-20240620-v1:0', { 'arn:aws:iam::1:role/<b>batch</b>': { requests: 10, inputTokens: 100_000, outputTokens: 20_000 } }),
+        bucket('amazon.nova-lite-v1:0', { 'arn:aws:iam::1:role/chat': { requests: 500, inputTokens: 100_000, outputTokens: 20_000 } }),
+        bucket('acme.unpriced-v1', { 'arn:aws:iam::1:role/x': { requests: 1, inputTokens: 1, outputTokens: 1 } }),
+      ],
+    });
+    const table = html.slice(html.indexOf('Top spenders by caller'));
+    expect(table).toContain('&lt;b&gt;batch&lt;/b&gt;');
+    expect(table).not.toContain('<b>batch</b>');
+    expect(table).toContain('$0.60'); // 100k × $3/M + 20k × $15/M
+    expect(table.indexOf('batch')).toBeLessThan(table.indexOf('role/chat'));
+    expect(table).toContain('no price');
   });
 });
