@@ -1,6 +1,6 @@
 /** Recorded invocation-log traces (FORMAT.md): one ModelInvocationLog record per line, gzip or plain. */
 import { aggregateMessages, type Aggregate } from '../logs/aggregate';
-import { readTraceText, TraceError } from '../sources/trace';
+import { traceLines, TraceError } from '../sources/trace';
 import { MINUTE } from '../sources/types';
 
 export interface LogTrace {
@@ -13,7 +13,7 @@ export interface LogTrace {
 }
 
 export function loadLogTrace(file: string): LogTrace {
-  const lines = readTraceText(file).split('\n').filter((l) => l.trim());
+  const lines = [...traceLines(file)].filter((l) => l.trim());
   const byMinute = new Map<number, { timestamp: number; message: string }[]>();
   for (const message of lines) {
     let t = NaN;

@@ -20,7 +20,11 @@ export interface MetricTrace {
 
 export class TraceError extends Error {}
 
-export function readTraceText(file: string): string {
+/**
+ * The lines of a trace file, gzip or plain, decoded one at a time: weeks of datapoints for many
+ * models run to gigabytes of text, more than one JavaScript string can hold.
+ */
+export function* traceLines(file: string): Generator<string> {
   let buf: Buffer;
   try {
     buf = readFileSync(file);
@@ -28,24 +32,35 @@ export function readTraceText(file: string): string {
     throw new TraceError(`cannot read trace ${file}: ${(e as Error).message}`);
   }
   // gzip magic number, whatever the file is called.
-  return buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf).toString('utf8') : buf.toString('utf8');
+  if (buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf, { maxOutputLength: 2 ** 32 - 1 });
+    } catch (e) {
+      throw new TraceError(`cannot decompress trace ${file}: ${(e as Error).message}`);
+    }
+  }
+  let start = 0;
+  while (start < buf.length) {
+    let end = buf.indexOf(0x0a, start);
+    if (end === -1) end = buf.length;
+    yield buf.toString('utf8', start, end);
+    start = end + 1;
+  }
 }
 
-interface Point {
-  t: number;
-  model: string;
-  key: SeriesKey;
-  value: number;
-}
 
-export function parseMetricTrace(text: string, file = 'trace'): MetricTrace {
-  const points: Point[] = [];
+export const parseMetricTrace = (text: string, file = 'trace'): MetricTrace => parseMetricLines(text.split('\n'), file);
+
+export function parseMetricLines(lines: Iterable<string>, file = 'trace'): MetricTrace {
+  // Columns per model and series (plain number arrays: weeks of many models stay compact).
+  const columns = new Map<string, Map<SeriesKey, { t: number[]; v: number[] }>>();
+  let count = 0;
   let skipped = 0;
   let namespace = 'AWS/Bedrock';
   let lineNo = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (const line of text.split('\n')) {
+  for (const line of lines) {
     lineNo++;
     if (!line.trim()) continue;
     let r: { timestamp?: unknown; metric?: unknown; stat?: unknown; value?: unknown; period?: unknown; namespace?: unknown; dimensions?: { ModelId?: unknown } };
@@ -65,19 +80,29 @@ export function parseMetricTrace(text: string, file = 'trace'): MetricTrace {
     }
     if (typeof r.namespace === 'string') namespace = r.namespace;
     const minute = Math.floor(t / MINUTE) * MINUTE;
-    points.push({ t: minute, model, key: seriesKey(r.metric, r.stat), value: r.value });
+    const byKey = columns.get(model) ?? new Map<SeriesKey, { t: number[]; v: number[] }>();
+    columns.set(model, byKey);
+    const key = seriesKey(r.metric, r.stat);
+    const col = byKey.get(key) ?? { t: [], v: [] };
+    byKey.set(key, col);
+    col.t.push(minute);
+    col.v.push(r.value);
+    count++;
     if (minute < min) min = minute;
     if (minute > max) max = minute;
   }
-  if (!points.length) throw new TraceError(`${file}: no per-minute datapoints with a ModelId dimension`);
+  if (!count) throw new TraceError(`${file}: no per-minute datapoints with a ModelId dimension`);
   const length = (max - min) / MINUTE + 1;
   const series: MetricTrace['series'] = {};
-  for (const p of points) {
-    const byKey = (series[p.model] ??= {});
-    const arr = (byKey[p.key] ??= new Array(length).fill(null));
-    arr[(p.t - min) / MINUTE] = p.value;
+  for (const [model, byKey] of columns) {
+    series[model] = {};
+    for (const [key, col] of byKey) {
+      const arr: (number | null)[] = new Array(length).fill(null);
+      for (let i = 0; i < col.t.length; i++) arr[(col.t[i] - min) / MINUTE] = col.v[i];
+      series[model][key] = arr;
+    }
   }
   return { from: min, to: max + MINUTE, namespace, series, skipped };
 }
 
-export const loadMetricTrace = (file: string): MetricTrace => parseMetricTrace(readTraceText(file), file);
+export const loadMetricTrace = (file: string): MetricTrace => parseMetricLines(traceLines(file), file);
