@@ -21,6 +21,8 @@ export const observeAbsent: Observe<AbsentRule> = (rule, model, ctx) => {
   const before: number[] = [];
   for (let i = ctx.index - gap - BEFORE + 1; i <= ctx.index - gap; i++) if (i >= 0) before.push(inv?.[i] ?? 0);
   const recent = before.length >= 5 ? before.reduce((a, b) => a + b, 0) / before.length : null;
+  // Bursty callers leave normal silences between bursts: this one must be longer than twice the longest of the last hour.
+  const usualGap = longestGap(inv, ctx.index - gap - 60, ctx.index - gap);
 
   let expected = 0;
   let normalRate = 0;
@@ -34,7 +36,9 @@ export const observeAbsent: Observe<AbsentRule> = (rule, model, ctx) => {
   }
   const gapMs = gap * MINUTE;
   const checks = TIER_ORDER.flatMap((tier) =>
-    rule.tiers[tier] ? [{ tier, breach: gapMs >= rule.min_gap && expected >= rule.min_expected_requests, hold: gap > 0, limit: `after ${count(rule.min_expected_requests)} expected requests`, threshold: rule.min_expected_requests }] : [],
+    rule.tiers[tier]
+      ? [{ tier, breach: gapMs >= rule.min_gap && gap > 2 * usualGap && expected >= rule.min_expected_requests, hold: gap > 0, limit: `after ${count(rule.min_expected_requests)} expected requests`, threshold: rule.min_expected_requests }]
+      : [],
   );
   return observation(checks, {
     value: gap,
@@ -43,6 +47,17 @@ export const observeAbsent: Observe<AbsentRule> = (rule, model, ctx) => {
       gap === 0
         ? `receiving requests (${count(normalRate)}/min expected now)`
         : `no datapoints for ${formatGap(gapMs)}; about ${count(expected)} requests expected in that time (${count(normalRate)}/min normally at this hour)${limit ? `; ${limit}` : ''}`,
-    details: { silent_minutes: gap, expected_requests: Math.round(expected), normal_per_minute: Number(normalRate.toFixed(2)), recent_per_minute: recent === null ? null : Number(recent.toFixed(2)) },
+    details: { silent_minutes: gap, longest_recent_gap_minutes: usualGap, expected_requests: Math.round(expected), normal_per_minute: Number(normalRate.toFixed(2)), recent_per_minute: recent === null ? null : Number(recent.toFixed(2)) },
   });
 };
+
+/** The longest run of minutes without a datapoint in slots [from, to]. */
+function longestGap(s: (number | null)[] | undefined, from: number, to: number): number {
+  let longest = 0;
+  let run = 0;
+  for (let i = Math.max(0, from); i <= to; i++) {
+    run = (s?.[i] ?? null) === null ? run + 1 : 0;
+    if (run > longest) longest = run;
+  }
+  return longest;
+}

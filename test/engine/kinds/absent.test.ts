@@ -121,3 +121,20 @@ describe('absent through evaluate(): a model that disappeared from the data', ()
     expect(out.transitions.map((t) => [t.kind, t.state.tier, t.state.labels.ModelId])).toEqual([['firing', 'critical', MODEL]]);
   });
 });
+
+describe('absent: bursty callers', () => {
+  // 200 requests an hour, all in one-minute bursts every 10 minutes: 9 silent minutes are normal.
+  const bursts = (minutes: number): Series => Array.from({ length: minutes }, (_, i) => (i % 10 === 0 ? 33 : null));
+
+  it('a silence no longer than twice the usual gap between bursts is not unavailability', () => {
+    const obs = observeLast([...bursts(51), ...runs([null, 12])], learned(NOON, () => 200 * 10));
+    expect(obs.details).toMatchObject({ longest_recent_gap_minutes: 9 });
+    expect(obs.breach.critical).toBe(false);
+    expect(obs.hold.critical).toBe(true);
+  });
+
+  it('a silence of more than twice the usual gap, with enough requests expected in it, is', () => {
+    const obs = observeLast([...bursts(51), ...runs([null, 25])], learned(NOON, () => 200 * 10));
+    expect(obs.breach.critical).toBe(true);
+  });
+});
