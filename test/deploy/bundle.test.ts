@@ -1,0 +1,134 @@
+/**
+ * The deployable artifact, not the source: functions/evaluate bundled the way serverless.yml
+ * bundles it (esbuild, minified, cjs, node22) and run in a separate Node process, with the AWS
+ * SDK pointed at loopback through its endpoint variables: dynalite for DynamoDB, a local
+ * CloudWatch (JSON 1.0 GetMetricData) and a local Slack receiver. Catches what unit tests cannot:
+ * bundling of ESM-only middy, Powertools and the SDK, the environment contract, rules.yml loading.
+ */
+import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { MINUTE } from '../../shared/sources/types';
+import { createTable } from '../../shared/state/table';
+import { emulate, pointsOf } from '../support/cloudwatch-emulator';
+import { useDynamo } from '../support/dynamo';
+import { runs } from '../support/frame';
+import { startSlackReceiver, type LocalReceiver } from '../support/receivers';
+import { traceOf } from '../support/trace';
+import type { GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+
+const root = resolve(__dirname, '..', '..');
+const T0 = Date.parse('2026-10-05T15:00:00.000Z');
+const MODEL = 'amazon.nova-lite-v1:0';
+const trace = traceOf(T0, { [MODEL]: { 'Invocations:Sum': runs([100, 60]), 'InvocationServerErrors:Sum': [...runs([0, 20]), ...runs([30, 15]), ...runs([0, 25])] } });
+
+/** CloudWatch's JSON 1.0 protocol for GetMetricData, answered from the trace. */
+function startCloudWatch(): Promise<{ url: string; calls: number; server: Server }> {
+  const answer = emulate(pointsOf(trace));
+  const state = { url: '', calls: 0, server: undefined as unknown as Server };
+  state.server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      state.calls++;
+      if (req.headers['x-amz-target'] !== 'GraniteServiceVersion20100801.GetMetricData') {
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'UnknownOperationException' }));
+        return;
+      }
+      const input = JSON.parse(body) as GetMetricDataCommandInput & { StartTime: number; EndTime: number };
+      const out = answer({ ...input, StartTime: new Date(input.StartTime * 1000), EndTime: new Date(input.EndTime * 1000) });
+      const results = (out.MetricDataResults ?? []).map((r) => ({ ...r, Timestamps: (r.Timestamps ?? []).map((t) => t.getTime() / 1000) }));
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ MetricDataResults: results, Messages: [] }));
+    });
+  });
+  return new Promise((done) => state.server.listen(0, '127.0.0.1', () => done(Object.assign(state, { url: `http://127.0.0.1:${(state.server.address() as AddressInfo).port}` }))));
+}
+
+describe('the bundled evaluate function, run as Lambda would run it', () => {
+  const db = useDynamo();
+  let slack: LocalReceiver;
+  let cloudwatch: Awaited<ReturnType<typeof startCloudWatch>>;
+  const dir = mkdtempSync(join(tmpdir(), 'bw-bundle-'));
+
+  beforeAll(async () => {
+    [slack, cloudwatch] = await Promise.all([startSlackReceiver(), startCloudWatch()]);
+  });
+  afterAll(async () => {
+    await slack.close();
+    await new Promise((r) => cloudwatch.server.close(r));
+  });
+
+  it('bundles, loads rules.yml, reads CloudWatch, records state in DynamoDB and pages Slack once', async () => {
+    await build({
+      entryPoints: [join(root, 'functions', 'evaluate.ts')],
+      outfile: join(dir, 'evaluate.js'),
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+    });
+    writeFileSync(
+      join(dir, 'rules.yml'),
+      `receivers: [{ name: slack, type: slack, webhook_url: { env: BW_SLACK_URL } }]
+routes: { critical: [slack] }
+rules:
+  - name: server-errors
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    next_check: Check the AWS Health Dashboard.
+    tiers: { critical: { above: 5%, for: 5m } }
+`,
+    );
+    await createTable(db().client, 'bundle-table');
+    const ticks = Array.from({ length: 60 }, (_, i) => new Date(T0 + (i + 3) * MINUTE).toISOString());
+    const script = `
+      const { handler } = require(${JSON.stringify(join(dir, 'evaluate.js'))});
+      const ctx = { functionName: 'evaluate', awsRequestId: 'r', getRemainingTimeInMillis: () => 60000 };
+      (async () => {
+        const out = [];
+        for (const time of ${JSON.stringify(ticks)}) {
+          const r = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events', time }, ctx);
+          out.push(r.transitions.map((t) => t.kind + ':' + t.state.tier + ':' + t.state.maxTier));
+        }
+        process.stdout.write(JSON.stringify(out.flat()));
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const stdout = await new Promise<string>((done, fail) =>
+      execFile(
+        process.execPath,
+        ['-e', script],
+        {
+          cwd: dir,
+          env: {
+            PATH: process.env.PATH,
+            TABLE_NAME: 'bundle-table',
+            RULES_FILE: 'rules.yml',
+            BW_SLACK_URL: slack.url,
+            AWS_REGION: 'us-east-1',
+            AWS_ACCESS_KEY_ID: 'test',
+            AWS_SECRET_ACCESS_KEY: 'test',
+            AWS_ENDPOINT_URL_DYNAMODB: db().endpoint,
+            AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
+            AWS_EC2_METADATA_DISABLED: 'true',
+            POWERTOOLS_LOG_LEVEL: 'ERROR',
+          },
+          timeout: 120_000,
+        },
+        (err, out, errOut) => (err ? fail(new Error(`${err.message}\n${errOut}`)) : done(out)),
+      ),
+    );
+    expect(JSON.parse(stdout)).toEqual(['firing:critical:critical', 'resolved:null:critical']);
+    expect(cloudwatch.calls).toBe(60);
+    const texts = (slack.received as { text: string }[]).map((m) => m.text);
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toMatch(/CRITICAL .* amazon\.nova-lite-v1:0/);
+    expect(texts[1]).toMatch(/RESOLVED/);
+  }, 180_000);
+});
