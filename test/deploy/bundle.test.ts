@@ -13,7 +13,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MINUTE } from '../../shared/sources/types';
-import { createTable } from '../../shared/state/table';
+import { createTable, docClient } from '../../shared/state/table';
+import { readBuckets } from '../../shared/state/aggregates';
+import { dataMessage, encodeAwsLogs } from '../../shared/logs/awslogs';
 import { emulate, pointsOf } from '../support/cloudwatch-emulator';
 import { useDynamo } from '../support/dynamo';
 import { runs } from '../support/frame';
@@ -131,4 +133,41 @@ rules:
     expect(texts[0]).toMatch(/CRITICAL .* amazon\.nova-lite-v1:0/);
     expect(texts[1]).toMatch(/RESOLVED/);
   }, 180_000);
+});
+
+describe('the bundled ingest function', () => {
+  const db = useDynamo();
+
+  it('decodes a CloudWatch Logs batch and writes one bucket per model-minute', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bw-bundle-ingest-'));
+    await build({ entryPoints: [join(root, 'functions', 'ingest.ts')], outfile: join(dir, 'ingest.js'), bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', mainFields: ['module', 'main'], logLevel: 'silent' });
+    await createTable(db().client, 'ingest-table');
+    const record = (i: number, reason: string) =>
+      JSON.stringify({
+        schemaType: 'ModelInvocationLog',
+        schemaVersion: '1.0',
+        timestamp: new Date(T0 + (i % 2) * MINUTE).toISOString(),
+        accountId: '123456789012',
+        identity: { arn: 'arn:aws:sts::123456789012:assumed-role/chat-api/session-1' },
+        region: 'us-east-1',
+        requestId: `r-${i}`,
+        operation: 'Converse',
+        modelId: MODEL,
+        input: { inputContentType: 'application/json', inputTokenCount: 100 },
+        output: { outputContentType: 'application/json', outputTokenCount: 50, outputBodyJson: { stopReason: reason } },
+      });
+    const event = encodeAwsLogs(dataMessage(Array.from({ length: 40 }, (_, i) => ({ timestamp: T0 + i * 1000, message: record(i, i % 10 === 0 ? 'max_tokens' : 'end_turn') }))));
+    const script = `require(${JSON.stringify(join(dir, 'ingest.js'))}).handler(${JSON.stringify(event)}, { awsRequestId: 'r', functionName: 'ingest' }).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });`;
+    const stdout = await new Promise<string>((done, fail) =>
+      execFile(
+        process.execPath,
+        ['-e', script],
+        { env: { PATH: process.env.PATH, TABLE_NAME: 'ingest-table', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_ENDPOINT_URL_DYNAMODB: db().endpoint, POWERTOOLS_LOG_LEVEL: 'ERROR' }, timeout: 60_000 },
+        (err, out, errOut) => (err ? fail(new Error(`${err.message}\n${errOut}`)) : done(out)),
+      ),
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ records: 40, malformed: 0, buckets: 2, writes: 2 });
+    const buckets = await readBuckets({ doc: docClient(db().client), name: 'ingest-table' }, [MODEL], T0, T0 + 2 * MINUTE);
+    expect(buckets.map((b) => [b.finished, b.truncated])).toEqual([[16, 4], [20, 0]]); // every tenth record (all in the even minute) was cut at max_tokens
+  }, 120_000);
 });
