@@ -16,6 +16,7 @@ import { RulesError, formatProblem } from '../rules/errors';
 import { loadRulesFile } from '../rules/load';
 import type { Config } from '../rules/schema';
 import { TraceError, loadMetricTrace } from '../sources/trace';
+import { getMetricDataCost } from '../sources/cloudwatch-cost';
 import { IncidentsError, loadIncidents, score, type Incident } from './incidents';
 import { durationText, isoSeconds, renderReport } from './report';
 
@@ -325,7 +326,7 @@ async function bench(): Promise<number> {
     comparable.push(r);
   }
   const perMonth = (series: number) => series * models * ((30 * DAY) / tick);
-  const gmd = (metricCount: number) => (metricCount / 1000) * 0.01;
+  const gmd = (metricsRequested: number) => getMetricDataCost({ metricsRequested });
   const all = seriesNeeded(config.rules);
   const same = seriesNeeded(comparable);
   const alarmCost = alarmMetrics * 0.1;
