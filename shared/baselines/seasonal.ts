@@ -71,7 +71,9 @@ export function levelFactor(h: History, asOf: number, tz: string, weeks = weeksF
     if (v !== null && s && s.basis !== 'mixed' && s.value > 0) ratios.push(v / s.value);
   }
   if (ratios.length < 6) return 1;
-  return Math.min(5, Math.max(0.2, median(ratios) as number));
+  // No floor: a model that has had no traffic for half a day is expected to have none (a retired
+  // model stops being "unavailable"); the ceiling keeps one wild day from multiplying everything.
+  return Math.min(5, median(ratios) as number);
 }
 
 export function volumeConfidence(h: History | undefined): Confidence {

@@ -102,6 +102,11 @@ describe('level factor: like-for-like hours only', () => {
     expect(e.series[INV].values[24]).toBeCloseTo(150, 6);
   });
 
+  it('falls to zero for a model silent for the last day (retired), so nothing is expected of it any more', () => {
+    const h = historyOf(MON, 14 * 24, (i) => (i >= 13 * 24 ? 0 : 100));
+    expect(levelFactor(h, MON + 2 * WEEK, TZ)).toBe(0);
+  });
+
   it('is 1 with fewer than six like-for-like hours to compare', () => {
     const h = historyOf(MON, 30, () => 100);
     expect(levelFactor(h, MON + 30 * HOUR, TZ)).toBe(1);

@@ -37,7 +37,7 @@ export const observeAbsent: Observe<AbsentRule> = (rule, model, ctx) => {
   const gapMs = gap * MINUTE;
   const checks = TIER_ORDER.flatMap((tier) =>
     rule.tiers[tier]
-      ? [{ tier, breach: gapMs >= rule.min_gap && gap > 2 * usualGap && expected >= rule.min_expected_requests, hold: gap > 0, limit: `after ${count(rule.min_expected_requests)} expected requests`, threshold: rule.min_expected_requests }]
+      ? [{ tier, breach: gapMs >= rule.min_gap && gap > 2 * usualGap && expected >= rule.min_expected_requests, hold: gap > 0 && normalRate > 0, limit: `after ${count(rule.min_expected_requests)} expected requests`, threshold: rule.min_expected_requests }]
       : [],
   );
   return observation(checks, {

@@ -138,3 +138,11 @@ describe('absent: bursty callers', () => {
     expect(obs.breach.critical).toBe(true);
   });
 });
+
+describe('absent: a retired model', () => {
+  it('stops holding the alert once its baseline expects no traffic any more', () => {
+    const obs = observeLast(runs([null, 30]), learned(NOON, () => 0));
+    expect(obs.breach.critical).toBe(false);
+    expect(obs.hold.critical).toBe(false);
+  });
+});
