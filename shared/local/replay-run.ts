@@ -63,8 +63,11 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const metrics: MetricTrace = opts.metrics ?? emptyTrace(opts.logs as LogTrace);
   const step = config.settings.schedule;
   // The first tick that can see the trace's first minute; the last that can see its last.
-  const start = Math.ceil(((opts.from ?? metrics.from) + MINUTE + config.settings.publication_delay) / step) * step;
-  const end = (opts.to ?? metrics.to) + config.settings.publication_delay;
+  // Both traces, when given, are replayed over the span they cover together.
+  const spanFrom = opts.logs && opts.metrics ? Math.min(metrics.from, opts.logs.from) : metrics.from;
+  const spanTo = opts.logs && opts.metrics ? Math.max(metrics.to, opts.logs.to) : metrics.to;
+  const start = Math.ceil(((opts.from ?? spanFrom) + MINUTE + config.settings.publication_delay) / step) * step;
+  const end = (opts.to ?? spanTo) + config.settings.publication_delay;
   const dynamo = opts.store === 'memory' ? undefined : await startLocalDynamo();
   const store = dynamo ? new DynamoStateStore(dynamo.table) : new MemoryStateStore();
   const baselineStore = dynamo ? new DynamoBaselineStore(dynamo.table) : new MemoryBaselineStore();
