@@ -14,6 +14,7 @@ import { makeHandler as createIngestHandler } from '../../functions/ingest';
 import { dataMessage, encodeAwsLogs } from '../logs/awslogs';
 import { ReplayLogSource, TableLogSource } from '../sources/logs';
 import type { LogTrace } from './log-trace';
+import { lambdaContext, scheduledEvent } from './lambda';
 import { DynamoBaselineStore, MemoryBaselineStore } from '../state/baselines';
 import { DynamoStateStore } from '../state/dynamo-store';
 import { MemoryStateStore } from '../state/memory-store';
@@ -90,7 +91,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const t0 = performance.now();
   try {
     for (; now <= end; now += step) {
-      const event = { 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date(now).toISOString() };
+      const event = scheduledEvent(now);
       // The hourly baseline schedule, a few minutes past the hour (after CloudWatch has published it).
       if (now % HOUR === BASELINE_MINUTE) await learn(event, lambdaContext());
       if (now % DAY === DIGEST_TIME && now - DAY >= start) await digest(event, lambdaContext());
@@ -127,21 +128,4 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
 
 function emptyTrace(logs: LogTrace): MetricTrace {
   return { from: logs.from, to: logs.to, namespace: 'AWS/Bedrock', series: {}, skipped: 0 };
-}
-
-function lambdaContext() {
-  return {
-    functionName: 'bedrock-watch-local-evaluate',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:bedrock-watch-local-evaluate',
-    memoryLimitInMB: '256',
-    awsRequestId: 'local',
-    logGroupName: 'local',
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 60_000,
-    done() {},
-    fail() {},
-    succeed() {},
-  } as never;
 }

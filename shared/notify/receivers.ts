@@ -1,16 +1,15 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { PagerDutyNotifier } from './pagerduty';
-import { resolveSecret, type SecretRef } from './secrets';
+import { resolveSecret } from './secrets';
 import { SlackNotifier } from './slack';
 import { SnsNotifier } from './sns';
 import type { Notifier } from './types';
+import type { ReceiverConfig } from '../rules/schema';
 
 export type { SecretRef } from './secrets';
 
-export type ReceiverConfig =
-  | { name: string; type: 'slack'; webhook_url: SecretRef }
-  | { name: string; type: 'pagerduty'; routing_key: SecretRef; events_url?: string }
-  | { name: string; type: 'sns'; topic_arn?: string };
+/** One receiver as the rules file declares it (validated there). */
+export type { ReceiverConfig };
 
 export interface NotifierDeps {
   sns?: SNSClient;

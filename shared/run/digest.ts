@@ -4,6 +4,8 @@
  */
 import { buildDigest, type Digest } from '../digest/build';
 import { appliesTo } from '../engine/select';
+import { budgetSpend } from '../engine/kinds/budget';
+import { baselinesOf } from './baselines-provider';
 import { startOfDay, dayKey } from '../engine/tz';
 import { Pricing } from '../pricing/pricing';
 import type { Config } from '../rules/schema';
@@ -41,11 +43,11 @@ export async function runDigest(deps: DigestDeps, now: number): Promise<DigestRe
   const histories = Object.fromEntries(Object.entries(stored).map(([m, s]) => [m, s.histories]));
   const models = Object.keys(histories);
   const expectations = await deps.baselines.loadExpectations();
+  const learned = baselinesOf(expectations);
   const budgets = config.rules.flatMap((r) => {
     if (r.kind !== 'budget' || r.per_model) return [];
-    const mine = expectations.filter((e) => appliesTo(r, e.model));
-    const forecast = mine.every((e) => e.cost.forecast === null) ? null : mine.reduce((s, e) => s + (e.cost.forecast ?? 0), 0);
-    return [{ name: r.name, budget: r.monthly_usd, spent: mine.reduce((s, e) => s + (e.cost.monthToDate ?? 0), 0), forecast }];
+    const total = budgetSpend(learned.models().filter((m) => appliesTo(r, m)), learned);
+    return [{ name: r.name, budget: r.monthly_usd, spent: total.spent, forecast: total.known ? total.forecast : null }];
   });
   const digest = buildDigest({
     day,

@@ -55,6 +55,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
   const first = Math.max(state.cursor.lastMinute !== null ? state.cursor.lastMinute + MINUTE : latest, oldest);
   const report: TickReport = { now: new Date(now).toISOString(), evaluated: null, transitions: [], decided: 0, delivered: 0, failed: 0 };
 
+  let pending = state.cursor.pending;
   if (first <= latest) {
     const minutes = [];
     for (let m = first; m <= latest; m += MINUTE) minutes.push({ minute: m, at: now });
@@ -91,11 +92,8 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       // Decide, then deliver: the outbox holds every notification before any HTTP call.
       await store.putOutbox(outbox);
       const touched = new Set([...result.changed, ...routed.notified, ...Object.keys(routed.suppressed)]);
-      await store.commit(
-        state.cursor,
-        { ...state.cursor, lastMinute: latest, spend: result.spend, pending: [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])], journal: [] },
-        [...touched].map((fp) => result.states[fp]),
-      );
+      pending = [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])];
+      await store.commit(state.cursor, { ...state.cursor, lastMinute: latest, spend: result.spend, pending, journal: [] }, [...touched].map((fp) => result.states[fp]));
     } catch (e) {
       if (e instanceof ConcurrentTickError) {
         deps.log.warn(e.message);
@@ -109,10 +107,9 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     for (const t of result.transitions) {
       deps.log.info(`alert ${t.kind}`, { rule: t.state.rule, labels: t.state.labels, tier: t.state.tier ?? t.state.maxTier, text: t.state.text });
     }
-    state.cursor.pending = [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])];
   }
 
-  const d = await deliverOutbox(store, deps.notifiers, state.cursor.pending, now, deps.log, deps.sleep);
+  const d = await deliverOutbox(store, deps.notifiers, pending, now, deps.log, deps.sleep);
   report.delivered = d.delivered;
   report.failed = d.failed;
   return report;

@@ -4,22 +4,25 @@ import { pct, usd } from '../format';
 import { TIER_ORDER, observation, unevaluable } from './common';
 import type { Observation, Baselines } from '../types';
 
-export function observeBudget(rule: BudgetRule, models: string[], baselines: Baselines): Observation {
-  let spent = 0;
-  let forecast = 0;
-  let known = 0;
-  const unpriced: string[] = [];
+/** Month-to-date spend and month-end forecast of some models, from their learned expectations (the alert and the digest agree). */
+export function budgetSpend(models: string[], baselines: Baselines): { spent: number; forecast: number; known: number; unpriced: string[] } {
+  const total = { spent: 0, forecast: 0, known: 0, unpriced: [] as string[] };
   for (const m of models) {
     const c = baselines.model(m)?.cost;
     if (!c) continue;
     if (c.monthToDate === null) {
-      unpriced.push(m);
+      total.unpriced.push(m);
       continue;
     }
-    known++;
-    spent += c.monthToDate;
-    forecast += c.forecast ?? c.monthToDate;
+    total.known++;
+    total.spent += c.monthToDate;
+    total.forecast += c.forecast ?? c.monthToDate;
   }
+  return total;
+}
+
+export function observeBudget(rule: BudgetRule, models: string[], baselines: Baselines): Observation {
+  const { spent, forecast, known, unpriced } = budgetSpend(models, baselines);
   if (!known) return unevaluable(unpriced.length ? `no price for ${unpriced.join(', ')}` : 'no spend learned yet');
   const share = spent / rule.monthly_usd;
   const projected = forecast / rule.monthly_usd;
