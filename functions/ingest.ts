@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
 import { ingestBatch, type IngestSummary } from '../shared/logs/ingest';
-import { tableFromEnv, type Table } from '../shared/state/table';
+import { tableFromEnv, type Table } from '../shared/dynamo/table';
 
 export interface IngestDeps {
   table: () => Table;

@@ -3,49 +3,19 @@
  * read every tick: expected values per hour for the day before and two days after `asOf`,
  * confidence, spread, week-over-week comparisons and month-to-date spend. Pure.
  */
-import { HOUR, DAY } from '../sources/types';
-import { CALLER_PREFIX } from '../sources/log-keys';
-import { startOfMonth, startOfNextMonth } from '../engine/tz';
+import type { ModelExpectations, ModelHistories, SeriesExpectation, History, Confidence } from '../core/baseline';
+import { HOUR, DAY } from '../core/time';
+import { CALLER_PREFIX } from '../core/log-keys';
+import { startOfMonth, startOfNextMonth } from '../core/tz';
 import type { Pricing } from '../pricing/pricing';
-import { at, learnedHours, raw, type History } from './history';
-import { levelExpectation, levelFactor, logSpread, seasonalWithBasis, volumeConfidence, weeksFor, type Confidence } from './seasonal';
+import { at, learnedHours, raw } from './history';
+import { levelExpectation, levelFactor, logSpread, seasonalWithBasis, volumeConfidence, weeksFor } from './seasonal';
 
 export const VOLUME_SERIES = ['Invocations:Sum', 'InputTokenCount:Sum', 'OutputTokenCount:Sum'] as const;
 export const EXPECT_HOURS = 72;
 
 /** Counts (requests, tokens, a caller's tokens) follow the traffic's seasons; other series are levels (latency). */
 export const isVolume = (key: string): boolean => (VOLUME_SERIES as readonly string[]).includes(key) || key.startsWith(CALLER_PREFIX);
-
-export interface SeriesExpectation {
-  /** Expected value per hour for [start, start + 72h). */
-  values: (number | null)[];
-  confidence: Confidence;
-  /** Per hour, how its value was formed: w (same hour of past weeks), d (past days of the same kind), m (any past day: a first weekend), - (none). */
-  basis?: string;
-  /** Robust spread of hourly log-ratios (volume series), for "deviations" rules. */
-  spread: number | null;
-  hours: number;
-}
-
-export interface WeekOverWeek {
-  current: number;
-  previous: number;
-  /** Requests in the smaller of the two windows: the evidence behind the comparison. */
-  requests: number;
-}
-
-export interface ModelExpectations {
-  model: string;
-  /** One past the newest learned hour. */
-  asOf: number;
-  /** First hour of every `values` array (asOf − 24 h). */
-  start: number;
-  series: Record<string, SeriesExpectation>;
-  wow: { tokens_per_request?: WeekOverWeek; tokens?: WeekOverWeek; latency_p95?: WeekOverWeek };
-  cost: { monthStart: number; monthToDate: number | null; forecast: number | null; dailyExpected: number | null };
-}
-
-export type ModelHistories = Record<string, History>;
 
 export function buildExpectations(model: string, histories: ModelHistories, asOf: number, tz: string, pricing: Pricing): ModelExpectations {
   const start = asOf - 24 * HOUR;

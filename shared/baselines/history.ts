@@ -4,16 +4,10 @@
  * but not learned from, because an alert on the model was firing then (an incident must not
  * teach the baseline that it is normal).
  */
-import { HOUR } from '../sources/types';
+import { HOUR } from '../core/time';
+import type { History } from '../core/baseline';
 
 export const HISTORY_HOURS = 35 * 24;
-
-export interface History {
-  /** Hour (ms) of values[0]. */
-  start: number;
-  values: (number | null)[];
-  excluded?: number[];
-}
 
 export const emptyHistory = (hour: number): History => ({ start: hour, values: [] });
 

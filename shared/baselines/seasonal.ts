@@ -8,15 +8,15 @@
  *
  * level series (latency): the median of the last three days.
  */
-import { DAY, HOUR } from '../sources/types';
-import { isWeekend, localDaysBefore } from '../engine/tz';
-import { mad, median } from '../engine/stats';
-import { at, learnedHours, type History } from './history';
+import type { Confidence, History } from '../core/baseline';
+import { DAY, HOUR } from '../core/time';
+import { isWeekend, localDaysBefore } from '../core/tz';
+import { mad, median } from '../core/stats';
+import { at, learnedHours } from './history';
 
 const WEEK = 7 * DAY;
 const MAX_WEEKS = 4;
 
-export type Confidence = 'none' | 'low' | 'ok';
 
 /** How an hour's expectation was formed: from the same hour of past weeks, of past days of the same kind, or of any day. */
 export type Basis = 'weekly' | 'daily' | 'mixed';

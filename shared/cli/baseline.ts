@@ -11,7 +11,7 @@ import { CloudWatchSource, createCloudWatchClient } from '../sources/cloudwatch'
 import { TableLogSource } from '../sources/logs';
 import { DynamoBaselineStore } from '../state/baselines';
 import { DynamoStateStore } from '../state/dynamo-store';
-import { docClient } from '../state/table';
+import { docClient } from '../dynamo/table';
 
 export interface BootstrapOptions {
   rulesFile: string;

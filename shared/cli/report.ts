@@ -3,8 +3,8 @@
  * per model a timeline of invocations with alert episodes as bands and ground-truth incidents
  * as markers, then the episodes, the notifications and, with ground truth, the score.
  */
-import { digestText } from '../digest/render';
-import type { Bucket } from '../logs/aggregate';
+import { digestText } from '../notify/digest-render';
+import type { Bucket } from '../core/logs';
 import { Pricing } from '../pricing/pricing';
 import type { Episode } from '../local/episodes';
 import type { ReplayResult } from '../local/replay-run';

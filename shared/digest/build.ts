@@ -2,40 +2,13 @@
  * The daily digest (info tier): yesterday's spend per model against its baseline and the
  * budgets, the biggest changes, the day's alerts and the top spenders by caller. Pure.
  */
-import type { ModelHistories } from '../baselines/expectations';
-import { raw, type History } from '../baselines/history';
+import type { ModelHistories, History } from '../core/baseline';
+import { raw } from '../baselines/history';
 import { levelFactor, seasonalWithBasis, weeksFor } from '../baselines/seasonal';
-import type { AlertState } from '../engine/types';
+import type { AlertState } from '../core/alert';
 import type { Pricing } from '../pricing/pricing';
-import { HOUR } from '../sources/types';
-
-export interface CallerSpend {
-  modelId: string;
-  caller: string;
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-}
-
-export interface DigestModel {
-  model: string;
-  requests: number;
-  cost: number | null;
-  expectedCost: number | null;
-  /** cost / expected − 1 */
-  change: number | null;
-}
-
-export interface Digest {
-  day: string;
-  models: DigestModel[];
-  totalCost: number;
-  totalExpected: number | null;
-  unpriced: string[];
-  alerts: { rule: string; model: string | null; tier: string; startsAt: string; endsAt: string | null; text: string }[];
-  callers: { caller: string; modelId: string; cost: number | null; requests: number; tokens: number }[];
-  budgets: { name: string; spent: number; budget: number; forecast: number | null }[];
-}
+import { HOUR } from '../core/time';
+import type { CallerSpend, Digest, DigestModel } from '../core/digest';
 
 export interface DigestInput {
   day: string;

@@ -4,7 +4,7 @@
  * when each decision is taken.
  */
 import type { Config, Rule } from '../rules/schema';
-import type { Frame } from '../sources/types';
+import type { Frame } from '../core/series';
 import { Pricing } from '../pricing/pricing';
 import { fingerprint } from './fingerprint';
 import { observeAbsent } from './kinds/absent';
@@ -13,7 +13,7 @@ import { observeBudget } from './kinds/budget';
 import { observeComposite } from './kinds/composite';
 import { observeCompletion } from './kinds/completion';
 import { observeCallerSpend } from './kinds/caller-spend';
-import { CALLER_PREFIX } from '../sources/log-keys';
+import { CALLER_PREFIX } from '../core/log-keys';
 import { observeCost } from './kinds/cost';
 import { observeRatio } from './kinds/ratio';
 import { observeThreshold } from './kinds/threshold';
@@ -23,7 +23,8 @@ import { initialState, step } from './machine';
 import { appliesTo } from './select';
 import { signalOf } from './signal';
 import { accumulateSpend } from './spend';
-import type { AlertState, Baselines, KindContext, Observation, Spend, Transition } from './types';
+import type { AlertState, Spend, Transition } from '../core/alert';
+import type { Baselines, KindContext, Observation } from './types';
 
 export interface EvaluateInput {
   config: Config;

@@ -3,8 +3,9 @@
  * qualifies after holding for its `for`), tier escalation, and resolution once no tier has
  * held for `keep_firing_for`. Pure: the same states and observations give the same result.
  */
-import { tierRank, type Rule, type Tier } from '../rules/schema';
-import type { AlertState, Observation, Transition } from './types';
+import { tierRank, type Tier, type AlertState, type Transition } from '../core/alert';
+import { type Rule } from '../rules/schema';
+import type { Observation } from './types';
 import { TIER_ORDER } from './kinds/common';
 
 export function initialState(fingerprint: string, rule: Rule, signal: string, labels: Record<string, string>): AlertState {

@@ -1,5 +1,5 @@
 import type { Rule } from '../rules/schema';
-import { seriesKey, type SeriesKey } from '../sources/types';
+import { seriesKey, type SeriesKey } from '../core/series';
 import { VOLUME_SERIES } from '../baselines/expectations';
 
 const TOKENS = ['InputTokenCount:Sum', 'OutputTokenCount:Sum'];

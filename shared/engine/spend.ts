@@ -1,8 +1,8 @@
 /** Running spend of the local day per model, one judged minute at a time. Pure. */
 import type { Pricing } from '../pricing/pricing';
-import type { Frame } from '../sources/types';
-import { dayKey } from './tz';
-import type { Spend } from './types';
+import type { Frame } from '../core/series';
+import { dayKey } from '../core/tz';
+import type { Spend } from '../core/alert';
 
 export function accumulateSpend(spend: Spend, frame: Frame, index: number, minute: number, models: string[], pricing: Pricing, tz: string): Spend {
   const day = dayKey(minute, tz);

@@ -1,5 +1,5 @@
 /** Reading windows of per-minute data out of a Frame. Pure. */
-import type { Frame, Series } from '../sources/types';
+import type { Frame, Series } from '../core/series';
 
 export const series = (frame: Frame, model: string, key: string): Series | undefined => frame.models[model]?.[key];
 

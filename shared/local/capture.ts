@@ -3,13 +3,14 @@
  * (Slack Block Kit, PagerDuty Events v2, SNS Publish input) and keeps it instead of sending.
  */
 import type { ReceiverConfig } from '../rules/schema';
-import type { Notification, Notifier } from '../notify/types';
+import type { Notification } from '../core/notification';
+import type { Notifier } from '../notify/types';
 import { slackMessage } from '../notify/slack';
 import { pagerDutyEvent } from '../notify/pagerduty';
 import { snsPublishInput } from '../notify/sns';
 import type { NotifierLookup } from '../run/deliver-outbox';
-import type { Digest } from '../digest/build';
-import { digestSlack, digestText } from '../digest/render';
+import type { Digest } from '../core/digest';
+import { digestSlack, digestText } from '../notify/digest-render';
 
 export interface CapturedDigest {
   receiver: string;

@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
-import { createTable, docClient, type Table } from '../state/table';
+import { createTable, docClient, type Table } from '../dynamo/table';
 
 export interface LocalDynamo {
   table: Table;

@@ -1,5 +1,5 @@
 /** Alert episodes (firing → resolved) from the transitions a run decided: the backtest's `alerts`. */
-import type { Transition } from '../engine/types';
+import type { Transition } from '../core/alert';
 
 export interface Episode {
   rule: string;

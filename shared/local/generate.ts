@@ -4,7 +4,7 @@
  * (error bursts, throttling, outages, latency spikes, cost runaways). Deterministic per seed.
  */
 import type { MetricTrace } from '../sources/trace';
-import { DAY, HOUR, MINUTE } from '../sources/types';
+import { DAY, HOUR, MINUTE } from '../core/time';
 
 export interface ModelProfile {
   id: string;

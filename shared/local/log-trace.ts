@@ -1,7 +1,7 @@
 /** Recorded invocation-log traces (FORMAT.md): one ModelInvocationLog record per line, gzip or plain. */
 import { aggregateMessages, type Aggregate } from '../logs/aggregate';
 import { traceLines, TraceError } from '../sources/trace';
-import { MINUTE } from '../sources/types';
+import { MINUTE } from '../core/time';
 
 export interface LogTrace {
   /** Raw lines with their record timestamps, by minute: what CloudWatch Logs would deliver. */

@@ -3,26 +3,7 @@
  * module: buckets keep tokens.
  */
 import { MalformedRecordError, tryParseRecord, type InvocationRecord, type MalformedCode } from './record';
-import type { Outcome } from './stop-reasons';
-
-export interface CallerUsage {
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-}
-
-export interface Bucket extends Record<Outcome, number> {
-  modelId: string;
-  /** Start of the minute, ms since epoch. */
-  minute: number;
-  inputTokens: number;
-  outputTokens: number;
-  requests: number;
-  /** Raw stop reason (or error code) → count, for the report. */
-  reasons: Record<string, number>;
-  /** Normalised caller ARN → usage. */
-  callers: Record<string, CallerUsage>;
-}
+import { emptyBucket, minuteOf, type Bucket, type CallerUsage } from '../core/logs';
 
 export interface Aggregate {
   /** Sorted by model, then minute. */
@@ -32,27 +13,6 @@ export interface Aggregate {
   /** Records skipped as malformed. */
   malformed: number;
   malformedByCode: Partial<Record<MalformedCode, number>>;
-}
-
-export const MINUTE_MS = 60_000;
-
-export const minuteOf = (ms: number): number => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
-
-export function emptyBucket(modelId: string, minute: number): Bucket {
-  return {
-    modelId,
-    minute,
-    finished: 0,
-    truncated: 0,
-    filtered: 0,
-    failed: 0,
-    unknown: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    requests: 0,
-    reasons: {},
-    callers: {},
-  };
 }
 
 /** Counts records; MalformedRecordErrors among them are counted as malformed and otherwise skipped. */

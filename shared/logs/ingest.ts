@@ -3,8 +3,8 @@
  * → one conditional write per bucket. Shared by functions/ingest and the benchmark.
  */
 import { createHash } from 'node:crypto';
-import { touchLogModels, writeBuckets } from '../state/aggregates';
-import type { Table } from '../state/table';
+import { touchLogModels, writeBuckets } from '../sources/log-buckets';
+import type { Table } from '../dynamo/table';
 import { aggregateMessages } from './aggregate';
 import { dataEvents, decodeAwsLogs, type AwsLogsPayload } from './awslogs';
 import type { MalformedCode } from './record';

@@ -4,7 +4,8 @@
  * The parsed record keeps no prompt or completion text: only time, model, operation,
  * token counts, the caller's role and the classified outcome. Extra fields are ignored.
  */
-import { classify, type Outcome } from './stop-reasons';
+import { classify } from './stop-reasons';
+import { type Outcome } from '../core/logs';
 
 export interface InvocationRecord {
   /** Request time, ms since epoch. */

@@ -1,3 +1,4 @@
+import type { Outcome } from '../core/logs';
 import { baseModelId } from '../pricing/model-id';
 
 export { baseModelId };
@@ -8,10 +9,6 @@ export { baseModelId };
  * Everything provider-specific is in STOP_REASONS below; supporting a new provider or a
  * new value means adding a row or a key there, nothing else.
  */
-
-export type Outcome = 'finished' | 'truncated' | 'filtered' | 'failed' | 'unknown';
-
-export const OUTCOMES: readonly Outcome[] = ['finished', 'truncated', 'filtered', 'failed', 'unknown'];
 
 export interface Classification {
   outcome: Outcome;

@@ -1,4 +1,5 @@
-import { DeliveryError, type Notification, type Notifier } from './types';
+import { DeliveryError, type Notifier } from './types';
+import { type Notification } from '../core/notification';
 
 export type DeliveryResult =
   | { ok: true }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { httpFailure, postJson } from './deliver';
-import type { Notification, Notifier } from './types';
+import type { Notification } from '../core/notification';
+import type { Notifier } from './types';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 const MAX_DEDUP_KEY = 255;

@@ -1,7 +1,9 @@
 import { httpFailure, postJson } from './deliver';
-import type { Notification, Notifier, Tier } from './types';
-import type { Digest } from '../digest/build';
-import { digestSlack } from '../digest/render';
+import type { Notification } from '../core/notification';
+import type { Notifier } from './types';
+import type { Tier } from '../core/alert';
+import type { Digest } from '../core/digest';
+import { digestSlack } from './digest-render';
 
 /** Slack Block Kit limits (https://api.slack.com/reference/block-kit). */
 export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, field: 2000, contextElements: 10, fallbackText: 3000 };

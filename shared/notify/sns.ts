@@ -1,7 +1,8 @@
-import type { Digest } from '../digest/build';
-import { digestLines, digestText } from '../digest/render';
+import type { Digest } from '../core/digest';
+import { digestLines, digestText } from './digest-render';
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
-import { DeliveryError, type Notification, type Notifier } from './types';
+import { DeliveryError, type Notifier } from './types';
+import { type Notification } from '../core/notification';
 
 // SNS: "Subjects must be ASCII text ... no line breaks or control characters, and less than 100 characters long."
 const MAX_SUBJECT = 99;

@@ -1,5 +1,5 @@
 /** Alertmanager-style inhibition: a firing source alert mutes matching target alerts with equal labels. */
-import type { AlertState } from '../engine/types';
+import type { AlertState } from '../core/alert';
 import type { InhibitRule } from '../rules/schema';
 
 type Matcher = InhibitRule['source'];

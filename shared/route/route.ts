@@ -4,10 +4,9 @@
  * `repeat_interval`; inhibited alerts notify nobody.
  */
 import { createHash } from 'node:crypto';
-import type { AlertState, Transition } from '../engine/types';
-import type { Config, Rule, Tier } from '../rules/schema';
-import { TIERS, tierRank } from '../rules/schema';
-import type { Action, Notification } from '../notify/types';
+import { type AlertState, type Transition, type Tier, TIERS, tierRank } from '../core/alert';
+import type { Config, Rule } from '../rules/schema';
+import type { Action, Notification } from '../core/notification';
 import { inhibitedBy } from './inhibit';
 import { alertView } from './view';
 

@@ -1,7 +1,7 @@
 /** Alert state → what a person reads: summary, value against threshold and baseline, next check. */
-import type { AlertState, Tier, Transition } from '../engine/types';
+import type { AlertState, Tier, Transition } from '../core/alert';
 import type { Rule } from '../rules/schema';
-import type { AlertView } from '../notify/types';
+import type { AlertView } from '../core/notification';
 
 const TITLES: Record<string, string> = {
   throttles: 'Throttling',

@@ -2,6 +2,7 @@
  * The rules file, as a zod schema: parsing it checks and converts units (durations to ms,
  * percentages to fractions), so the engine only ever sees typed, normalised config.
  */
+import { TIERS } from '../core/alert';
 import { z } from 'zod';
 import { BEDROCK_METRICS, STAT } from './metrics';
 import { parseDuration, parseFraction, parseMillis } from './units';
@@ -24,9 +25,7 @@ export const Fraction = unit(parseFraction, '5% or 0.05');
 export const Millis = unit(parseMillis, '10s, 800ms or 10000');
 const Positive = z.number().positive();
 
-export const TIERS = ['info', 'warning', 'critical'] as const;
-export type Tier = (typeof TIERS)[number];
-export const tierRank = (t: Tier | null | undefined): number => (t ? TIERS.indexOf(t) + 1 : 0);
+
 
 export const SIGNALS = [
   'throttles',

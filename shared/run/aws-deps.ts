@@ -10,7 +10,7 @@ import type { Config } from '../rules/schema';
 import { CloudWatchSource, createCloudWatchClient } from '../sources/cloudwatch';
 import { DynamoStateStore } from '../state/dynamo-store';
 import { TableLogSource } from '../sources/logs';
-import { tableFromEnv, type Table } from '../state/table';
+import { tableFromEnv, type Table } from '../dynamo/table';
 import type { TickDeps } from './tick';
 import { storedBaselines } from './baselines-provider';
 import { DynamoBaselineStore, type BaselineStore } from '../state/baselines';

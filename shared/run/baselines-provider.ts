@@ -2,9 +2,9 @@
  * The evaluate tick's view of the learned baselines: the small expectations items, read once
  * and kept until the hour turns (the baseline function rewrites them hourly).
  */
-import type { ModelExpectations } from '../baselines/expectations';
+import type { ModelExpectations } from '../core/baseline';
 import type { Baselines, Expectation } from '../engine/types';
-import { HOUR } from '../sources/types';
+import { HOUR } from '../core/time';
 import type { BaselineStore } from '../state/baselines';
 
 export function baselinesOf(list: ModelExpectations[]): Baselines {

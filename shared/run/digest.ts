@@ -2,15 +2,16 @@
  * The daily digest run: yesterday (local day of the rules' time zone) → a digest → the info
  * tier's receivers, once per day even if the schedule fires twice.
  */
-import { buildDigest, type Digest } from '../digest/build';
+import { buildDigest } from '../digest/build';
+import { type Digest } from '../core/digest';
 import { appliesTo } from '../engine/select';
 import { budgetSpend } from '../engine/kinds/budget';
 import { baselinesOf } from './baselines-provider';
-import { startOfDay, dayKey } from '../engine/tz';
+import { startOfDay, dayKey } from '../core/tz';
 import { Pricing } from '../pricing/pricing';
 import type { Config } from '../rules/schema';
 import { callerUsage, type LogSource } from '../sources/logs';
-import { DAY } from '../sources/types';
+import { DAY } from '../core/time';
 import type { BaselineStore } from '../state/baselines';
 import type { StateStore } from '../state/types';
 import type { NotifierLookup } from './deliver-outbox';

@@ -3,15 +3,17 @@
  * bootstrap from CloudWatch history), record them, leaving out hours when the model had an alert
  * firing, and publish fresh expectations for the evaluate tick.
  */
-import { buildExpectations, VOLUME_SERIES, type ModelExpectations } from '../baselines/expectations';
-import { endOf, record, type History } from '../baselines/history';
-import type { AlertState } from '../engine/types';
+import { buildExpectations, VOLUME_SERIES } from '../baselines/expectations';
+import type { ModelExpectations, History } from '../core/baseline';
+import { endOf, record } from '../baselines/history';
+import type { AlertState } from '../core/alert';
 import { baselineSeries, needsCallerBaselines } from '../engine/needs';
-import { CALLER_PREFIX, callerKey } from '../sources/log-keys';
+import { CALLER_PREFIX, callerKey } from '../core/log-keys';
 import type { LogSource } from '../sources/logs';
 import { Pricing } from '../pricing/pricing';
 import type { Config } from '../rules/schema';
-import { DAY, HOUR, type MetricSource } from '../sources/types';
+import { DAY, HOUR } from '../core/time';
+import { type MetricSource } from '../sources/types';
 import type { BaselineStore } from '../state/baselines';
 import type { StateStore } from '../state/types';
 

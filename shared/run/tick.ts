@@ -6,10 +6,12 @@
 import { evaluate } from '../engine/evaluate';
 import { lookbackMinutes, needsLogs, seriesNeeded } from '../engine/needs';
 import { mergeLogSeries, type LogSource } from '../sources/logs';
-import type { Baselines, Transition } from '../engine/types';
+import type { Baselines } from '../engine/types';
+import type { Transition } from '../core/alert';
 import type { Config } from '../rules/schema';
 import { route } from '../route/route';
-import { MINUTE, type MetricSource } from '../sources/types';
+import { MINUTE } from '../core/time';
+import { type MetricSource } from '../sources/types';
 import { ConcurrentTickError, type OutboxItem, type StateStore } from '../state/types';
 import { deliverOutbox, type NotifierLookup } from './deliver-outbox';
 

@@ -20,7 +20,8 @@ import {
   type MetricDataQuery,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
-import { emptyFrame, parseSeriesKey, type FetchRequest, type Frame, type MetricSource, type Series, type SeriesKey } from './types';
+import { emptyFrame, parseSeriesKey, type Frame, type Series, type SeriesKey } from '../core/series';
+import { type FetchRequest, type MetricSource } from './types';
 
 /** GetMetricData accepts at most 500 MetricDataQuery structures per call. */
 export const MAX_QUERIES_PER_CALL = 500;

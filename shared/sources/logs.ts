@@ -3,16 +3,16 @@
  * metric frame, so completion rules read them like any metric. Minutes without log records
  * stay null: missing is not zero.
  */
-import type { Bucket } from '../logs/aggregate';
-import type { CallerSpend } from '../digest/build';
-import { OUTCOMES, type Outcome } from '../logs/stop-reasons';
-import { readBuckets } from '../state/aggregates';
-import type { Table } from '../state/table';
-import { MINUTE, type Frame } from './types';
+import { type Bucket, OUTCOMES, type Outcome } from '../core/logs';
+import type { CallerSpend } from '../core/digest';
+import { readBuckets } from './log-buckets';
+import type { Table } from '../dynamo/table';
+import { MINUTE } from '../core/time';
+import { type Frame } from '../core/series';
 
-import { callerKey, logKey } from './log-keys';
+import { callerKey, logKey } from '../core/log-keys';
 
-export { CALLER_PREFIX, callerKey, logKey } from './log-keys';
+export { CALLER_PREFIX, callerKey, logKey } from '../core/log-keys';
 export const LOG_KEYS = [...OUTCOMES.map(logKey), logKey('requests')];
 
 export interface LogSource {

@@ -4,9 +4,11 @@
  * closes), so a backtest cannot see the future.
  */
 import type { MetricTrace } from './trace';
-import { MINUTE, parseSeriesKey, type FetchRequest, type Frame, type MetricSource, type SeriesKey } from './types';
+import { MINUTE } from '../core/time';
+import { parseSeriesKey, type Frame, type SeriesKey } from '../core/series';
+import { type FetchRequest, type MetricSource } from './types';
 import { COUNT_METRICS } from '../rules/metrics';
-import { mean, median } from '../engine/stats';
+import { mean, median } from '../core/stats';
 
 export class ReplaySource implements MetricSource {
   readonly stats = { calls: 0, metrics: 0 };

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { MINUTE, seriesKey, type SeriesKey } from './types';
+import { MINUTE } from '../core/time';
+import { seriesKey, type SeriesKey } from '../core/series';
 
 export interface MetricTrace {
   /** First minute (ms) in the trace. */

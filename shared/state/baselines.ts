@@ -3,8 +3,8 @@
  * and one small expectations item per model that every evaluate tick reads.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ModelExpectations, ModelHistories } from '../baselines/expectations';
-import { queryAll, type Table } from './table';
+import type { ModelExpectations, ModelHistories } from '../core/baseline';
+import { queryAll, type Table } from '../dynamo/table';
 import { ConcurrentTickError } from './types';
 
 export interface StoredHistories {

@@ -3,8 +3,8 @@
  * so overlapping ticks (EventBridge delivers at least once) cannot both record or send.
  */
 import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AlertState } from '../engine/types';
-import { queryAll, ttlAfter, type Table } from './table';
+import type { AlertState } from '../core/alert';
+import { queryAll, ttlAfter, type Table } from '../dynamo/table';
 import { ConcurrentTickError, type Cursor, type OutboxItem, type StateStore, type TickState } from './types';
 
 const STATE = 'STATE';

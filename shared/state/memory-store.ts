@@ -3,7 +3,7 @@
  * (versions, create-if-absent, leases). For long backtests, where thousands of simulated ticks
  * through dynalite would take minutes; a contract test runs both stores on the same replay.
  */
-import type { AlertState } from '../engine/types';
+import type { AlertState } from '../core/alert';
 import { ConcurrentTickError, type Cursor, type OutboxItem, type StateStore, type TickState } from './types';
 
 const clone = <T>(x: T): T => structuredClone(x);

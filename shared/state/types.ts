@@ -1,6 +1,5 @@
-import type { AlertState } from '../engine/types';
-import type { Notification } from '../notify/types';
-import type { Spend } from '../engine/types';
+import type { AlertState, Spend } from '../core/alert';
+import type { Notification } from '../core/notification';
 
 /** The evaluation cursor: which data minute was judged last, and the notifications awaiting delivery. */
 export interface Cursor {

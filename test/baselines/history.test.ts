@@ -1,4 +1,5 @@
-import { HISTORY_HOURS, at, endOf, learnedHours, raw, record, type History } from '../../shared/baselines/history';
+import { HISTORY_HOURS, at, endOf, learnedHours, raw, record } from '../../shared/baselines/history';
+import { type History } from '../../shared/core/baseline';
 import { HOUR, historyOf } from '../support/baseline-fixtures';
 
 const H0 = Date.parse('2026-09-07T00:00:00Z');

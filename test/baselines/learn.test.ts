@@ -2,7 +2,7 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { mockClient } from 'aws-sdk-client-mock';
 import { HISTORY_HOURS, at, endOf, raw } from '../../shared/baselines/history';
 import { initialState } from '../../shared/engine/machine';
-import type { AlertState } from '../../shared/engine/types';
+import type { AlertState } from '../../shared/core/alert';
 import { signalOf } from '../../shared/engine/signal';
 import { fingerprint } from '../../shared/engine/fingerprint';
 import { baselinesOf } from '../../shared/run/baselines-provider';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { bootstrapBaselines } from '../../shared/cli/baseline';
 import { baselinesOf } from '../../shared/run/baselines-provider';
 import { DynamoBaselineStore } from '../../shared/state/baselines';
-import { createTable, docClient } from '../../shared/state/table';
+import { createTable, docClient } from '../../shared/dynamo/table';
 import { hourlyCloudWatch } from '../support/cloudwatch-hourly';
 import { useDynamo } from '../support/dynamo';
 

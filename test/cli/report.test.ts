@@ -1,5 +1,5 @@
 import { renderReport, downsample, MAX_POINTS, type ReportInput } from '../../shared/cli/report';
-import { emptyBucket, type Bucket } from '../../shared/logs/aggregate';
+import { emptyBucket, type Bucket } from '../../shared/core/logs';
 import type { Episode } from '../../shared/local/episodes';
 import { parseRules } from '../../shared/rules/load';
 import type { MetricTrace } from '../../shared/sources/trace';

@@ -1,11 +1,12 @@
 import { buildExpectations } from '../../shared/baselines/expectations';
-import type { ModelHistories } from '../../shared/baselines/expectations';
-import { buildDigest, type CallerSpend, type Digest, type DigestInput } from '../../shared/digest/build';
-import { digestLines, digestSlack, digestText } from '../../shared/digest/render';
+import type { ModelHistories } from '../../shared/core/baseline';
+import { buildDigest, type DigestInput } from '../../shared/digest/build';
+import { type CallerSpend, type Digest } from '../../shared/core/digest';
+import { digestLines, digestSlack, digestText } from '../../shared/notify/digest-render';
 import { fingerprint } from '../../shared/engine/fingerprint';
 import { initialState } from '../../shared/engine/machine';
 import { signalOf } from '../../shared/engine/signal';
-import type { AlertState } from '../../shared/engine/types';
+import type { AlertState } from '../../shared/core/alert';
 import { CaptureNotifiers } from '../../shared/local/capture';
 import { Pricing } from '../../shared/pricing/pricing';
 import { runDigest, type DigestDeps } from '../../shared/run/digest';

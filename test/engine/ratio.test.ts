@@ -1,6 +1,6 @@
-import { wilson, zFor } from '../../shared/engine/stats';
+import { wilson, zFor } from '../../shared/core/stats';
 import type { Observation } from '../../shared/engine/types';
-import type { Series } from '../../shared/sources/types';
+import type { Series } from '../../shared/core/series';
 import { configOf, errorTraffic, frameOf, observeAt, runs, serverErrorRule } from '../support/frame';
 
 const MODEL = 'amazon.nova-lite-v1:0';

@@ -1,5 +1,5 @@
 import { NO_BASELINES, type Baselines, type Observation } from '../../shared/engine/types';
-import type { Series } from '../../shared/sources/types';
+import type { Series } from '../../shared/core/series';
 import { configOf, evaluateMinutes, fixedBaselines, frameOf, latencyRule, minute, observeAt, runs, timeline } from '../support/frame';
 
 const MODEL = 'meta.llama3-1-70b-instruct-v1:0';

@@ -9,7 +9,7 @@ import { createEvaluateHandler } from '../../functions/evaluate';
 import { NO_BASELINES } from '../../shared/engine/types';
 import { parseRules } from '../../shared/rules/load';
 import { MemoryStateStore } from '../../shared/state/memory-store';
-import { MINUTE } from '../../shared/sources/types';
+import { MINUTE } from '../../shared/core/time';
 import { useDynamo } from '../support/dynamo';
 import { evaluateHarness, freshTable, type Harness } from '../support/evaluate-harness';
 import { runs } from '../support/frame';

@@ -1,4 +1,5 @@
-import { aggregate, aggregateMessages, minuteOf } from '../../shared/logs/aggregate';
+import { aggregate, aggregateMessages } from '../../shared/logs/aggregate';
+import { minuteOf } from '../../shared/core/logs';
 import { MalformedRecordError, parseRecord } from '../../shared/logs/record';
 import { burst, sample, SAMPLE_LINES } from './fixtures/sample';
 

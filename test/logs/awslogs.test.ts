@@ -1,13 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import {
-  AwsLogsDecodeError,
-  controlMessage,
-  dataEvents,
-  dataMessage,
-  decodeAwsLogs,
-  encodeAwsLogs,
-  type AwsLogsPayload,
-} from '../../shared/logs/awslogs';
+import { AwsLogsDecodeError, controlMessage, dataEvents, dataMessage, decodeAwsLogs, encodeAwsLogs, type AwsLogsPayload } from '../../shared/logs/awslogs';
 import { SAMPLE_LINES } from './fixtures/sample';
 
 /** A delivery exactly as CloudWatch Logs makes it: 56-digit ids, base64 of the gzipped JSON. */

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
 import { handler, makeHandler } from '../../functions/ingest';
 import { controlMessage, dataMessage, encodeAwsLogs } from '../../shared/logs/awslogs';
-import { readBuckets } from '../../shared/state/aggregates';
+import { readBuckets } from '../../shared/sources/log-buckets';
 import { useDynamo } from '../support/dynamo';
 import { burst } from './fixtures/sample';
 

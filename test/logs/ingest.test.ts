@@ -1,8 +1,9 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { aggregateMessages, emptyBucket } from '../../shared/logs/aggregate';
+import { aggregateMessages } from '../../shared/logs/aggregate';
+import { emptyBucket } from '../../shared/core/logs';
 import { controlMessage, dataMessage, encodeAwsLogs, type AwsLogsPayload } from '../../shared/logs/awslogs';
 import { batchIdOf, ingestBatch } from '../../shared/logs/ingest';
-import { AGG_TTL_DAYS, OTHER, readBuckets, readCallers, writeBuckets } from '../../shared/state/aggregates';
+import { AGG_TTL_DAYS, OTHER, readBuckets, readCallers, writeBuckets } from '../../shared/sources/log-buckets';
 import type { LocalDynamo } from '../../shared/local/dynalite';
 import { useDynamo } from '../support/dynamo';
 import { burst, sample, type RawRecord } from './fixtures/sample';

@@ -1,4 +1,5 @@
-import { baseModelId, classify, STOP_REASONS, type Outcome } from '../../shared/logs/stop-reasons';
+import { baseModelId, classify, STOP_REASONS } from '../../shared/logs/stop-reasons';
+import { type Outcome } from '../../shared/core/logs';
 import { sampleRecords } from './fixtures/sample';
 
 const rec = (operation: string, modelId: string, outputBodyJson: unknown, extra: Record<string, unknown> = {}) => ({

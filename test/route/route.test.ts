@@ -1,7 +1,7 @@
 import { fingerprint } from '../../shared/engine/fingerprint';
 import { initialState } from '../../shared/engine/machine';
 import { signalOf } from '../../shared/engine/signal';
-import type { AlertState, Tier, Transition } from '../../shared/engine/types';
+import type { AlertState, Tier, Transition } from '../../shared/core/alert';
 import { parseRules } from '../../shared/rules/load';
 import { notificationId, route } from '../../shared/route/route';
 import { configOf, errorTraffic, evaluateMinutes, frameOf, runs, serverErrorRule } from '../support/frame';

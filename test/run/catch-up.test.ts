@@ -4,7 +4,7 @@
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { MINUTE } from '../../shared/sources/types';
+import { MINUTE } from '../../shared/core/time';
 import { useDynamo } from '../support/dynamo';
 import { evaluateHarness, freshTable } from '../support/evaluate-harness';
 import { runs } from '../support/frame';

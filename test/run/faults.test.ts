@@ -13,7 +13,7 @@ import { NO_BASELINES } from '../../shared/engine/types';
 import { CaptureNotifiers } from '../../shared/local/capture';
 import { parseRules } from '../../shared/rules/load';
 import { CloudWatchSource } from '../../shared/sources/cloudwatch';
-import { MINUTE } from '../../shared/sources/types';
+import { MINUTE } from '../../shared/core/time';
 import { DynamoStateStore } from '../../shared/state/dynamo-store';
 import { emulate, pointsOf } from '../support/cloudwatch-emulator';
 import { useDynamo } from '../support/dynamo';

@@ -5,12 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { emptyBucket, type Bucket } from '../../shared/logs/aggregate';
+import { emptyBucket, type Bucket } from '../../shared/core/logs';
 import { loadLogTrace, type LogTrace } from '../../shared/local/log-trace';
 import { replay, type ReplayResult } from '../../shared/local/replay-run';
-import { loadRulesFile } from '../../shared/rules/load';
-import { parseRules } from '../../shared/rules/load';
-import { DAY, HOUR, MINUTE } from '../../shared/sources/types';
+import { loadRulesFile, parseRules } from '../../shared/rules/load';
+import { DAY, HOUR, MINUTE } from '../../shared/core/time';
 import { sampleFile, type Incident } from '../support/trace';
 
 const rulesFile = join(__dirname, '..', '..', 'rules.yml');

@@ -6,7 +6,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudWatchSource, MAX_QUERIES_PER_CALL, MODEL_ID_LABEL } from '../../shared/sources/cloudwatch';
 import { getMetricDataCost } from '../../shared/sources/cloudwatch-cost';
-import { HOUR, MINUTE, parseSeriesKey, type FetchRequest } from '../../shared/sources/types';
+import { HOUR, MINUTE } from '../../shared/core/time';
+import { parseSeriesKey } from '../../shared/core/series';
+import { type FetchRequest } from '../../shared/sources/types';
 import { emulate, page, type Point } from '../support/cloudwatch-emulator';
 
 const cw = mockClient(CloudWatchClient);

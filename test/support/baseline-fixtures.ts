@@ -2,13 +2,15 @@
  * Small hand-built hourly histories, learned expectations and kind contexts for the baseline,
  * kind and digest tests: no replay, no clock.
  */
-import { EXPECT_HOURS, type ModelExpectations, type SeriesExpectation } from '../../shared/baselines/expectations';
-import { record, type History } from '../../shared/baselines/history';
-import type { Confidence } from '../../shared/baselines/seasonal';
-import type { Baselines, KindContext, Observation, Spend } from '../../shared/engine/types';
+import { EXPECT_HOURS } from '../../shared/baselines/expectations';
+import type { ModelExpectations, SeriesExpectation, History, Confidence } from '../../shared/core/baseline';
+import { record } from '../../shared/baselines/history';
+import type { Baselines, KindContext, Observation } from '../../shared/engine/types';
+import type { Spend } from '../../shared/core/alert';
 import { Pricing } from '../../shared/pricing/pricing';
 import { baselinesOf } from '../../shared/run/baselines-provider';
-import { HOUR, MINUTE, type Frame } from '../../shared/sources/types';
+import { HOUR, MINUTE } from '../../shared/core/time';
+import { type Frame } from '../../shared/core/series';
 
 export { HOUR, MINUTE };
 export const DAY = 24 * HOUR;

@@ -2,7 +2,7 @@
 import type { GetMetricDataCommandInput, GetMetricDataCommandOutput, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { MODEL_ID_LABEL } from '../../shared/sources/cloudwatch';
 import type { MetricTrace } from '../../shared/sources/trace';
-import { MINUTE } from '../../shared/sources/types';
+import { MINUTE } from '../../shared/core/time';
 
 export interface Point {
   model: string;

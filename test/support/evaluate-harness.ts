@@ -14,7 +14,7 @@ import type { TickReport } from '../../shared/run/tick';
 import { ReplaySource } from '../../shared/sources/replay';
 import type { MetricTrace } from '../../shared/sources/trace';
 import { DynamoStateStore } from '../../shared/state/dynamo-store';
-import { createTable, docClient, type Table } from '../../shared/state/table';
+import { createTable, docClient, type Table } from '../../shared/dynamo/table';
 import { lambdaContext, scheduledEvent, silentLogger } from './lambda';
 
 let tables = 0;

@@ -1,9 +1,11 @@
 /** Hand-built Frames and rule configs for engine tests: minutes are slot indexes from T0. */
 import { evaluate, observe } from '../../shared/engine/evaluate';
 import { fingerprint } from '../../shared/engine/fingerprint';
-import { NO_BASELINES, type AlertState, type Baselines, type KindContext, type Observation, type Transition } from '../../shared/engine/types';
+import { NO_BASELINES, type Baselines, type KindContext, type Observation } from '../../shared/engine/types';
+import { type AlertState, type Transition } from '../../shared/core/alert';
 import { Config, type Rule } from '../../shared/rules/schema';
-import { MINUTE, type Frame, type Series } from '../../shared/sources/types';
+import { MINUTE } from '../../shared/core/time';
+import { type Frame, type Series } from '../../shared/core/series';
 
 /** Data minute 0 of every hand-built frame. */
 export const T0 = Date.parse('2026-10-05T12:00:00.000Z');

@@ -1,4 +1,4 @@
-import type { AlertView, Notification } from '../../shared/notify/types';
+import type { AlertView, Notification } from '../../shared/core/notification';
 
 export type NotificationOverrides = Partial<Omit<Notification, 'alert'>> & { alert?: Partial<AlertView> };
 

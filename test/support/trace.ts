@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricTrace } from '../../shared/sources/trace';
-import { MINUTE, type Series } from '../../shared/sources/types';
+import { MINUTE } from '../../shared/core/time';
+import { type Series } from '../../shared/core/series';
 
 /** An in-memory trace starting at `from`; every series is padded to the longest. */
 export function traceOf(from: number, models: Record<string, Record<string, Series>>): MetricTrace {

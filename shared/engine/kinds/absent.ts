@@ -5,8 +5,8 @@
  * rate just before the gap, so a model that is quiet at night, or was winding down, is not paged.
  */
 import type { AbsentRule } from '../../rules/schema';
-import { HOUR, MINUTE } from '../../sources/types';
-import { count, formatGap } from '../format';
+import { HOUR, MINUTE } from '../../core/time';
+import { count, formatGap } from '../../core/format';
 import { series } from '../window';
 import { TIER_ORDER, observation, unevaluable } from './common';
 import type { Observe } from '../types';

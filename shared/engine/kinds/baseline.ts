@@ -1,7 +1,8 @@
 /** A volume (requests, tokens, cost) over a trailing window against its learned expectation for those hours. */
 import type { BaselineRule } from '../../rules/schema';
-import { MINUTE, seriesKey } from '../../sources/types';
-import { count, times, usd } from '../format';
+import { MINUTE } from '../../core/time';
+import { seriesKey } from '../../core/series';
+import { count, times, usd } from '../../core/format';
 import { series, sumOver } from '../window';
 import { aboveChecks, observation, unevaluable } from './common';
 import { expectedCost, expectedOver, minuteEnd, weakest } from './expected';

@@ -1,6 +1,6 @@
 /** Monthly budget: share spent so far and the month-end forecast, from the hourly-learned spend. */
 import type { BudgetRule } from '../../rules/schema';
-import { pct, usd } from '../format';
+import { pct, usd } from '../../core/format';
 import { TIER_ORDER, observation, unevaluable } from './common';
 import type { Observation, Baselines } from '../types';
 

@@ -1,8 +1,8 @@
 /** One caller identity (an IAM role) using a model far more than its own learned normal for these hours. */
 import type { CallerSpendRule } from '../../rules/schema';
-import { callerKey } from '../../sources/log-keys';
-import { MINUTE } from '../../sources/types';
-import { count, times, usd } from '../format';
+import { callerKey } from '../../core/log-keys';
+import { MINUTE } from '../../core/time';
+import { count, times, usd } from '../../core/format';
 import { series, sumOver } from '../window';
 import { aboveChecks, observation, unevaluable } from './common';
 import { expectedOver, minuteEnd } from './expected';

@@ -1,4 +1,4 @@
-import { TIERS, type Tier } from '../../rules/schema';
+import { TIERS, type Tier } from '../../core/alert';
 import type { Observation } from '../types';
 
 export const TIER_ORDER = TIERS;

@@ -5,9 +5,9 @@
  * at night cannot page.
  */
 import type { CompletionRule } from '../../rules/schema';
-import { logKey } from '../../sources/log-keys';
-import { pct } from '../format';
-import { wilson, zFor } from '../stats';
+import { logKey } from '../../core/log-keys';
+import { pct } from '../../core/format';
+import { wilson, zFor } from '../../core/stats';
 import { adaptiveWindow, minutesOf, series, sumOver } from '../window';
 import { TIER_ORDER, observation, unevaluable } from './common';
 import type { Observe } from '../types';

@@ -1,5 +1,6 @@
 /** Several rules breaching together for the same model (e.g. slower than usual AND failing more). */
-import { tierRank, type CompositeRule, type Tier } from '../../rules/schema';
+import { tierRank, type Tier } from '../../core/alert';
+import { type CompositeRule } from '../../rules/schema';
 import type { Observation, Observe } from '../types';
 import { TIER_ORDER, unevaluable } from './common';
 

@@ -4,9 +4,9 @@
  * far is a meaningful share of a normal day.
  */
 import type { CostRule } from '../../rules/schema';
-import { DAY } from '../../sources/types';
-import { startOfDay } from '../tz';
-import { times, usd } from '../format';
+import { DAY } from '../../core/time';
+import { startOfDay } from '../../core/tz';
+import { times, usd } from '../../core/format';
 import { aboveChecks, observation, unevaluable } from './common';
 import { expectedCost, minuteEnd } from './expected';
 import type { Observe } from '../types';

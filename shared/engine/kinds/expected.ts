@@ -1,6 +1,6 @@
 /** Reading learned expectations for the kinds that compare against them. */
-import { HOUR, MINUTE } from '../../sources/types';
-import type { Confidence } from '../../baselines/seasonal';
+import { HOUR, MINUTE } from '../../core/time';
+import type { Confidence } from '../../core/baseline';
 import type { Baselines } from '../types';
 import type { Pricing } from '../../pricing/pricing';
 

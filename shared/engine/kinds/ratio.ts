@@ -4,9 +4,9 @@
  * `min_events` events happened, so a handful of requests can never page.
  */
 import type { RatioRule } from '../../rules/schema';
-import { seriesKey } from '../../sources/types';
-import { pct } from '../format';
-import { wilson, zFor } from '../stats';
+import { seriesKey } from '../../core/series';
+import { pct } from '../../core/format';
+import { wilson, zFor } from '../../core/stats';
 import { adaptiveWindow, minutesOf, series, sumOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../types';

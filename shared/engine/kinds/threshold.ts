@@ -1,8 +1,8 @@
 /** A metric statistic against fixed limits, optionally also against the model's own baseline. */
 import type { ThresholdRule } from '../../rules/schema';
-import { seriesKey } from '../../sources/types';
-import { mean, median, sum } from '../stats';
-import { metricValue, times } from '../format';
+import { seriesKey } from '../../core/series';
+import { mean, median, sum } from '../../core/stats';
+import { metricValue, times } from '../../core/format';
 import { adaptiveWindow, minutesOf, series, sumOver, valuesOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../types';

@@ -1,6 +1,6 @@
 /** Week over week: tokens per request or tokens (last 24 h vs a week before), p95 latency (7 days vs the 7 before). */
 import type { WowRule } from '../../rules/schema';
-import { count, millis, pct } from '../format';
+import { count, millis, pct } from '../../core/format';
 import { aboveChecks, observation, unevaluable } from './common';
 import type { Observe } from '../types';
 

@@ -2,7 +2,7 @@ import { observeAbsent } from '../../../shared/engine/kinds/absent';
 import { evaluate } from '../../../shared/engine/evaluate';
 import type { AbsentRule } from '../../../shared/rules/schema';
 import { baselinesOf } from '../../../shared/run/baselines-provider';
-import type { Series } from '../../../shared/sources/types';
+import type { Series } from '../../../shared/core/series';
 import { HOUR, MINUTE, ctxOf, expectationsOf, flatSeries, minuteFrame } from '../../support/baseline-fixtures';
 import { configOf, runs } from '../../support/frame';
 

@@ -1,7 +1,8 @@
-import { buildExpectations, type ModelExpectations } from '../../../shared/baselines/expectations';
+import { buildExpectations } from '../../../shared/baselines/expectations';
+import { type ModelExpectations } from '../../../shared/core/baseline';
 import { evaluate } from '../../../shared/engine/evaluate';
 import { observeBudget } from '../../../shared/engine/kinds/budget';
-import { startOfMonth, startOfNextMonth } from '../../../shared/engine/tz';
+import { startOfMonth, startOfNextMonth } from '../../../shared/core/tz';
 import { Pricing } from '../../../shared/pricing/pricing';
 import type { BudgetRule } from '../../../shared/rules/schema';
 import { baselinesOf } from '../../../shared/run/baselines-provider';

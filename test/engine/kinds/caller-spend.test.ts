@@ -2,7 +2,7 @@ import { evaluate } from '../../../shared/engine/evaluate';
 import { observeCallerSpend } from '../../../shared/engine/kinds/caller-spend';
 import type { CallerSpendRule } from '../../../shared/rules/schema';
 import { baselinesOf } from '../../../shared/run/baselines-provider';
-import { callerKey } from '../../../shared/sources/log-keys';
+import { callerKey } from '../../../shared/core/log-keys';
 import { MINUTE, ctxOf, expectationsOf, flatSeries, minuteFrame } from '../../support/baseline-fixtures';
 import { configOf } from '../../support/frame';
 

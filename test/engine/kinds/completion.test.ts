@@ -1,7 +1,7 @@
 import { observeCompletion } from '../../../shared/engine/kinds/completion';
-import { wilson, zFor } from '../../../shared/engine/stats';
+import { wilson, zFor } from '../../../shared/core/stats';
 import type { CompletionRule } from '../../../shared/rules/schema';
-import { logKey } from '../../../shared/sources/log-keys';
+import { logKey } from '../../../shared/core/log-keys';
 import { ctxOf, minuteFrame } from '../../support/baseline-fixtures';
 import { configOf } from '../../support/frame';
 

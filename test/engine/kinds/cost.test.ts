@@ -1,6 +1,6 @@
 import { evaluate } from '../../../shared/engine/evaluate';
 import { observeCost } from '../../../shared/engine/kinds/cost';
-import type { Spend } from '../../../shared/engine/types';
+import type { Spend } from '../../../shared/core/alert';
 import { Pricing } from '../../../shared/pricing/pricing';
 import type { CostRule } from '../../../shared/rules/schema';
 import { baselinesOf } from '../../../shared/run/baselines-provider';

@@ -17,9 +17,8 @@
  * stays small.
  */
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { emptyBucket, MINUTE_MS, type Bucket, type CallerUsage } from '../logs/aggregate';
-import { OUTCOMES } from '../logs/stop-reasons';
-import { queryAll, ttlAfter, type Table } from './table';
+import { emptyBucket, MINUTE_MS, type Bucket, type CallerUsage, OUTCOMES } from '../core/logs';
+import { queryAll, ttlAfter, type Table } from '../dynamo/table';
 
 export const AGG_TTL_DAYS = 35;
 

@@ -1,5 +1,5 @@
 /** Names of the invocation-log series in a frame (pure, shared by the engine and the log sources). */
-import type { Outcome } from '../logs/stop-reasons';
+import type { Outcome } from './logs';
 
 export const logKey = (o: Outcome | 'requests'): string => `Log:${o}`;
 /** Tokens (input + output) of one caller identity, per minute. */

@@ -1,6 +1,6 @@
 /** The digest as a Slack message (Block Kit, within its limits) and as plain text (SNS). */
-import { pct, usd } from '../engine/format';
-import type { Digest } from './build';
+import { pct, usd } from '../core/format';
+import type { Digest } from '../core/digest';
 
 const change = (c: number | null) => (c === null ? '' : ` (${c >= 0 ? '+' : ''}${pct(c)} vs baseline)`);
 

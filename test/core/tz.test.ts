@@ -1,4 +1,4 @@
-import { dayKey, fromLocal, isWeekend, local, startOfDay, startOfMonth, startOfNextMonth } from '../../shared/engine/tz';
+import { dayKey, fromLocal, isWeekend, local, startOfDay, startOfMonth, startOfNextMonth } from '../../shared/core/tz';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,0 +1,41 @@
+import type { Tier } from './alert';
+
+/**
+ * A notification the router decided to send: one alert transition for one receiver.
+ * Plain data, persisted in the outbox before any delivery is attempted.
+ */
+export type Action = 'trigger' | 'resolve' | 'repeat' | 'escalate';
+
+export interface AlertView {
+  fingerprint: string;
+  rule: string;
+  signal: string;
+  tier: Tier;
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  /** One line: what is wrong, e.g. "Server-error rate 9.1% on amazon.nova-lite-v1:0". */
+  summary: string;
+  /** The value against what it is compared, human readable: "9.1% (threshold 5%, baseline 0.1%)". */
+  valueText: string;
+  value: number | null;
+  threshold: number | null;
+  baseline: number | null;
+  /** ISO time the episode started firing. */
+  startsAt: string;
+  endsAt: string | null;
+  /** The next check for whoever is paged. */
+  nextCheck: string;
+  runbook?: string;
+  /** Extra numbers (counts, window, breakdowns); shown in PagerDuty custom_details and SNS. */
+  details: Record<string, string | number | boolean | null>;
+}
+
+export interface Notification {
+  /** Deterministic: the same decision always makes the same id (fingerprint + transition + receiver). */
+  id: string;
+  receiver: string;
+  action: Action;
+  /** ISO time the engine decided. */
+  at: string;
+  alert: AlertView;
+}

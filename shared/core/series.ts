@@ -1,0 +1,33 @@
+/**
+ * What a metric source gives the engine: per-minute CloudWatch datapoints of AWS/Bedrock,
+ * per model, with "no datapoint" kept distinct from 0 (Bedrock publishes nothing for a
+ * minute without invocations).
+ */
+
+/** A CloudWatch metric and statistic, written `Metric:Stat`, e.g. `InvocationLatency:p95`. */
+export type SeriesKey = string;
+
+export const seriesKey = (metric: string, stat: string): SeriesKey => `${metric}:${stat}`;
+
+export function parseSeriesKey(key: SeriesKey): { metric: string; stat: string } {
+  const i = key.lastIndexOf(':');
+  return { metric: key.slice(0, i), stat: key.slice(i + 1) };
+}
+
+/** Dense per-minute values: index i is minute `from + i*period`; `null` means no datapoint. */
+export type Series = (number | null)[];
+
+export interface Frame {
+  /** First timestamp (ms since epoch, aligned to `period`). */
+  from: number;
+  /** Number of slots in every series. */
+  length: number;
+  /** Period of one slot in ms (60_000 for minute data, 3_600_000 for hourly). */
+  period: number;
+  /** modelId → seriesKey → values. A model absent here had no datapoint at all. */
+  models: Record<string, Record<SeriesKey, Series>>;
+}
+
+export function emptyFrame(from: number, to: number, period: number): Frame {
+  return { from, length: Math.max(0, Math.round((to - from) / period)), period, models: {} };
+}
