@@ -10,3 +10,20 @@ export function appliesTo(rule: Rule, model: string): boolean {
   if (sel.exclude && sel.exclude.some((g) => globRe(g).test(model))) return false;
   return true;
 }
+
+/** A `models.include` glob that matches none of `models`: the rule it belongs to watches nothing. */
+export interface UnmatchedInclude {
+  rule: string;
+  /** Path into the rules file, for locating it: ['rules', i, 'models', 'include', j]. */
+  path: (string | number)[];
+  pattern: string;
+}
+
+export function unmatchedIncludes(rules: readonly Rule[], models: readonly string[]): UnmatchedInclude[] {
+  if (!models.length) return []; // nothing discovered yet: no evidence either way
+  return rules.flatMap((rule, i) =>
+    (rule.models?.include ?? []).flatMap((pattern, j) =>
+      models.some((m) => globRe(pattern).test(m)) ? [] : [{ rule: rule.name, path: ['rules', i, 'models', 'include', j], pattern }],
+    ),
+  );
+}

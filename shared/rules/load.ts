@@ -7,18 +7,42 @@ import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
 import { RulesError, formatPath, type RulesProblem } from './errors';
 import { Config } from './schema';
+import { SSM_PREFIX, ssmOutsidePrefix } from './secret-ref';
 
-export function loadRulesFile(file: string): Config {
+export interface RulesOptions {
+  /**
+   * The SSM path prefix the functions may read (serverless.yml param ssmPrefix), or false not to check.
+   * Default: the SSM_PREFIX environment variable, else the shipped prefix.
+   */
+  ssmPrefix?: string | false;
+}
+
+/** A loaded rules file, with a way back from a config path to where it is written. */
+export interface LoadedRules {
+  config: Config;
+  file: string;
+  locate(path: readonly PropertyKey[]): { line: number; col: number };
+}
+
+export function loadRulesFile(file: string, opts: RulesOptions = {}): Config {
+  return loadRules(file, opts).config;
+}
+
+export function loadRules(file: string, opts: RulesOptions = {}): LoadedRules {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new RulesError([{ file, line: 1, col: 1, path: '', message: `cannot read the rules file: ${(e as Error).message}` }]);
   }
-  return parseRules(text, file);
+  return parseRulesLocated(text, file, { ssmPrefix: opts.ssmPrefix ?? (process.env.SSM_PREFIX || SSM_PREFIX) });
 }
 
-export function parseRules(text: string, file = 'rules.yml'): Config {
+export function parseRules(text: string, file = 'rules.yml', opts: RulesOptions = {}): Config {
+  return parseRulesLocated(text, file, opts).config;
+}
+
+export function parseRulesLocated(text: string, file = 'rules.yml', opts: RulesOptions = {}): LoadedRules {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => {
@@ -30,14 +54,31 @@ export function parseRules(text: string, file = 'rules.yml'): Config {
       doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: `YAML: ${e.message.split('\n')[0]}` })),
     );
   }
+  const locate = (path: readonly PropertyKey[], atKey = false) => {
+    const range = nearestNode(doc.contents, path, atKey)?.range ?? doc.contents?.range;
+    return range ? at(range[0]) : { line: 1, col: 1 };
+  };
   const parsed = Config.safeParse(doc.toJS() ?? {}, { reportInput: true });
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const config = parsed.data;
+    // Checks that depend on the deployment, not on the file alone.
+    const prefix = opts.ssmPrefix ?? SSM_PREFIX;
+    const late: RulesProblem[] = [];
+    if (prefix !== false) {
+      config.receivers.forEach((r, i) => {
+        const ref = r.type === 'slack' ? { field: 'webhook_url', ref: r.webhook_url } : r.type === 'pagerduty' ? { field: 'routing_key', ref: r.routing_key } : null;
+        const problem = ref && 'ssm' in ref.ref ? ssmOutsidePrefix(ref.ref.ssm, prefix) : null;
+        const path = ['receivers', i, ref?.field ?? '', 'ssm'];
+        if (problem) late.push({ file, ...locate(path), path: formatPath(path), message: problem });
+      });
+    }
+    if (late.length) throw new RulesError(late);
+    return { config, file, locate: (path) => locate(path) };
+  }
   const problems: RulesProblem[] = parsed.error.issues.map((issue) => {
     // An unknown field is reported on its parent object: point at the field itself.
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
-    const node = nearestNode(doc.contents, path, issue.code === 'unrecognized_keys');
-    const range = node?.range ?? doc.contents?.range;
-    return { file, ...(range ? at(range[0]) : { line: 1, col: 1 }), path: formatPath(issue.path), message: describe(issue) };
+    return { file, ...locate(path, issue.code === 'unrecognized_keys'), path: formatPath(issue.path), message: describe(issue) };
   });
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
   throw new RulesError(problems);
@@ -71,6 +112,8 @@ function describe(issue: z.core.$ZodIssue): string {
       if ('note' in issue && issue.note === 'No matching discriminator') {
         return `must be one of the kinds: ${(issue as { options?: unknown[] }).options?.join(', ') ?? 'see the schema'}`;
       }
+      // A union with its own message (secret references) says it best.
+      if (issue.message && issue.message !== 'Invalid input') return issue.message;
       // Say what the closest alternative wanted (an unknown metric name, say) rather than "Invalid input".
       const nested = (issue.errors ?? []).flat();
       const telling = nested.find((i) => i.code !== 'invalid_type') ?? nested[0];

@@ -5,7 +5,10 @@
 import { TIERS } from '../core/alert';
 import { z } from 'zod';
 import { BEDROCK_METRICS, STAT } from './metrics';
-import { parseDuration, parseFraction, parseMillis } from './units';
+import { knownNames, unknownLabel, unknownRule } from './references';
+import { secretRef } from './secret-ref';
+import { tierOrderProblems } from './tier-order';
+import { parseDuration, parseFraction, parseMillis, parseRate } from './units';
 
 const unit = (parse: (v: unknown) => number | string, example: string) =>
   z
@@ -22,6 +25,8 @@ const unit = (parse: (v: unknown) => number | string, example: string) =>
 
 export const Duration = unit(parseDuration, '5m, 90s, 2h');
 export const Fraction = unit(parseFraction, '5% or 0.05');
+/** A share of requests: at most 100%. */
+export const Rate = unit(parseRate, '5% or 0.05');
 export const Millis = unit(parseMillis, '10s, 800ms or 10000');
 const Positive = z.number().positive();
 
@@ -46,19 +51,30 @@ const Metric = z.enum(BEDROCK_METRICS, {
 });
 const Stat = z.string().regex(STAT, 'must be a CloudWatch statistic: Sum, Average, SampleCount, Minimum, Maximum or a percentile like p95');
 
-const SecretRef = z.union([z.strictObject({ ssm: z.string().startsWith('/') }), z.strictObject({ env: z.string().min(1) })]).meta({
-  description: 'Where a secret lives: an SSM Parameter Store (SecureString) name, or an environment variable. Never the secret itself.',
-});
+/** An IANA zone name Intl knows (a typo would make every evaluate tick throw RangeError). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const Receiver = z.discriminatedUnion('type', [
-  z.strictObject({ name: z.string().min(1), type: z.literal('slack'), webhook_url: SecretRef }),
+  z.strictObject({ name: z.string().min(1), type: z.literal('slack'), webhook_url: secretRef('webhook_url') }),
   z.strictObject({
     name: z.string().min(1),
     type: z.literal('pagerduty'),
-    routing_key: SecretRef,
+    routing_key: secretRef('routing_key'),
     events_url: z.url().optional(),
   }),
-  z.strictObject({ name: z.string().min(1), type: z.literal('sns'), topic_arn: z.string().startsWith('arn:').optional() }),
+  z.strictObject({ name: z.string().min(1), type: z.literal('sns'), topic_arn: z
+      .string()
+      .startsWith('arn:')
+      .refine((arn) => !arn.endsWith('.fifo'), 'is a FIFO topic (.fifo): every publish would fail without a MessageGroupId; use a standard SNS topic')
+      .optional(),
+  }),
 ]);
 
 const Selector = z.strictObject({
@@ -125,7 +141,7 @@ const RatioRule = z.strictObject({
     description: 'Fire only when the rate is above the threshold with this confidence (Wilson lower bound), so a few requests cannot page.',
   }),
   min_events: z.number().int().min(0).default(3).meta({ description: 'At least this many numerator events in the window.' }),
-  tiers: tierOf({ ...forField, above: Fraction }),
+  tiers: tierOf({ ...forField, above: Rate }),
 });
 
 const AbsentRule = z.strictObject({
@@ -141,7 +157,7 @@ const AbsentRule = z.strictObject({
 const CostRule = z.strictObject({
   ...common,
   kind: z.literal('cost'),
-  min_day_fraction: Fraction.prefault('10%').meta({ description: 'Judge once the spend expected so far today is at least this share of a normal day.' }),
+  min_day_fraction: Rate.prefault('10%').meta({ description: 'Judge once the spend expected so far today is at least this share of a normal day.' }),
   min_expected_usd: z.number().min(0).default(1).meta({ description: 'Judge once the spend expected so far today is at least this much: a model costing cents a day is not worth a page.' }),
   min_requests: z.number().int().min(0).default(100).meta({ description: 'Requests so far today needed before judging: a handful of large requests is noise, not a runaway.' }),
   tiers: tierOf({ ...forField, above: Positive.meta({ description: 'Ratio of spend so far today to the baseline for the same part of the day, e.g. 1.5' }) }),
@@ -198,7 +214,7 @@ const CompletionRule = z.strictObject({
   window: Duration.prefault('15m'),
   min_requests: z.number().int().min(0).default(50),
   confidence: z.number().min(0.5).max(0.9999).default(0.95),
-  tiers: tierOf({ ...forField, below: Fraction.meta({ description: 'Share of responses that finish (not cut at max tokens, filtered or failed), e.g. 95%' }) }),
+  tiers: tierOf({ ...forField, below: Rate.meta({ description: 'Share of responses that finish (not cut at max tokens, filtered or failed), e.g. 95%' }) }),
 });
 
 const CallerSpendRule = z.strictObject({
@@ -230,7 +246,10 @@ const Settings = z
       description: 'How long after a minute ends its invocation-log records have all reached the ingest function; log-based rules judge minutes this old.',
     }),
     max_catch_up: Duration.prefault('60m').meta({ description: 'After missed ticks, evaluate at most this much of the past.' }),
-    timezone: z.string().default('UTC').meta({ description: 'IANA time zone for days and months (digest, daily cost, budgets).' }),
+    timezone: z
+      .string()
+      .refine(isTimeZone, { error: (iss) => `unknown time zone ${JSON.stringify(iss.input)}: use an IANA name like UTC, Europe/Berlin or America/New_York` })
+      .default('UTC').meta({ description: 'IANA time zone for days and months (digest, daily cost, budgets).' }),
   })
   .prefault({});
 
@@ -286,6 +305,20 @@ export const Config = z
         if (r.kind === 'budget' && t && t.spent_above === undefined && t.forecast_above === undefined)
           ctx.addIssue({ code: 'custom', path: ['rules', i, 'tiers', tier], message: 'needs spent_above or forecast_above' });
       }
+    });
+    c.rules.forEach((r, i) => {
+      for (const p of tierOrderProblems(r)) ctx.addIssue({ code: 'custom', path: ['rules', i, ...p.path], message: p.message });
+    });
+    const known = knownNames(c.rules);
+    c.inhibit.forEach((inh, i) => {
+      for (const side of ['source', 'target'] as const) {
+        const problem = inh[side].rule === undefined ? null : unknownRule(inh[side].rule, known);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['inhibit', i, side, 'rule'], message: problem });
+      }
+      inh.equal.forEach((label, j) => {
+        const problem = unknownLabel(label, known);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['inhibit', i, 'equal', j], message: problem });
+      });
     });
     const receivers = new Set(c.receivers.map((r) => r.name));
     for (const tier of TIERS) {

@@ -23,6 +23,19 @@ export function parseFraction(v: unknown): number | string {
   return 'must be a percentage like 5% or a fraction like 0.05';
 }
 
+/**
+ * A rate (share of requests): `5%` or a fraction up to 1. A bare number above 1 is almost surely a
+ * percentage without its sign (`above: 10` would be read as 1000% and never fire): refused, with the fix.
+ */
+export function parseRate(v: unknown): number | string {
+  const f = parseFraction(v);
+  if (typeof f === 'string') return f;
+  if (f <= 1) return f;
+  return typeof v === 'number'
+    ? `${v} would be read as ${+(v * 100).toFixed(4)}%: a rate is at most 1; write ${v}% for ${v} percent (or the fraction ${+(v / 100).toFixed(6)})`
+    : `${String(v).trim()} is more than 100%: a rate is at most 100%`;
+}
+
 /** A latency or time value: `10s`, `800ms`, or a number of milliseconds. */
 export function parseMillis(v: unknown): number | string {
   if (typeof v === 'number') return v >= 0 ? v : 'must not be negative';

@@ -25,7 +25,9 @@ let cached: AwsDeps | undefined;
 
 export function awsDeps(): AwsDeps {
   if (cached) return cached;
-  const config: Config = loadRulesFile(process.env.RULES_FILE ?? 'rules.yml');
+  // The SSM prefix is checked when the stack says which one its role grants (SSM_PREFIX); `validate`
+  // and `npm run package` check against the shipped one before anything is deployed.
+  const config: Config = loadRulesFile(process.env.RULES_FILE ?? 'rules.yml', { ssmPrefix: process.env.SSM_PREFIX || false });
   const table = tableFromEnv(new DynamoDBClient({}));
   const baselineStore = new DynamoBaselineStore(table);
   cached = {
