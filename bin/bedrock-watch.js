@@ -19,8 +19,10 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
+  // Last resort (main reports its own errors): one line; the stack only with BEDROCK_WATCH_DEBUG=1.
   (err) => {
-    console.error(err && err.stack ? err.stack : String(err));
+    if (process.env.BEDROCK_WATCH_DEBUG === '1') console.error(err && err.stack ? err.stack : String(err));
+    else console.error(`bedrock-watch: ${String((err && err.message) || err).split('\n')[0]} (set BEDROCK_WATCH_DEBUG=1 for the stack trace)`);
     process.exitCode = 1;
   },
 );

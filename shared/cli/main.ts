@@ -12,8 +12,9 @@ import { seriesNeeded } from '../engine/needs';
 import type { Episode } from '../local/episodes';
 import type { LogTrace } from '../local/log-trace';
 import type { ReplayOptions, ReplayResult } from '../local/replay-run';
-import { RulesError, formatProblem } from '../rules/errors';
-import { loadRulesFile } from '../rules/load';
+import { RulesError, formatPath, formatProblem } from '../rules/errors';
+import { loadRules, loadRulesFile } from '../rules/load';
+import { unmatchedIncludes } from '../engine/select';
 import type { Config } from '../rules/schema';
 import { TraceError, loadMetricTrace } from '../sources/trace';
 import { getMetricDataCost } from '../sources/cloudwatch-cost';
@@ -59,6 +60,8 @@ deploy is useful at once. Uses your AWS credentials; the table name is in the st
     maxPositionals: 1,
     run: async (v, positionals) => {
       if (positionals[0] !== 'bootstrap') throw new UsageError('the baseline command has one action: bootstrap');
+      if (typeof v.table !== 'string' && !process.env.TABLE_NAME)
+        throw new UsageError("name the stack's DynamoDB table with --table NAME (it is in the stack outputs: npx sls info --verbose) or TABLE_NAME");
       const { bootstrapBaselines } = require('./baseline') as typeof import('./baseline');
       const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
       const report = await bootstrapBaselines({ rulesFile: str(v.rules) ?? 'rules.yml', table: str(v.table), region: str(v.region) });
@@ -68,13 +71,16 @@ deploy is useful at once. Uses your AWS credentials; the table name is in the st
   },
   validate: {
     summary: 'check a rules file',
-    usage: `bedrock-watch validate [FILE]
+    usage: `bedrock-watch validate [FILE] [--metrics FILE]
 
 Check a rules file (default rules.yml). Prints "FILE: OK (N rules, M receivers)" and exits 0,
-or prints each problem as file:line:col: path message on stderr and exits 1.`,
-    options: { ...help },
+or prints each problem as file:line:col: path message on stderr and exits 1.
+
+  --metrics FILE   a metric trace (FORMAT.md) of the account: also warn about models.include
+                   patterns that match none of its models (a warning: the exit code stays 0)`,
+    options: { ...help, metrics: { type: 'string' } },
     maxPositionals: 1,
-    run: async (_v, positionals) => validate(positionals[0] ?? 'rules.yml'),
+    run: async (v, positionals) => validate(positionals[0] ?? 'rules.yml', typeof v.metrics === 'string' ? v.metrics : undefined),
   },
   backtest: {
     summary: 'replay a recorded trace through the rules',
@@ -166,14 +172,31 @@ export async function main(argv: string[]): Promise<number> {
       err(`bedrock-watch ${name}: ${e.message}`);
       return 1;
     }
-    throw e;
+    // Anything else (AWS credentials, the network, a bug): one line, the stack only on request.
+    err(debug() ? `bedrock-watch ${name}: ${(e as Error)?.stack ?? String(e)}` : `bedrock-watch ${name}: ${oneLine(e)} (set BEDROCK_WATCH_DEBUG=1 for the stack trace)`);
+    return 1;
   }
+}
+
+const debug = () => process.env.BEDROCK_WATCH_DEBUG === '1';
+
+function oneLine(e: unknown): string {
+  const text = e instanceof Error ? `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}` : String(e);
+  return text.split('\n')[0];
 }
 
 // ── validate ────────────────────────────────────────────────────────────────
 
-async function validate(file: string): Promise<number> {
-  const config = loadRulesFile(file); // a RulesError prints its problems and exits 1 (main)
+async function validate(file: string, metricsFile?: string): Promise<number> {
+  const { config, locate } = loadRules(file); // a RulesError prints its problems and exits 1 (main)
+  if (metricsFile) {
+    // A pattern matching nothing is not an error (the model may not be called yet), but likely a typo.
+    const models = Object.keys(loadMetricTrace(metricsFile).series).sort();
+    for (const u of unmatchedIncludes(config.rules, models)) {
+      const { line, col } = locate(u.path);
+      err(`${file}:${line}:${col}: warning: ${formatPath(u.path)} "${u.pattern}" matches no model in ${metricsFile}; models seen: ${models.join(', ')}`);
+    }
+  }
   out(`${file}: OK (${plural(config.rules.length, 'rule')}, ${plural(config.receivers.length, 'receiver')})`);
   return 0;
 }
@@ -219,9 +242,11 @@ async function backtest(v: Values): Promise<number> {
   const config = loadRulesFile(rulesFile);
   const metrics = typeof v.metrics === 'string' ? loadMetricTrace(v.metrics) : undefined;
   const logs = typeof v.logs === 'string' ? loadLogs(v.logs) : undefined;
+  checkRange([metrics, logs], from, to);
   const opts: ReplayOptions = { config, metrics, logs, from, to, store, onProgress: process.stderr.isTTY ? progress('replayed', config.settings.schedule) : undefined };
   const result = await replay(opts);
   if (opts.onProgress) process.stderr.write('\r\x1b[K');
+  if (result.ticks === 0) throw new TraceError(`the range ${isoSeconds(from ?? result.from)} → ${isoSeconds(to ?? result.to)} is too short for one evaluate tick (every ${durationText(config.settings.schedule)})`);
   if (v.json) {
     out(JSON.stringify(backtestJson(result)));
     return 0;
@@ -231,6 +256,16 @@ async function backtest(v: Values): Promise<number> {
   out();
   for (const line of summary(result, config, store)) out(line);
   return 0;
+}
+
+/** A range that holds none of the trace would print an empty result that looks like "no alerts". */
+function checkRange(traces: ({ from: number; to: number } | undefined)[], from: number | undefined, to: number | undefined): void {
+  const spans = traces.filter((t): t is { from: number; to: number } => t !== undefined);
+  const start = Math.min(...spans.map((t) => t.from));
+  const end = Math.max(...spans.map((t) => t.to));
+  const covers = `the trace covers ${isoSeconds(start)} → ${isoSeconds(end)}`;
+  if (from !== undefined && from >= end) throw new TraceError(`--from ${isoSeconds(from)} is after the end of the trace: ${covers}`);
+  if (to !== undefined && to <= start) throw new TraceError(`--to ${isoSeconds(to)} is before the start of the trace: ${covers}`);
 }
 
 // ── demo ────────────────────────────────────────────────────────────────────

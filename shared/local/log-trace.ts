@@ -26,6 +26,13 @@ export function loadLogTrace(file: string): LogTrace {
     byMinute.set(minute, [...(byMinute.get(minute) ?? []), { timestamp: Number.isFinite(t) ? t : 0, message }]);
   }
   const aggregate = aggregateMessages(lines);
+  if (aggregate.records === 0) {
+    // Most likely the wrong file: a metric trace given as --logs has timestamps but no invocation records.
+    const metricLike = lines.some((l) => /"metric"\s*:/.test(l) && /"stat"\s*:/.test(l));
+    throw new TraceError(
+      `${file}: no invocation-log records (schemaType ModelInvocationLog) among ${lines.length} lines${metricLike ? '; it looks like a metric trace: pass it as --metrics' : ''}`,
+    );
+  }
   const minutes = [...byMinute.keys()].filter((m) => m >= 0);
   if (!minutes.length) throw new TraceError(`${file}: no invocation-log records with a timestamp`);
   return { byMinute, aggregate, from: Math.min(...minutes), to: Math.max(...minutes) + MINUTE };

@@ -72,7 +72,9 @@ export function parseMetricLines(lines: Iterable<string>, file = 'trace'): Metri
     }
     const t = typeof r.timestamp === 'string' ? Date.parse(r.timestamp) : NaN;
     if (!Number.isFinite(t) || typeof r.metric !== 'string' || typeof r.stat !== 'string' || typeof r.value !== 'number') {
-      throw new TraceError(`${file}:${lineNo}: needs timestamp (ISO), metric, stat and a numeric value`);
+      // An invocation-log trace given as --metrics: say which option it belongs to.
+      const hint = (r as { schemaType?: unknown }).schemaType === 'ModelInvocationLog' ? '; it looks like an invocation-log trace: pass it as --logs' : '';
+      throw new TraceError(`${file}:${lineNo}: needs timestamp (ISO), metric, stat and a numeric value${hint}`);
     }
     const model = r.dimensions?.ModelId;
     if (typeof model !== 'string' || (r.period !== undefined && r.period !== 60)) {
