@@ -8,7 +8,7 @@
 //        npm run package -- --stage prod --param 'invocationLogGroup=/aws/bedrock/modelinvocations'
 'use strict';
 
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -21,6 +21,20 @@ if (!fs.existsSync(bin)) {
 }
 
 const args = process.argv.slice(2);
+
+// The packaged rules.yml is what every function loads at start: refuse to ship one that `validate`
+// rejects, with its file:line:col errors, before any bundling. The SSM prefix checked is the
+// stage's (`--param ssmPrefix=…`) when given.
+const prefixArg = args.map((a, i) => (a === '--param' ? args[i + 1] : a.startsWith('--param=') ? a.slice(8) : '')).find((p) => p && p.startsWith('ssmPrefix='));
+const check = spawnSync(process.execPath, [path.join(root, 'bin', 'bedrock-watch.js'), 'validate', 'rules.yml'], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, ...(prefixArg ? { SSM_PREFIX: prefixArg.slice('ssmPrefix='.length) } : {}) },
+});
+if (check.status !== 0) {
+  console.error('package: rules.yml is invalid (see above); nothing was packaged');
+  process.exit(1);
+}
 const hasStage = args.some((a) => a === '--stage' || a === '-s' || a.startsWith('--stage='));
 const stage = process.env.STAGE || 'dev';
 const slsArgs = ['package', ...(hasStage ? [] : ['--stage', stage]), ...args];
