@@ -46,6 +46,16 @@ export interface EvaluateOutput {
   changed: string[];
   transitions: Transition[];
   spend: Spend;
+  /** Rules that threw, once per rule and model (null: an account-wide rule); the others were judged all the same. */
+  ruleErrors: RuleError[];
+}
+
+export interface RuleError {
+  rule: string;
+  model: string | null;
+  message: string;
+  /** Minutes of this evaluation it failed on. */
+  minutes: number;
 }
 
 /** One rule's view of one model at one minute. */
@@ -93,6 +103,16 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     ]),
   ];
 
+  // One rule that throws (a bug, data it cannot handle) must not stop the others: its alert keeps its
+  // state for the minute, the failure is counted and reported, the tick goes on.
+  const failures = new Map<string, RuleError>();
+  const failed = (rule: string, model: string | null, e: unknown) => {
+    const key = `${rule}\u0000${model ?? ''}`;
+    const known = failures.get(key);
+    if (known) known.minutes++;
+    else failures.set(key, { rule, model, message: errorText(e), minutes: 1 });
+  };
+
   const apply = (rule: Rule, labels: Record<string, string>, obs: Observation, minute: number, at: number) => {
     const fp = fingerprint(rule.name, labels);
     const prev = states[fp] ?? initialState(fp, rule, signalOf(rule), labels);
@@ -113,7 +133,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     if (index < 0 || index >= frame.length) continue;
     spend = accumulateSpend(spend, frame, index, minute, models, pricing, config.settings.timezone);
     for (const model of models) {
-      const cache = new Map<string, Observation>();
+      const cache = new Map<string, Observation | { failed: unknown }>();
       const ctx: KindContext = {
         frame,
         index,
@@ -124,29 +144,63 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
         tz: config.settings.timezone,
         peer: (name) => {
           const r = byName.get(name);
-          return r && appliesTo(r, model) ? get(r) : null;
+          if (!r || !appliesTo(r, model)) return null;
+          try {
+            return get(r);
+          } catch (e) {
+            throw new Error(`its condition rule "${name}" failed: ${errorText(e)}`);
+          }
         },
       };
+      /** Each rule is observed once per model and minute; a failure is remembered like a result. */
       const get = (rule: Rule): Observation => {
         let o = cache.get(rule.name);
-        if (!o) cache.set(rule.name, (o = observe(rule, model, ctx)));
+        if (!o) {
+          try {
+            o = observe(rule, model, ctx);
+          } catch (e) {
+            o = { failed: e };
+          }
+          cache.set(rule.name, o);
+        }
+        if ('failed' in o) throw o.failed;
         return o;
       };
       for (const rule of config.rules) {
         if (!rule.standalone || !appliesTo(rule, model) || (rule.kind === 'budget' && !rule.per_model)) continue;
-        if (rule.kind === 'caller_spend') {
-          for (const caller of callersOf(model, rule.name)) apply(rule, { ModelId: model, caller }, observeCallerSpend(rule, model, caller, ctx), minute, at);
-          continue;
+        try {
+          if (rule.kind === 'caller_spend') {
+            for (const caller of callersOf(model, rule.name)) {
+              try {
+                apply(rule, { ModelId: model, caller }, observeCallerSpend(rule, model, caller, ctx), minute, at);
+              } catch (e) {
+                failed(rule.name, model, e);
+              }
+            }
+            continue;
+          }
+          apply(rule, { ModelId: model }, get(rule), minute, at);
+        } catch (e) {
+          failed(rule.name, model, e);
         }
-        apply(rule, { ModelId: model }, get(rule), minute, at);
       }
     }
     for (const rule of config.rules) {
       if (rule.kind !== 'budget' || rule.per_model || !rule.standalone) continue;
-      apply(rule, { budget: rule.name }, observeBudget(rule, models.filter((m) => appliesTo(rule, m)), input.baselines), minute, at);
+      try {
+        apply(rule, { budget: rule.name }, observeBudget(rule, models.filter((m) => appliesTo(rule, m)), input.baselines), minute, at);
+      } catch (e) {
+        failed(rule.name, null, e);
+      }
     }
   }
-  return { states, changed: [...changed], transitions, spend };
+  return { states, changed: [...changed], transitions, spend, ruleErrors: [...failures.values()] };
+}
+
+/** What went wrong, in one line (no stack: it goes to logs and metrics, and the rule is named beside it). */
+function errorText(e: unknown): string {
+  const text = e instanceof Error ? `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}` : String(e);
+  return text.split('\n')[0];
 }
 
 /** A firing alert is stored every minute (its last evaluable minute drives resolve_after_missing); others only when they move. */

@@ -3,8 +3,9 @@
  * re-run with the same `now` (EventBridge delivers at least once) records and sends nothing twice,
  * and anything unsent is retried by the next tick.
  */
-import { evaluate } from '../engine/evaluate';
+import { evaluate, type RuleError } from '../engine/evaluate';
 import { lookbackMinutes, needsLogs, seriesNeeded } from '../engine/needs';
+import { unmatchedIncludes } from '../engine/select';
 import { mergeLogSeries, type LogSource } from '../sources/logs';
 import type { Baselines } from '../engine/types';
 import type { Transition } from '../core/alert';
@@ -42,7 +43,22 @@ export interface TickReport {
   decided: number;
   delivered: number;
   failed: number;
+  /** Rule × model evaluations that threw this tick (the other rules were evaluated); published as RuleErrors. */
+  ruleErrors: number;
+  failedRules: RuleError[];
   skipped?: string;
+}
+
+/** What was last said per rules config, so a warm Lambda warns when the answer changes, not every minute. */
+const includeWarnings = new WeakMap<Config, string>();
+
+/** A models.include glob that matches no model seen: most likely a typo, and the rule watches nothing. */
+function warnUnmatchedIncludes(config: Config, models: string[], log: Log): void {
+  const unmatched = unmatchedIncludes(config.rules, models);
+  const said = unmatched.map((u) => `${u.rule}:${u.pattern}`).join('\n');
+  if (includeWarnings.get(config) === said) return;
+  includeWarnings.set(config, said);
+  for (const u of unmatched) log.warn(`models.include pattern "${u.pattern}" of rule ${u.rule} matches no model seen`, { rule: u.rule, pattern: u.pattern, modelsSeen: models });
 }
 
 /** The newest data minute CloudWatch has published at `now`. */
@@ -55,7 +71,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
   const latest = latestVisibleMinute(now, s.publication_delay);
   const oldest = latest - s.max_catch_up + MINUTE;
   const first = Math.max(state.cursor.lastMinute !== null ? state.cursor.lastMinute + MINUTE : latest, oldest);
-  const report: TickReport = { now: new Date(now).toISOString(), evaluated: null, transitions: [], decided: 0, delivered: 0, failed: 0 };
+  const report: TickReport = { now: new Date(now).toISOString(), evaluated: null, transitions: [], decided: 0, delivered: 0, failed: 0, ruleErrors: 0, failedRules: [] };
 
   let pending = state.cursor.pending;
   if (first <= latest) {
@@ -76,6 +92,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       const end = frame.from + (frame.length - lag) * MINUTE;
       mergeLogSeries(frame, await deps.logs.buckets(models, frame.from - lag * MINUTE, end), lag);
     }
+    warnUnmatchedIncludes(config, [...new Set([...Object.keys(frame.models), ...knownModels])].sort(), deps.log);
     const result = evaluate({ config, frame, states: state.alerts, baselines, minutes, knownModels, spend: state.cursor.spend });
     const routed = route(config, result.transitions, result.states, now);
     const outbox: OutboxItem[] = routed.notifications.map((n, i) => ({
@@ -106,6 +123,9 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     report.evaluated = { from: new Date(first).toISOString(), to: new Date(latest).toISOString(), minutes: minutes.length };
     report.transitions = result.transitions;
     report.decided = outbox.length;
+    report.ruleErrors = result.ruleErrors.length;
+    report.failedRules = result.ruleErrors;
+    for (const f of result.ruleErrors) deps.log.error('rule failed; the other rules were evaluated', { ...f });
     for (const t of result.transitions) {
       deps.log.info(`alert ${t.kind}`, { rule: t.state.rule, labels: t.state.labels, tier: t.state.tier ?? t.state.maxTier, text: t.state.text });
     }
