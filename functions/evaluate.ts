@@ -2,13 +2,19 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { awsDeps } from '../shared/run/aws-deps';
-import { tickTime } from '../shared/run/event';
+import { BadEventError, tickTime } from '../shared/run/event';
 import { logger } from '../shared/run/logger';
 import { runTick, type TickDeps, type TickReport } from '../shared/run/tick';
 
 export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log'>, log = logger) {
   return middy(async (event: unknown): Promise<TickReport> => {
-    const now = tickTime(event);
+    let now: number;
+    try {
+      now = tickTime(event);
+    } catch (e) {
+      if (e instanceof BadEventError) log.error(`rejected the event: ${e.message}`);
+      throw e;
+    }
     const report = await runTick({ ...deps(), log }, now);
     log.info('tick', { now: report.now, evaluated: report.evaluated, transitions: report.transitions.length, decided: report.decided, delivered: report.delivered, failed: report.failed });
     return report;

@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
+import { AwsLogsDecodeError } from '../shared/logs/awslogs';
 import { ingestBatch, type IngestSummary } from '../shared/logs/ingest';
 import { tableFromEnv, type Table } from '../shared/dynamo/table';
 
@@ -19,10 +20,17 @@ export function makeHandler({ table, logger, now = Date.now }: IngestDeps) {
   let t: Table | undefined;
   return middy(async (event: CloudWatchLogsEvent): Promise<IngestSummary> => {
     t ??= table();
-    const summary = await ingestBatch(t, event, now());
-    // Counts only: a record can hold prompt text, so none of it is ever logged.
-    if (summary.malformed > 0) {
-      logger.warn('skipped malformed invocation-log records', { malformed: summary.malformed, byCode: summary.malformedByCode });
+    let summary: IngestSummary;
+    try {
+      summary = await ingestBatch(t, event, now());
+    } catch (e) {
+      // Nothing in it can be read: fail the invocation (Lambda retries it, then its failure destination keeps it).
+      if (e instanceof AwsLogsDecodeError) logger.error(`rejected the subscription event: ${e.message}`);
+      throw e;
+    }
+    // One line per kind of problem; ids and counts only: a record can hold prompt text, so none of it is ever logged.
+    for (const p of summary.problems) {
+      logger.warn(`skipped ${p.count} ${p.code === 'bad_event' ? 'log event' : 'invocation-log record'}${p.count === 1 ? '' : 's'}: ${p.problem}`, { code: p.code, count: p.count, examples: p.examples });
     }
     logger.info('ingested invocation logs', { ...summary });
     return summary;

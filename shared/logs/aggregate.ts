@@ -13,18 +13,40 @@ export interface Aggregate {
   /** Records skipped as malformed. */
   malformed: number;
   malformedByCode: Partial<Record<MalformedCode, number>>;
+  /** One entry per kind of malformed record: what is wrong, how often, and the positions of the first few. */
+  problems: RecordProblem[];
 }
+
+export interface RecordProblem {
+  code: MalformedCode;
+  /** Names the field, never the record's content (it may hold prompt text). */
+  problem: string;
+  count: number;
+  /** Positions in the input of the first few records with this problem. */
+  first: number[];
+}
+
+/** Records listed per problem: enough to find them in CloudWatch Logs, not a log line per record. */
+const EXAMPLES = 3;
 
 /** Counts records; MalformedRecordErrors among them are counted as malformed and otherwise skipped. */
 export function aggregate(items: Iterable<InvocationRecord | MalformedRecordError>): Aggregate {
   const byKey = new Map<string, { bucket: Bucket; reasons: Map<string, number>; callers: Map<string, CallerUsage> }>();
   const malformedByCode: Partial<Record<MalformedCode, number>> = {};
+  const problems = new Map<string, RecordProblem>();
   let records = 0;
   let malformed = 0;
+  let index = -1;
   for (const r of items) {
+    index++;
     if (r instanceof MalformedRecordError) {
       malformed++;
       malformedByCode[r.code] = (malformedByCode[r.code] ?? 0) + 1;
+      const text = r.message.replace(/^malformed invocation-log record: /, '');
+      const p = problems.get(text) ?? { code: r.code, problem: text, count: 0, first: [] };
+      problems.set(text, p);
+      p.count++;
+      if (p.first.length < EXAMPLES) p.first.push(index);
       continue;
     }
     records++;
@@ -54,7 +76,7 @@ export function aggregate(items: Iterable<InvocationRecord | MalformedRecordErro
     callers: Object.fromEntries(callers),
   }));
   buckets.sort((a, b) => (a.modelId < b.modelId ? -1 : a.modelId > b.modelId ? 1 : a.minute - b.minute));
-  return { buckets, records, malformed, malformedByCode };
+  return { buckets, records, malformed, malformedByCode, problems: [...problems.values()] };
 }
 
 /** Parses log messages (JSON text) and aggregates them; malformed ones are counted, not thrown. */

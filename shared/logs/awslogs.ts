@@ -20,14 +20,21 @@ export interface AwsLogsPayload {
   logEvents: LogEvent[];
   /** Present on account-level subscription policies. */
   policyLevel?: string;
+  /** Log events of the wrong shape, left out (the others are kept); present only when there are some. */
+  badEvents?: { index: number; problem: string }[];
 }
 
 export interface AwsLogsEvent {
   awslogs: { data: string };
 }
 
+/** An event that cannot be used at all. Bad input, not a bug: its stack would say nothing, so it has none. */
 export class AwsLogsDecodeError extends Error {
   override readonly name = 'AwsLogsDecodeError';
+  constructor(message: string) {
+    super(message);
+    this.stack = `${this.name}: ${message}`;
+  }
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -64,11 +71,13 @@ function checkPayload(p: unknown): AwsLogsPayload {
   }
   const events = p.logEvents ?? [];
   if (!Array.isArray(events)) throw new AwsLogsDecodeError('awslogs payload: logEvents is not an array');
-  const logEvents = events.map((e: unknown, i): LogEvent => {
+  // One event of the wrong shape is skipped and reported; the rest of the batch still counts.
+  const logEvents: LogEvent[] = [];
+  const badEvents: { index: number; problem: string }[] = [];
+  events.forEach((e: unknown, i) => {
     if (!isObject(e) || typeof e.id !== 'string' || typeof e.timestamp !== 'number' || typeof e.message !== 'string') {
-      throw new AwsLogsDecodeError(`awslogs payload: logEvents[${i}] needs a string id, a numeric timestamp and a string message`);
-    }
-    return { id: e.id, timestamp: e.timestamp, message: e.message };
+      badEvents.push({ index: i, problem: 'a log event needs a string id, a numeric timestamp and a string message' });
+    } else logEvents.push({ id: e.id, timestamp: e.timestamp, message: e.message });
   });
   const str = (v: unknown): string => (typeof v === 'string' ? v : '');
   return {
@@ -79,6 +88,7 @@ function checkPayload(p: unknown): AwsLogsPayload {
     subscriptionFilters: Array.isArray(p.subscriptionFilters) ? p.subscriptionFilters.filter((s) => typeof s === 'string') : [],
     logEvents,
     ...(typeof p.policyLevel === 'string' ? { policyLevel: p.policyLevel } : {}),
+    ...(badEvents.length ? { badEvents } : {}),
   };
 }
 

@@ -16,12 +16,24 @@ export interface IngestSummary {
   /** Log events skipped because they are not a valid invocation-log record. */
   malformed: number;
   malformedByCode: Partial<Record<MalformedCode, number>>;
+  /** Log events of the wrong shape (no id, timestamp or message), skipped. */
+  badEvents: number;
+  /** One entry per kind of problem (malformed records, bad log events), with the ids of the first few. */
+  problems: IngestProblem[];
   buckets: number;
   /** Bucket writes made; with `skipped`, equals `buckets`. */
   writes: number;
   /** Buckets already counted by an earlier delivery of the same batch. */
   skipped: number;
   batchId: string | null;
+}
+
+export interface IngestProblem {
+  code: string;
+  problem: string;
+  count: number;
+  /** Log event ids (or logEvents[i] when the event has none): where to find them, never their content. */
+  examples: string[];
 }
 
 /**
@@ -44,6 +56,13 @@ export async function ingestBatch(table: Table, event: unknown, now: number): Pr
     records: agg.records,
     malformed: agg.malformed,
     malformedByCode: agg.malformedByCode,
+    badEvents: payload.badEvents?.length ?? 0,
+    problems: [
+      ...(payload.badEvents?.length
+        ? [{ code: 'bad_event', problem: payload.badEvents[0].problem, count: payload.badEvents.length, examples: payload.badEvents.slice(0, 3).map((b) => `logEvents[${b.index}]`) }]
+        : []),
+      ...agg.problems.map((p) => ({ code: p.code, problem: p.problem, count: p.count, examples: p.first.map((i) => events[i].id) })),
+    ],
     buckets: agg.buckets.length,
     writes: 0,
     skipped: 0,

@@ -44,7 +44,7 @@ describe('functions/ingest handler', () => {
     expect(stored.reduce((n, b) => n + b.requests, 0)).toBe(260);
   });
 
-  it('skips malformed records with one warning that holds counts, never content', async () => {
+  it('skips malformed records with one warning per kind of problem that holds counts and ids, never content', async () => {
     const { h, lines } = setup();
     const start = Date.parse('2026-10-05T11:00:00Z');
     const good = burst(13, start, 1).map((r) => {
@@ -58,7 +58,11 @@ describe('functions/ingest handler', () => {
     const summary = await h(encodeAwsLogs(dataMessage([...good, ...bad])) as CloudWatchLogsEvent, context);
     expect(summary).toMatchObject({ records: 13, malformed: 2, writes: 3 });
     const warnings = lines.filter(([level]) => level === 'warn');
-    expect(warnings).toEqual([['warn', 'skipped malformed invocation-log records', { malformed: 2, byCode: { not_json: 1, timestamp: 1 } }]]);
+    const ids = dataMessage([...good, ...bad]).logEvents.map((e) => e.id);
+    expect(warnings).toEqual([
+      ['warn', 'skipped 1 invocation-log record: message is not JSON', { code: 'not_json', count: 1, examples: [ids[13]] }],
+      ['warn', 'skipped 1 invocation-log record: timestamp is not an ISO 8601 time', { code: 'timestamp', count: 1, examples: [ids[14]] }],
+    ]);
     expect(JSON.stringify(lines)).not.toMatch(/SECRET/);
   });
 

@@ -123,7 +123,7 @@ describe('ingestBatch (dynalite through the real SDK client)', () => {
     const { counts, stop } = countCommands(db());
     const summary = await ingestBatch(db().table, encodeAwsLogs(controlMessage(NOW)), NOW);
     stop();
-    expect(summary).toEqual({ messageType: 'CONTROL_MESSAGE', records: 0, malformed: 0, malformedByCode: {}, buckets: 0, writes: 0, skipped: 0, batchId: null });
+    expect(summary).toEqual({ messageType: 'CONTROL_MESSAGE', records: 0, malformed: 0, malformedByCode: {}, badEvents: 0, problems: [], buckets: 0, writes: 0, skipped: 0, batchId: null });
     expect(counts).toEqual({});
   });
 

@@ -71,7 +71,7 @@ describe('spend by caller', () => {
       b.finished = b.requests = 10 + 4 * surge;
       buckets.push(b);
     }
-    return { byMinute: new Map(), aggregate: { buckets, records: 0, malformed: 0, malformedByCode: {} }, from: start, to: start + 4 * DAY };
+    return { byMinute: new Map(), aggregate: { buckets, records: 0, malformed: 0, malformedByCode: {}, problems: [] }, from: start, to: start + 4 * DAY };
   }
 
   it("fires for the role far above its own normal, and only for it, labelled with the caller", async () => {

@@ -9,7 +9,7 @@ import { CaptureNotifiers } from '../../shared/local/capture';
 import { parseRules } from '../../shared/rules/load';
 import type { TickReport } from '../../shared/run/tick';
 import { ReplaySource } from '../../shared/sources/replay';
-import { MINUTE } from '../../shared/sources/types';
+import { MINUTE } from '../../shared/core/time';
 import { MemoryStateStore } from '../../shared/state/memory-store';
 import { runs } from '../support/frame';
 import { lambdaContext, scheduledEvent } from '../support/lambda';
