@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RulesError, type RulesProblem } from '../../shared/rules/errors';
 import { parseRules } from '../../shared/rules/load';
 import { knownNames, unknownLabel, unknownRule } from '../../shared/rules/references';
-import { SSM_PREFIX } from '../../shared/rules/secret-ref';
+import { SSM_PREFIX, pagerDutyKeyProblem } from '../../shared/rules/secret-ref';
 
 const SHIPPED = readFileSync(join(__dirname, '..', '..', 'rules.yml'), 'utf8');
 
@@ -134,6 +134,12 @@ describe('bad input: rules file semantics', () => {
     ['a PagerDuty routing key written in the file, of the wrong length', 'routing_key: { ssm: /bedrock-watch/pagerduty-routing-key }', 'routing_key: abc123', 'receivers[0].routing_key must say where the secret is kept, not hold it: write { ssm: /parameter/path } (an SSM SecureString) or { env: VARIABLE_NAME } (and a PagerDuty routing key is 32 characters, this is 6)'],
   ])('says which secret forms are accepted for %s', (_what, from, to, says) => {
     expect(only(edited(from, to))).toMatch(new RegExp(`^rules\\.yml:\\d+:\\d+: ${says.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+
+  it('names a PagerDuty routing key of the wrong form once it is resolved from SSM or the environment', () => {
+    expect(pagerDutyKeyProblem('R0UT1NGKEY0123456789abcdefABCDEF')).toBeNull();
+    expect(pagerDutyKeyProblem('R0UT1NGKEY0123456789abcdefABCDE')).toBe('is not a PagerDuty routing key: one is 32 characters, this value has 31');
+    expect(pagerDutyKeyProblem('https://events.pagerduty.com/v2/')).toBe('is not a PagerDuty routing key: one is 32 letters and digits');
   });
 
   it('refuses a literal 32-character routing key too: the file is not the place for it', () => {
