@@ -11,6 +11,9 @@ export type IncidentSeverity = (typeof INCIDENT_SEVERITIES)[number];
 export interface Incident {
   kind: string;
   modelId: string;
+  /** Where, when the trace covers several regions or accounts. */
+  region?: string;
+  account?: string;
   /** ISO time the injected event starts. */
   start: string;
   minutes: number;
@@ -83,7 +86,15 @@ export function parseIncidents(text: string, file = 'incidents.json'): Incident[
     if (!INCIDENT_SEVERITIES.includes(r.severity as IncidentSeverity)) {
       throw new IncidentsError(`${where}.severity must be one of ${INCIDENT_SEVERITIES.join(', ')}`);
     }
-    return { kind: typeof r.kind === 'string' ? r.kind : 'incident', modelId: r.modelId, start: r.start, minutes: r.minutes, severity: r.severity as IncidentSeverity };
+    return {
+      kind: typeof r.kind === 'string' ? r.kind : 'incident',
+      modelId: r.modelId,
+      ...(typeof r.region === 'string' ? { region: r.region } : {}),
+      ...(typeof r.account === 'string' ? { account: r.account } : {}),
+      start: r.start,
+      minutes: r.minutes,
+      severity: r.severity as IncidentSeverity,
+    };
   });
 }
 
@@ -102,6 +113,7 @@ const SEVERITY_RANK: Record<string, number> = { info: 1, warning: 2, critical: 3
 /** An episode matches an incident when it is on the same model and overlaps [start, start + minutes + grace]. */
 export function matches(ep: ScoredEpisode, inc: Incident): boolean {
   if (ep.labels.ModelId !== inc.modelId) return false;
+  if ((inc.region && ep.labels.Region !== inc.region) || (inc.account && ep.labels.AccountId !== inc.account)) return false;
   const from = Date.parse(inc.start);
   const to = from + inc.minutes * 60_000 + DETECTION_GRACE_MS;
   const s = Date.parse(ep.startsAt);

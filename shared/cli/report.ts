@@ -3,6 +3,7 @@
  * per model a timeline of invocations with alert episodes as bands and ground-truth incidents
  * as markers, then the episodes, the notifications and, with ground truth, the score.
  */
+import { targetOfLabels } from '../core/target';
 import { digestText } from '../notify/digest-render';
 import type { Bucket } from '../core/logs';
 import { Pricing } from '../pricing/pricing';
@@ -211,10 +212,10 @@ export function renderReport(input: ReportInput): string {
   const models = [...new Set([...Object.keys(trace.series), ...result.models])].sort();
   const title = input.title ?? 'bedrock-watch backtest';
   const sections = models.map((model, i) => {
-    const eps = result.episodes.filter((e) => e.labels.ModelId === model);
+    const eps = result.episodes.filter((e) => targetOfLabels(e.labels) === model);
     return `<section><h3>${escapeHtml(model)}</h3>${timeline(model, i, input, eps)}${episodeRows(eps)}</section>`;
   });
-  const other = result.episodes.filter((e) => !e.labels.ModelId || !models.includes(e.labels.ModelId));
+  const other = result.episodes.filter((e) => { const t = targetOfLabels(e.labels); return !t || !models.includes(t); });
   const fired = result.episodes.filter((e) => !e.suppressedBy).length;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -24,8 +24,14 @@ export interface Frame {
   length: number;
   /** Period of one slot in ms (60_000 for minute data, 3_600_000 for hourly). */
   period: number;
-  /** modelId → seriesKey → values. A model absent here had no datapoint at all. */
+  /** target key (shared/core/target: the ModelId, or region, account and ModelId) → seriesKey → values. A model absent here had no datapoint at all. */
   models: Record<string, Record<SeriesKey, Series>>;
+  /**
+   * When several regions or accounts are read: every place asked (`region|account`), and those whose
+   * read failed this time with the error. Targets of a failed place are absent from `models` and must
+   * be judged as unknown, not as silent.
+   */
+  places?: { all: string[]; failed: Record<string, string> };
 }
 
 export function emptyFrame(from: number, to: number, period: number): Frame {

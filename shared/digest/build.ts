@@ -2,6 +2,7 @@
  * The daily digest (info tier): yesterday's spend per model against its baseline and the
  * budgets, the biggest changes, the day's alerts and the top spenders by caller. Pure.
  */
+import { targetOfLabels } from '../core/target';
 import type { ModelHistories, History } from '../core/baseline';
 import { raw } from '../baselines/history';
 import { levelFactor, seasonalWithBasis, weeksFor } from '../baselines/seasonal';
@@ -69,7 +70,7 @@ export function buildDigest(input: DigestInput): Digest {
     .filter((a) => a.startsAt !== null && a.startsAt < to && (a.endsAt === null || a.endsAt >= from) && !a.suppressedBy)
     .map((a) => ({
       rule: a.rule,
-      model: a.labels.ModelId ?? null,
+      model: targetOfLabels(a.labels),
       tier: a.maxTier ?? 'info',
       startsAt: new Date(a.startsAt as number).toISOString(),
       endsAt: a.endsAt && a.status !== 'firing' ? new Date(a.endsAt).toISOString() : null,

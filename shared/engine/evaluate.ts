@@ -21,6 +21,8 @@ import { observeWow } from './kinds/wow';
 import { unevaluable } from './kinds/common';
 import { initialState, step } from './machine';
 import { appliesTo } from './select';
+import { placeLabels, placeOfTarget, targetLabels, targetOfLabels } from '../core/target';
+import { observeSourceHealth } from './kinds/source-health';
 import { signalOf } from './signal';
 import { accumulateSpend } from './spend';
 import type { AlertState, Spend, Transition } from '../core/alert';
@@ -81,6 +83,8 @@ export function observe(rule: Rule, model: string, ctx: KindContext): Observatio
       return rule.per_model ? observeBudget(rule, [model], ctx.baselines) : unevaluable('account-wide budget is judged once, not per model');
     case 'caller_spend':
       return unevaluable('judged per caller, not per model');
+    case 'source_health':
+      return unevaluable('judged per region and account, not per model');
   }
 }
 
@@ -92,14 +96,14 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   const transitions: Transition[] = [];
   let spend: Spend = input.spend ?? {};
   const models = [
-    ...new Set([...Object.keys(frame.models), ...(input.knownModels ?? []), ...input.baselines.models(), ...Object.values(states).flatMap((s) => (s.labels.ModelId ? [s.labels.ModelId] : []))]),
+    ...new Set([...Object.keys(frame.models), ...(input.knownModels ?? []), ...input.baselines.models(), ...Object.values(states).flatMap((s) => targetOfLabels(s.labels) ?? [])]),
   ].sort();
   const byName = new Map(config.rules.map((r) => [r.name, r]));
   /** Callers seen in the logs window or with a live alert, for per-caller rules. */
   const callersOf = (model: string, rule: string): string[] => [
     ...new Set([
       ...Object.keys(frame.models[model] ?? {}).flatMap((k) => (k.startsWith(CALLER_PREFIX) ? [k.slice(CALLER_PREFIX.length)] : [])),
-      ...Object.values(states).flatMap((s) => (s.rule === rule && s.labels.ModelId === model && s.labels.caller ? [s.labels.caller] : [])),
+      ...Object.values(states).flatMap((s) => (s.rule === rule && targetOfLabels(s.labels) === model && s.labels.caller ? [s.labels.caller] : [])),
     ]),
   ];
 
@@ -133,6 +137,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     if (index < 0 || index >= frame.length) continue;
     spend = accumulateSpend(spend, frame, index, minute, models, pricing, config.settings.timezone);
     for (const model of models) {
+      // A place that could not be read this tick: its models are unknown, not silent; judge them next time.
+      if (failedPlace(frame, model)) continue;
       const cache = new Map<string, Observation | { failed: unknown }>();
       const ctx: KindContext = {
         frame,
@@ -167,23 +173,27 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
         return o;
       };
       for (const rule of config.rules) {
-        if (!rule.standalone || !appliesTo(rule, model) || (rule.kind === 'budget' && !rule.per_model)) continue;
+        if (!rule.standalone || !appliesTo(rule, model) || (rule.kind === 'budget' && !rule.per_model) || rule.kind === 'source_health') continue;
         try {
           if (rule.kind === 'caller_spend') {
             for (const caller of callersOf(model, rule.name)) {
               try {
-                apply(rule, { ModelId: model, caller }, observeCallerSpend(rule, model, caller, ctx), minute, at);
+                apply(rule, { ...targetLabels(model), caller }, observeCallerSpend(rule, model, caller, ctx), minute, at);
               } catch (e) {
                 failed(rule.name, model, e);
               }
             }
             continue;
           }
-          apply(rule, { ModelId: model }, get(rule), minute, at);
+          apply(rule, targetLabels(model), get(rule), minute, at);
         } catch (e) {
           failed(rule.name, model, e);
         }
       }
+    }
+    for (const rule of config.rules) {
+      if (rule.kind !== 'source_health' || !frame.places) continue;
+      for (const place of frame.places.all) apply(rule, { source: 'cloudwatch', ...placeLabels(place) }, observeSourceHealth(rule, place, frame), minute, at);
     }
     for (const rule of config.rules) {
       if (rule.kind !== 'budget' || rule.per_model || !rule.standalone) continue;
@@ -214,4 +224,9 @@ function worthStoring(a: AlertState, b: AlertState): boolean {
     a.endsAt !== b.endsAt ||
     JSON.stringify(a.runs) !== JSON.stringify(b.runs)
   );
+}
+
+function failedPlace(frame: Frame, target: string): boolean {
+  if (!frame.places) return false;
+  return placeOfTarget(target) in frame.places.failed;
 }

@@ -1,13 +1,18 @@
+import { parseTarget } from '../core/target';
 import type { Rule } from '../rules/schema';
 
 const globRe = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 
-/** Whether a rule applies to a model id, by its `models.include` / `models.exclude` globs. */
-export function appliesTo(rule: Rule, model: string): boolean {
+/** Whether a rule applies to a target (shared/core/target): ModelId globs `models.include` / `exclude`, and `regions` / `accounts`. */
+export function appliesTo(rule: Rule, target: string): boolean {
   const sel = rule.models;
   if (!sel) return true;
-  if (sel.include && !sel.include.some((g) => globRe(g).test(model))) return false;
-  if (sel.exclude && sel.exclude.some((g) => globRe(g).test(model))) return false;
+  const { modelId, region, account } = parseTarget(target);
+  if (sel.include && !sel.include.some((g) => globRe(g).test(modelId))) return false;
+  if (sel.exclude && sel.exclude.some((g) => globRe(g).test(modelId))) return false;
+  // Region / account filters only narrow a deployment that watches several places.
+  if (sel.regions && region && !sel.regions.includes(region)) return false;
+  if (sel.accounts && account && !sel.accounts.includes(account)) return false;
   return true;
 }
 

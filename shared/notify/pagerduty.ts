@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { describeTarget, targetOfLabels } from '../core/target';
 import { httpFailure, postJson } from './deliver';
 import type { Notification } from '../core/notification';
 import type { Notifier } from './types';
@@ -40,7 +41,7 @@ export function pagerDutyEvent(n: Notification, routingKey: string): PagerDutyTr
     dedup_key,
     payload: {
       summary: truncate(a.summary || `${a.rule} firing`, MAX_SUMMARY),
-      source: a.labels.ModelId || 'bedrock-watch',
+      source: (() => { const t = targetOfLabels(a.labels); return t ? describeTarget(t) : 'bedrock-watch'; })(),
       severity: a.tier,
       timestamp: a.startsAt,
       component: 'bedrock',

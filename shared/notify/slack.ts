@@ -1,4 +1,5 @@
 import { httpFailure, postJson } from './deliver';
+import { describeTarget, targetOfLabels } from '../core/target';
 import type { Notification } from '../core/notification';
 import type { Notifier } from './types';
 import type { Tier } from '../core/alert';
@@ -20,7 +21,8 @@ type Block =
 export function slackMessage(n: Notification): { text: string; blocks: Block[] } {
   const a = n.alert;
   const resolved = n.action === 'resolve';
-  const model = a.labels.ModelId;
+  const target = targetOfLabels(a.labels);
+  const model = target && describeTarget(target);
   const emoji = EMOJI[resolved ? 'resolved' : a.tier];
   const title = resolved
     ? `${emoji} RESOLVED · ${a.tier.toUpperCase()} · ${model ?? a.rule}`

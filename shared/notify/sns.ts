@@ -11,7 +11,7 @@ const NOTE = { trigger: '', repeat: ' still firing', escalate: ' escalated', res
 export function snsPublishInput(n: Notification, topicArn: string): PublishCommandInput {
   const a = n.alert;
   const tag = n.action === 'resolve' ? 'RESOLVED' : `${a.tier.toUpperCase()}${NOTE[n.action]}`;
-  const attributes: Record<string, string | undefined> = { severity: a.tier, rule: a.rule, modelId: a.labels.ModelId, action: n.action };
+  const attributes: Record<string, string | undefined> = { severity: a.tier, rule: a.rule, modelId: a.labels.ModelId, region: a.labels.Region, accountId: a.labels.AccountId, action: n.action };
   return {
     TopicArn: topicArn,
     Subject: subject(`[${tag}] ${a.summary || a.rule}`),

@@ -5,6 +5,7 @@
  */
 import shipped from './prices.json';
 import { baseModelId } from './model-id';
+import { modelIdOf } from '../core/target';
 
 export interface Price {
   input: number;
@@ -24,7 +25,9 @@ export class Pricing {
   }
 
   /** The price of a model id, an inference profile (`us.anthropic…`) or a model ARN; null when unknown. */
-  price(modelId: string): Price | null {
+  price(target: string): Price | null {
+    // A target key (model in a region of an account) is priced as its model.
+    const modelId = modelIdOf(target);
     const p = this.table[modelId] ?? this.table[baseModelId(modelId)] ?? null;
     if (!p) this.unpriced.add(modelId);
     return p;

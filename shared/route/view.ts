@@ -1,6 +1,7 @@
 /** Alert state → what a person reads: summary, value against threshold and baseline, next check. */
 import type { AlertState, Tier, Transition } from '../core/alert';
 import type { Rule } from '../rules/schema';
+import { describeTarget, targetOfLabels } from '../core/target';
 import type { AlertView } from '../core/notification';
 
 const TITLES: Record<string, string> = {
@@ -18,7 +19,8 @@ const TITLES: Record<string, string> = {
 };
 
 export function alertView(state: AlertState, rule: Rule | undefined, tier: Tier, resolved: boolean): AlertView {
-  const model = state.labels.ModelId;
+  const target = targetOfLabels(state.labels);
+  const model = target && describeTarget(target);
   const title = rule?.description ?? TITLES[state.signal] ?? 'Alert';
   return {
     fingerprint: state.fingerprint,

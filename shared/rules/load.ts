@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
 import { RulesError, formatPath, type RulesProblem } from './errors';
-import { Config } from './schema';
+import { Config, Rule } from './schema';
 import { SSM_PREFIX, ssmOutsidePrefix } from './secret-ref';
 
 export interface RulesOptions {
@@ -73,7 +73,7 @@ export function parseRulesLocated(text: string, file = 'rules.yml', opts: RulesO
       });
     }
     if (late.length) throw new RulesError(late);
-    return { config, file, locate: (path) => locate(path) };
+    return { config: withSourceHealth(config), file, locate: (path) => locate(path) };
   }
   const problems: RulesProblem[] = parsed.error.issues.map((issue) => {
     // An unknown field is reported on its parent object: point at the field itself.
@@ -122,4 +122,26 @@ function describe(issue: z.core.$ZodIssue): string {
     default:
       return issue.message;
   }
+}
+
+/**
+ * A deployment that watches several regions or accounts must hear when one of them cannot be read:
+ * unless the file has its own `source_health` rule, one is added (warning after settings.source_failure_after).
+ */
+function withSourceHealth(config: Config): Config {
+  const s = config.settings;
+  const several = (s.regions?.length ?? 0) > 1 || (s.accounts?.length ?? 0) > 0;
+  if (!several || config.rules.some((r) => r.kind === 'source_health')) return config;
+  const rule = Rule.parse({
+    name: 'bedrock-watch-source-health',
+    kind: 'source_health',
+    signal: 'other',
+    description: 'bedrock-watch cannot read the Bedrock metrics of a region or account.',
+    next_check:
+      "Read the error in the alert: AccessDenied means the member account's role or its trust policy (external id); throttling means GetMetricData limits in that region; check the evaluate function's logs for the failing call.",
+    keep_firing_for: '0m',
+    resolve_after_missing: '1h',
+    tiers: { warning: { for: s.source_failure_after / 60_000 + 'm' } },
+  });
+  return { ...config, rules: [...config.rules, rule] };
 }

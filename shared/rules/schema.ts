@@ -80,6 +80,8 @@ const Receiver = z.discriminatedUnion('type', [
 const Selector = z.strictObject({
   include: z.array(z.string()).optional().meta({ description: 'Model id globs to evaluate (default: every model seen).' }),
   exclude: z.array(z.string()).optional(),
+  regions: z.array(z.string()).optional().meta({ description: 'Only these regions (when settings.regions watches several).' }),
+  accounts: z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id')).optional().meta({ description: 'Only these accounts (when settings.accounts is set).' }),
 });
 
 /** Fields every rule kind shares. */
@@ -225,7 +227,26 @@ const CallerSpendRule = z.strictObject({
   tiers: tierOf({ ...forField, above: Positive.meta({ description: "Tokens over the window as a multiple of the caller's own baseline, e.g. 3" }) }),
 });
 
-export const Rule = z.discriminatedUnion('kind', [ThresholdRule, RatioRule, AbsentRule, CostRule, BaselineRule, BudgetRule, WowRule, CompositeRule, CompletionRule, CallerSpendRule]);
+/** A region or account whose metrics cannot be read (only when several are watched; added by default then). */
+const SourceHealthRule = z.strictObject({
+  ...common,
+  kind: z.literal('source_health'),
+  tiers: tierOf({ ...forField }),
+});
+
+export const Rule = z.discriminatedUnion('kind', [
+  ThresholdRule,
+  RatioRule,
+  AbsentRule,
+  CostRule,
+  BaselineRule,
+  BudgetRule,
+  WowRule,
+  CompositeRule,
+  CompletionRule,
+  CallerSpendRule,
+  SourceHealthRule,
+]);
 export type Rule = z.output<typeof Rule>;
 export type ThresholdRule = z.output<typeof ThresholdRule>;
 export type RatioRule = z.output<typeof RatioRule>;
@@ -237,6 +258,7 @@ export type WowRule = z.output<typeof WowRule>;
 export type CompositeRule = z.output<typeof CompositeRule>;
 export type CompletionRule = z.output<typeof CompletionRule>;
 export type CallerSpendRule = z.output<typeof CallerSpendRule>;
+export type SourceHealthRule = z.output<typeof SourceHealthRule>;
 
 const Settings = z
   .strictObject({
@@ -250,6 +272,26 @@ const Settings = z
       .string()
       .refine(isTimeZone, { error: (iss) => `unknown time zone ${JSON.stringify(iss.input)}: use an IANA name like UTC, Europe/Berlin or America/New_York` })
       .default('UTC').meta({ description: 'IANA time zone for days and months (digest, daily cost, budgets).' }),
+    regions: z
+      .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be a region name like us-east-1'))
+      .min(1)
+      .optional()
+      .meta({ description: 'Regions to watch (default: the region the stack runs in). With more than one, alerts carry a Region label.' }),
+    accounts: z
+      .array(
+        z.strictObject({
+          id: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
+          role_arn: z
+            .string()
+            .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN')
+            .optional()
+            .meta({ description: 'Read-only role to assume in that account; without it the account is read through CloudWatch cross-account observability (this account must be its monitoring account).' }),
+          external_id: z.string().min(2).optional().meta({ description: 'External id the role requires (sts:ExternalId).' }),
+        }),
+      )
+      .optional()
+      .meta({ description: 'Other accounts to watch besides this one. Alerts then carry Region and AccountId labels.' }),
+    source_failure_after: Duration.prefault('10m').meta({ description: 'A region or account whose metrics cannot be read for this long raises its own warning.' }),
   })
   .prefault({});
 

@@ -7,7 +7,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { NotifierSet } from '../notify/receivers';
 import { loadRulesFile } from '../rules/load';
 import type { Config } from '../rules/schema';
-import { CloudWatchSource, createCloudWatchClient } from '../sources/cloudwatch';
+import { metricSourceFor } from '../sources/cloudwatch-places';
 import { DynamoStateStore } from '../state/dynamo-store';
 import { TableLogSource } from '../sources/logs';
 import { tableFromEnv, type Table } from '../dynamo/table';
@@ -34,7 +34,7 @@ export function awsDeps(): AwsDeps {
     baselineStore,
     config,
     table,
-    source: new CloudWatchSource({ client: createCloudWatchClient() }),
+    source: metricSourceFor(config.settings, { region: process.env.AWS_REGION, account: process.env.BEDROCK_WATCH_ACCOUNT_ID }),
     store: new DynamoStateStore(table),
     baselines: storedBaselines(baselineStore),
     notifiers: new NotifierSet(config.receivers, { sns: new SNSClient({}) }),

@@ -3,6 +3,7 @@
  * bootstrap from CloudWatch history), record them, leaving out hours when the model had an alert
  * firing, and publish fresh expectations for the evaluate tick.
  */
+import { targetOfLabels } from '../core/target';
 import { buildExpectations, VOLUME_SERIES } from '../baselines/expectations';
 import type { ModelExpectations, History } from '../core/baseline';
 import { endOf, record } from '../baselines/history';
@@ -139,7 +140,7 @@ function firstHourWithData(data: Record<string, (number | null)[]>, length: numb
 function exclusionWindows(alerts: AlertState[], now: number): Map<string, [number, number][]> {
   const out = new Map<string, [number, number][]>();
   for (const a of alerts) {
-    const model = a.labels.ModelId;
+    const model = targetOfLabels(a.labels);
     // Silence is learned, not excluded: a model that really stops at weekends must be learned to stop (the
     // median over weeks keeps a one-off outage from mattering); client errors do not distort volumes.
     if (!model || a.startsAt === null || a.signal === 'client_errors' || a.signal === 'availability') continue;

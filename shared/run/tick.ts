@@ -4,6 +4,7 @@
  * and anything unsent is retried by the next tick.
  */
 import { evaluate, type RuleError } from '../engine/evaluate';
+import { targetOfLabels } from '../core/target';
 import { lookbackMinutes, needsLogs, seriesNeeded } from '../engine/needs';
 import { unmatchedIncludes } from '../engine/select';
 import { mergeLogSeries, type LogSource } from '../sources/logs';
@@ -78,7 +79,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     const minutes = [];
     for (let m = first; m <= latest; m += MINUTE) minutes.push({ minute: m, at: now });
     const baselines = await deps.baselines(now);
-    const knownModels = [...new Set([...Object.values(state.alerts).map((a) => a.labels.ModelId), ...baselines.models(), ...state.logModels].filter(Boolean))].sort();
+    const knownModels = [...new Set([...Object.values(state.alerts).flatMap((a) => targetOfLabels(a.labels) ?? []), ...baselines.models(), ...state.logModels].filter(Boolean))].sort();
     const frame = await deps.source.fetch({
       keys: seriesNeeded(config.rules),
       from: first - lookbackMinutes(config.rules) * MINUTE,
@@ -86,6 +87,9 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       period: MINUTE,
       knownModels,
     });
+    for (const [place, error] of Object.entries(frame.places?.failed ?? {})) {
+      deps.log.warn('cannot read the metrics of a region or account; its models are judged next tick', { place, error });
+    }
     if (deps.logs && needsLogs(config.rules)) {
       const models = [...new Set([...Object.keys(frame.models), ...knownModels])];
       const lag = Math.max(0, Math.round((s.log_delay - s.publication_delay) / MINUTE));

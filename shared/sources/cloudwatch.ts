@@ -21,6 +21,7 @@ import {
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import { emptyFrame, parseSeriesKey, type Frame, type Series, type SeriesKey } from '../core/series';
+import { parseTarget, placeKey, placeOfTarget, targetKey } from '../core/target';
 import { type FetchRequest, type MetricSource } from './types';
 
 /** GetMetricData accepts at most 500 MetricDataQuery structures per call. */
@@ -35,6 +36,19 @@ export interface CloudWatchSourceOptions {
   namespace?: string;
   /** true (default): find models with SEARCH expressions; false: query `req.knownModels` only. */
   discovery?: boolean;
+  /**
+   * Where this source reads, when a deployment watches several places: its series are keyed by
+   * region, account and ModelId (shared/core/target), and it keeps only known targets of its place.
+   * `observability: true` reads a linked source account from a CloudWatch cross-account
+   * observability monitoring account (`:aws.AccountId` in SEARCH, `AccountId` on MetricStat queries).
+   */
+  place?: Place;
+}
+
+export interface Place {
+  region?: string;
+  account?: string;
+  observability?: boolean;
 }
 
 /** Cumulative counters since construction (or the last resetStats()). */
@@ -76,12 +90,25 @@ export class CloudWatchSource implements MetricSource {
   private readonly client: CloudWatchClient;
   private readonly namespace: string;
   private readonly discovery: boolean;
+  private readonly place: Place;
 
-  constructor({ client, namespace = 'AWS/Bedrock', discovery = true }: CloudWatchSourceOptions) {
+  constructor({ client, namespace = 'AWS/Bedrock', discovery = true, place = {} }: CloudWatchSourceOptions) {
     if (!SAFE_SEARCH_TEXT.test(namespace)) throw new Error(`CloudWatchSource: unsupported namespace ${JSON.stringify(namespace)}`);
+    if (place.account !== undefined && !/^\d{12}$/.test(place.account)) throw new Error(`CloudWatchSource: account must be 12 digits, got ${JSON.stringify(place.account)}`);
     this.client = client;
     this.namespace = namespace;
     this.discovery = discovery;
+    this.place = place;
+  }
+
+  /** The frame key of a model read by this source. */
+  private key(model: string): string {
+    return targetKey({ modelId: model, region: this.place.region, account: this.place.account });
+  }
+
+  /** Whether a known target key belongs to this source's place. */
+  private mine(key: string): boolean {
+    return placeOfTarget(key) === placeKey(this.place.region, this.place.account);
   }
 
   resetStats(): void {
@@ -91,7 +118,8 @@ export class CloudWatchSource implements MetricSource {
   /** The SEARCH expression used for one metric and statistic at `periodSeconds`. */
   searchExpression(metric: string, stat: string, periodSeconds: number): string {
     const ns = PLAIN_NAMESPACE.test(this.namespace) ? this.namespace : `"${this.namespace}"`;
-    return `SEARCH('{${ns},ModelId} MetricName="${metric}"', '${stat}', ${periodSeconds})`;
+    const account = this.place.observability && this.place.account ? ` :aws.AccountId="${this.place.account}"` : '';
+    return `SEARCH('{${ns},ModelId} MetricName="${metric}"${account}', '${stat}', ${periodSeconds})`;
   }
 
   async fetch(req: FetchRequest): Promise<Frame> {
@@ -109,17 +137,18 @@ export class CloudWatchSource implements MetricSource {
       return { key, metric, stat };
     });
 
-    const ensureModel = (model: string): Record<SeriesKey, Series> => {
-      let m = frame.models[model];
+    const ensureModel = (target: string): Record<SeriesKey, Series> => {
+      let m = frame.models[target];
       if (!m) {
         m = {};
         for (const { key } of parsed) m[key] = new Array<number | null>(frame.length).fill(null);
-        frame.models[model] = m;
+        frame.models[target] = m;
       }
       return m;
     };
+    const known = (req.knownModels ?? []).filter((k) => this.mine(k));
     // Known models stay in the frame even without a datapoint: the engine must see them go silent.
-    for (const model of req.knownModels ?? []) ensureModel(model);
+    for (const target of known) ensureModel(target);
     if (frame.length === 0 || parsed.length === 0) return frame;
 
     const periodSeconds = period / 1000;
@@ -136,7 +165,7 @@ export class CloudWatchSource implements MetricSource {
         });
       });
     } else {
-      const models = [...new Set(req.knownModels ?? [])];
+      const models = [...new Set(known.map((k) => parseTarget(k).modelId))];
       let n = 0;
       for (const model of models) {
         for (const { key, metric, stat } of parsed) {
@@ -154,6 +183,7 @@ export class CloudWatchSource implements MetricSource {
                 Stat: stat,
                 Period: periodSeconds,
               },
+              ...(this.place.observability && this.place.account ? { AccountId: this.place.account } : {}),
               ReturnData: true,
             },
           });
@@ -166,7 +196,7 @@ export class CloudWatchSource implements MetricSource {
       const vs = result.Values ?? [];
       const n = Math.min(ts.length, vs.length);
       if (n === 0) return;
-      const series = ensureModel(model)[key]!;
+      const series = ensureModel(this.key(model))[key]!;
       for (let i = 0; i < n; i++) {
         const t = ts[i]!.getTime();
         const v = vs[i]!;
@@ -188,7 +218,8 @@ export class CloudWatchSource implements MetricSource {
     write: (model: string, key: SeriesKey, result: MetricDataResult) => void,
   ): Promise<void> {
     const byId = new Map(batch.map((p) => [p.id, p]));
-    const context = `${this.namespace}, ${batch.length} ${batch.length === 1 ? 'query' : 'queries'}, ${formatRange(req.from, req.to)}`;
+    const where = [this.place.region, this.place.account && `account ${this.place.account}`].filter(Boolean).join(', ');
+    const context = `${where ? `${where}, ` : ''}${this.namespace}, ${batch.length} ${batch.length === 1 ? 'query' : 'queries'}, ${formatRange(req.from, req.to)}`;
     const seenTokens = new Set<string>();
     let nextToken: string | undefined;
     do {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { MINUTE } from '../core/time';
 import { seriesKey, type SeriesKey } from '../core/series';
+import { modelIdOf, targetKey } from '../core/target';
 
 export interface MetricTrace {
   /** First minute (ms) in the trace. */
@@ -13,7 +14,11 @@ export interface MetricTrace {
   /** One past the last minute (ms). */
   to: number;
   namespace: string;
-  /** modelId → seriesKey → dense per-minute values (index = (t - from) / MINUTE), null = no datapoint. */
+  /**
+   * target key → seriesKey → dense per-minute values (index = (t - from) / MINUTE), null = no datapoint.
+   * The key is the bare ModelId when the trace covers one region of one account, else region, account
+   * and ModelId (shared/core/target): the same model in two places is two series, never one.
+   */
   series: Record<string, Record<SeriesKey, (number | null)[]>>;
   /** Lines skipped (other period, no ModelId dimension), for the report. */
   skipped: number;
@@ -61,10 +66,21 @@ export function parseMetricLines(lines: Iterable<string>, file = 'trace'): Metri
   let lineNo = 0;
   let min = Infinity;
   let max = -Infinity;
+  const places = new Set<string>();
   for (const line of lines) {
     lineNo++;
     if (!line.trim()) continue;
-    let r: { timestamp?: unknown; metric?: unknown; stat?: unknown; value?: unknown; period?: unknown; namespace?: unknown; dimensions?: { ModelId?: unknown } };
+    let r: {
+      timestamp?: unknown;
+      region?: unknown;
+      account?: unknown;
+      metric?: unknown;
+      stat?: unknown;
+      value?: unknown;
+      period?: unknown;
+      namespace?: unknown;
+      dimensions?: { ModelId?: unknown };
+    };
     try {
       r = JSON.parse(line);
     } catch {
@@ -81,10 +97,16 @@ export function parseMetricLines(lines: Iterable<string>, file = 'trace'): Metri
       skipped++;
       continue;
     }
+    if ((r.region !== undefined && typeof r.region !== 'string') || (r.account !== undefined && !(typeof r.account === 'string' && /^\d{12}$/.test(r.account)))) {
+      throw new TraceError(`${file}:${lineNo}: region must be a string and account 12 digits`);
+    }
     if (typeof r.namespace === 'string') namespace = r.namespace;
     const minute = Math.floor(t / MINUTE) * MINUTE;
-    const byKey = columns.get(model) ?? new Map<SeriesKey, { t: number[]; v: number[] }>();
-    columns.set(model, byKey);
+    const place = `${r.region ?? ''}|${r.account ?? ''}`;
+    places.add(place);
+    const target = targetKey({ modelId: model, region: r.region as string | undefined, account: r.account as string | undefined });
+    const byKey = columns.get(target) ?? new Map<SeriesKey, { t: number[]; v: number[] }>();
+    columns.set(target, byKey);
     const key = seriesKey(r.metric, r.stat);
     const col = byKey.get(key) ?? { t: [], v: [] };
     byKey.set(key, col);
@@ -97,7 +119,10 @@ export function parseMetricLines(lines: Iterable<string>, file = 'trace'): Metri
   if (!count) throw new TraceError(`${file}: no per-minute datapoints with a ModelId dimension`);
   const length = (max - min) / MINUTE + 1;
   const series: MetricTrace['series'] = {};
-  for (const [model, byKey] of columns) {
+  // One place only (with or without region/account fields): key by the bare ModelId, as a single-region deployment does.
+  const keyOf = places.size > 1 ? (k: string) => k : (k: string) => modelIdOf(k);
+  for (const [target, byKey] of columns) {
+    const model = keyOf(target);
     series[model] = {};
     for (const [key, col] of byKey) {
       const arr: (number | null)[] = new Array(length).fill(null);

@@ -118,6 +118,7 @@ const APP_ACTIONS = [
   'sns:Publish',
   'ssm:GetParameter',
   'kms:Decrypt',
+  'sts:AssumeRole',
 ];
 // Added by the framework for the functions' own log groups (scoped, checked below).
 const FRAMEWORK_LOG_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:TagResource'];
@@ -167,6 +168,7 @@ describe('packaged service (stage dev, default params)', () => {
           TABLE_NAME: { Ref: 'StateTable' },
           ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
           RULES_FILE: 'rules.yml',
+          BEDROCK_WATCH_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
           POWERTOOLS_SERVICE_NAME: 'bedrock-watch',
           POWERTOOLS_LOG_LEVEL: 'INFO',
           NODE_OPTIONS: '--enable-source-maps',
@@ -234,6 +236,13 @@ describe('packaged service (stage dev, default params)', () => {
     expect(resourcesOfType(t, 'AWS::Logs::SubscriptionFilter').map(([id]) => id)).toEqual(['IngestSubscriptionFilter']);
   });
 
+  it('may assume member-account roles only when rules.yml names some, and only those', () => {
+    const policy = t.Resources.AssumeMemberRolesPolicy;
+    expect(policy.Condition).toBe('HasMemberRoles');
+    expect(t.Conditions.HasMemberRoles).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] }); // the shipped rules.yml names none
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: { 'Fn::Split': [',', ''] } }]);
+  });
+
   it('outputs the table name and topic ARN', () => {
     expect(t.Outputs.StateTableName.Value).toEqual({ Ref: 'StateTable' });
     expect(t.Outputs.AlertTopicArn.Value).toEqual({ Ref: 'AlertTopic' });
@@ -247,7 +256,8 @@ describe('packaged service (stage dev, default params)', () => {
 
     it('has a single role for the functions', () => {
       expect(resourcesOfType(t, 'AWS::IAM::Role').map(([id]) => id)).toEqual(['IamRoleLambdaExecution']);
-      expect(resourcesOfType(t, 'AWS::IAM::Policy')).toHaveLength(0);
+      // The one extra policy: assuming member-account roles, only when rules.yml names some.
+      expect(resourcesOfType(t, 'AWS::IAM::Policy').map(([id, p]) => [id, p.Condition])).toEqual([['AssumeMemberRolesPolicy', 'HasMemberRoles']]);
       expect(resourcesOfType(t, 'AWS::IAM::ManagedPolicy')).toHaveLength(0);
       expect(t.Resources.IamRoleLambdaExecution.Properties.ManagedPolicyArns).toBeUndefined();
     });

@@ -1,0 +1,78 @@
+/**
+ * The metric source a deployment reads: this region of this account (the default, exactly as
+ * before), or every region in settings.regions × this account and settings.accounts. Another
+ * account is read either through CloudWatch cross-account observability (this account is its
+ * monitoring account: no role needed) or by assuming a read-only role there (STS AssumeRole
+ * with an external id; credentials cached until shortly before they expire).
+ */
+import type { CloudWatchClient, CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { placeKey } from '../core/target';
+import type { Config } from '../rules/schema';
+import { CloudWatchSource, createCloudWatchClient, type Place } from './cloudwatch';
+import { PlacesSource } from './places';
+import type { MetricSource } from './types';
+
+type Settings = Config['settings'];
+type Credentials = NonNullable<Exclude<CloudWatchClientConfig['credentials'], (...args: never[]) => unknown>>;
+
+export interface PlacesOptions {
+  /** The region and account the stack runs in (AWS_REGION; the account from the stack's environment). */
+  region: string | undefined;
+  account: string | undefined;
+  /** How clients are made (tests pass loopback endpoints); the SDK's adaptive-retry client by default. */
+  cloudwatch?: (config: CloudWatchClientConfig) => CloudWatchClient;
+  sts?: STSClient;
+}
+
+/** Whether the settings ask for more than this region of this account. */
+export const watchesSeveralPlaces = (s: Settings): boolean => (s.regions?.length ?? 0) > 1 || (s.accounts?.length ?? 0) > 0;
+
+export function metricSourceFor(settings: Settings, o: PlacesOptions): MetricSource {
+  const client = o.cloudwatch ?? createCloudWatchClient;
+  if (!watchesSeveralPlaces(settings)) return new CloudWatchSource({ client: client(o.region ? { region: o.region } : {}) });
+  const regions = settings.regions ?? (o.region ? [o.region] : []);
+  if (!regions.length) throw new Error('settings.accounts needs settings.regions when the region the stack runs in is unknown (AWS_REGION)');
+  const accounts = settings.accounts ?? [];
+  // The own account is labelled only when other accounts are watched too.
+  const own = accounts.length ? o.account : undefined;
+  const sts = o.sts ?? new STSClient(o.region ? { region: o.region } : {});
+  const parts = regions.flatMap((region) => [
+    part({ region, account: own }, client({ region })),
+    ...accounts.map((a) =>
+      a.role_arn
+        ? part({ region, account: a.id }, client({ region, credentials: assumedRole(sts, a.role_arn, a.external_id) }))
+        : part({ region, account: a.id, observability: true }, client({ region })),
+    ),
+  ]);
+  return new PlacesSource(parts);
+}
+
+const part = (place: Place, client: CloudWatchClient) => ({ place: placeKey(place.region, place.account), source: new CloudWatchSource({ client, place }) });
+
+/** Refresh this long before the credentials expire. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** Credentials of a role in another account, assumed once and reused until shortly before they expire. */
+export function assumedRole(sts: STSClient, roleArn: string, externalId: string | undefined, now: () => number = Date.now): () => Promise<Credentials> {
+  let cached: { value: Credentials; expires: number } | undefined;
+  let pending: Promise<Credentials> | undefined;
+  return async () => {
+    if (cached && now() < cached.expires - REFRESH_MARGIN_MS) return cached.value;
+    pending ??= (async () => {
+      try {
+        const out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'bedrock-watch', ExternalId: externalId, DurationSeconds: 3600 }));
+        const c = out.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('no credentials in the answer');
+        const expires = c.Expiration ? c.Expiration.getTime() : now() + 3_600_000;
+        cached = { value: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration }, expires };
+        return cached.value;
+      } catch (e) {
+        throw new Error(`STS AssumeRole ${roleArn}: ${(e as Error).name && (e as Error).name !== 'Error' ? `${(e as Error).name}: ` : ''}${(e as Error).message}`, { cause: e });
+      } finally {
+        pending = undefined;
+      }
+    })();
+    return pending;
+  };
+}
