@@ -29,24 +29,17 @@ const replay = (opts: ReplayOptions): Promise<ReplayResult> =>
   (require('../local/replay-run') as typeof import('../local/replay-run')).replay(opts);
 const loadLogs = (file: string): LogTrace => (require('../local/log-trace') as typeof import('../local/log-trace')).loadLogTrace(file);
 
-type Values = Record<string, string | boolean | undefined>;
-type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: Options;
-  maxPositionals: number;
-  run(values: Values, positionals: string[]): Promise<number>;
-}
-
-class UsageError extends Error {}
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const err = (line = '') => process.stderr.write(`${line}\n`);
-const help = { help: { type: 'boolean', short: 'h' } } as const;
+import { CommandError, UsageError, err, help, isoOption, out, type Command, type Values } from './command';
+import { initCommand } from './init';
+import { recordCommand } from './record';
+import { testNotifyCommand } from './test-notify';
+import { explainCommand } from './explain';
 
 const COMMANDS: Record<string, Command> = {
+  init: initCommand,
+  record: recordCommand,
+  'test-notify': testNotifyCommand,
+  explain: explainCommand,
   baseline: {
     summary: 'learn baselines from CloudWatch history now (baseline bootstrap)',
     usage: `bedrock-watch baseline bootstrap [--table NAME] [--region REGION] [--rules FILE]
@@ -123,10 +116,10 @@ const USAGE = `usage: bedrock-watch <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
   .join('\n')}
 
-Run "bedrock-watch <command> --help" for a command's options.`;
+Run "bedrock-watch <command> --help" for a command's options; "bedrock-watch --version" for the version.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -136,6 +129,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     out(USAGE);
+    return 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    out(`bedrock-watch ${version()}`);
     return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
@@ -162,13 +159,16 @@ export async function main(argv: string[]): Promise<number> {
       for (const p of e.problems) err(formatProblem(p));
       return 1;
     }
-    if (e instanceof TraceError || e instanceof IncidentsError) {
+    if (e instanceof TraceError || e instanceof IncidentsError || e instanceof CommandError) {
       err(`bedrock-watch ${name}: ${e.message}`);
       return 1;
     }
     throw e;
   }
 }
+
+/** The package version, read when asked (the CLI runs from the source tree, not a build). */
+export const version = (): string => (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 // ── validate ────────────────────────────────────────────────────────────────
 
@@ -198,14 +198,6 @@ export function backtestJson(result: Pick<ReplayResult, 'episodes' | 'captured'>
       .map((c) => ({ receiver: c.receiver, action: c.notification.action, at: isoSeconds(c.notification.at), alerts: 1 }))
       .sort((a, b) => a.at.localeCompare(b.at) || a.receiver.localeCompare(b.receiver) || a.action.localeCompare(b.action)),
   };
-}
-
-function isoOption(v: Values, name: string): number | undefined {
-  const s = v[name];
-  if (typeof s !== 'string') return undefined;
-  const t = Date.parse(s);
-  if (!Number.isFinite(t)) throw new UsageError(`--${name} must be an ISO time like 2026-10-05T00:00:00Z, not "${s}"`);
-  return t;
 }
 
 async function backtest(v: Values): Promise<number> {

@@ -3,7 +3,7 @@
  * re-run with the same `now` (EventBridge delivers at least once) records and sends nothing twice,
  * and anything unsent is retried by the next tick.
  */
-import { evaluate } from '../engine/evaluate';
+import { evaluate, type ObservationListener } from '../engine/evaluate';
 import { lookbackMinutes, needsLogs, seriesNeeded } from '../engine/needs';
 import { mergeLogSeries, type LogSource } from '../sources/logs';
 import type { Baselines } from '../engine/types';
@@ -33,6 +33,8 @@ export interface TickDeps {
   log: Log;
   /** In-tick delivery retries (the simulated clock passes a no-op sleep). */
   sleep?: (ms: number) => Promise<void>;
+  /** Every judgement the engine makes (local replays: explain, the report's charts). */
+  onObservation?: ObservationListener;
 }
 
 export interface TickReport {
@@ -76,7 +78,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       const end = frame.from + (frame.length - lag) * MINUTE;
       mergeLogSeries(frame, await deps.logs.buckets(models, frame.from - lag * MINUTE, end), lag);
     }
-    const result = evaluate({ config, frame, states: state.alerts, baselines, minutes, knownModels, spend: state.cursor.spend });
+    const result = evaluate({ config, frame, states: state.alerts, baselines, minutes, knownModels, spend: state.cursor.spend, onObservation: deps.onObservation });
     const routed = route(config, result.transitions, result.states, now);
     const outbox: OutboxItem[] = routed.notifications.map((n, i) => ({
       id: n.id,
