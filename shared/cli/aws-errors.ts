@@ -12,9 +12,12 @@ const HINTS: Record<string, string> = {
 
 export function awsError(call: string, e: unknown, permission?: string): CommandError {
   const error = e instanceof Error ? e : new Error(String(e));
-  const hint = HINTS[error.name];
+  const root = error.cause instanceof Error ? error.cause : error;
+  const hint = HINTS[root.name];
   if (hint) return new CommandError(`${call}: ${hint}`);
-  const denied = /AccessDenied|not authorized/i.test(`${error.name} ${error.message}`);
+  const denied = /AccessDenied|not authorized/i.test(`${root.name} ${error.message}`);
+  // The sources already say which call failed and on what (a plain Error around the SDK's).
+  if (root !== error && error.name === 'Error') return new CommandError(`${error.message.split('\n')[0]}${denied && permission ? ` (needs ${permission})` : ''}`);
   const name = error.name && error.name !== 'Error' ? `${error.name}: ` : '';
   const message = (error.message || '(no message)').split('\n')[0];
   return new CommandError(`${call}: ${name}${message}${denied && permission ? ` (needs ${permission})` : ''}`);
