@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { seriesNeeded } from '../engine/needs';
@@ -18,7 +18,7 @@ import type { Config } from '../rules/schema';
 import { TraceError, loadMetricTrace } from '../sources/trace';
 import { getMetricDataCost } from '../sources/cloudwatch-cost';
 import { IncidentsError, loadIncidents, score, type Incident } from './incidents';
-import { durationText, isoSeconds, renderReport } from './report';
+import { durationText, isoSeconds, logCoverage, renderReport } from './report';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SAMPLES = join(ROOT, 'events', 'traces');
@@ -29,7 +29,10 @@ const replay = (opts: ReplayOptions): Promise<ReplayResult> =>
   (require('../local/replay-run') as typeof import('../local/replay-run')).replay(opts);
 const loadLogs = (file: string): LogTrace => (require('../local/log-trace') as typeof import('../local/log-trace')).loadLogTrace(file);
 
-import { CommandError, UsageError, err, help, isoOption, out, type Command, type Values } from './command';
+import { CommandError, UsageError, err, help, isoOption, out, progressOption, type Command, type Values } from './command';
+import { compareEpisodes, compareLines } from './compare';
+import { progress as progressBar } from './progress';
+import { ObservationLog } from '../local/observations';
 import { initCommand } from './init';
 import { recordCommand } from './record';
 import { testNotifyCommand } from './test-notify';
@@ -82,8 +85,11 @@ handler on a simulated clock, and report the alerts and notifications it would h
   --from ISO       start of the replay (default: the trace's start)
   --to ISO         end of the replay (default: the trace's end)
   --store KIND     memory (default, fast) or dynalite (DynamoDB API in-process)
-  --json           print only the backtest object {"alerts":[...],"notifications":[...]} on stdout`,
-    options: { ...help, metrics: { type: 'string' }, logs: { type: 'string' }, rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, store: { type: 'string' } },
+  --html FILE      also write the report (charts, alerts, message previews), as the demo does
+  --compare FILE   also replay with another rules file and show, per rule, the alerts it adds or removes
+  --json           print only the backtest object {"alerts":[...],"notifications":[...]} on stdout
+  --progress       show progress even when stderr is not a terminal`,
+    options: { ...help, ...progressOption, metrics: { type: 'string' }, logs: { type: 'string' }, rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, store: { type: 'string' }, html: { type: 'string' }, compare: { type: 'string' } },
     maxPositionals: 0,
     run: (v) => backtest(v),
   },
@@ -209,11 +215,21 @@ async function backtest(v: Values): Promise<number> {
   if (from !== undefined && to !== undefined && to <= from) throw new UsageError('--to must be after --from');
   const rulesFile = typeof v.rules === 'string' ? v.rules : 'rules.yml';
   const config = loadRulesFile(rulesFile);
+  const other = typeof v.compare === 'string' ? loadRulesFile(v.compare) : undefined;
   const metrics = typeof v.metrics === 'string' ? loadMetricTrace(v.metrics) : undefined;
   const logs = typeof v.logs === 'string' ? loadLogs(v.logs) : undefined;
-  const opts: ReplayOptions = { config, metrics, logs, from, to, store, onProgress: process.stderr.isTTY ? progress('replayed', config.settings.schedule) : undefined };
+  const html = typeof v.html === 'string' ? v.html : undefined;
+  const observations = html ? new ObservationLog() : undefined;
+  const bar = progressBar(Boolean(v.progress));
+  const days = (done: number, total: number, label: string) => bar.update(done, total, `${label} ${((done * config.settings.schedule) / DAY).toFixed(1)} of ${((total * config.settings.schedule) / DAY).toFixed(1)} days`);
+  const opts: ReplayOptions = { config, metrics, logs, from, to, store, onProgress: (d, t) => days(d, t, 'replayed'), onObservation: observations?.listen };
   const result = await replay(opts);
-  if (opts.onProgress) process.stderr.write('\r\x1b[K');
+  const changed = other ? await replay({ ...opts, config: other, onObservation: undefined, onProgress: (d, t) => days(d, t, `replayed with ${v.compare}`) }) : undefined;
+  bar.done();
+  if (html) {
+    mkdirSync(dirname(resolve(html)), { recursive: true });
+    writeFileSync(html, renderReport({ result, trace: metrics ?? { from: result.from, to: result.to, namespace: 'AWS/Bedrock', series: {}, skipped: 0 }, config, title: `bedrock-watch backtest: ${[v.metrics, v.logs].filter(Boolean).join(' + ')}`, logBuckets: logs?.aggregate.buckets, observations }));
+  }
   if (v.json) {
     out(JSON.stringify(backtestJson(result)));
     return 0;
@@ -222,6 +238,14 @@ async function backtest(v: Values): Promise<number> {
   out(`Backtest of ${traces} with ${rulesFile}: ${plural(result.models.length, 'model')}, ticks ${isoSeconds(result.from)} → ${isoSeconds(result.to)}`);
   out();
   for (const line of summary(result, config, store)) out(line);
+  if (changed && other && typeof v.compare === 'string') {
+    out();
+    for (const line of compareLines(compareEpisodes(result.episodes, changed.episodes, config.rules.map((r) => r.name), other.rules.map((r) => r.name)), rulesFile, v.compare)) out(line);
+  }
+  if (html) {
+    out();
+    out(`Wrote ${html}`);
+  }
   return 0;
 }
 
@@ -244,17 +268,24 @@ async function demo(outDir: string): Promise<number> {
   const logs = withLogs ? loadLogs(logsFile) : undefined;
   const incidents = incidentFiles.flatMap((f) => loadIncidents(f));
   const days = Math.round((metrics.to - metrics.from) / DAY);
-  const logDays = logs ? Math.round((logs.to - logs.from) / DAY) : 0;
-  err(
-    `replaying ${days} days of metrics${logs ? ` and ${logDays} day${logDays === 1 ? '' : 's'} of invocation logs` : ''} for ${plural(Object.keys(metrics.series).length, 'model')} ` +
-      `with ${show(rulesFile)} (${plural(config.rules.length, 'rule')}) through dynalite, one tick per ${config.settings.schedule / 60_000} min…`,
-  );
   // Like a fresh deploy: the baseline function's first run learns the earlier days from (replayed)
   // CloudWatch history, and the handlers run minute by minute over the last two days.
   const from = Math.max(metrics.from, metrics.to - DEMO_DAYS * DAY);
-  err(`  baselines bootstrapped from the ${Math.round((from - metrics.from) / DAY)} days before ${isoSeconds(from).slice(0, 10)}, as the first baseline run does from CloudWatch`);
-  const onProgress = progress('  replayed', config.settings.schedule);
-  const result = await replay({ config, metrics, logs, from, store: 'dynalite', onProgress });
+  const history = Math.round((from - metrics.from) / DAY);
+  const live = Math.round((metrics.to - from) / DAY);
+  const coverage = logs ? logCoverage(metrics, logs.aggregate.buckets) : undefined;
+  const logSpan = logs && coverage
+    ? `${isoSeconds(logs.from).slice(0, 10)}${Math.round((logs.to - logs.from) / DAY) > 1 ? ` → ${isoSeconds(logs.to - 1).slice(0, 10)}` : ''}` +
+      (coverage.metricRequests ? ` (${Math.round((coverage.logRequests / coverage.metricRequests) * 100)}% of that day's requests: the caller table in the report counts these, the digests' totals count every request from the metrics)` : '')
+    : '';
+  err(
+    `the sample: ${days} days of metrics for ${plural(Object.keys(metrics.series).length, 'model')}${logs ? `, and invocation logs for ${logSpan}` : ''}; rules ${show(rulesFile)} (${plural(config.rules.length, 'rule')})`,
+  );
+  err(`  the first ${history} days (to ${isoSeconds(from).slice(0, 10)}) are history: the baseline function learns them at its first run, as it does from CloudWatch after a deploy`);
+  err(`  the last ${live} days are replayed through the real handlers and dynalite, one tick per ${config.settings.schedule / 60_000} min…`);
+  const observations = new ObservationLog();
+  const onProgress = progress(`  replayed`, config.settings.schedule);
+  const result = await replay({ config, metrics, logs, from, store: 'dynalite', onProgress, onObservation: observations.listen });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const seconds = (performance.now() - t0) / 1000;
   err(`done in ${seconds.toFixed(1)} s`);
@@ -268,7 +299,7 @@ async function demo(outDir: string): Promise<number> {
   const jsonFile = join(outDir, 'backtest.json');
   const htmlFile = join(outDir, 'report.html');
   writeFileSync(jsonFile, `${JSON.stringify(backtestJson(result), null, 2)}\n`);
-  writeFileSync(htmlFile, renderReport({ result, trace: metrics, config, incidents, title: 'bedrock-watch demo: sample week', logBuckets: logs?.aggregate.buckets }));
+  writeFileSync(htmlFile, renderReport({ result, trace: metrics, config, incidents, title: 'bedrock-watch demo: sample week', logBuckets: logs?.aggregate.buckets, observations }));
   out();
   out(`Wrote ${jsonFile} and ${htmlFile}`);
   return 0;
