@@ -99,7 +99,7 @@ describe('backtest --compare', () => {
     expect(await main(['backtest', '--metrics', metrics, '--rules', rulesFile, '--compare', join(dir, 'strict.yml')])).toBe(0);
     const diff = stdout.slice(stdout.indexOf('Changing'));
     expect(diff).toMatch(new RegExp(`^Changing ${rulesFile.replace(/[/.]/g, '\\$&')} → .*strict\\.yml: 1 of 1 rules alert differently\\n`));
-    expect(diff).toMatch(/ {2}errors: 1 → 1 alerts\n {4}- critical amazon\.nova-lite-v1:0 {2}2026-10-05T13:3\d:00Z \(\d+ min\) {2}25%.*\n {4}\+ warning {3}amazon\.nova-lite-v1:0/);
+    expect(diff).toMatch(/ {2}errors: 1 → 1 alerts\n {4}- critical amazon\.nova-lite-v1:0 {2}2026-10-05T13:3\d:00Z \(\d+ min\) {2}25%.*\n {4}\+ warning {2}amazon\.nova-lite-v1:0/);
   }, 60_000);
 });
 
