@@ -13,7 +13,7 @@ import { parseDocument } from 'yaml';
 import { Pricing } from '../pricing/pricing';
 import { parseRules } from '../rules/load';
 import { awsError, withBackoff } from './aws-errors';
-import { CommandError, UsageError, err, help, out, plural, progressOption, str, type Command, type Values } from './command';
+import { CommandError, UsageError, err, help, out, plural, str, type Command, type Values } from './command';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** The shipped rules: their rules, tiers and settings are the starter's. */
@@ -127,7 +127,6 @@ with the same loader as validate before it is written.
 Needs cloudwatch:ListMetrics.`,
   options: {
     ...help,
-    ...progressOption,
     region: { type: 'string', multiple: true },
     'slack-ssm': { type: 'string' },
     'slack-env': { type: 'string' },

@@ -100,10 +100,11 @@ handler on a simulated clock, and report the alerts and notifications it would h
 Replay the bundled samples (events/traces/sample-metrics.jsonl.gz: 9 days, 3 models, and
 sample-invocations.jsonl.gz: 1 day of invocation logs) with the repository's rules.yml through
 dynalite, compare the alerts with the injected incidents (the *-incidents.json files), and
-write DIR/backtest.json and DIR/report.html (default DIR: out).`,
-    options: { ...help, out: { type: 'string' } },
+write DIR/backtest.json and DIR/report.html (default DIR: out). Progress shows on a terminal,
+or anywhere with --progress.`,
+    options: { ...help, ...progressOption, out: { type: 'string' } },
     maxPositionals: 0,
-    run: (v) => demo(typeof v.out === 'string' ? v.out : 'out'),
+    run: (v) => demo(typeof v.out === 'string' ? v.out : 'out', Boolean(v.progress)),
   },
   bench: {
     summary: 'print speed and cost figures',
@@ -254,7 +255,7 @@ async function backtest(v: Values): Promise<number> {
 /** Days replayed tick by tick through dynalite in the demo; the rest of the sample is history. */
 const DEMO_DAYS = 2;
 
-async function demo(outDir: string): Promise<number> {
+async function demo(outDir: string, showProgress = false): Promise<number> {
   const metricsFile = join(SAMPLES, 'sample-metrics.jsonl.gz');
   const logsFile = join(SAMPLES, 'sample-invocations.jsonl.gz');
   const incidentFiles = [join(SAMPLES, 'sample-incidents.json'), join(SAMPLES, 'sample-invocations-incidents.json')].filter((f) => existsSync(f));
@@ -284,9 +285,10 @@ async function demo(outDir: string): Promise<number> {
   err(`  the first ${history} days (to ${isoSeconds(from).slice(0, 10)}) are history: the baseline function learns them at its first run, as it does from CloudWatch after a deploy`);
   err(`  the last ${live} days are replayed through the real handlers and dynalite, one tick per ${config.settings.schedule / 60_000} min…`);
   const observations = new ObservationLog();
-  const onProgress = progress(`  replayed`, config.settings.schedule);
+  const bar = progressBar(showProgress);
+  const onProgress = (done: number, total: number) => bar.update(done, total, `  replayed ${((done * config.settings.schedule) / DAY).toFixed(1)} of ${((total * config.settings.schedule) / DAY).toFixed(1)} days`);
   const result = await replay({ config, metrics, logs, from, store: 'dynalite', onProgress, onObservation: observations.listen });
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  bar.done();
   const seconds = (performance.now() - t0) / 1000;
   err(`done in ${seconds.toFixed(1)} s`);
 
@@ -529,20 +531,6 @@ function scoreSummary(episodes: Episode[], incidents: Incident[], file: string):
 }
 
 // ── small helpers ───────────────────────────────────────────────────────────
-
-/** Progress on stderr in simulated days: a rewritten line on a terminal, a line per 10% otherwise. */
-function progress(label: string, stepMs: number): (done: number, total: number) => void {
-  let shown = -1;
-  return (done, total) => {
-    const pct = Math.floor((done / total) * 100);
-    const text = `${label} ${((done * stepMs) / DAY).toFixed(1)} of ${((total * stepMs) / DAY).toFixed(1)} days (${pct}%)`;
-    if (process.stderr.isTTY) process.stderr.write(`\r${text}`);
-    else if (Math.floor(pct / 10) > shown) {
-      shown = Math.floor(pct / 10);
-      process.stderr.write(`${text}\n`);
-    }
-  };
-}
 
 function align(rows: string[][]): string[] {
   const widths: number[] = [];
