@@ -6,8 +6,9 @@
  */
 import { fingerprint } from '../engine/fingerprint';
 import type { Judged } from '../engine/evaluate';
-import { formatGap } from '../engine/format';
-import { TIERS, type Config, type Rule } from '../rules/schema';
+import { formatGap } from '../core/format';
+import { TIERS } from '../core/alert';
+import type { Config, Rule } from '../rules/schema';
 import { loadRulesFile } from '../rules/load';
 import { loadMetricTrace } from '../sources/trace';
 import type { ReplayResult } from '../local/replay-run';

@@ -8,9 +8,10 @@ import { fingerprint } from '../engine/fingerprint';
 import type { Episode } from '../local/episodes';
 import type { Captured } from '../local/capture';
 import type { ObservationLog, RuleTrack } from '../local/observations';
-import { TIERS, type Config, type Rule } from '../rules/schema';
+import { TIERS } from '../core/alert';
+import type { Config, Rule } from '../rules/schema';
 import type { MetricTrace } from '../sources/trace';
-import { MINUTE } from '../sources/types';
+import { MINUTE } from '../core/time';
 import { tierLimitText, ruleUnit } from './rule-units';
 
 /** At most this many points per chart line: uPlot draws them at once, and the page stays small. */

@@ -1,6 +1,7 @@
 /** How a rule's values and tier limits read, in the units the notifications use (engine/format). */
-import { count, formatGap, metricValue, pct, times } from '../engine/format';
-import type { Rule, Tier } from '../rules/schema';
+import type { Tier } from '../core/alert';
+import { count, formatGap, metricValue, pct, times } from '../core/format';
+import type { Rule } from '../rules/schema';
 
 /** A value of what the rule measures (an observation's value, threshold or baseline). */
 export function formatRuleValue(rule: Rule, v: number): string {

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { loadRulesFile } from '../rules/load';
 import type { Config } from '../rules/schema';
 import { createNotifier, type NotifierDeps } from '../notify/receivers';
-import type { Notification } from '../notify/types';
+import type { Notification } from '../core/notification';
 import { UsageError, help, out, plural, str, type Command } from './command';
 
 export const TEST_RULE = 'bedrock-watch-test';

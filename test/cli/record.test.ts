@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { checkpointFile, record, RECORD_KEYS } from '../../shared/cli/record';
 import { parseRecord } from '../../shared/logs/record';
 import { loadMetricTrace } from '../../shared/sources/trace';
-import { DAY, MINUTE } from '../../shared/sources/types';
+import { DAY, MINUTE } from '../../shared/core/time';
 import { emulate, page, pointsOf, type Point } from '../support/cloudwatch-emulator';
 import { sampleFile } from '../support/trace';
 
