@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { seriesNeeded } from '../engine/needs';
@@ -19,7 +19,7 @@ import type { Config } from '../rules/schema';
 import { TraceError, loadMetricTrace } from '../sources/trace';
 import { getMetricDataCost } from '../sources/cloudwatch-cost';
 import { IncidentsError, loadIncidents, score, type Incident } from './incidents';
-import { durationText, isoSeconds, renderReport } from './report';
+import { durationText, isoSeconds, logCoverage, renderReport } from './report';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SAMPLES = join(ROOT, 'events', 'traces');
@@ -30,24 +30,20 @@ const replay = (opts: ReplayOptions): Promise<ReplayResult> =>
   (require('../local/replay-run') as typeof import('../local/replay-run')).replay(opts);
 const loadLogs = (file: string): LogTrace => (require('../local/log-trace') as typeof import('../local/log-trace')).loadLogTrace(file);
 
-type Values = Record<string, string | boolean | undefined>;
-type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: Options;
-  maxPositionals: number;
-  run(values: Values, positionals: string[]): Promise<number>;
-}
-
-class UsageError extends Error {}
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const err = (line = '') => process.stderr.write(`${line}\n`);
-const help = { help: { type: 'boolean', short: 'h' } } as const;
+import { CommandError, UsageError, err, help, isoOption, out, progressOption, type Command, type Values } from './command';
+import { compareEpisodes, compareLines } from './compare';
+import { progress as progressBar } from './progress';
+import { ObservationLog } from '../local/observations';
+import { initCommand } from './init';
+import { recordCommand } from './record';
+import { testNotifyCommand } from './test-notify';
+import { explainCommand } from './explain';
 
 const COMMANDS: Record<string, Command> = {
+  init: initCommand,
+  record: recordCommand,
+  'test-notify': testNotifyCommand,
+  explain: explainCommand,
   baseline: {
     summary: 'learn baselines from CloudWatch history now (baseline bootstrap)',
     usage: `bedrock-watch baseline bootstrap [--table NAME] [--region REGION] [--rules FILE]
@@ -95,8 +91,11 @@ handler on a simulated clock, and report the alerts and notifications it would h
   --from ISO       start of the replay (default: the trace's start)
   --to ISO         end of the replay (default: the trace's end)
   --store KIND     memory (default, fast) or dynalite (DynamoDB API in-process)
-  --json           print only the backtest object {"alerts":[...],"notifications":[...]} on stdout`,
-    options: { ...help, metrics: { type: 'string' }, logs: { type: 'string' }, rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, store: { type: 'string' } },
+  --html FILE      also write the report (charts, alerts, message previews), as the demo does
+  --compare FILE   also replay with another rules file and show, per rule, the alerts it adds or removes
+  --json           print only the backtest object {"alerts":[...],"notifications":[...]} on stdout
+  --progress       show progress even when stderr is not a terminal`,
+    options: { ...help, ...progressOption, metrics: { type: 'string' }, logs: { type: 'string' }, rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, store: { type: 'string' }, html: { type: 'string' }, compare: { type: 'string' } },
     maxPositionals: 0,
     run: (v) => backtest(v),
   },
@@ -107,10 +106,11 @@ handler on a simulated clock, and report the alerts and notifications it would h
 Replay the bundled samples (events/traces/sample-metrics.jsonl.gz: 9 days, 3 models, and
 sample-invocations.jsonl.gz: 1 day of invocation logs) with the repository's rules.yml through
 dynalite, compare the alerts with the injected incidents (the *-incidents.json files), and
-write DIR/backtest.json and DIR/report.html (default DIR: out).`,
-    options: { ...help, out: { type: 'string' } },
+write DIR/backtest.json and DIR/report.html (default DIR: out). Progress shows on a terminal,
+or anywhere with --progress.`,
+    options: { ...help, ...progressOption, out: { type: 'string' } },
     maxPositionals: 0,
-    run: (v) => demo(typeof v.out === 'string' ? v.out : 'out'),
+    run: (v) => demo(typeof v.out === 'string' ? v.out : 'out', Boolean(v.progress)),
   },
   bench: {
     summary: 'print speed and cost figures',
@@ -129,10 +129,10 @@ const USAGE = `usage: bedrock-watch <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
   .join('\n')}
 
-Run "bedrock-watch <command> --help" for a command's options.`;
+Run "bedrock-watch <command> --help" for a command's options; "bedrock-watch --version" for the version.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -142,6 +142,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     out(USAGE);
+    return 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    out(`bedrock-watch ${version()}`);
     return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
@@ -168,7 +172,7 @@ export async function main(argv: string[]): Promise<number> {
       for (const p of e.problems) err(formatProblem(p));
       return 1;
     }
-    if (e instanceof TraceError || e instanceof IncidentsError) {
+    if (e instanceof TraceError || e instanceof IncidentsError || e instanceof CommandError) {
       err(`bedrock-watch ${name}: ${e.message}`);
       return 1;
     }
@@ -184,6 +188,8 @@ function oneLine(e: unknown): string {
   const text = e instanceof Error ? `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}` : String(e);
   return text.split('\n')[0];
 }
+/** The package version, read when asked (the CLI runs from the source tree, not a build). */
+export const version = (): string => (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 // ── validate ────────────────────────────────────────────────────────────────
 
@@ -223,14 +229,6 @@ export function backtestJson(result: Pick<ReplayResult, 'episodes' | 'captured'>
   };
 }
 
-function isoOption(v: Values, name: string): number | undefined {
-  const s = v[name];
-  if (typeof s !== 'string') return undefined;
-  const t = Date.parse(s);
-  if (!Number.isFinite(t)) throw new UsageError(`--${name} must be an ISO time like 2026-10-05T00:00:00Z, not "${s}"`);
-  return t;
-}
-
 async function backtest(v: Values): Promise<number> {
   if (typeof v.metrics !== 'string' && typeof v.logs !== 'string') throw new UsageError('needs --metrics FILE, --logs FILE, or both');
   const store = v.store ?? 'memory';
@@ -240,13 +238,23 @@ async function backtest(v: Values): Promise<number> {
   if (from !== undefined && to !== undefined && to <= from) throw new UsageError('--to must be after --from');
   const rulesFile = typeof v.rules === 'string' ? v.rules : 'rules.yml';
   const config = loadRulesFile(rulesFile);
+  const other = typeof v.compare === 'string' ? loadRulesFile(v.compare) : undefined;
   const metrics = typeof v.metrics === 'string' ? loadMetricTrace(v.metrics) : undefined;
   const logs = typeof v.logs === 'string' ? loadLogs(v.logs) : undefined;
   checkRange([metrics, logs], from, to);
-  const opts: ReplayOptions = { config, metrics, logs, from, to, store, onProgress: process.stderr.isTTY ? progress('replayed', config.settings.schedule) : undefined };
+  const html = typeof v.html === 'string' ? v.html : undefined;
+  const observations = html ? new ObservationLog() : undefined;
+  const bar = progressBar(Boolean(v.progress));
+  const days = (done: number, total: number, label: string) => bar.update(done, total, `${label} ${((done * config.settings.schedule) / DAY).toFixed(1)} of ${((total * config.settings.schedule) / DAY).toFixed(1)} days`);
+  const opts: ReplayOptions = { config, metrics, logs, from, to, store, onProgress: (d, t) => days(d, t, 'replayed'), onObservation: observations?.listen };
   const result = await replay(opts);
-  if (opts.onProgress) process.stderr.write('\r\x1b[K');
+  const changed = other ? await replay({ ...opts, config: other, onObservation: undefined, onProgress: (d, t) => days(d, t, `replayed with ${v.compare}`) }) : undefined;
+  bar.done();
   if (result.ticks === 0) throw new TraceError(`the range ${isoSeconds(from ?? result.from)} → ${isoSeconds(to ?? result.to)} is too short for one evaluate tick (every ${durationText(config.settings.schedule)})`);
+  if (html) {
+    mkdirSync(dirname(resolve(html)), { recursive: true });
+    writeFileSync(html, renderReport({ result, trace: metrics ?? { from: result.from, to: result.to, namespace: 'AWS/Bedrock', series: {}, skipped: 0 }, config, title: `bedrock-watch backtest: ${[v.metrics, v.logs].filter(Boolean).join(' + ')}`, logBuckets: logs?.aggregate.buckets, observations }));
+  }
   if (v.json) {
     out(JSON.stringify(backtestJson(result)));
     return 0;
@@ -255,6 +263,14 @@ async function backtest(v: Values): Promise<number> {
   out(`Backtest of ${traces} with ${rulesFile}: ${plural(result.models.length, 'model')}, ticks ${isoSeconds(result.from)} → ${isoSeconds(result.to)}`);
   out();
   for (const line of summary(result, config, store)) out(line);
+  if (changed && other && typeof v.compare === 'string') {
+    out();
+    for (const line of compareLines(compareEpisodes(result.episodes, changed.episodes, config.rules.map((r) => r.name), other.rules.map((r) => r.name)), rulesFile, v.compare)) out(line);
+  }
+  if (html) {
+    out();
+    out(`Wrote ${html}`);
+  }
   return 0;
 }
 
@@ -273,7 +289,7 @@ function checkRange(traces: ({ from: number; to: number } | undefined)[], from: 
 /** Days replayed tick by tick through dynalite in the demo; the rest of the sample is history. */
 const DEMO_DAYS = 2;
 
-async function demo(outDir: string): Promise<number> {
+async function demo(outDir: string, showProgress = false): Promise<number> {
   const metricsFile = join(SAMPLES, 'sample-metrics.jsonl.gz');
   const logsFile = join(SAMPLES, 'sample-invocations.jsonl.gz');
   const incidentFiles = [join(SAMPLES, 'sample-incidents.json'), join(SAMPLES, 'sample-invocations-incidents.json')].filter((f) => existsSync(f));
@@ -287,18 +303,26 @@ async function demo(outDir: string): Promise<number> {
   const logs = withLogs ? loadLogs(logsFile) : undefined;
   const incidents = incidentFiles.flatMap((f) => loadIncidents(f));
   const days = Math.round((metrics.to - metrics.from) / DAY);
-  const logDays = logs ? Math.round((logs.to - logs.from) / DAY) : 0;
-  err(
-    `replaying ${days} days of metrics${logs ? ` and ${logDays} day${logDays === 1 ? '' : 's'} of invocation logs` : ''} for ${plural(Object.keys(metrics.series).length, 'model')} ` +
-      `with ${show(rulesFile)} (${plural(config.rules.length, 'rule')}) through dynalite, one tick per ${config.settings.schedule / 60_000} min…`,
-  );
   // Like a fresh deploy: the baseline function's first run learns the earlier days from (replayed)
   // CloudWatch history, and the handlers run minute by minute over the last two days.
   const from = Math.max(metrics.from, metrics.to - DEMO_DAYS * DAY);
-  err(`  baselines bootstrapped from the ${Math.round((from - metrics.from) / DAY)} days before ${isoSeconds(from).slice(0, 10)}, as the first baseline run does from CloudWatch`);
-  const onProgress = progress('  replayed', config.settings.schedule);
-  const result = await replay({ config, metrics, logs, from, store: 'dynalite', onProgress });
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  const history = Math.round((from - metrics.from) / DAY);
+  const live = Math.round((metrics.to - from) / DAY);
+  const coverage = logs ? logCoverage(metrics, logs.aggregate.buckets) : undefined;
+  const logSpan = logs && coverage
+    ? `${isoSeconds(logs.from).slice(0, 10)}${Math.round((logs.to - logs.from) / DAY) > 1 ? ` → ${isoSeconds(logs.to - 1).slice(0, 10)}` : ''}` +
+      (coverage.metricRequests ? ` (${Math.round((coverage.logRequests / coverage.metricRequests) * 100)}% of that day's requests: the caller table in the report counts these, the digests' totals count every request from the metrics)` : '')
+    : '';
+  err(
+    `the sample: ${days} days of metrics for ${plural(Object.keys(metrics.series).length, 'model')}${logs ? `, and invocation logs for ${logSpan}` : ''}; rules ${show(rulesFile)} (${plural(config.rules.length, 'rule')})`,
+  );
+  err(`  the first ${history} days (to ${isoSeconds(from).slice(0, 10)}) are history: the baseline function learns them at its first run, as it does from CloudWatch after a deploy`);
+  err(`  the last ${live} days are replayed through the real handlers and dynalite, one tick per ${config.settings.schedule / 60_000} min…`);
+  const observations = new ObservationLog();
+  const bar = progressBar(showProgress);
+  const onProgress = (done: number, total: number) => bar.update(done, total, `  replayed ${((done * config.settings.schedule) / DAY).toFixed(1)} of ${((total * config.settings.schedule) / DAY).toFixed(1)} days`);
+  const result = await replay({ config, metrics, logs, from, store: 'dynalite', onProgress, onObservation: observations.listen });
+  bar.done();
   const seconds = (performance.now() - t0) / 1000;
   err(`done in ${seconds.toFixed(1)} s`);
 
@@ -311,7 +335,7 @@ async function demo(outDir: string): Promise<number> {
   const jsonFile = join(outDir, 'backtest.json');
   const htmlFile = join(outDir, 'report.html');
   writeFileSync(jsonFile, `${JSON.stringify(backtestJson(result), null, 2)}\n`);
-  writeFileSync(htmlFile, renderReport({ result, trace: metrics, config, incidents, title: 'bedrock-watch demo: sample week', logBuckets: logs?.aggregate.buckets }));
+  writeFileSync(htmlFile, renderReport({ result, trace: metrics, config, incidents, title: 'bedrock-watch demo: sample week', logBuckets: logs?.aggregate.buckets, observations }));
   out();
   out(`Wrote ${jsonFile} and ${htmlFile}`);
   return 0;
@@ -541,20 +565,6 @@ function scoreSummary(episodes: Episode[], incidents: Incident[], file: string):
 }
 
 // ── small helpers ───────────────────────────────────────────────────────────
-
-/** Progress on stderr in simulated days: a rewritten line on a terminal, a line per 10% otherwise. */
-function progress(label: string, stepMs: number): (done: number, total: number) => void {
-  let shown = -1;
-  return (done, total) => {
-    const pct = Math.floor((done / total) * 100);
-    const text = `${label} ${((done * stepMs) / DAY).toFixed(1)} of ${((total * stepMs) / DAY).toFixed(1)} days (${pct}%)`;
-    if (process.stderr.isTTY) process.stderr.write(`\r${text}`);
-    else if (Math.floor(pct / 10) > shown) {
-      shown = Math.floor(pct / 10);
-      process.stderr.write(`${text}\n`);
-    }
-  };
-}
 
 function align(rows: string[][]): string[] {
   const widths: number[] = [];

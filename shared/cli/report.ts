@@ -1,136 +1,73 @@
 /**
- * The backtest as one self-contained HTML page (inline CSS and SVG, no external assets):
- * per model a timeline of invocations with alert episodes as bands and ground-truth incidents
- * as markers, then the episodes, the notifications and, with ground truth, the score.
+ * The backtest as one self-contained HTML page (no network: uPlot and the data are inlined):
+ * per model, charts of what each rule judged with its tier limits and baseline, alert episodes
+ * shaded by severity and notifications as markers, zoomed to where the alerts are; the table of
+ * alerts; previews of the messages sent; the notifications per receiver and, with ground truth,
+ * the score.
  */
 import { targetOfLabels } from '../core/target';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { digestText } from '../notify/digest-render';
+import { fingerprint } from '../engine/fingerprint';
 import type { Bucket } from '../core/logs';
 import { Pricing } from '../pricing/pricing';
 import type { Episode } from '../local/episodes';
+import type { ObservationLog } from '../local/observations';
 import type { ReplayResult } from '../local/replay-run';
 import type { Config } from '../rules/schema';
 import type { MetricTrace } from '../sources/trace';
+import { escapeHtml, scriptJson } from './html';
 import { score, type Incident } from './incidents';
+import { modelCharts } from './report-charts';
+import { messagePreviews } from './report-messages';
+
+export { escapeHtml };
 
 export interface ReportInput {
-  result: Pick<ReplayResult, 'episodes' | 'captured' | 'ticks' | 'msPerTick' | 'models'> & Partial<Pick<ReplayResult, 'digests'>>;
+  result: Pick<ReplayResult, 'episodes' | 'captured' | 'ticks' | 'msPerTick' | 'models'> & Partial<Pick<ReplayResult, 'digests' | 'from' | 'to'>>;
   trace: MetricTrace;
   config: Config;
   incidents?: Incident[];
   title?: string;
   /** Invocation-log buckets, for the spend-by-caller table. */
   logBuckets?: Bucket[];
+  /** What each rule judged, minute by minute (the replay's onObservation), for the rule charts. */
+  observations?: ObservationLog;
 }
 
-/** At most this many points per timeline. */
-export const MAX_POINTS = 1500;
-
-const W = 1000;
-const H = 160;
-const PAD = { left: 46, right: 8, top: 10, bottom: 22 };
 const COLOURS: Record<string, string> = { critical: '#d62728', warning: '#f0a500', info: '#1f77b4' };
 
 /** ISO time to the second: 2026-10-05T15:42:00Z. */
 export const isoSeconds = (t: string | number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-export function escapeHtml(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
-
-/** Mean of each bucket of consecutive values (nulls ignored; an all-null bucket stays null), ≤ max buckets. */
-export function downsample(values: readonly (number | null)[], max = MAX_POINTS): { step: number; points: (number | null)[] } {
-  const step = Math.max(1, Math.ceil(values.length / max));
-  const points: (number | null)[] = [];
-  for (let i = 0; i < values.length; i += step) {
-    let sum = 0;
-    let n = 0;
-    for (let j = i; j < Math.min(i + step, values.length); j++) {
-      const v = values[j];
-      if (v !== null) {
-        sum += v;
-        n++;
-      }
-    }
-    points.push(n ? sum / n : null);
-  }
-  return { step, points };
-}
 
 export const durationText = (ms: number): string => {
   const m = Math.round(ms / 60_000);
   return m < 60 ? `${m} min` : m < 1440 ? `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min` : `${(m / 1440).toFixed(1)} d`;
 };
 
-function timeline(model: string, index: number, input: ReportInput, episodes: Episode[]): string {
-  const { trace } = input;
-  const span = trace.to - trace.from;
-  const invocations = trace.series[model]?.['Invocations:Sum'] ?? [];
-  const { step, points } = downsample(invocations);
-  const top = Math.max(1, ...points.map((v) => v ?? 0));
-  const x = (t: number) => PAD.left + (Math.min(Math.max(t, trace.from), trace.to) - trace.from) / span * (W - PAD.left - PAD.right);
-  const y = (v: number) => PAD.top + (1 - v / top) * (H - PAD.top - PAD.bottom);
-  const f = (n: number) => n.toFixed(1);
+const UPLOT_DIR = join(require.resolve('uplot/package.json'), '..', 'dist');
+const asset = (file: string): string => readFileSync(file, 'utf8');
 
-  let path = '';
-  let pen = false;
-  points.forEach((v, i) => {
-    if (v === null) {
-      pen = false;
-      return;
-    }
-    path += `${pen ? 'L' : 'M'}${f(x(trace.from + (i * step + step / 2) * 60_000))},${f(y(v))}`;
-    pen = true;
-  });
-
-  const bands = episodes.map((ep) => {
-    const s = Date.parse(ep.startsAt);
-    const e = ep.endsAt ? Date.parse(ep.endsAt) : trace.to;
-    const fill = ep.suppressedBy ? `url(#hatch-${index})` : COLOURS[ep.severity] ?? '#888';
-    const label = `${ep.rule} ${ep.severity}${ep.suppressedBy ? ' (suppressed)' : ''}: ${isoSeconds(s)} → ${ep.endsAt ? isoSeconds(e) : 'still firing'} — ${ep.text}`;
-    return `<rect x="${f(x(s))}" y="${PAD.top}" width="${f(Math.max(3, x(e) - x(s)))}" height="${H - PAD.top - PAD.bottom}" fill="${fill}" fill-opacity="${ep.suppressedBy ? 1 : 0.45}"><title>${escapeHtml(label)}</title></rect>`;
-  });
-
-  const markers = (input.incidents ?? [])
-    .filter((inc) => inc.modelId === model)
-    .map((inc) => {
-      const s = Date.parse(inc.start);
-      const x0 = x(s);
-      const x1 = Math.max(x0 + 2, x(s + inc.minutes * 60_000));
-      const label = `incident ${inc.kind} (${inc.severity}): ${isoSeconds(s)}, ${inc.minutes} min`;
-      const yb = H - PAD.bottom;
-      return `<g class="incident"><title>${escapeHtml(label)}</title><rect x="${f(x0)}" y="${yb - 4}" width="${f(x1 - x0)}" height="4" fill="#222"/><path d="M${f(x0)},${yb - 4}l-4,-7h8z" fill="#222"/></g>`;
-    });
-
-  const days: string[] = [];
-  const DAY = 86_400_000;
-  const dayStep = span > 20 * DAY ? 7 * DAY : DAY;
-  for (let t = Math.ceil(trace.from / DAY) * DAY; t < trace.to; t += dayStep) {
-    const xd = f(x(t));
-    days.push(`<line x1="${xd}" x2="${xd}" y1="${PAD.top}" y2="${H - PAD.bottom}" class="grid"/><text x="${xd}" y="${H - 6}" class="axis" text-anchor="middle">${escapeHtml(isoSeconds(t).slice(5, 10))}</text>`);
-  }
-
-  return `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(`Invocations per minute for ${model}`)}" xmlns="http://www.w3.org/2000/svg">
-<defs><pattern id="hatch-${index}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#eee"/><line x1="0" y1="0" x2="0" y2="6" stroke="#999" stroke-width="3"/></pattern></defs>
-${days.join('')}
-${bands.join('\n')}
-<path d="${path}" fill="none" stroke="#333" stroke-width="1"/>
-${markers.join('\n')}
-<text x="${PAD.left - 4}" y="${PAD.top + 8}" class="axis" text-anchor="end">${escapeHtml(Math.round(top))}</text>
-<text x="${PAD.left - 4}" y="${H - PAD.bottom}" class="axis" text-anchor="end">0</text>
-</svg>`;
+/** Receivers that got a message for an episode. */
+function receiversOf(ep: Episode, captured: ReportInput['result']['captured']): string[] {
+  const fp = fingerprint(ep.rule, ep.labels);
+  const from = Date.parse(ep.startsAt);
+  const to = ep.endsAt ? Date.parse(ep.endsAt) : Infinity;
+  return [...new Set(captured.filter((c) => c.notification.alert.fingerprint === fp && Date.parse(c.notification.at) >= from && Date.parse(c.notification.at) <= to).map((c) => c.receiver))];
 }
 
-function episodeRows(episodes: Episode[]): string {
+function episodeRows(episodes: Episode[], captured: ReportInput['result']['captured'], withModel = false): string {
   if (!episodes.length) return '<p class="muted">No alerts.</p>';
   const rows = episodes.map((ep) => {
     const s = Date.parse(ep.startsAt);
-    const end = ep.endsAt ? isoSeconds(ep.endsAt) : 'still firing';
-    const dur = ep.endsAt ? durationText(Date.parse(ep.endsAt) - s) : '';
+    const dur = ep.endsAt ? durationText(Date.parse(ep.endsAt) - s) : 'still firing';
     const sev = `<span class="sev ${escapeHtml(ep.suppressedBy ? 'suppressed' : ep.severity)}">${escapeHtml(ep.severity)}</span>${ep.suppressedBy ? ' <span class="muted">suppressed</span>' : ''}`;
-    return `<tr><td class="t">${escapeHtml(ep.rule)}</td><td class="t">${sev}</td><td class="t">${escapeHtml(isoSeconds(s))}</td><td class="t">${escapeHtml(end)}</td><td class="t">${escapeHtml(dur)}</td><td>${escapeHtml(ep.text)}</td></tr>`;
+    const receivers = receiversOf(ep, captured);
+    const model = withModel ? `<td class="t">${escapeHtml(ep.labels.ModelId ?? Object.values(ep.labels).join(', '))}</td>` : '';
+    return `<tr><td class="t">${escapeHtml(ep.rule)}</td>${model}<td class="t">${sev}</td><td class="t">${escapeHtml(isoSeconds(s))}</td><td class="t">${escapeHtml(dur)}</td><td>${escapeHtml(ep.text)}</td><td>${receivers.length ? escapeHtml(receivers.join(', ')) : '<span class="muted">none</span>'}</td></tr>`;
   });
-  return `<table><thead><tr><th>rule</th><th>severity</th><th>start</th><th>end</th><th>duration</th><th>value</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="alerts"><thead><tr><th>rule</th>${withModel ? '<th>model</th>' : ''}<th>tier</th><th>start</th><th>duration</th><th>value</th><th>receivers</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function notificationRows(input: ReportInput): string {
@@ -173,7 +110,26 @@ svg{width:100%;height:auto;border:1px solid #ddd;background:#fff}.grid{stroke:#e
 table{border-collapse:collapse;width:100%;margin:.4em 0}td,th{border-bottom:1px solid #e5e5e5;padding:3px 6px;text-align:left;vertical-align:top}
 th{font-weight:600;background:#f7f7f7}.t{white-space:nowrap}.muted{color:#777}.good{color:#2a7d2a;font-weight:600}.bad{color:#c0392b;font-weight:600}
 .sev{padding:0 5px;border-radius:3px;color:#fff}.sev.critical{background:#d62728}.sev.warning{background:#f0a500}.sev.info{background:#1f77b4}.sev.suppressed{background:#999}
-.legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px}`;
+.legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px}
+.chart{margin:.3em 0 .8em}.uplot .u-title{font-size:13px;font-weight:600;text-align:left}.tools button{font:inherit;font-size:12px}
+.preview{margin:.4em 0}.preview summary{cursor:pointer;font-family:ui-monospace,monospace;font-size:12px}
+.msg{border:1px solid #ddd;border-radius:6px;padding:.6em .8em;margin:.4em 0 .8em;max-width:640px;background:#fff}
+.slack .who{font-weight:700}.slack .who span{font-size:10px;background:#eee;padding:0 3px;border-radius:2px;color:#555}
+.sl-h{font-weight:700;font-size:15px;margin:.3em 0}.sl-s{margin:.3em 0}.sl-f{display:grid;grid-template-columns:1fr 1fr;gap:.3em 1em;margin-top:.3em}
+.sl-c{color:#666;font-size:12px}.msg code{background:#f2f2f2;padding:0 3px;border-radius:3px}.pd th{width:11em;background:none;font-weight:600}`;
+
+/** How many requests the invocation-log trace holds against the metrics' Invocations over the same span. */
+export function logCoverage(trace: MetricTrace, buckets: Bucket[]): { from: number; to: number; logRequests: number; metricRequests: number } {
+  const logRequests = buckets.reduce((a, b) => a + b.requests, 0);
+  const from = Math.min(...buckets.map((b) => b.minute));
+  const to = Math.max(...buckets.map((b) => b.minute)) + 60_000;
+  let metricRequests = 0;
+  for (const byKey of Object.values(trace.series)) {
+    const inv = byKey['Invocations:Sum'] ?? [];
+    for (let i = Math.max(0, (from - trace.from) / 60_000); i < Math.min(inv.length, (to - trace.from) / 60_000); i++) metricRequests += inv[i] ?? 0;
+  }
+  return { from, to, logRequests, metricRequests };
+}
 
 /** The top spenders by caller identity over the whole log trace. */
 function callerRows(input: ReportInput): string {
@@ -195,7 +151,11 @@ function callerRows(input: ReportInput): string {
     .sort((a, b) => (b.cost ?? -1) - (a.cost ?? -1) || b.tokens - a.tokens)
     .slice(0, 10)
     .map((r) => `<tr><td>${escapeHtml(r.caller)}</td><td>${escapeHtml(r.model)}</td><td>${r.requests}</td><td>${r.tokens.toLocaleString('en-US')}</td><td>${r.cost === null ? 'no price' : `$${r.cost.toFixed(2)}`}</td></tr>`);
-  return `<h2>Top spenders by caller (invocation logs)</h2><table><thead><tr><th>caller</th><th>model</th><th>requests</th><th>tokens</th><th>cost</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  // The caller table reads the invocation-log trace, the digests the metrics: say how much of the traffic the logs hold.
+  const { from, to, logRequests, metricRequests } = logCoverage(input.trace, input.logBuckets);
+  const share = metricRequests > 0 ? `: ${Math.round(logRequests).toLocaleString('en-US')} records against ${Math.round(metricRequests).toLocaleString('en-US')} invocations in the metrics over the same time (${Math.round((logRequests / metricRequests) * 100)}%)` : '';
+  const note = `<p class="muted">From the invocation-log trace, ${escapeHtml(isoSeconds(from))} → ${escapeHtml(isoSeconds(to))}${escapeHtml(share)}. The daily digests' totals come from the CloudWatch metrics, which count every request; the caller figures count only the requests in the logs${metricRequests > 0 && logRequests < metricRequests * 0.9 ? ', so they are smaller' : ''}.</p>`;
+  return `<h2>Top spenders by caller (invocation logs)</h2>${note}<table><thead><tr><th>caller</th><th>model</th><th>requests</th><th>tokens</th><th>cost</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** The daily digests as the SNS receiver got them (one per day). */
@@ -211,26 +171,41 @@ export function renderReport(input: ReportInput): string {
   const { result, trace } = input;
   const models = [...new Set([...Object.keys(trace.series), ...result.models])].sort();
   const title = input.title ?? 'bedrock-watch backtest';
+  const charts = models.map((model) =>
+    modelCharts(model, trace, input.config, result.episodes.filter((e) => targetOfLabels(e.labels) === model), result.captured.filter((c) => targetOfLabels(c.notification.alert.labels) === model), input.observations),
+  );
   const sections = models.map((model, i) => {
     const eps = result.episodes.filter((e) => targetOfLabels(e.labels) === model);
-    return `<section><h3>${escapeHtml(model)}</h3>${timeline(model, i, input, eps)}${episodeRows(eps)}</section>`;
+    const fired = eps.filter((e) => !e.suppressedBy).length;
+    return `<section class="model" data-index="${i}" data-model="${escapeHtml(model)}"><h3>${escapeHtml(model)}</h3>
+<p class="tools"><button class="zoom" type="button">zoom to the alerts</button> <button class="all" type="button">whole trace</button> <span class="muted">${fired ? `${n(fired, 'alert')}; ` : 'no alerts; '}drag on a chart to zoom, double-click to reset</span></p>
+<div class="charts"></div></section>`;
   });
   const other = result.episodes.filter((e) => { const t = targetOfLabels(e.labels); return !t || !models.includes(t); });
   const fired = result.episodes.filter((e) => !e.suppressedBy).length;
+  const span = result.from !== undefined && result.to !== undefined ? ` · replayed ${isoSeconds(result.from)} → ${isoSeconds(result.to)}` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${CSS}</style></head>
+<title>${escapeHtml(title)}</title><style>${asset(join(UPLOT_DIR, 'uPlot.min.css'))}</style><style>${CSS}</style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p>${escapeHtml(`${isoSeconds(trace.from)} → ${isoSeconds(trace.to)} · ${n(models.length, 'model')} · ${n(input.config.rules.length, 'rule')} · ${n(result.ticks, 'tick')} (${result.msPerTick.toFixed(2)} ms/tick) · ${n(fired, 'alert')}, ${result.episodes.length - fired} suppressed · ${n(result.captured.length, 'notification')}`)}</p>
-<p class="legend"><span><i style="background:${COLOURS.critical};opacity:.6"></i>critical</span><span><i style="background:${COLOURS.warning};opacity:.6"></i>warning</span><span><i style="background:${COLOURS.info};opacity:.6"></i>info</span><span><i style="background:repeating-linear-gradient(45deg,#999 0 2px,#eee 2px 5px)"></i>suppressed</span><span><i style="background:#222;height:4px;vertical-align:2px"></i>incident (ground truth)</span><span>line: invocations per minute</span></p>
+<p>${escapeHtml(`trace ${isoSeconds(trace.from)} → ${isoSeconds(trace.to)}${span} · ${n(models.length, 'model')} · ${n(input.config.rules.length, 'rule')} · ${n(result.ticks, 'tick')} (${result.msPerTick.toFixed(2)} ms/tick) · ${n(fired, 'alert')}, ${result.episodes.length - fired} suppressed · ${n(result.captured.length, 'notification')}`)}</p>
+<p class="legend"><span><i style="background:${COLOURS.critical};opacity:.35"></i>critical episode</span><span><i style="background:${COLOURS.warning};opacity:.35"></i>warning</span><span><i style="background:${COLOURS.info};opacity:.35"></i>info</span><span><i style="background:#999;opacity:.4"></i>suppressed</span><span><i style="border-top:2px dashed ${COLOURS.critical};height:0"></i>tier limit</span><span><i style="background:rgba(42,157,143,.25)"></i>baseline to first limit</span><span><i style="border-left:2px dotted #c0392b;width:2px"></i>notification (▼ trigger red, escalate purple, repeat grey, resolve green)</span></p>
+<h2>Alerts</h2>
+${episodeRows(result.episodes, result.captured, true)}
+<h2>Models</h2>
+<p class="muted">The first chart of each model is its traffic over the whole trace; the others are what each rule judged, minute by minute, over the replayed ticks, against its tier limits and the model's learned baseline.</p>
 ${sections.join('\n')}
-${other.length ? `<h2>Alerts without a model</h2>${episodeRows(other)}` : ''}
+${other.length ? `<h2>Alerts without a model</h2>${episodeRows(other, result.captured)}` : ''}
+${messagePreviews(result.captured)}
 <h2>Notifications</h2>
 ${notificationRows(input)}
 ${scoreRows(input)}
 ${callerRows(input)}
 ${digestRows(input)}
+<script type="application/json" id="bw-data">${scriptJson({ models: charts })}</script>
+<script>${asset(join(UPLOT_DIR, 'uPlot.iife.min.js'))}</script>
+<script>${asset(join(__dirname, 'report-client.js'))}</script>
 </body></html>
 `;
 }

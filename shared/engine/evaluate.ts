@@ -40,7 +40,21 @@ export interface EvaluateInput {
   knownModels?: string[];
   spend?: Spend;
   pricing?: Pricing;
+  /** Told every judgement (what the rule saw, and the alert state after it): explain and the report's charts. */
+  onObservation?: ObservationListener;
 }
+
+/** One rule's judgement of one label set at one data minute. */
+export interface Judged {
+  rule: string;
+  labels: Record<string, string>;
+  minute: number;
+  at: number;
+  observation: Observation;
+  state: AlertState;
+}
+
+export type ObservationListener = (j: Judged) => void;
 
 export interface EvaluateOutput {
   states: Record<string, AlertState>;
@@ -122,6 +136,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     const prev = states[fp] ?? initialState(fp, rule, signalOf(rule), labels);
     if (prev.lastMinute !== null && prev.lastMinute >= minute) return; // already judged (re-run tick)
     const { state, transition } = step(prev, rule, obs, minute, at);
+    input.onObservation?.({ rule: rule.name, labels, minute, at, observation: obs, state });
     if (!transition && !worthStoring(prev, state)) {
       // Quiet minutes change nothing worth a write: storage follows what an alert is doing, not the clock.
       if (states[fp]) states[fp] = state;

@@ -19,6 +19,7 @@ import { DynamoBaselineStore, MemoryBaselineStore } from '../state/baselines';
 import { DynamoStateStore } from '../state/dynamo-store';
 import { MemoryStateStore } from '../state/memory-store';
 import type { Transition } from '../core/alert';
+import type { ObservationListener } from '../engine/evaluate';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { TickReport } from '../run/tick';
 import { storedBaselines } from '../run/baselines-provider';
@@ -43,6 +44,8 @@ export interface ReplayOptions {
   logLevel?: 'SILENT' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
   /** `dynalite` (default): DynamoDB API in-process; `memory`: same semantics, for long backtests. */
   store?: 'dynalite' | 'memory';
+  /** Every judgement the engine makes during the replay. */
+  onObservation?: ObservationListener;
 }
 
 export interface ReplayResult {
@@ -82,7 +85,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   // With dynalite the log records take the real path: the ingest handler writes the buckets the tick reads.
   const ingest = opts.logs && dynamo ? createIngestHandler({ table: () => dynamo.table, logger: log, now: () => now }) : undefined;
   const delivered = new Set<number>();
-  const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines, logs, sleep: async () => {} }), log);
+  const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines, logs, sleep: async () => {}, onObservation: opts.onObservation }), log);
   const digest = createDigestHandler(() => ({ config, baselines: baselineStore, state: store, notifiers, logs }), log);
   const learn = createBaselineHandler(() => ({ config, source, baselines: baselineStore, state: store, logs }), log);
   const transitions: Transition[] = [];

@@ -3,7 +3,7 @@
  * re-run with the same `now` (EventBridge delivers at least once) records and sends nothing twice,
  * and anything unsent is retried by the next tick.
  */
-import { evaluate, type RuleError } from '../engine/evaluate';
+import { evaluate, type ObservationListener, type RuleError } from '../engine/evaluate';
 import { targetOfLabels } from '../core/target';
 import { lookbackMinutes, needsLogs, seriesNeeded } from '../engine/needs';
 import { unmatchedIncludes } from '../engine/select';
@@ -35,6 +35,8 @@ export interface TickDeps {
   log: Log;
   /** In-tick delivery retries (the simulated clock passes a no-op sleep). */
   sleep?: (ms: number) => Promise<void>;
+  /** Every judgement the engine makes (local replays: explain, the report's charts). */
+  onObservation?: ObservationListener;
 }
 
 export interface TickReport {
@@ -97,7 +99,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       mergeLogSeries(frame, await deps.logs.buckets(models, frame.from - lag * MINUTE, end), lag);
     }
     warnUnmatchedIncludes(config, [...new Set([...Object.keys(frame.models), ...knownModels])].sort(), deps.log);
-    const result = evaluate({ config, frame, states: state.alerts, baselines, minutes, knownModels, spend: state.cursor.spend });
+    const result = evaluate({ config, frame, states: state.alerts, baselines, minutes, knownModels, spend: state.cursor.spend, onObservation: deps.onObservation });
     const routed = route(config, result.transitions, result.states, now);
     const outbox: OutboxItem[] = routed.notifications.map((n, i) => ({
       id: n.id,

@@ -1,9 +1,16 @@
-import { renderReport, downsample, MAX_POINTS, type ReportInput } from '../../shared/cli/report';
+import { renderReport, type ReportInput } from '../../shared/cli/report';
+import { CHART_POINTS, type ModelCharts } from '../../shared/cli/report-charts';
+import { ObservationLog } from '../../shared/local/observations';
+import type { Observation } from '../../shared/engine/types';
+import { slackMessage } from '../../shared/notify/slack';
+import { pagerDutyEvent } from '../../shared/notify/pagerduty';
+import { snsPublishInput } from '../../shared/notify/sns';
 import { emptyBucket, type Bucket } from '../../shared/core/logs';
 import type { Episode } from '../../shared/local/episodes';
 import { parseRules } from '../../shared/rules/load';
 import type { MetricTrace } from '../../shared/sources/trace';
 import { sampleNotification } from '../support/notification';
+import { fingerprint } from '../../shared/engine/fingerprint';
 
 const FROM = Date.parse('2026-10-05T00:00:00Z');
 const EVIL = 'evil<script>alert("x")</script>&co';
@@ -55,40 +62,60 @@ function input(minutes: number): ReportInput {
         ep({ labels: { ModelId: EVIL }, severity: 'warning', text: '<img src=x onerror=alert(1)> 12%', endsAt: null }),
         ep({ rule: 'bedrock-latency-p95', severity: 'warning', suppressedBy: 'abc', startsAt: '2026-10-05T02:00:00.000Z', endsAt: '2026-10-05T02:20:00.000Z' }),
       ],
-      captured: [{ receiver: 'oncall', type: 'sns', notification: sampleNotification({ receiver: 'oncall' }), payload: null }],
+      captured: [
+        {
+          receiver: 'oncall',
+          type: 'sns',
+          notification: sampleNotification({ receiver: 'oncall', at: '2026-10-05T01:00:00.000Z', alert: { rule: 'bedrock-server-errors', fingerprint: fingerprint('bedrock-server-errors', { ModelId: 'amazon.nova-lite-v1:0' }) } }),
+          payload: null,
+        },
+      ],
     },
     incidents: [{ kind: '<b>outage</b>', modelId: 'amazon.nova-lite-v1:0', start: '2026-10-05T00:55:00Z', minutes: 30, severity: 'critical' }],
   };
 }
 
+/** The chart data the page's script draws. */
+const chartData = (html: string): { models: ModelCharts[] } =>
+  JSON.parse(/<script type="application\/json" id="bw-data">([^<]*)<\/script>/.exec(html)![1]);
+
 describe('renderReport()', () => {
   const html = renderReport(input(600));
 
-  it('is one self-contained HTML page: no scripts, no external assets', () => {
+  it('is one self-contained HTML page: scripts and styles inline, nothing fetched', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
-    expect(html).not.toMatch(/<script/i);
-    expect(html).not.toMatch(/<link\b|<[a-z]+[^>]*\ssrc=|@import|url\(http/i);
+    expect(html).not.toMatch(/<script[^>]*\ssrc=|<link\b|<img\b|@import|url\(\s*['"]?https?:/i);
+    expect(html).toContain('uPlot'); // the charting library, inlined
   });
 
-  it('HTML-escapes every string from the data', () => {
+  it('HTML-escapes every string from the data, in the page and in the chart data', () => {
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<b>outage');
     expect(html).toContain('evil&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;co');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; 12%');
     expect(html).toContain('&lt;b&gt;outage&lt;/b&gt;');
+    expect(html.match(/<\/script>/g)).toHaveLength(3); // the data, uPlot and the page's script: the data cannot close its element
+    expect(chartData(html).models.map((m) => m.model)).toContain(EVIL);
   });
 
-  it('draws one SVG timeline per model', () => {
-    expect(html.match(/<svg\b/g)).toHaveLength(2);
+  it('has one chart section per model, invocations first, episodes and notifications on it, zoomed to the alerts', () => {
+    expect(html.match(/<section class="model"/g)).toHaveLength(2);
+    const { models } = chartData(html);
+    const nova = models.find((m) => m.model === 'amazon.nova-lite-v1:0')!;
+    expect(nova.charts[0].title).toMatch(/^Invocations per minute/);
+    expect(nova.charts[0].episodes.map((e) => [e.severity, e.suppressed])).toEqual([['critical', false], ['warning', true]]);
+    expect(nova.charts[0].notes).toHaveLength(1);
+    const start = Date.parse('2026-10-05T01:00:00Z') / 1000;
+    expect(nova.zoom![0]).toBeLessThan(start);
+    expect(nova.zoom![1] - nova.zoom![0]).toBeLessThan(600 * 60);
   });
 
-  it('shows episodes as bands coloured by severity, suppressed ones hatched, and incidents as markers', () => {
-    expect(html).toMatch(/<rect [^>]*fill="#d62728"/); // critical
-    expect(html).toMatch(/<rect [^>]*fill="#f0a500"/); // warning
-    expect(html).toMatch(/<rect [^>]*fill="url\(#hatch-\d\)"/); // suppressed
-    expect(html).toMatch(/<g class="incident"><title>incident &lt;b&gt;outage/);
-    expect(html).toContain('2026-10-05T01:00:00Z');
-    expect(html).toContain('30 min');
+  it('lists the alerts with tier, start, duration, value and the receivers that got them', () => {
+    const table = html.slice(html.indexOf('<table class="alerts">'), html.indexOf('</table>', html.indexOf('<table class="alerts">')));
+    expect(table).toContain('2026-10-05T01:00:00Z');
+    expect(table).toContain('30 min');
+    expect(table).toContain('still firing');
+    expect(table).toMatch(/9\.9% \(48 of 485[^<]*<\/td><td>oncall<\/td>/);
   });
 
   it('lists notifications per receiver and scores against the incidents', () => {
@@ -96,19 +123,48 @@ describe('renderReport()', () => {
     expect(html).toMatch(/detected<\/span> critical after 5 min/);
   });
 
-  it('keeps a long trace to at most 1,500 points per timeline', () => {
-    const big = renderReport(input(9 * 1440));
-    const paths = [...big.matchAll(/<path d="(M[^"]*)" fill="none"/g)].map((m) => m[1]);
-    expect(paths).toHaveLength(2);
-    for (const d of paths) expect((d.match(/[ML]/g) ?? []).length).toBeLessThanOrEqual(MAX_POINTS);
+  it('keeps a long trace to at most CHART_POINTS points per chart', () => {
+    const big = chartData(renderReport(input(9 * 1440)));
+    for (const m of big.models) for (const c of m.charts) expect(c.x.length).toBeLessThanOrEqual(CHART_POINTS);
   });
 });
 
-describe('downsample()', () => {
-  it('averages buckets, ignores gaps, and keeps all-empty buckets empty', () => {
-    expect(downsample([1, 3, null, null, 5, null], 3)).toEqual({ step: 2, points: [2, null, 5] });
-    expect(downsample([1, 2], 10)).toEqual({ step: 1, points: [1, 2] });
-    expect(downsample(new Array(12_960).fill(1)).points.length).toBeLessThanOrEqual(MAX_POINTS);
+describe('renderReport() rule charts and message previews', () => {
+  const base = input(120);
+  const log = new ObservationLog();
+  const rule = base.config.rules[0];
+  for (let i = 0; i < 120; i++) {
+    const value = i >= 60 && i < 90 ? 0.09 : 0.001;
+    const observation: Observation = { evaluable: i % 10 !== 0, breach: {}, hold: {}, value, threshold: 0.05, baseline: null, text: '', details: {} };
+    log.listen({ rule: rule.name, labels: { ModelId: 'amazon.nova-lite-v1:0' }, minute: FROM + i * 60_000, at: FROM + (i + 2) * 60_000, observation, state: {} as never });
+  }
+  const n = sampleNotification({ receiver: 'oncall' });
+  const captured = [
+    { receiver: 'chat', type: 'slack' as const, notification: n, payload: slackMessage(n) },
+    { receiver: 'chat', type: 'slack' as const, notification: { ...n, id: 'n-2', at: '2025-06-01T12:06:00.000Z' }, payload: slackMessage(n) },
+    { receiver: 'pd', type: 'pagerduty' as const, notification: n, payload: pagerDutyEvent(n, 'SECRETKEY') },
+    { receiver: 'oncall', type: 'sns' as const, notification: n, payload: snsPublishInput(n, 'arn:aws:sns:us-east-1:1:t') },
+  ];
+  const html = renderReport({ ...base, observations: log, result: { ...base.result, captured } });
+
+  it('charts what the rule judged, as percentages, with its tier limit; unevaluable minutes are gaps', () => {
+    const nova = chartData(html).models.find((m) => m.model === 'amazon.nova-lite-v1:0')!;
+    const chart = nova.charts.find((c) => c.title.startsWith('bedrock-server-errors'))!;
+    expect(chart.unit).toBe('%');
+    const value = chart.series.find((s) => s.role === 'value')!.values;
+    expect(value[0]).toBeNull();
+    expect(value[61]).toBeCloseTo(9);
+    expect(chart.series.find((s) => s.role === 'limit')).toMatchObject({ tier: 'critical', label: 'critical limit (above 5.0% for 5 min)' });
+    expect(chart.series.find((s) => s.role === 'limit')!.values[5]).toBeCloseTo(5);
+  });
+
+  it('previews one of each distinct message, rendered from the payload, and never shows a secret', () => {
+    expect(html.match(/<details class="preview"/g)).toHaveLength(3);
+    expect(html).toContain('<div class="sl-h">🚨 CRITICAL · amazon.nova-lite-v1:0</div>');
+    expect(html).toContain('<b>Next check:</b>');
+    expect(html).toContain('<th>payload.summary</th><td>Server-error rate 9.1% on amazon.nova-lite-v1:0</td>');
+    expect(html).not.toContain('SECRETKEY');
+    expect(html).toContain('<b>Subject:</b> [CRITICAL] Server-error rate 9.1% on amazon.nova-lite-v1:0');
   });
 });
 
