@@ -16,6 +16,8 @@ export interface NotifierDeps {
   fetch?: typeof fetch;
   resolve?: typeof resolveSecret;
   env?: Record<string, string | undefined>;
+  /** Slack messages carry the Acknowledge button (the rules file sets ack.slack_signing_secret). */
+  ackButtons?: boolean;
 }
 
 export async function createNotifier(cfg: ReceiverConfig, deps: NotifierDeps = {}): Promise<Notifier> {
@@ -26,7 +28,7 @@ export async function createNotifier(cfg: ReceiverConfig, deps: NotifierDeps = {
       const webhookUrl = await resolve(cfg.webhook_url, where('webhook_url'));
       // Fail here, at configuration, rather than on the first page; and without echoing the value.
       if (!URL.canParse(webhookUrl)) throw new Error(`${where('webhook_url')}: the secret is not a valid URL`);
-      return new SlackNotifier({ webhookUrl, fetch: deps.fetch });
+      return new SlackNotifier({ webhookUrl, fetch: deps.fetch, ackButton: deps.ackButtons });
     }
     case 'pagerduty': {
       const routingKey = await resolve(cfg.routing_key, where('routing_key'));

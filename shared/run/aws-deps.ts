@@ -35,7 +35,7 @@ export function awsDeps(): AwsDeps {
     source: new CloudWatchSource({ client: createCloudWatchClient() }),
     store: new DynamoStateStore(table),
     baselines: storedBaselines(baselineStore),
-    notifiers: new NotifierSet(config.receivers, { sns: new SNSClient({}) }),
+    notifiers: new NotifierSet(config.receivers, { sns: new SNSClient({}), ackButtons: !!config.ack.slack_signing_secret }),
     logs: new TableLogSource(table),
   };
   return cached;
