@@ -35,8 +35,11 @@ export async function createNotifier(cfg: ReceiverConfig, deps: NotifierDeps = {
       return new PagerDutyNotifier({ routingKey, eventsUrl: cfg.events_url, fetch: deps.fetch });
     }
     case 'sns': {
-      const topicArn = cfg.topic_arn ?? (deps.env ?? process.env).ALERT_TOPIC_ARN;
-      if (!topicArn) throw new Error(`${where('topic_arn')}: not set, and the default ALERT_TOPIC_ARN environment variable is not set either`);
+      const env = deps.env ?? process.env;
+      const ref = cfg.topic_arn;
+      const topicArn = typeof ref === 'string' ? ref : ref ? env[ref.env] : env.ALERT_TOPIC_ARN;
+      if (!topicArn)
+        throw new Error(`${where('topic_arn')}: ${ref ? `environment variable ${(ref as { env: string }).env} is not set` : 'not set, and the default ALERT_TOPIC_ARN environment variable is not set either'}`);
       return new SnsNotifier({ topicArn, client: deps.sns ?? new SNSClient({}) });
     }
     default: {

@@ -58,7 +58,14 @@ const Receiver = z.discriminatedUnion('type', [
     routing_key: SecretRef,
     events_url: z.url().optional(),
   }),
-  z.strictObject({ name: z.string().min(1), type: z.literal('sns'), topic_arn: z.string().startsWith('arn:').optional() }),
+  z.strictObject({
+    name: z.string().min(1),
+    type: z.literal('sns'),
+    topic_arn: z
+      .union([z.string().startsWith('arn:'), z.strictObject({ env: z.string().min(1) })])
+      .optional()
+      .meta({ description: "A topic ARN, or { env: NAME } for one the stack makes (MANAGEMENT_TOPIC_ARN); default: the stack's alert topic (ALERT_TOPIC_ARN)." }),
+  }),
 ]);
 
 const Selector = z.strictObject({
