@@ -5,9 +5,9 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { userInfo } from 'node:os';
-import type { AlertState } from '../engine/types';
+import type { AlertState } from '../core/alert';
 import { AckStore, type AckOutcome } from '../state/acks';
-import { docClient } from '../state/table';
+import { docClient } from '../dynamo/table';
 
 export class AckCliError extends Error {}
 

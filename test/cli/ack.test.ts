@@ -2,7 +2,7 @@
 import { ackFromCli, ackResultText, AckCliError, findAlert } from '../../shared/cli/ack';
 import { fingerprint } from '../../shared/engine/fingerprint';
 import { initialState } from '../../shared/engine/machine';
-import type { AlertState } from '../../shared/engine/types';
+import type { AlertState } from '../../shared/core/alert';
 import { parseRules } from '../../shared/rules/load';
 import { DynamoStateStore } from '../../shared/state/dynamo-store';
 import { useDynamo } from '../support/dynamo';

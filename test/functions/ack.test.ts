@@ -3,17 +3,17 @@
  * response_url server): signature checks, bad requests, and the acknowledgement recorded.
  */
 import { createAckHandler } from '../../functions/ack';
-import { ackValue } from '../../shared/ack/slack';
+import { ackValue } from '../../shared/core/ack';
 import type { HttpEvent, HttpResult } from '../../shared/ack/handle';
 import { fingerprint } from '../../shared/engine/fingerprint';
 import { initialState } from '../../shared/engine/machine';
-import type { AlertState } from '../../shared/engine/types';
+import type { AlertState } from '../../shared/core/alert';
 import { dedupKey } from '../../shared/notify/pagerduty';
 import { parseRules } from '../../shared/rules/load';
 import { ackDeps } from '../../shared/run/ack-deps';
 import { AckStore } from '../../shared/state/acks';
 import { DynamoStateStore } from '../../shared/state/dynamo-store';
-import type { Table } from '../../shared/state/table';
+import type { Table } from '../../shared/dynamo/table';
 import { pagerDutyBody, pagerDutyRequest, slackInteractionBody, slackRequest, functionUrlEvent } from '../support/ack-requests';
 import { useDynamo } from '../support/dynamo';
 import { freshTable } from '../support/evaluate-harness';

@@ -1,11 +1,11 @@
 /** Escalation policies on the simulated clock: steps on time and once, stopped by an acknowledgement, repeats, resolves. */
 import { fingerprint } from '../../shared/engine/fingerprint';
 import { initialState } from '../../shared/engine/machine';
-import type { AckRecord, AlertState, Transition } from '../../shared/engine/types';
+import type { AckRecord, AlertState, Transition } from '../../shared/core/alert';
 import { parseRules } from '../../shared/rules/load';
 import { escalate, tierPolicies } from '../../shared/route/escalate';
 import { route } from '../../shared/route/route';
-import type { Notification } from '../../shared/notify/types';
+import type { Notification } from '../../shared/core/notification';
 
 const T0 = Date.parse('2026-10-05T16:00:00.000Z');
 const MIN = 60_000;
