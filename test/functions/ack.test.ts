@@ -194,14 +194,14 @@ describe('ack function', () => {
       expect((await invoke(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: 'someone-elses-key', occurredAt: NOW })))).statusCode).toBe(200);
       expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
     });
-
-    it('fault: an event from before this episode (a replayed capture of an older incident) acknowledges nothing', async () => {
-      expect((await invoke(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: key(), occurredAt: EPISODE - 1 })))).statusCode).toBe(200);
-      expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
-    });
   });
 
   describe('fault: forged PagerDuty webhooks', () => {
+    it('an event from before this episode (a replayed capture of an older incident) acknowledges nothing', async () => {
+      expect((await invoke(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: dedupKey(alert.fingerprint), occurredAt: EPISODE - 1 })))).statusCode).toBe(200);
+      expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
+    });
+
     const refused = async (e: HttpEvent) => {
       expect(await invoke(e)).toMatchObject({ statusCode: 401, body: 'unauthorized' });
       expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
