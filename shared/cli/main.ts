@@ -65,6 +65,34 @@ deploy is useful at once. Uses your AWS credentials; the table name is in the st
       return 0;
     },
   },
+  ack: {
+    summary: 'acknowledge a firing alert (stops escalation and reminders)',
+    usage: `bedrock-watch ack FINGERPRINT|RULE[/LABEL=VALUE,...] [--table NAME] [--by NAME] [--region REGION]
+
+Acknowledge the current episode of a firing alert in a deployed stack's table, as the Slack
+button and the PagerDuty webhook do: its escalation steps and reminders stop until it resolves.
+Name the alert by fingerprint (in every message's details) or by rule and labels, e.g.
+  bedrock-watch ack bedrock-throttles/ModelId=amazon.nova-lite-v1:0 --table bedrock-watch-prod
+--by defaults to your user name; the table name is in the stack outputs (or TABLE_NAME).`,
+    options: { ...help, table: { type: 'string' }, by: { type: 'string' }, region: { type: 'string' } },
+    maxPositionals: 1,
+    run: async (v, positionals) => {
+      if (!positionals[0]) throw new UsageError('name the alert: FINGERPRINT or RULE/LABEL=VALUE');
+      const { ackFromCli, ackResultText, AckCliError } = require('./ack') as typeof import('./ack');
+      const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
+      try {
+        const { alert, outcome } = await ackFromCli({ target: positionals[0], table: str(v.table), by: str(v.by), region: str(v.region) });
+        const r = ackResultText(alert, outcome);
+        (r.ok ? out : err)(r.text);
+        return r.ok ? 0 : 1;
+      } catch (e) {
+        // The failing call, never a stack trace: most often credentials, region or the table name.
+        const why = e instanceof AckCliError ? e.message : `DynamoDB (table ${str(v.table) ?? process.env.TABLE_NAME}): ${(e as Error).name}: ${(e as Error).message}`;
+        err(`bedrock-watch ack: ${why}`);
+        return 1;
+      }
+    },
+  },
   validate: {
     summary: 'check a rules file',
     usage: `bedrock-watch validate [FILE] [--metrics FILE]

@@ -42,6 +42,39 @@ export interface AlertState {
   details: Record<string, string | number | boolean | null>;
   /** Optimistic-concurrency version of the stored item. */
   version: number;
+  /**
+   * Who acknowledged an episode (Slack button, PagerDuty webhook, CLI). Written by the ack
+   * function as its own attribute of the alert item, never by a tick; it counts only for the
+   * episode it names (`episode` = startsAt), so a new episode starts unacknowledged.
+   */
+  ack?: AckRecord | null;
+  /** The escalation policy's progress in the current episode (shared/route/escalate.ts). */
+  escalation?: EscalationRecord | null;
+}
+
+export type AckVia = 'slack' | 'pagerduty' | 'cli';
+
+export interface AckRecord {
+  ackedBy: string;
+  /** ms */
+  ackedAt: number;
+  via: AckVia;
+  /** startsAt of the episode acknowledged. */
+  episode: number;
+}
+
+export interface EscalationRecord {
+  /** startsAt of the episode this record belongs to. */
+  episode: number;
+  policy: string;
+  /** When the policy started to apply (ms): step delays count from here. */
+  since: number;
+  /** Steps sent (the first `sent` steps of the policy). */
+  sent: number;
+  /** When the policy last sent anything (step or repeat), for repeats. */
+  lastAt: number;
+  /** Every receiver the escalation reached this episode: they get the resolve. */
+  reached: string[];
 }
 
 export type TransitionKind = 'firing' | 'escalated' | 'resolved';

@@ -16,6 +16,8 @@ export interface NotifierDeps {
   fetch?: typeof fetch;
   resolve?: typeof resolveSecret;
   env?: Record<string, string | undefined>;
+  /** Slack messages carry the Acknowledge button (the rules file sets ack.slack_signing_secret). */
+  ackButtons?: boolean;
 }
 
 export async function createNotifier(cfg: ReceiverConfig, deps: NotifierDeps = {}): Promise<Notifier> {
@@ -26,15 +28,18 @@ export async function createNotifier(cfg: ReceiverConfig, deps: NotifierDeps = {
       const webhookUrl = await resolve(cfg.webhook_url, where('webhook_url'));
       // Fail here, at configuration, rather than on the first page; and without echoing the value.
       if (!URL.canParse(webhookUrl)) throw new Error(`${where('webhook_url')}: the secret is not a valid URL`);
-      return new SlackNotifier({ webhookUrl, fetch: deps.fetch });
+      return new SlackNotifier({ webhookUrl, fetch: deps.fetch, ackButton: deps.ackButtons });
     }
     case 'pagerduty': {
       const routingKey = await resolve(cfg.routing_key, where('routing_key'));
       return new PagerDutyNotifier({ routingKey, eventsUrl: cfg.events_url, fetch: deps.fetch });
     }
     case 'sns': {
-      const topicArn = cfg.topic_arn ?? (deps.env ?? process.env).ALERT_TOPIC_ARN;
-      if (!topicArn) throw new Error(`${where('topic_arn')}: not set, and the default ALERT_TOPIC_ARN environment variable is not set either`);
+      const env = deps.env ?? process.env;
+      const ref = cfg.topic_arn;
+      const topicArn = typeof ref === 'string' ? ref : ref ? env[ref.env] : env.ALERT_TOPIC_ARN;
+      if (!topicArn)
+        throw new Error(`${where('topic_arn')}: ${ref ? `environment variable ${(ref as { env: string }).env} is not set` : 'not set, and the default ALERT_TOPIC_ARN environment variable is not set either'}`);
       return new SnsNotifier({ topicArn, client: deps.sns ?? new SNSClient({}) });
     }
     default: {

@@ -5,6 +5,7 @@ import type { Notifier } from './types';
 import type { Tier } from '../core/alert';
 import type { Digest } from '../core/digest';
 import { digestSlack } from './digest-render';
+import { ackButtonBlock } from '../core/ack';
 
 /** Slack Block Kit limits (https://api.slack.com/reference/block-kit). */
 export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, field: 2000, contextElements: 10, fallbackText: 3000 };
@@ -16,9 +17,11 @@ type Text = { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrk
 type Block =
   | { type: 'header'; text: Text }
   | { type: 'section'; text: Text; fields?: Text[] }
-  | { type: 'context'; elements: Text[] };
+  | { type: 'context'; elements: Text[] }
+  | ReturnType<typeof ackButtonBlock>;
 
-export function slackMessage(n: Notification): { text: string; blocks: Block[] } {
+/** `ackButton`: firing messages carry an Acknowledge button (the Slack app's interactivity points at the ack function). */
+export function slackMessage(n: Notification, opts: { ackButton?: boolean } = {}): { text: string; blocks: Block[] } {
   const a = n.alert;
   const resolved = n.action === 'resolve';
   const target = targetOfLabels(a.labels);
@@ -41,6 +44,8 @@ export function slackMessage(n: Notification): { text: string; blocks: Block[] }
   ];
   if (!resolved && a.nextCheck) blocks.push({ type: 'section', text: mrkdwn(`*Next check:* ${escape(a.nextCheck)}`, SLACK_LIMITS.sectionText) });
   blocks.push({ type: 'context', elements: context.slice(0, SLACK_LIMITS.contextElements) });
+  const episode = Date.parse(a.startsAt);
+  if (opts.ackButton && !resolved && Number.isFinite(episode)) blocks.push(ackButtonBlock(a.fingerprint, episode));
 
   const fallback = resolved ? `${title}: resolved after ${duration}: ${a.summary}` : `${title}: ${a.summary}`;
   return { text: truncate(escape(fallback), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
@@ -50,16 +55,18 @@ export class SlackNotifier implements Notifier {
   private readonly webhookUrl: string;
   private readonly fetch: typeof fetch;
   private readonly timeoutMs?: number;
+  private readonly ackButton: boolean;
 
-  constructor(opts: { webhookUrl: string; fetch?: typeof fetch; timeoutMs?: number }) {
+  constructor(opts: { webhookUrl: string; fetch?: typeof fetch; timeoutMs?: number; ackButton?: boolean }) {
     this.webhookUrl = opts.webhookUrl;
+    this.ackButton = opts.ackButton ?? false;
     this.fetch = opts.fetch ?? globalThis.fetch;
     this.timeoutMs = opts.timeoutMs;
   }
 
   async send(n: Notification): Promise<void> {
     const who = `slack receiver "${n.receiver}"`;
-    const reply = await postJson(this.fetch, this.webhookUrl, slackMessage(n), who, this.webhookUrl, this.timeoutMs);
+    const reply = await postJson(this.fetch, this.webhookUrl, slackMessage(n, { ackButton: this.ackButton }), who, this.webhookUrl, this.timeoutMs);
     if (reply.status >= 200 && reply.status < 300) return;
     // Slack answers with a short plain-text code: invalid_blocks, no_service, channel_not_found, ...
     throw httpFailure(reply, who, reply.text.slice(0, 200), [this.webhookUrl]);

@@ -1,12 +1,13 @@
 /**
  * Routing, pure apart from stamping `lastNotifiedAt` / `suppressed_by` on the states it is given: transitions and firing alerts → notifications due now. A tier maps to its
  * receivers; a resolve goes to everyone the episode reached; still-firing alerts repeat on
- * `repeat_interval`; inhibited alerts notify nobody.
+ * `repeat_interval` until acknowledged; inhibited alerts notify nobody.
  */
 import { createHash } from 'node:crypto';
 import { type AlertState, type Transition, type Tier, TIERS, tierRank } from '../core/alert';
 import type { Config, Rule } from '../rules/schema';
 import type { Action, Notification } from '../core/notification';
+import { isAcked } from './acked';
 import { inhibitedBy } from './inhibit';
 import { alertView } from './view';
 
@@ -61,7 +62,8 @@ export function route(config: Config, transitions: Transition[], states: Record<
 
   const decided = new Set(transitions.map((t) => t.state.fingerprint));
   for (const s of firing) {
-    if (decided.has(s.fingerprint) || s.suppressedBy || s.lastNotifiedAt === null) continue;
+    // Someone acknowledged the episode: it is being handled, reminders would only be noise.
+    if (decided.has(s.fingerprint) || s.suppressedBy || s.lastNotifiedAt === null || isAcked(s)) continue;
     if (now - s.lastNotifiedAt < config.routes.repeat_interval) continue;
     make(s, 'repeat', s.tier ?? 'info', receiversFor(config, s.tier ?? 'info'), now, false);
     s.lastNotifiedAt = now;

@@ -65,12 +65,18 @@ export function parseRulesLocated(text: string, file = 'rules.yml', opts: RulesO
     const prefix = opts.ssmPrefix ?? SSM_PREFIX;
     const late: RulesProblem[] = [];
     if (prefix !== false) {
-      config.receivers.forEach((r, i) => {
-        const ref = r.type === 'slack' ? { field: 'webhook_url', ref: r.webhook_url } : r.type === 'pagerduty' ? { field: 'routing_key', ref: r.routing_key } : null;
-        const problem = ref && 'ssm' in ref.ref ? ssmOutsidePrefix(ref.ref.ssm, prefix) : null;
-        const path = ['receivers', i, ref?.field ?? '', 'ssm'];
-        if (problem) late.push({ file, ...locate(path), path: formatPath(path), message: problem });
-      });
+      // Every secret the functions read from SSM: the receivers' and the ack function's.
+      const refs: { path: PropertyKey[]; ref: { ssm: string } | { env: string } | undefined }[] = [
+        ...config.receivers.map((r, i) =>
+          r.type === 'slack' ? { path: ['receivers', i, 'webhook_url'], ref: r.webhook_url } : r.type === 'pagerduty' ? { path: ['receivers', i, 'routing_key'], ref: r.routing_key } : { path: [], ref: undefined },
+        ),
+        { path: ['ack', 'slack_signing_secret'], ref: config.ack.slack_signing_secret },
+        { path: ['ack', 'pagerduty_webhook_secret'], ref: config.ack.pagerduty_webhook_secret },
+      ];
+      for (const { path, ref } of refs) {
+        const problem = ref && 'ssm' in ref ? ssmOutsidePrefix(ref.ssm, prefix) : null;
+        if (problem) late.push({ file, ...locate([...path, 'ssm']), path: formatPath([...path, 'ssm']), message: problem });
+      }
     }
     if (late.length) throw new RulesError(late);
     return { config: withSourceHealth(config), file, locate: (path) => locate(path) };

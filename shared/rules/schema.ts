@@ -69,11 +69,19 @@ const Receiver = z.discriminatedUnion('type', [
     routing_key: secretRef('routing_key'),
     events_url: z.url().optional(),
   }),
-  z.strictObject({ name: z.string().min(1), type: z.literal('sns'), topic_arn: z
-      .string()
-      .startsWith('arn:')
-      .refine((arn) => !arn.endsWith('.fifo'), 'is a FIFO topic (.fifo): every publish would fail without a MessageGroupId; use a standard SNS topic')
-      .optional(),
+  z.strictObject({
+    name: z.string().min(1),
+    type: z.literal('sns'),
+    topic_arn: z
+      .union([
+        z
+          .string()
+          .startsWith('arn:')
+          .refine((arn) => !arn.endsWith('.fifo'), 'is a FIFO topic (.fifo): every publish would fail without a MessageGroupId; use a standard SNS topic'),
+        z.strictObject({ env: z.string().min(1) }),
+      ])
+      .optional()
+      .meta({ description: "A topic ARN, or { env: NAME } for one the stack makes (MANAGEMENT_TOPIC_ARN); default: the stack's alert topic (ALERT_TOPIC_ARN)." }),
   }),
 ]);
 
@@ -300,7 +308,34 @@ const Routes = z
     info: z.array(z.string()).default([]),
     warning: z.array(z.string()).default([]),
     critical: z.array(z.string()).default([]),
-    repeat_interval: Duration.prefault('4h').meta({ description: 'Re-send a still-firing alert this often.' }),
+    repeat_interval: Duration.prefault('4h').meta({ description: 'Re-send a still-firing, unacknowledged alert this often.' }),
+    escalation: z
+      .strictObject({ info: z.string().optional(), warning: z.string().optional(), critical: z.string().optional() })
+      .default({})
+      .meta({ description: 'Escalation policy (a name under `escalation`) per tier, e.g. { critical: default-critical }.' }),
+  })
+  .prefault({});
+
+const EscalationStep = z.strictObject({
+  after: Duration.meta({ description: 'Delay from when the alert started firing at a tier using this policy, e.g. 15m.' }),
+  receivers: z.array(z.string()).min(1, 'needs at least one receiver'),
+});
+
+const EscalationPolicy = z.strictObject({
+  steps: z.array(EscalationStep).min(1, 'needs at least one step'),
+  repeat_interval: Duration.optional().meta({
+    description: 'Re-send to everyone the policy reached this long after its last message while unacknowledged (default: routes.repeat_interval).',
+  }),
+});
+
+const Ack = z
+  .strictObject({
+    slack_signing_secret: secretRef('slack_signing_secret').optional().meta({
+      description: "The Slack app's signing secret: the ack function verifies the Acknowledge button's requests with it. Set it to show the button.",
+    }),
+    pagerduty_webhook_secret: secretRef('pagerduty_webhook_secret').optional().meta({
+      description: 'Signing secret of the PagerDuty v3 webhook subscription (during a rotation PagerDuty signs with old and new: either matches).',
+    }),
   })
   .prefault({});
 
@@ -318,6 +353,10 @@ export const Config = z
     receivers: z.array(Receiver).default([]),
     routes: Routes,
     inhibit: z.array(Inhibit).default([]),
+    escalation: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'policy names are lower-case letters, digits and dashes'), EscalationPolicy).default({}).meta({
+      description: 'Named escalation policies: each step notifies its receivers once, `after` the alert started firing, until it is acknowledged or resolved.',
+    }),
+    ack: Ack,
     pricing: z
       .record(z.string(), z.strictObject({ input: z.number().min(0), output: z.number().min(0) }))
       .default({})
@@ -367,9 +406,23 @@ export const Config = z
       c.routes[tier].forEach((name, i) => {
         if (!receivers.has(name)) ctx.addIssue({ code: 'custom', path: ['routes', tier, i], message: `unknown receiver "${name}"` });
       });
+      const policy = c.routes.escalation[tier];
+      if (policy !== undefined && !Object.hasOwn(c.escalation, policy))
+        ctx.addIssue({ code: 'custom', path: ['routes', 'escalation', tier], message: `unknown escalation policy "${policy}" (defined: ${Object.keys(c.escalation).join(', ') || 'none'})` });
+    }
+    for (const [name, p] of Object.entries(c.escalation)) {
+      p.steps.forEach((step, i) => {
+        if (i > 0 && step.after <= p.steps[i - 1].after)
+          ctx.addIssue({ code: 'custom', path: ['escalation', name, 'steps', i, 'after'], message: 'steps must come in order: each `after` later than the step before' });
+        step.receivers.forEach((r, j) => {
+          if (!receivers.has(r)) ctx.addIssue({ code: 'custom', path: ['escalation', name, 'steps', i, 'receivers', j], message: `unknown receiver "${r}"` });
+        });
+      });
     }
   });
 
 export type Config = z.output<typeof Config>;
 export type ReceiverConfig = z.output<typeof Receiver>;
 export type InhibitRule = z.output<typeof Inhibit>;
+export type EscalationPolicy = z.output<typeof EscalationPolicy>;
+export type AckConfig = z.output<typeof Ack>;

@@ -37,7 +37,7 @@ export function awsDeps(): AwsDeps {
     source: metricSourceFor(config.settings, { region: process.env.AWS_REGION, account: process.env.BEDROCK_WATCH_ACCOUNT_ID }),
     store: new DynamoStateStore(table),
     baselines: storedBaselines(baselineStore),
-    notifiers: new NotifierSet(config.receivers, { sns: new SNSClient({}) }),
+    notifiers: new NotifierSet(config.receivers, { sns: new SNSClient({}), ackButtons: !!config.ack.slack_signing_secret }),
     logs: new TableLogSource(table),
   };
   return cached;

@@ -11,6 +11,7 @@ import { mergeLogSeries, type LogSource } from '../sources/logs';
 import type { Baselines } from '../engine/types';
 import type { Transition } from '../core/alert';
 import type { Config } from '../rules/schema';
+import { escalate, tierPolicies } from '../route/escalate';
 import { route } from '../route/route';
 import { MINUTE } from '../core/time';
 import { type MetricSource } from '../sources/types';
@@ -101,7 +102,10 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     warnUnmatchedIncludes(config, [...new Set([...Object.keys(frame.models), ...knownModels])].sort(), deps.log);
     const result = evaluate({ config, frame, states: state.alerts, baselines, minutes, knownModels, spend: state.cursor.spend, onObservation: deps.onObservation });
     const routed = route(config, result.transitions, result.states, now);
-    const outbox: OutboxItem[] = routed.notifications.map((n, i) => ({
+    const escalated = escalate({ policies: config.escalation, policyFor: tierPolicies(config), rules: config.rules, states: result.states, transitions: result.transitions, now });
+    // A resolve both the route and the policy send to one receiver has one id: keep one.
+    const decided = [...new Map([...routed.notifications, ...escalated.notifications].map((n) => [n.id, n])).values()];
+    const outbox: OutboxItem[] = decided.map((n, i) => ({
       id: n.id,
       seq: now * 1000 + i,
       notification: n,
@@ -116,7 +120,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     try {
       // Decide, then deliver: the outbox holds every notification before any HTTP call.
       await store.putOutbox(outbox);
-      const touched = new Set([...result.changed, ...routed.notified, ...Object.keys(routed.suppressed)]);
+      const touched = new Set([...result.changed, ...routed.notified, ...Object.keys(routed.suppressed), ...escalated.touched]);
       pending = [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])];
       await store.commit(state.cursor, { ...state.cursor, lastMinute: latest, spend: result.spend, pending, journal: [] }, [...touched].map((fp) => result.states[fp]));
     } catch (e) {

@@ -32,7 +32,7 @@ export class DynamoStateStore implements StateStore {
         logModels.push(item.model as string);
       } else if (sk.startsWith('ALERT#')) {
         const state = item.state as AlertState;
-        alerts[state.fingerprint] = { ...state, version: item.version as number };
+        alerts[state.fingerprint] = { ...state, version: item.version as number, ack: (item.ack as AlertState['ack']) ?? null };
       }
     }
     if (cursor.journal.length) {
@@ -75,21 +75,19 @@ export class DynamoStateStore implements StateStore {
 
   async saveAlerts(states: AlertState[]): Promise<void> {
     for (const s of states) {
-      const { version, ...state } = s;
+      // `ack` is the ack function's attribute: a tick never writes it (an update, not a put, so it survives).
+      const { version, ack: _ack, ...state } = s;
+      // An alert that is no longer doing anything expires a week after it last moved.
+      const ttl = s.status === 'inactive' ? ttlAfter(s.endsAt ?? s.lastMinute ?? Date.now(), 7) : undefined;
       try {
         await this.table.doc.send(
-          new PutCommand({
+          new UpdateCommand({
             TableName: this.table.name,
-            Item: {
-              pk: STATE,
-              sk: `ALERT#${s.fingerprint}`,
-              state,
-              version: version + 1,
-              // An alert that is no longer doing anything expires a week after it last moved.
-              ttl: s.status === 'inactive' ? ttlAfter(s.endsAt ?? s.lastMinute ?? Date.now(), 7) : undefined,
-            },
+            Key: { pk: STATE, sk: `ALERT#${s.fingerprint}` },
+            UpdateExpression: `SET #state = :state, version = :next${ttl === undefined ? ' REMOVE #ttl' : ', #ttl = :ttl'}`,
             ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
-            ExpressionAttributeValues: version === 0 ? undefined : { ':v': version },
+            ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':state': state, ':next': version + 1, ...(ttl === undefined ? {} : { ':ttl': ttl }), ...(version === 0 ? {} : { ':v': version }) },
           }),
         );
         s.version = version + 1;

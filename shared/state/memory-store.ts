@@ -26,7 +26,8 @@ export class MemoryStateStore implements StateStore {
       // Versions are checked as in DynamoDB; after the cursor, only this tick can write them.
       if ((this.alerts.get(s.fingerprint)?.version ?? 0) !== s.version) continue;
       s.version += 1;
-      this.alerts.set(s.fingerprint, clone(s));
+      // As in DynamoDB, the acknowledgement is not the tick's to write.
+      this.alerts.set(s.fingerprint, { ...clone(s), ack: this.alerts.get(s.fingerprint)?.ack ?? null });
     }
   }
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '..', '..');
-const FUNCTIONS = ['evaluate', 'baseline', 'digest', 'ingest'] as const;
+const FUNCTIONS = ['evaluate', 'baseline', 'digest', 'ingest', 'ack'] as const;
 const PACKAGE_TIMEOUT_MS = 120_000; // per package run; ~3-8 s here
 
 type Json = any; // CloudFormation template: checked structurally below.
@@ -73,12 +73,15 @@ interface Statement {
   NotResource?: unknown;
 }
 
-function iamStatements(t: Json): Statement[] {
+/** Statements of every role, or of one role. */
+function iamStatements(t: Json, roleId?: string): Statement[] {
   const out: Statement[] = [];
-  for (const [, role] of resourcesOfType(t, 'AWS::IAM::Role')) {
+  for (const [id, role] of resourcesOfType(t, 'AWS::IAM::Role')) {
+    if (roleId && id !== roleId) continue;
     for (const policy of role.Properties.Policies ?? []) out.push(...policy.PolicyDocument.Statement);
   }
   for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
+    if (roleId) continue;
     for (const [, p] of resourcesOfType(t, type)) out.push(...p.Properties.PolicyDocument.Statement);
   }
   return out;
@@ -146,7 +149,7 @@ describe('packaged service (stage dev, default params)', () => {
     t = readTemplate(out);
   });
 
-  it('has the four functions on nodejs22.x / arm64 with the configured sizes', () => {
+  it('has the five functions on nodejs22.x / arm64 with the configured sizes', () => {
     const fns = Object.fromEntries(resourcesOfType(t, 'AWS::Lambda::Function'));
     expect(Object.keys(fns).sort()).toEqual(FUNCTIONS.map((f) => `${f[0].toUpperCase()}${f.slice(1)}LambdaFunction`).sort());
     for (const [id, fn] of Object.entries<Json>(fns)) {
@@ -158,6 +161,7 @@ describe('packaged service (stage dev, default params)', () => {
     expect(props('Baseline')).toMatchObject({ Handler: 'functions/baseline.handler', MemorySize: 256, Timeout: 300 });
     expect(props('Digest')).toMatchObject({ Handler: 'functions/digest.handler', MemorySize: 256, Timeout: 60 });
     expect(props('Ingest')).toMatchObject({ Handler: 'functions/ingest.handler', MemorySize: 512, Timeout: 120 });
+    expect(props('Ack')).toMatchObject({ Handler: 'functions/ack.handler', MemorySize: 256, Timeout: 10, Role: { 'Fn::GetAtt': ['AckRole', 'Arn'] } });
   });
 
   it('gives every function the same environment', () => {
@@ -167,6 +171,7 @@ describe('packaged service (stage dev, default params)', () => {
         {
           TABLE_NAME: { Ref: 'StateTable' },
           ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
+          MANAGEMENT_TOPIC_ARN: { Ref: 'ManagementTopic' },
           RULES_FILE: 'rules.yml',
           BEDROCK_WATCH_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
           POWERTOOLS_SERVICE_NAME: 'bedrock-watch',
@@ -179,7 +184,7 @@ describe('packaged service (stage dev, default params)', () => {
 
   it('keeps function logs 30 days', () => {
     const groups = resourcesOfType(t, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(4);
+    expect(groups).toHaveLength(FUNCTIONS.length);
     for (const [, g] of groups) expect(g.Properties.RetentionInDays).toBe(30);
   });
 
@@ -220,12 +225,21 @@ describe('packaged service (stage dev, default params)', () => {
     expect(p.DeletionProtectionEnabled).toBe(false);
   });
 
-  it('defines the encrypted alert topic', () => {
-    const topics = resourcesOfType(t, 'AWS::SNS::Topic');
-    expect(topics).toHaveLength(1);
-    const [id, topic] = topics[0];
-    expect(id).toBe('AlertTopic');
-    expect(topic.Properties).toMatchObject({ TopicName: 'bedrock-watch-alerts-dev', KmsMasterKeyId: 'alias/aws/sns' });
+  it('defines the encrypted alert and management topics', () => {
+    const topics = Object.fromEntries(resourcesOfType(t, 'AWS::SNS::Topic'));
+    expect(Object.keys(topics).sort()).toEqual(['AlertTopic', 'ManagementTopic']);
+    expect(topics.AlertTopic.Properties).toMatchObject({ TopicName: 'bedrock-watch-alerts-dev', KmsMasterKeyId: 'alias/aws/sns' });
+    expect(topics.ManagementTopic.Properties).toMatchObject({ TopicName: 'bedrock-watch-management-dev', KmsMasterKeyId: 'alias/aws/sns' });
+  });
+
+  it('serves ack on a public function URL (it verifies signatures itself) and outputs the URL', () => {
+    const urls = resourcesOfType(t, 'AWS::Lambda::Url');
+    expect(urls.map(([id, u]) => [id, u.Properties])).toEqual([
+      ['AckLambdaFunctionUrl', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': ['AckLambdaFunction', 'Arn'] } }],
+    ]);
+    const perms = resourcesOfType(t, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === '*');
+    expect(perms.map(([, p]) => p.Properties.FunctionName)).toEqual([{ 'Fn::GetAtt': ['AckLambdaFunction', 'Arn'] }, { 'Fn::GetAtt': ['AckLambdaFunction', 'Arn'] }]);
+    expect(t.Outputs.AckUrl.Value).toEqual({ 'Fn::GetAtt': ['AckLambdaFunctionUrl', 'FunctionUrl'] });
   });
 
   it('creates no log subscription unless invocationLogGroup is set', () => {
@@ -246,16 +260,17 @@ describe('packaged service (stage dev, default params)', () => {
   it('outputs the table name and topic ARN', () => {
     expect(t.Outputs.StateTableName.Value).toEqual({ Ref: 'StateTable' });
     expect(t.Outputs.AlertTopicArn.Value).toEqual({ Ref: 'AlertTopic' });
+    expect(t.Outputs.ManagementTopicArn.Value).toEqual({ Ref: 'ManagementTopic' });
   });
 
   describe('IAM', () => {
     let statements: Statement[];
     beforeAll(() => {
-      statements = iamStatements(t);
+      statements = iamStatements(t, 'IamRoleLambdaExecution');
     });
 
-    it('has a single role for the functions', () => {
-      expect(resourcesOfType(t, 'AWS::IAM::Role').map(([id]) => id)).toEqual(['IamRoleLambdaExecution']);
+    it('has the shared role and the ack role', () => {
+      expect(resourcesOfType(t, 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['AckRole', 'IamRoleLambdaExecution']);
       // The one extra policy: assuming member-account roles, only when rules.yml names some.
       expect(resourcesOfType(t, 'AWS::IAM::Policy').map(([id, p]) => [id, p.Condition])).toEqual([['AssumeMemberRolesPolicy', 'HasMemberRoles']]);
       expect(resourcesOfType(t, 'AWS::IAM::ManagedPolicy')).toHaveLength(0);
@@ -310,7 +325,7 @@ describe('packaged service (stage dev, default params)', () => {
 
       const sns = byAction('sns:Publish');
       expect(sns).toHaveLength(1);
-      expect(sns[0].Resource).toEqual({ Ref: 'AlertTopic' });
+      expect(sns[0].Resource).toEqual([{ Ref: 'AlertTopic' }, { Ref: 'ManagementTopic' }]);
 
       const ssm = byAction('ssm:GetParameter');
       expect(ssm).toHaveLength(1);
@@ -325,6 +340,18 @@ describe('packaged service (stage dev, default params)', () => {
         }
       }
     });
+  });
+
+  it('gives ack exactly what it calls: its own logs, Query/UpdateItem/PutItem on the table, the SSM secrets', () => {
+    const ack = iamStatements(t, 'AckRole');
+    const byAction = Object.fromEntries(ack.flatMap((s) => asArray(s.Action).map((a) => [a, s])));
+    expect(Object.keys(byAction).sort()).toEqual(
+      ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter'].sort(),
+    );
+    expect(byAction['dynamodb:Query'].Resource).toEqual({ 'Fn::GetAtt': ['StateTable', 'Arn'] });
+    expect(byAction['logs:PutLogEvents'].Resource).toEqual({ 'Fn::Sub': expect.stringContaining(':log-group:/aws/lambda/bedrock-watch-dev-ack:*') });
+    expect(byAction['ssm:GetParameter'].Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/bedrock-watch/*' });
+    expect(byAction['kms:Decrypt'].Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } } });
   });
 
   it('contains no secret-looking values', () => {

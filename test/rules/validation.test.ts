@@ -110,10 +110,17 @@ describe('bad input: rules file semantics', () => {
   });
 
   it('checks SSM parameters against the prefix of the stage when told it, or not at all', () => {
-    const text = edited('routing_key: { ssm: /bedrock-watch/pagerduty-routing-key }', 'routing_key: { ssm: /team-a/pd }').replace('ssm: /bedrock-watch/slack-webhook-url', 'ssm: /team-a/slack');
+    const text = SHIPPED.replaceAll('ssm: /bedrock-watch/', 'ssm: /team-a/');
     expect(() => parseRules(text, 'rules.yml', { ssmPrefix: '/team-a' })).not.toThrow();
     expect(() => parseRules(text, 'rules.yml', { ssmPrefix: false })).not.toThrow();
-    expect(problems(SHIPPED, { ssmPrefix: '/team-a' }).map((p) => p.path)).toEqual(['receivers[0].routing_key.ssm', 'receivers[1].webhook_url.ssm']);
+    expect(problems(SHIPPED, { ssmPrefix: '/team-a' }).map((p) => p.path)).toEqual([
+      'receivers[0].routing_key.ssm',
+      'receivers[1].webhook_url.ssm',
+      'receivers[3].webhook_url.ssm',
+      'receivers[5].routing_key.ssm',
+      'ack.slack_signing_secret.ssm',
+      'ack.pagerduty_webhook_secret.ssm',
+    ]);
     expect(SSM_PREFIX).toBe('/bedrock-watch');
   });
 

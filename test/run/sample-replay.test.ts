@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { backtestJson } from '../../shared/cli/main';
 import { replay, type ReplayResult } from '../../shared/local/replay-run';
 import type { Episode } from '../../shared/local/episodes';
 import { loadRulesFile } from '../../shared/rules/load';
@@ -103,5 +104,42 @@ describe('the sample trace replayed with the shipped rules', () => {
     const early = result.episodes.filter((e) => Date.parse(e.startsAt) < quietUntil).map((e) => `${e.startsAt} ${e.rule} ${e.severity} ${e.labels.ModelId ?? JSON.stringify(e.labels)}: ${e.text}`);
     expect(early).toEqual([]);
     expect(result.captured.filter((c) => Date.parse(c.notification.at) < quietUntil)).toEqual([]);
+  });
+
+  it('escalates every unacknowledged critical alert by the default policy, step by step on time, as backtest --json shows', () => {
+    const config = loadRulesFile(join(__dirname, '..', '..', 'rules.yml'));
+    const steps = config.escalation['default-critical'].steps;
+    const stepOf = new Map(steps.flatMap((st, i) => st.receivers.map((r) => [r, i] as const)));
+    const episodes = new Map<string, { at: number; action: string; receiver: string }[]>();
+    const ended = new Set<string>();
+    for (const c of result.captured) {
+      if (!stepOf.has(c.receiver)) continue;
+      const a = c.notification.alert;
+      const key = `${a.rule} ${a.labels.ModelId} ${a.startsAt}`;
+      episodes.set(key, [...(episodes.get(key) ?? []), { at: Date.parse(c.notification.at), action: c.notification.action, receiver: c.receiver }]);
+      const episode = result.episodes.find((e) => e.rule === a.rule && e.labels.ModelId === a.labels.ModelId && Date.parse(e.startsAt) === Date.parse(a.startsAt));
+      if (episode?.endsAt) ended.add(key);
+    }
+    expect(episodes.size).toBeGreaterThan(0);
+    let escalated = 0;
+    for (const [key, sent] of episodes) {
+      // (Reminders of alerts firing for hours are checked in test/route/escalate.test.ts.)
+      const sends = sent.filter((n) => n.action === 'trigger' || n.action === 'escalate').sort((a, b) => a.at - b.at);
+      const resolves = sent.filter((n) => n.action === 'resolve');
+      // Step 0 starts the clock; each later step goes out exactly its delay later, once, in order.
+      expect([key, sends[0]]).toEqual([key, expect.objectContaining({ receiver: 'slack-oncall', action: 'trigger' })]);
+      const start = sends[0].at;
+      expect([key, sends.map((n) => [n.receiver, n.action, (n.at - start) / MIN])]).toEqual([
+        key,
+        steps.slice(0, sends.length).map((st, i) => [st.receivers[0], i === 0 ? 'trigger' : 'escalate', st.after / MIN]),
+      ]);
+      escalated += sends.length - 1;
+      // The resolve reaches everyone the policy reached, after the last step (if the episode ended within the trace).
+      expect([key, resolves.map((n) => n.receiver).sort()]).toEqual([key, ended.has(key) ? sends.map((n) => n.receiver).sort() : []]);
+      for (const r of resolves) expect(r.at).toBeGreaterThan(sends.at(-1)!.at);
+    }
+    expect(escalated).toBeGreaterThan(0);
+    const json = backtestJson(result).notifications;
+    expect(json.filter((n) => n.action === 'escalate' && n.receiver === 'pagerduty-oncall')).toHaveLength(episodes.size > 0 ? [...episodes.values()].filter((s) => s.some((n) => n.receiver === 'pagerduty-oncall' && n.action === 'escalate')).length : 0);
   });
 });

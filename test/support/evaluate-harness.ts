@@ -41,7 +41,8 @@ export function evaluateHarness(opts: { rulesYaml: string; trace: MetricTrace; t
     let now = 0;
     const source = new ReplaySource(opts.trace, { now: () => now, delayMs: config.settings.publication_delay });
     const store = new DynamoStateStore(opts.table);
-    const notifiers = new NotifierSet(config.receivers, { sns: opts.sns ?? new SNSClient({}) });
+    // As aws-deps: Slack messages carry the Acknowledge button when the rules configure the Slack app's secret.
+    const notifiers = new NotifierSet(config.receivers, { sns: opts.sns ?? new SNSClient({}), ackButtons: !!config.ack.slack_signing_secret });
     const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines: async () => NO_BASELINES, sleep: async () => {} }), silentLogger());
     return {
       config,

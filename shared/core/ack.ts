@@ -1,0 +1,45 @@
+/**
+ * What the Slack message (notify) and the ack endpoint (ack) must agree on: the Acknowledge
+ * button and the alert episode its value names; and what acknowledging can come to (state, ack, cli).
+ */
+import type { AckRecord, AlertState } from './alert';
+
+export const ACK_ACTION_ID = 'bedrock-watch-ack';
+
+/** Which alert episode a button acknowledges: fingerprint and episode start (ms). */
+export interface AlertRef {
+  fingerprint: string;
+  episode: number | null;
+}
+
+export const ackValue = (fingerprint: string, episodeMs: number) => `${fingerprint}@${episodeMs}`;
+
+export function parseAckValue(value: string): AlertRef | null {
+  const m = /^([0-9a-f]{8,64})@(\d{1,15})$/.exec(value);
+  return m ? { fingerprint: m[1], episode: Number(m[2]) } : null;
+}
+
+/** The actions block put on a firing alert's Slack message. */
+export function ackButtonBlock(fingerprint: string, episodeMs: number) {
+  return {
+    type: 'actions' as const,
+    block_id: ACK_ACTION_ID,
+    elements: [
+      {
+        type: 'button' as const,
+        action_id: ACK_ACTION_ID,
+        text: { type: 'plain_text' as const, text: 'Acknowledge', emoji: true },
+        style: 'primary' as const,
+        value: ackValue(fingerprint, episodeMs),
+      },
+    ],
+  };
+}
+
+export type AckOutcome =
+  | { status: 'acked'; alert: AlertState; ack: AckRecord }
+  /** Someone acknowledged this episode before. */
+  | { status: 'already'; alert: AlertState; ack: AckRecord }
+  /** The alert exists but the episode is over (resolved, or a newer one started). */
+  | { status: 'not-firing'; alert: AlertState }
+  | { status: 'unknown' };

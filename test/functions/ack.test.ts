@@ -1,0 +1,247 @@
+/**
+ * The ack function's real handler (middy, the real AckStore on dynalite, real HTTP to a local
+ * response_url server): signature checks, bad requests, and the acknowledgement recorded.
+ */
+import { createAckHandler } from '../../functions/ack';
+import { ackValue } from '../../shared/core/ack';
+import type { HttpEvent, HttpResult } from '../../shared/ack/handle';
+import { fingerprint } from '../../shared/engine/fingerprint';
+import { initialState } from '../../shared/engine/machine';
+import type { AlertState } from '../../shared/core/alert';
+import { dedupKey } from '../../shared/notify/pagerduty';
+import { parseRules } from '../../shared/rules/load';
+import { ackDeps } from '../../shared/run/ack-deps';
+import { AckStore } from '../../shared/state/acks';
+import { DynamoStateStore } from '../../shared/state/dynamo-store';
+import type { Table } from '../../shared/dynamo/table';
+import { pagerDutyBody, pagerDutyRequest, slackInteractionBody, slackRequest, functionUrlEvent } from '../support/ack-requests';
+import { useDynamo } from '../support/dynamo';
+import { freshTable } from '../support/evaluate-harness';
+import { lambdaContext, silentLogger } from '../support/lambda';
+import { startSlackReceiver, type LocalReceiver } from '../support/receivers';
+
+const SLACK_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
+const PD_SECRET = 'pd-webhook-secret-new';
+const PD_OLD_SECRET = 'pd-webhook-secret-old';
+const NOW = Date.parse('2026-10-05T16:00:00.000Z');
+const EPISODE = NOW - 20 * 60_000;
+const MODEL = 'amazon.nova-lite-v1:0';
+
+const config = parseRules(`
+receivers:
+  - { name: slack-oncall, type: slack, webhook_url: { env: SLACK_ONCALL } }
+routes:
+  critical: [slack-oncall]
+ack:
+  slack_signing_secret: { env: BW_TEST_SLACK_SIGNING }
+  pagerduty_webhook_secret: { env: BW_TEST_PD_WEBHOOK }
+rules:
+  - name: bedrock-server-errors
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    next_check: Check the AWS Health Dashboard.
+    tiers: { critical: { above: 5% } }
+`);
+
+function firingAlert(over: Partial<AlertState> = {}): AlertState {
+  const labels = { ModelId: MODEL };
+  return { ...initialState(fingerprint('bedrock-server-errors', labels), config.rules[0], 'server_errors', labels), status: 'firing', tier: 'critical', maxTier: 'critical', startsAt: EPISODE, text: '9%', ...over };
+}
+
+describe('ack function', () => {
+  const db = useDynamo();
+  let table: Table;
+  let responses: LocalReceiver;
+  let invoke: (e: HttpEvent) => Promise<HttpResult>;
+  let alert: AlertState;
+  const env = { BW_TEST_SLACK_SIGNING: SLACK_SECRET, BW_TEST_PD_WEBHOOK: PD_SECRET };
+  const acks = () => new AckStore(table);
+
+  beforeEach(async () => {
+    table = await freshTable(db().client);
+    responses = await startSlackReceiver();
+    alert = firingAlert();
+    await new DynamoStateStore(table).saveAlerts([structuredClone(alert)]);
+    const handler = createAckHandler(() => ackDeps({ config, table, log: silentLogger(), secrets: { env }, responseUrlPrefix: 'http://127.0.0.1:', now: () => NOW }), silentLogger());
+    invoke = (e) => handler(e, lambdaContext('bedrock-watch-ack'));
+  });
+
+  afterEach(() => responses.close());
+
+  const pressBody = (value = ackValue(alert.fingerprint, EPISODE)) =>
+    slackInteractionBody({ value, responseUrl: responses.url, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Server errors' } }, { type: 'actions', block_id: 'bedrock-watch-ack', elements: [] }] });
+  const nowS = Math.floor(NOW / 1000);
+
+  describe('Slack button', () => {
+    it('records who acknowledged (conditional write on the alert) and updates the message through response_url', async () => {
+      const r = await invoke(slackRequest(SLACK_SECRET, pressBody(), nowS));
+      expect(r.statusCode).toBe(200);
+      expect((await acks().alert(alert.fingerprint))?.ack).toEqual({ ackedBy: 'ana', ackedAt: NOW, via: 'slack', episode: EPISODE });
+      expect(responses.rejected).toEqual([]);
+      expect(responses.received).toHaveLength(1);
+      const update = responses.received[0] as { replace_original: boolean; blocks: { type: string; block_id?: string; elements?: { text: string }[] }[] };
+      expect(update.replace_original).toBe(true);
+      // The button is gone; a note says who and when (Slack renders the date in the reader's zone).
+      expect(update.blocks.map((b) => b.type)).toEqual(['section', 'context']);
+      expect(update.blocks[1].elements![0].text).toBe(`:raised_hand: Acknowledged by <@U0ANA> via Slack <!date^${nowS}^{date_short_pretty} {time}|2026-10-05T16:00:00.000Z>`);
+    });
+
+    it('accepts a base64-encoded body (function URLs may encode it)', async () => {
+      expect((await invoke(slackRequest(SLACK_SECRET, pressBody(), nowS, { base64: true }))).statusCode).toBe(200);
+      expect((await acks().alert(alert.fingerprint))?.ack?.via).toBe('slack');
+    });
+
+    it('a second press keeps the first acknowledgement and shows it', async () => {
+      await acks().acknowledge(alert.fingerprint, null, { ackedBy: 'bo', via: 'cli' }, NOW - 60_000);
+      expect((await invoke(slackRequest(SLACK_SECRET, pressBody(), nowS))).statusCode).toBe(200);
+      expect((await acks().alert(alert.fingerprint))?.ack).toMatchObject({ ackedBy: 'bo', via: 'cli' });
+      expect(JSON.stringify(responses.received[0])).toContain('Acknowledged by bo via the CLI');
+    });
+
+    it("a button of an earlier episode acknowledges nothing and tells the presser only", async () => {
+      expect((await invoke(slackRequest(SLACK_SECRET, pressBody(ackValue(alert.fingerprint, EPISODE - 3_600_000)), nowS))).statusCode).toBe(200);
+      expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
+      expect(responses.received).toEqual([{ response_type: 'ephemeral', replace_original: false, text: 'This alert episode is over: there is nothing left to acknowledge.' }]);
+    });
+  });
+
+  describe('fault: forged or replayed Slack requests', () => {
+    const expectRefused = async (e: HttpEvent) => {
+      const r = await invoke(e);
+      expect(r).toMatchObject({ statusCode: 401, body: 'unauthorized' });
+      expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
+      expect(responses.received).toEqual([]);
+    };
+
+    it('wrong signing secret → 401, nothing recorded', () => expectRefused(slackRequest('not-the-secret', pressBody(), nowS)));
+
+    it('timestamp older than 5 minutes (correctly signed) → 401', () => expectRefused(slackRequest(SLACK_SECRET, pressBody(), nowS - 5 * 60 - 1)));
+
+    it('timestamp from the future beyond 5 minutes → 401', () => expectRefused(slackRequest(SLACK_SECRET, pressBody(), nowS + 5 * 60 + 1)));
+
+    it('a timestamp 5 minutes old is still accepted (the boundary)', async () => {
+      expect((await invoke(slackRequest(SLACK_SECRET, pressBody(), nowS - 5 * 60))).statusCode).toBe(200);
+    });
+
+    it('tampered body (signed for another alert) → 401', async () => {
+      const e = slackRequest(SLACK_SECRET, pressBody(ackValue('0'.repeat(24), EPISODE)), nowS);
+      await expectRefused({ ...e, body: pressBody() });
+    });
+
+    it('replay of a valid request → the first is accepted, the replay 401', async () => {
+      const e = slackRequest(SLACK_SECRET, pressBody(), nowS);
+      expect((await invoke(e)).statusCode).toBe(200);
+      expect(await invoke(structuredClone(e))).toMatchObject({ statusCode: 401, body: 'unauthorized' });
+      expect(responses.received).toHaveLength(1);
+    });
+
+    it('missing signature headers → 401', () => expectRefused(functionUrlEvent('/slack', pressBody(), {})));
+
+    it('a response_url that is not Slack is not called', async () => {
+      const handler = createAckHandler(() => ackDeps({ config, table, log: silentLogger(), secrets: { env }, now: () => NOW }), silentLogger());
+      const r = await handler(slackRequest(SLACK_SECRET, pressBody(), nowS), lambdaContext());
+      expect(r.statusCode).toBe(400);
+      expect(responses.received).toEqual([]);
+      expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
+    });
+  });
+
+  describe('bad input: size, method, path', () => {
+    it('a body above 64 KiB → 413 before any check', async () => {
+      const big = `${pressBody()}&pad=${'x'.repeat(64 * 1024)}`;
+      expect(await invoke(slackRequest(SLACK_SECRET, big, nowS))).toMatchObject({ statusCode: 413 });
+      expect(await invoke(slackRequest(SLACK_SECRET, big, nowS, { base64: true }))).toMatchObject({ statusCode: 413 });
+      expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
+    });
+
+    it('a body of exactly 64 KiB is read (and judged by its signature)', async () => {
+      const body = pressBody();
+      const exact = `${body}&pad=${'x'.repeat(64 * 1024 - body.length - 5)}`;
+      expect(Buffer.byteLength(exact)).toBe(64 * 1024);
+      expect((await invoke(slackRequest(SLACK_SECRET, exact, nowS))).statusCode).toBe(200);
+    });
+
+    it('GET → 405 with Allow: POST; an unknown path → 404', async () => {
+      expect(await invoke(functionUrlEvent('/slack', '', {}, { method: 'GET' }))).toMatchObject({ statusCode: 405, headers: { allow: 'POST' } });
+      expect(await invoke(functionUrlEvent('/admin', '', {}))).toMatchObject({ statusCode: 404 });
+    });
+
+    it('a signed request that is not a button press is answered 200 and changes nothing', async () => {
+      const body = new URLSearchParams({ payload: JSON.stringify({ type: 'view_submission', user: { id: 'U1' } }) }).toString();
+      expect((await invoke(slackRequest(SLACK_SECRET, body, nowS))).statusCode).toBe(200);
+      expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
+    });
+  });
+
+  describe('PagerDuty webhook', () => {
+    const key = () => dedupKey(alert.fingerprint);
+
+    it('incident.acknowledged signed with old and new secret during a rotation → recorded with the agent', async () => {
+      const r = await invoke(pagerDutyRequest([PD_OLD_SECRET, PD_SECRET], pagerDutyBody({ key: key(), occurredAt: NOW - 1000 })));
+      expect(r.statusCode).toBe(200);
+      expect((await acks().alert(alert.fingerprint))?.ack).toEqual({ ackedBy: 'Ana Oncall', ackedAt: NOW, via: 'pagerduty', episode: EPISODE });
+    });
+
+    it('incident.resolved in PagerDuty acknowledges too (the alert itself resolves only when the data says so)', async () => {
+      expect((await invoke(pagerDutyRequest([PD_SECRET], pagerDutyBody({ type: 'incident.resolved', key: key(), occurredAt: NOW })))).statusCode).toBe(200);
+      const stored = await acks().alert(alert.fingerprint);
+      expect(stored).toMatchObject({ status: 'firing', ack: { via: 'pagerduty' } });
+    });
+
+    it('other event types and unknown incidents are answered 200 and change nothing', async () => {
+      expect((await invoke(pagerDutyRequest([PD_SECRET], pagerDutyBody({ type: 'incident.triggered', key: key(), occurredAt: NOW })))).statusCode).toBe(200);
+      expect((await invoke(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: 'someone-elses-key', occurredAt: NOW })))).statusCode).toBe(200);
+      expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
+    });
+  });
+
+  describe('fault: forged PagerDuty webhooks', () => {
+    it('an event from before this episode (a replayed capture of an older incident) acknowledges nothing', async () => {
+      expect((await invoke(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: dedupKey(alert.fingerprint), occurredAt: EPISODE - 1 })))).statusCode).toBe(200);
+      expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
+    });
+
+    const refused = async (e: HttpEvent) => {
+      expect(await invoke(e)).toMatchObject({ statusCode: 401, body: 'unauthorized' });
+      expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
+    };
+    const body = () => pagerDutyBody({ key: dedupKey(alert.fingerprint), occurredAt: NOW });
+
+    it('signed only with a wrong secret → 401', () => refused(pagerDutyRequest(['guess'], body())));
+    it('signed only with the retired secret → 401', () => refused(pagerDutyRequest([PD_OLD_SECRET], body())));
+    it('tampered body → 401', () => refused({ ...pagerDutyRequest([PD_SECRET], body()), body: body().replace('Ana Oncall', 'Mallory') }));
+    it('no signature → 401', () => refused(functionUrlEvent('/pagerduty', body(), {})));
+    it('a v0= (Slack-style) or bare hex signature → 401', async () => {
+      const good = pagerDutyRequest([PD_SECRET], body());
+      const sig = good.headers!['x-pagerduty-signature']!;
+      await refused({ ...good, headers: { ...good.headers, 'x-pagerduty-signature': sig.replace('v1=', 'v0=') } });
+      await refused({ ...good, headers: { ...good.headers, 'x-pagerduty-signature': sig.replace('v1=', '') } });
+    });
+    it('oversize → 413', async () => {
+      expect(await invoke(pagerDutyRequest([PD_SECRET], `${body().slice(0, -1)}, "pad": "${'x'.repeat(70_000)}"}`))).toMatchObject({ statusCode: 413 });
+    });
+  });
+
+  describe('fault: not configured', () => {
+    it('a rules file without ack secrets refuses both paths with 401', async () => {
+      const bare = parseRules(`
+rules:
+  - name: r
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    next_check: x
+    tiers: { critical: { above: 5% } }
+`);
+      const handler = createAckHandler(() => ackDeps({ config: bare, table, log: silentLogger(), now: () => NOW }), silentLogger());
+      expect((await handler(slackRequest(SLACK_SECRET, pressBody(), nowS), lambdaContext())).statusCode).toBe(401);
+      expect((await handler(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: dedupKey(alert.fingerprint), occurredAt: NOW })), lambdaContext())).statusCode).toBe(401);
+    });
+
+    it('a secret that cannot be read → 500 without detail', async () => {
+      const handler = createAckHandler(() => ackDeps({ config, table, log: silentLogger(), secrets: { env: {} }, now: () => NOW }), silentLogger());
+      expect(await handler(slackRequest(SLACK_SECRET, pressBody(), nowS), lambdaContext())).toEqual({ statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'internal error' });
+    });
+  });
+});
