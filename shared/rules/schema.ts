@@ -121,6 +121,18 @@ const tierOf = <T extends z.ZodRawShape>(shape: T) =>
     .refine((t) => t.info || t.warning || t.critical, 'needs at least one of info, warning, critical');
 
 const forField = { for: Duration.prefault('5m').meta({ description: 'How long the condition must hold before the tier fires.' }) };
+/** Kinds judged on sequential evidence wait for nothing more by default: `for` would count the same evidence twice. */
+const forOnEvidence = { for: Duration.prefault('0m').meta({ description: 'Extra time the tier must hold after the evidence decided (default none).' }) };
+
+const evidence = {
+  evidence: z.enum(['sequential', 'window']).default('sequential').meta({
+    description:
+      'sequential: a tier fires on the first published minute at which the evidence accumulated since the problem began is strong enough (CUSUM; see README). window: the rule judges its window alone and relies on `for`.',
+  }),
+  evidence_odds: z.number().min(10).default(10_000).meta({
+    description: 'sequential: the likelihood ratio (rate at the limit vs a quarter of it) the counts must reach; its inverse bounds the false-alarm rate of a sound workload.',
+  }),
+};
 
 const ThresholdRule = z.strictObject({
   ...common,
@@ -131,8 +143,9 @@ const ThresholdRule = z.strictObject({
   aggregate: z.enum(['median', 'mean', 'max', 'min', 'sum']).default('median').meta({
     description: 'How per-minute values combine over the window (median resists single slow minutes).',
   }),
+  evidence: evidence.evidence,
   tiers: tierOf({
-    ...forField,
+    ...forOnEvidence,
     above: Millis.optional(),
     below: Millis.optional(),
     baseline_ratio: Positive.optional().meta({
@@ -151,7 +164,8 @@ const RatioRule = z.strictObject({
     description: 'Fire only when the rate is above the threshold with this confidence (Wilson lower bound), so a few requests cannot page.',
   }),
   min_events: z.number().int().min(0).default(3).meta({ description: 'At least this many numerator events in the window.' }),
-  tiers: tierOf({ ...forField, above: Rate }),
+  ...evidence,
+  tiers: tierOf({ ...forOnEvidence, above: Rate }),
 });
 
 const AbsentRule = z.strictObject({

@@ -1,12 +1,16 @@
 /**
- * A rate of two counting metrics (errors / requests) against tiered limits. A tier fires only
- * when the rate is above its limit with the rule's confidence (Wilson lower bound) and at least
- * `min_events` events happened, so a handful of requests can never page.
+ * A rate of two counting metrics (errors / requests) against tiered limits. With `evidence:
+ * sequential` (the default) a tier fires on the first minute at which the counts since the problem
+ * began are strong evidence of a rate above its limit (evidence.ts); with `evidence: window` only
+ * when the window's rate is above the limit with the rule's confidence (Wilson lower bound). Either
+ * way at least `min_events` events and `min_requests` requests are needed, so a handful of requests
+ * can never page.
  */
 import type { RatioRule } from '../../rules/schema';
 import { seriesKey } from '../../core/series';
 import { pct } from '../../core/format';
 import { wilson, zFor } from '../../core/stats';
+import { EVIDENCE_SPAN, countEvidence } from '../evidence';
 import { adaptiveWindow, minutesOf, series, sumOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../types';
@@ -27,17 +31,35 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   const rate = events / w.requests;
   const { lower } = wilson(events, w.requests, zFor(rule.confidence));
   const enoughEvents = events >= rule.min_events;
+  const at = (list: typeof num, i: number) => list.reduce((s, x) => s + (x?.[i] ?? 0), 0);
+  const decides = Math.log(rule.evidence_odds);
+  const evidence: Record<string, number> = {};
 
   const checks: TierCheck[] = TIER_ORDER.flatMap((tier) => {
     const t = rule.tiers[tier];
     if (!t) return [];
+    let breach: boolean;
+    if (rule.evidence === 'sequential') {
+      const ev = countEvidence((i) => at(num, i), (i) => at(den, i), ctx.index, EVIDENCE_SPAN, t.above);
+      // Strong enough, from enough events and requests, the rate over those minutes above the limit itself,
+      // and still above it over the latest of them (so the tier resets as soon as the problem stops).
+      breach =
+        ev.score >= decides &&
+        ev.events >= rule.min_events &&
+        ev.requests >= rule.min_requests &&
+        ev.events > t.above * ev.requests &&
+        ev.recent.events > t.above * ev.recent.requests;
+      if (ev.minutes) evidence[`${tier}_evidence_minutes`] = ev.minutes;
+    } else {
+      // Start firing on evidence: the confident lower bound is above the limit.
+      breach = enoughEvents && lower > t.above;
+    }
     return [
       {
         tier,
-        // Start firing on evidence: the confident lower bound is above the limit.
-        breach: enoughEvents && lower > t.above,
+        breach,
         // Keep firing while the observed rate stays near the limit (hysteresis).
-        hold: rate > t.above * (1 - rule.hysteresis),
+        hold: breach || rate > t.above * (1 - rule.hysteresis),
         limit: `above ${pct(t.above)}`,
         threshold: t.above,
       },
@@ -47,6 +69,6 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
     value: rate,
     baseline: null,
     text: (limit) => `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min${limit ? `; ${limit}` : ''})`,
-    details: { events, requests: w.requests, window_minutes: w.minutes, rate_lower_bound: Number(lower.toFixed(4)) },
+    details: { events, requests: w.requests, window_minutes: w.minutes, rate_lower_bound: Number(lower.toFixed(4)), ...evidence },
   });
 };

@@ -1,8 +1,15 @@
-/** A metric statistic against fixed limits, optionally also against the model's own baseline. */
+/**
+ * A metric statistic against fixed limits, optionally also against the model's own baseline.
+ * With `evidence: sequential` (the default) a tier fires once the minutes past its limit, weighted
+ * by their requests, outweigh the minutes within it by `min_requests` since the problem began
+ * (evidence.ts: a single slow minute never decides); with `evidence: window` when the window's
+ * aggregate is past the limit (and `for` has passed).
+ */
 import type { ThresholdRule } from '../../rules/schema';
 import { seriesKey } from '../../core/series';
 import { mean, median, sum } from '../../core/stats';
 import { metricValue, times } from '../../core/format';
+import { EVIDENCE_SPAN, minuteEvidence } from '../evidence';
 import { adaptiveWindow, minutesOf, series, sumOver, valuesOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../types';
@@ -27,23 +34,35 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
   const base = exp && exp.confidence !== 'none' ? exp.value : null;
 
   const checks: TierCheck[] = [];
+  const evidence: Record<string, number> = {};
   for (const tier of TIER_ORDER) {
     const t = rule.tiers[tier];
     if (!t) continue;
-    const test = (relax: number) => {
-      if (t.above !== undefined && !(value > t.above * (1 - relax))) return false;
-      if (t.below !== undefined && !(value < t.below * (1 + relax))) return false;
+    const test = (relax: number, v = value) => {
+      if (t.above !== undefined && !(v > t.above * (1 - relax))) return false;
+      if (t.below !== undefined && !(v < t.below * (1 + relax))) return false;
       if (t.baseline_ratio !== undefined) {
         // Relative to the model's own normal: without a learned baseline there is no evidence of "abnormal".
         if (base === null || base <= 0) return false;
-        if (!(value >= base * t.baseline_ratio * (1 - relax))) return false;
+        if (!(v >= base * t.baseline_ratio * (1 - relax))) return false;
       }
       return true;
     };
+    let breach = test(0);
+    if (rule.evidence === 'sequential') {
+      const past = (i: number) => {
+        const v = values?.[i];
+        return v === null || v === undefined ? null : test(0, v);
+      };
+      const ev = minuteEvidence(past, (i) => invocations?.[i] ?? 0, ctx.index, EVIDENCE_SPAN);
+      // Enough requests in slow minutes, and the latest minutes (the last twelfth of the run) mostly slow too.
+      breach = ev.score >= Math.max(1, rule.min_requests) && ev.recent.evidence > 0;
+      if (ev.minutes) evidence[`${tier}_evidence_minutes`] = ev.minutes;
+    }
     const limit = [t.above !== undefined ? `above ${metricValue(rule.metric, t.above)}` : '', t.below !== undefined ? `below ${metricValue(rule.metric, t.below)}` : '', t.baseline_ratio ? `≥ ${times(t.baseline_ratio)} baseline` : '']
       .filter(Boolean)
       .join(' and ');
-    checks.push({ tier, breach: test(0), hold: test(rule.hysteresis), limit, threshold: t.above ?? t.below ?? null });
+    checks.push({ tier, breach, hold: breach || test(rule.hysteresis), limit, threshold: t.above ?? t.below ?? null });
   }
   const basePart = base !== null ? `, baseline ${metricValue(rule.metric, base)} (${times(value / base)})` : '';
   return observation(checks, {
@@ -52,6 +71,6 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
     // Only a rule that compares with the baseline is limited by how well it is known.
     cap: exp?.confidence === 'low' && Object.values(rule.tiers).some((t) => t?.baseline_ratio !== undefined) ? 'warning' : undefined,
     text: (limit) => `${rule.metric} ${rule.stat} ${metricValue(rule.metric, value)} over ${w.minutes} min${limit ? ` (${limit})` : ''}${basePart}`,
-    details: { window_minutes: w.minutes, requests: w.requests, aggregate: rule.aggregate, baseline_confidence: exp?.confidence ?? 'none' },
+    details: { window_minutes: w.minutes, requests: w.requests, aggregate: rule.aggregate, baseline_confidence: exp?.confidence ?? 'none', ...evidence },
   });
 };
