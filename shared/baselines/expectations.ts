@@ -6,7 +6,7 @@
 import type { ModelExpectations, ModelHistories, SeriesExpectation, History, Confidence } from '../core/baseline';
 import { HOUR, DAY } from '../core/time';
 import { CALLER_PREFIX } from '../core/log-keys';
-import { startOfMonth, startOfNextMonth } from '../core/tz';
+import { localDaysBefore, startOfMonth, startOfNextMonth } from '../core/tz';
 import type { Pricing } from '../pricing/pricing';
 import { at, learnedHours, raw } from './history';
 import { levelExpectation, levelFactor, logSpread, seasonalWithBasis, volumeConfidence, weeksFor } from './seasonal';
@@ -38,7 +38,7 @@ export function buildExpectations(model: string, histories: ModelHistories, asOf
       series[key] = { values: new Array(EXPECT_HOURS).fill(value === null ? null : round(value)), confidence, spread: null, hours: learnedHours(h) };
     }
   }
-  return { model, asOf, start, series, wow: weekOverWeek(histories, asOf), cost: spend(model, histories, series, asOf, start, tz, pricing) };
+  return { model, asOf, start, series, wow: weekOverWeek(histories, asOf, tz), cost: spend(model, histories, series, asOf, start, tz, pricing) };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -56,28 +56,40 @@ function sumRange(h: History | undefined, from: number, to: number, read = at): 
   return { sum, n };
 }
 
-function weekOverWeek(hs: ModelHistories, asOf: number): ModelExpectations['wow'] {
+/**
+ * The last 24 hours against the same 24 local hours seven days before (DST-correct: a week before
+ * 09:00 is 09:00, even across a clock change), so a drift shows within a day instead of being
+ * diluted in weekly totals. Tokens per request are compared per direction (input, output) and the
+ * larger change is reported: longer answers must not hide behind long prompts.
+ */
+function weekOverWeek(hs: ModelHistories, asOf: number, tz: string): ModelExpectations['wow'] {
   const out: ModelExpectations['wow'] = {};
-  const win = (key: string, end: number, span: number) => sumRange(hs[key], end - span, end);
-  const req = [win('Invocations:Sum', asOf, DAY), win('Invocations:Sum', asOf - 7 * DAY, DAY)];
-  const tok = (end: number) => win('InputTokenCount:Sum', end, DAY).sum + win('OutputTokenCount:Sum', end, DAY).sum;
+  const before = localDaysBefore(asOf, 7, tz);
+  const win = (key: string, end: number) => sumRange(hs[key], end - DAY, end);
+  const req = [win('Invocations:Sum', asOf), win('Invocations:Sum', before)];
+  const inp = [win('InputTokenCount:Sum', asOf).sum, win('InputTokenCount:Sum', before).sum];
+  const outp = [win('OutputTokenCount:Sum', asOf).sum, win('OutputTokenCount:Sum', before).sum];
   // A full day in both windows, or no comparison: a half-learned week is not a trend.
   if (req[0].n >= 20 && req[1].n >= 20 && req[0].sum > 0 && req[1].sum > 0) {
     const requests = Math.min(req[0].sum, req[1].sum);
-    out.tokens = { current: tok(asOf), previous: tok(asOf - 7 * DAY), requests };
-    out.tokens_per_request = { current: tok(asOf) / req[0].sum, previous: tok(asOf - 7 * DAY) / req[1].sum, requests };
+    out.tokens = { current: inp[0] + outp[0], previous: inp[1] + outp[1], requests };
+    const per = (t: number[]) => ({ current: t[0] / req[0].sum, previous: t[1] / req[1].sum, requests });
+    const change = (w: WeekOverWeek) => (w.previous > 0 ? w.current / w.previous : 0);
+    const [i, o] = [per(inp), per(outp)];
+    // An embedding model has no output tokens: its input side is the whole story.
+    out.tokens_per_request = { ...(change(o) > change(i) ? o : i), direction: change(o) > change(i) ? 'output' : 'input' };
   }
   const lat = hs['InvocationLatency:p95'];
   if (lat) {
     const cur: number[] = [];
     const prev: number[] = [];
-    for (let t = asOf - 7 * DAY; t < asOf; t += HOUR) {
-      const a = at(lat, t);
-      const b = at(lat, t - 7 * DAY);
+    for (let k = 0; k < 24; k++) {
+      const a = at(lat, asOf - DAY + k * HOUR);
+      const b = at(lat, before - DAY + k * HOUR);
       if (a !== null) cur.push(a);
       if (b !== null) prev.push(b);
     }
-    if (cur.length >= 120 && prev.length >= 120) {
+    if (cur.length >= 20 && prev.length >= 20) {
       const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
       out.latency_p95 = { current: med(cur), previous: med(prev), requests: Math.min(req[0].sum, req[1].sum) };
     }

@@ -32,26 +32,28 @@ export interface ScoredEpisode {
 
 export interface IncidentResult<E extends ScoredEpisode = ScoredEpisode> {
   incident: Incident;
-  /** An episode on the incident's model overlapped it (or its grace period). */
+  /**
+   * An episode on the incident's model, watching its signal, overlapped it (or its grace period) and
+   * reached the expected severity. For noise (severity `none`): any episode on the model overlapped it.
+   */
   detected: boolean;
-  /** Highest severity among the detecting episodes. */
+  /** Highest severity among the episodes on the incident's signal that overlapped it (detected or not). */
   severity: string | null;
   /** Minutes from the incident's start to the first detecting episode (negative: already firing). */
   delayMinutes: number | null;
-  /** The detecting episodes: those watching the incident's signal if any overlap it, else every overlapping one. */
+  /** The detecting episodes. */
   episodes: E[];
 }
 
 export interface Score<E extends ScoredEpisode = ScoredEpisode> {
   incidents: IncidentResult<E>[];
-  /** Episodes matching no incident, or only incidents of severity `none`. */
+  /** Every episode that detects no incident: noise, the wrong signal, or too low a severity. */
   unexpected: E[];
 }
 
 /**
- * The signals that watch each kind of injected incident. An incident is detected by any overlapping
- * episode on its model, but when one of these signals fired, severity and delay are taken from it
- * (a throttle alert during a truncation regression says nothing about how fast truncation was seen).
+ * The signals that watch each kind of injected incident (FORMAT.md: an alert counts only when its
+ * signal is what the incident is about). A kind not listed here is matched by any signal.
  */
 export const INCIDENT_SIGNALS: Record<string, readonly string[]> = {
   throttle_storm: ['throttles'],
@@ -59,7 +61,8 @@ export const INCIDENT_SIGNALS: Record<string, readonly string[]> = {
   client_errors: ['client_errors', 'errors'],
   latency_spike: ['latency'],
   outage: ['availability'],
-  cost_runaway: ['cost', 'budget', 'tokens'],
+  cost_runaway: ['cost', 'budget'],
+  token_drift: ['tokens'],
   truncation: ['completion'],
   filtering: ['completion'],
 };
@@ -109,6 +112,7 @@ export function loadIncidents(file: string): Incident[] {
 }
 
 const SEVERITY_RANK: Record<string, number> = { info: 1, warning: 2, critical: 3 };
+const rank = (severity: string | null | undefined): number => (severity ? (SEVERITY_RANK[severity] ?? 0) : 0);
 
 /** An episode matches an incident when it is on the same model and overlaps [start, start + minutes + grace]. */
 export function matches(ep: ScoredEpisode, inc: Incident): boolean {
@@ -121,17 +125,28 @@ export function matches(ep: ScoredEpisode, inc: Incident): boolean {
   return s <= to && e >= from;
 }
 
+/** The episode watches what the incident is about. */
+export function watches(ep: ScoredEpisode, inc: Incident): boolean {
+  const signals = INCIDENT_SIGNALS[inc.kind];
+  return !signals || (ep.signal !== undefined && signals.includes(ep.signal));
+}
+
+/** The episode counts as detecting a real incident: same model, in time, its signal, and at least its severity. */
+export function detects(ep: ScoredEpisode, inc: Incident): boolean {
+  return inc.severity !== 'none' && matches(ep, inc) && watches(ep, inc) && rank(ep.severity) >= rank(inc.severity);
+}
+
+const byStart = <E extends ScoredEpisode>(a: E, b: E) => Date.parse(a.startsAt) - Date.parse(b.startsAt);
+
 export function score<E extends ScoredEpisode>(episodes: readonly E[], incidents: readonly Incident[]): Score<E> {
   const results = incidents.map((incident): IncidentResult<E> => {
-    let hits = episodes.filter((ep) => matches(ep, incident)).sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
-    if (!hits.length) return { incident, detected: false, severity: null, delayMinutes: null, episodes: [] };
-    const signals = INCIDENT_SIGNALS[incident.kind] ?? [];
-    const watching = hits.filter((ep) => ep.signal !== undefined && signals.includes(ep.signal));
-    if (watching.length) hits = watching;
-    const severity = hits.reduce((best, ep) => ((SEVERITY_RANK[ep.severity] ?? 0) > (SEVERITY_RANK[best] ?? 0) ? ep.severity : best), hits[0].severity);
+    const onSignal = episodes.filter((ep) => matches(ep, incident) && (incident.severity === 'none' || watches(ep, incident))).sort(byStart);
+    const hits = incident.severity === 'none' ? onSignal : onSignal.filter((ep) => detects(ep, incident));
+    const severity = onSignal.reduce<string | null>((best, ep) => (rank(ep.severity) > rank(best) ? ep.severity : best), null);
+    if (!hits.length) return { incident, detected: false, severity, delayMinutes: null, episodes: [] };
     const delayMinutes = Math.round((Date.parse(hits[0].startsAt) - Date.parse(incident.start)) / 60_000);
     return { incident, detected: true, severity, delayMinutes, episodes: hits };
   });
-  const unexpected = episodes.filter((ep) => !incidents.some((inc) => inc.severity !== 'none' && matches(ep, inc)));
+  const unexpected = episodes.filter((ep) => !incidents.some((inc) => detects(ep, inc)));
   return { incidents: results, unexpected: [...unexpected] };
 }

@@ -579,14 +579,14 @@ function scoreSummary(episodes: Episode[], incidents: Incident[], file: string):
     const verdict =
       i.severity === 'none'
         ? r.detected ? `paged at ${r.severity} (noise: should not page)` : 'quiet (ok: noise that must not page)'
-        : r.detected ? `detected at ${r.severity} after ${r.delayMinutes} min` : 'MISSED';
+        : r.detected ? `detected at ${r.severity} after ${r.delayMinutes} min` : r.severity ? `MISSED (only ${r.severity} on its signal)` : 'MISSED';
     return [`  ${i.kind}`, i.modelId, isoSeconds(i.start), `expected ${i.severity}`, verdict];
   });
   const real = s.incidents.filter((r) => r.incident.severity !== 'none');
   const lines = [`Against ${file}: ${real.filter((r) => r.detected).length} of ${real.length} incidents detected, ${plural(s.unexpected.length, 'unexpected alert')}`];
   lines.push(...align(rows));
   if (s.unexpected.length) {
-    lines.push('Unexpected alerts (matching no incident that should page):');
+    lines.push('Unexpected alerts (detecting no incident: noise, another signal, or too low a severity):');
     for (const e of s.unexpected) lines.push(`  ${e.rule} on ${e.labels.ModelId ?? '(no model)'}: ${episodeLine(e)}`);
   }
   return lines;

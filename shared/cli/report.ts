@@ -95,7 +95,9 @@ function scoreRows(input: ReportInput): string {
     const verdict =
       i.severity === 'none'
         ? r.detected ? '<span class="bad">paged (noise)</span>' : '<span class="good">quiet</span>'
-        : r.detected ? `<span class="good">detected</span> ${escapeHtml(r.severity)} after ${r.delayMinutes} min` : '<span class="bad">missed</span>';
+        : r.detected
+          ? `<span class="good">detected</span> ${escapeHtml(r.severity)} after ${r.delayMinutes} min`
+          : `<span class="bad">missed</span>${r.severity ? ` (only ${escapeHtml(r.severity)})` : ''}`;
     return `<tr><td>${escapeHtml(i.kind)}</td><td>${escapeHtml(i.modelId)}</td><td>${escapeHtml(i.severity)}</td><td>${escapeHtml(isoSeconds(i.start))}</td><td>${i.minutes} min</td><td>${verdict}</td></tr>`;
   });
   const unexpected = s.unexpected.length

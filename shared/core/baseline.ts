@@ -25,6 +25,8 @@ export interface WeekOverWeek {
   previous: number;
   /** Requests in the smaller of the two windows: the evidence behind the comparison. */
   requests: number;
+  /** tokens_per_request: the direction (input or output tokens) that changed most. */
+  direction?: 'input' | 'output';
 }
 
 export interface ModelExpectations {

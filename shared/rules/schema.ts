@@ -215,7 +215,7 @@ const WowRule = z.strictObject({
   ...common,
   kind: z.literal('week_over_week'),
   measure: z.enum(['tokens_per_request', 'tokens', 'latency_p95']).meta({
-    description: 'tokens_per_request and tokens: last 24 h vs the same 24 h a week before; latency_p95: last 7 days vs the 7 before.',
+    description: 'Last 24 h vs the same 24 local hours a week before: tokens_per_request (input and output each, the larger change), tokens, latency_p95 (median hourly p95).',
   }),
   min_requests: z.number().int().min(0).default(500),
   tiers: tierOf({ for: Duration.prefault('0m'), above: Fraction.meta({ description: 'Increase, e.g. 20%' }) }),

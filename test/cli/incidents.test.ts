@@ -6,6 +6,7 @@ const B = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 const incident = (over: Partial<Incident> = {}): Incident => ({ kind: 'server_errors', modelId: A, start: '2026-10-05T15:40:00Z', minutes: 18, severity: 'critical', ...over });
 const episode = (startsAt: string, endsAt: string | null, over: Partial<ScoredEpisode> = {}): ScoredEpisode => ({
   labels: { ModelId: A },
+  signal: 'server_errors',
   severity: 'critical',
   startsAt,
   endsAt,
@@ -27,23 +28,35 @@ describe('score()', () => {
     expect(s.unexpected).toEqual(detected ? [] : [ep]);
   });
 
-  it('reports the highest severity reached and the delay to the first matching episode', () => {
+  it('reports the highest severity reached and the delay to the first episode reaching the expected severity', () => {
     const eps = [
       episode('2026-10-05T16:00:00Z', '2026-10-05T16:20:00Z', { severity: 'critical' }),
       episode('2026-10-05T15:49:00Z', '2026-10-05T16:10:00Z', { severity: 'warning' }),
     ];
-    const [r] = score(eps, [incident()]).incidents;
-    expect(r).toMatchObject({ detected: true, severity: 'critical', delayMinutes: 9 });
-    expect(r.episodes.map((e) => e.startsAt)).toEqual(['2026-10-05T15:49:00Z', '2026-10-05T16:00:00Z']);
+    const s = score(eps, [incident()]);
+    expect(s.incidents[0]).toMatchObject({ detected: true, severity: 'critical', delayMinutes: 20 });
+    expect(s.incidents[0].episodes.map((e) => e.startsAt)).toEqual(['2026-10-05T16:00:00Z']);
+    // The warning detects nothing (a critical incident needs critical): it is reported as unexpected.
+    expect(s.unexpected).toEqual([eps[1]]);
   });
 
-  it("takes severity and delay from the episodes watching the incident's signal when there are some", () => {
+  it('a critical incident seen only at warning is missed, and says so', () => {
+    const warning = episode('2026-10-05T15:49:00Z', '2026-10-05T16:10:00Z', { severity: 'warning' });
+    const s = score([warning], [incident()]);
+    expect(s.incidents[0]).toMatchObject({ detected: false, severity: 'warning', delayMinutes: null, episodes: [] });
+    expect(s.unexpected).toEqual([warning]);
+  });
+
+  it("counts only episodes watching the incident's signal; the others are unexpected", () => {
     const truncation = incident({ kind: 'truncation', severity: 'warning', start: '2026-10-05T09:00:00Z', minutes: 240 });
     const throttles = episode('2026-10-05T10:25:00Z', '2026-10-05T10:56:00Z', { signal: 'throttles', severity: 'critical' });
     const completion = episode('2026-10-05T11:10:00Z', '2026-10-05T13:22:00Z', { signal: 'completion', severity: 'warning' });
-    expect(score([throttles, completion], [truncation]).incidents[0]).toMatchObject({ detected: true, severity: 'warning', delayMinutes: 130, episodes: [completion] });
-    // Without an episode on its signal, any overlapping episode on the model still detects it.
-    expect(score([throttles], [truncation]).incidents[0]).toMatchObject({ detected: true, severity: 'critical', delayMinutes: 85, episodes: [throttles] });
+    expect(score([throttles, completion], [truncation])).toMatchObject({
+      incidents: [{ detected: true, severity: 'warning', delayMinutes: 130, episodes: [completion] }],
+      unexpected: [throttles],
+    });
+    // Without the completion alert (say its rule was deleted) the throttle alert on the same model detects nothing.
+    expect(score([throttles], [truncation])).toMatchObject({ incidents: [{ detected: false, severity: null, episodes: [] }], unexpected: [throttles] });
   });
 
   it('a missed incident has no severity and no delay', () => {

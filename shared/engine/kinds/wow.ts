@@ -1,4 +1,4 @@
-/** Week over week: tokens per request or tokens (last 24 h vs a week before), p95 latency (7 days vs the 7 before). */
+/** Week over week: tokens per request, tokens or p95 latency over the last 24 h vs the same 24 local hours a week before. */
 import type { WowRule } from '../../rules/schema';
 import { count, millis, pct } from '../../core/format';
 import { aboveChecks, observation, unevaluable } from './common';
@@ -11,7 +11,7 @@ export const observeWow: Observe<WowRule> = (rule, model, ctx) => {
   const change = w.current / w.previous - 1;
   const fmt = rule.measure === 'latency_p95' ? millis : count;
   const checks = aboveChecks(rule.tiers, change, rule.hysteresis, (a) => `above +${pct(a)}`);
-  const what = rule.measure === 'latency_p95' ? 'p95 latency, last 7 days' : rule.measure === 'tokens' ? 'tokens, last 24 h' : 'tokens per request, last 24 h';
+  const what = rule.measure === 'latency_p95' ? 'p95 latency, last 24 h' : rule.measure === 'tokens' ? 'tokens, last 24 h' : `${w.direction ?? 'input + output'} tokens per request, last 24 h`;
   return observation(checks, {
     value: change,
     baseline: w.previous,

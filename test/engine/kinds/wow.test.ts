@@ -24,14 +24,14 @@ const ruleOf = (over: Record<string, unknown> = {}) => configOf([wowRule(over)])
  * Nine days of hourly history: `requests` an hour; 1,000 input + 200 output tokens per request,
  * times `lastDay` over the latest 24 hours.
  */
-function learnedWith(requests: number, lastDay: number) {
+function learnedWith(requests: number, lastDay: number, outputOnly = false) {
   const hours = (AS_OF - START) / HOUR;
   const recent = (i: number) => i >= hours - 24;
   const e = buildExpectations(
     MODEL,
     {
       'Invocations:Sum': historyOf(START, hours, () => requests),
-      'InputTokenCount:Sum': historyOf(START, hours, (i) => requests * 1000 * (recent(i) ? lastDay : 1)),
+      'InputTokenCount:Sum': historyOf(START, hours, (i) => requests * 1000 * (recent(i) && !outputOnly ? lastDay : 1)),
       'OutputTokenCount:Sum': historyOf(START, hours, (i) => requests * 200 * (recent(i) ? lastDay : 1)),
     },
     AS_OF,
@@ -49,10 +49,17 @@ describe('week_over_week: tokens per request', () => {
     const obs = observe(ruleOf(), learnedWith(100, 1.25));
     expect(obs.evaluable).toBe(true);
     expect(obs.value).toBeCloseTo(0.25, 9);
-    expect(obs.baseline).toBeCloseTo(1200, 9);
+    expect(obs.baseline).toBeCloseTo(1000, 9);
     expect(obs.breach.warning).toBe(true);
-    expect(obs.details).toEqual({ current: 1500, previous: 1200, requests: 2400 });
-    expect(obs.text).toBe('tokens per request, last 24 h: 1500 vs 1200 a week before (+25%; warning above +20%)');
+    expect(obs.details).toEqual({ current: 1250, previous: 1000, requests: 2400 });
+    expect(obs.text).toBe('input tokens per request, last 24 h: 1250 vs 1000 a week before (+25%; warning above +20%)');
+  });
+
+  it('+45% output tokens per request fires even though all tokens per request moved only +7.5%', () => {
+    const obs = observe(ruleOf(), learnedWith(100, 1.45, true));
+    expect(obs.value).toBeCloseTo(0.45, 9);
+    expect(obs.breach.warning).toBe(true);
+    expect(obs.text).toBe('output tokens per request, last 24 h: 290 vs 200 a week before (+45%; warning above +20%)');
   });
 
   it('+15% does not fire a 20% tier', () => {
@@ -106,11 +113,11 @@ describe('week_over_week: tokens per request', () => {
 });
 
 describe('week_over_week: p95 latency', () => {
-  it('compares the median p95 of the last 7 days with the 7 before', () => {
+  it('compares the median hourly p95 of the last 24 h with the same hours a week before', () => {
     const e = expectationsOf(MODEL, AS_OF, {}, { wow: { latency_p95: { current: 3000, previous: 2000, requests: 10_000 } } });
     const obs = observe(ruleOf({ measure: 'latency_p95' }), baselinesOf([e]));
     expect(obs.value).toBeCloseTo(0.5, 9);
     expect(obs.breach.warning).toBe(true);
-    expect(obs.text).toBe('p95 latency, last 7 days: 3.0 s vs 2.0 s a week before (+50%; warning above +20%)');
+    expect(obs.text).toBe('p95 latency, last 24 h: 3.0 s vs 2.0 s a week before (+50%; warning above +20%)');
   });
 });
