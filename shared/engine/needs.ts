@@ -31,7 +31,7 @@ export function lookbackMinutes(rules: Rule[]): number {
   let ms = 60 * 60_000; // silence detection looks back an hour for the rate before a gap
   for (const r of rules) {
     if (r.kind === 'threshold' || r.kind === 'ratio' || r.kind === 'completion') ms = Math.max(ms, r.max_window ?? r.window * 6);
-    if (r.kind === 'baseline' || r.kind === 'caller_spend') ms = Math.max(ms, r.window);
+    if (r.kind === 'baseline' || r.kind === 'caller_spend' || (r.kind === 'cost' && r.window)) ms = Math.max(ms, r.window ?? 0);
   }
   return Math.ceil(ms / 60_000);
 }

@@ -181,10 +181,13 @@ const AbsentRule = z.strictObject({
 const CostRule = z.strictObject({
   ...common,
   kind: z.literal('cost'),
+  window: Duration.optional().meta({
+    description: 'Spend rate: judge the spend of the last `window` (e.g. 1h) against the learned spend for those same minutes, instead of the day so far.',
+  }),
   min_day_fraction: Rate.prefault('10%').meta({ description: 'Judge once the spend expected so far today is at least this share of a normal day.' }),
   min_expected_usd: z.number().min(0).default(1).meta({ description: 'Judge once the spend expected so far today is at least this much: a model costing cents a day is not worth a page.' }),
   min_requests: z.number().int().min(0).default(100).meta({ description: 'Requests so far today needed before judging: a handful of large requests is noise, not a runaway.' }),
-  tiers: tierOf({ ...forField, above: Positive.meta({ description: 'Ratio of spend so far today to the baseline for the same part of the day, e.g. 1.5' }) }),
+  tiers: tierOf({ ...forField, above: Positive.meta({ description: 'Ratio of spend (so far today, or over the window) to the baseline for the same time, e.g. 1.5' }) }),
 });
 
 const BASELINE_SERIES = ['cost', 'tokens', 'Invocations', 'InputTokenCount', 'OutputTokenCount'] as const;
