@@ -65,7 +65,9 @@ function sumRange(h: History | undefined, from: number, to: number, read = at): 
 function weekOverWeek(hs: ModelHistories, asOf: number, tz: string): ModelExpectations['wow'] {
   const out: ModelExpectations['wow'] = {};
   const before = localDaysBefore(asOf, 7, tz);
-  const win = (key: string, end: number) => sumRange(hs[key], end - DAY, end);
+  // The last day as it happened (hours with an alert included: a drift raises alerts of its own, and
+  // leaving those hours out would hide it); the week before as learned (its incidents left out).
+  const win = (key: string, end: number) => sumRange(hs[key], end - DAY, end, end === asOf ? raw : at);
   const req = [win('Invocations:Sum', asOf), win('Invocations:Sum', before)];
   const inp = [win('InputTokenCount:Sum', asOf).sum, win('InputTokenCount:Sum', before).sum];
   const outp = [win('OutputTokenCount:Sum', asOf).sum, win('OutputTokenCount:Sum', before).sum];
@@ -84,7 +86,7 @@ function weekOverWeek(hs: ModelHistories, asOf: number, tz: string): ModelExpect
     const cur: number[] = [];
     const prev: number[] = [];
     for (let k = 0; k < 24; k++) {
-      const a = at(lat, asOf - DAY + k * HOUR);
+      const a = raw(lat, asOf - DAY + k * HOUR);
       const b = at(lat, before - DAY + k * HOUR);
       if (a !== null) cur.push(a);
       if (b !== null) prev.push(b);

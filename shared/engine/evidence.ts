@@ -13,7 +13,7 @@
  * requests: +n for a minute past the limit, −n for one within it.
  *
  * Reset: like the short window of multi-window burn-rate alerts, the last twelfth of that run
- * (at least its last minute with data) must itself be past the limit, so a tier stops breaching
+ * (its latest minutes holding a twelfth of its requests) must itself be past the limit, so a tier stops breaching
  * as soon as the problem stops, however large the evidence piled up during it.
  *
  * Blips: a single minute never decides on its own. The strongest minute counts for at most as
@@ -59,11 +59,12 @@ function scan(end: number, span: number, step: (i: number) => [number, number, n
     if (robust > best.score) best = { ...NONE, score: robust, minutes: end - i + 1, events, requests };
   }
   if (!best.minutes) return best;
+  // The confirmation: the latest minutes holding a twelfth of the run's requests (at least one minute
+  // with data), so at low traffic it is not judged on a single request.
   const recent = { evidence: 0, events: 0, requests: 0 };
-  for (let i = end, seen = 0; i > end - best.minutes && (seen === 0 || end - i < Math.ceil(best.minutes / 12)); i--) {
+  for (let i = end; i > end - best.minutes && (recent.requests === 0 || recent.requests < best.requests / 12); i--) {
     const s = step(i);
     if (!s) continue;
-    seen++;
     recent.evidence += s[0];
     recent.events += s[1];
     recent.requests += s[2];

@@ -19,10 +19,17 @@ export interface ModelProfile {
   /** Typical p95 latency, ms. */
   p95: number;
   inputTokens: number;
+  /** 0 for an embedding model: it publishes no OutputTokenCount at all. */
   outputTokens: number;
+  /** Heavy-tailed minute-to-minute traffic: each minute's mean times a log-normal factor of this sigma. */
+  heavyTail?: number;
+  /** A nightly batch job: from `hour` (UTC) for `minutes`, traffic times `multiplier`. */
+  batch?: { hour: number; minutes: number; multiplier: number };
+  /** The daily curve follows this IANA time zone's clock (so it moves by an hour across a DST change). */
+  timezone?: string;
 }
 
-export type InjectedKind = 'server_errors' | 'throttle_storm' | 'client_errors' | 'outage' | 'latency_spike' | 'cost_runaway' | 'blip';
+export type InjectedKind = 'server_errors' | 'throttle_storm' | 'client_errors' | 'outage' | 'latency_spike' | 'cost_runaway' | 'token_drift' | 'blip';
 
 export interface Injected {
   kind: InjectedKind;
@@ -65,7 +72,15 @@ function poisson(mean: number, r: () => number): number {
 
 const gaussian = (r: () => number) => Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
 
-/** Business-hours curve: night share at 03:00 UTC, 1 at 13:00 UTC. */
+/** Minutes past local midnight of `t` in `tz` (UTC when not given). */
+function localMinuteOfDay(t: number, tz: string | undefined): number {
+  if (!tz) return (t % DAY) / MINUTE;
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(t));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return get('hour') * 60 + get('minute');
+}
+
+/** Business-hours curve: night share at 03:00, 1 at 15:00 (local). */
 function daily(minuteOfDay: number, nightShare: number): number {
   const x = (minuteOfDay / 1440) * 2 * Math.PI;
   const shape = (1 - Math.cos(x - (2 * Math.PI * 3) / 24)) / 2; // 0 at 03:00, 1 at 15:00
@@ -96,7 +111,11 @@ export function generateWorkload(opts: { start: string; days: number; models: Mo
       const t = from + i * MINUTE;
       const day = new Date(t).getUTCDay();
       const weekend = day === 0 || day === 6;
-      const mean = m.peakPerMinute * daily((t % DAY) / MINUTE, m.nightShare) * (weekend ? m.weekendShare : 1) * (1 + m.growthPerDay) ** ((t - from) / DAY);
+      const ofDay = (t % DAY) / MINUTE;
+      const inBatch = m.batch && ofDay >= m.batch.hour * 60 && ofDay < m.batch.hour * 60 + m.batch.minutes;
+      const tail = m.heavyTail ? Math.exp(m.heavyTail * gaussian(r) - (m.heavyTail * m.heavyTail) / 2) : 1;
+      const mean =
+        m.peakPerMinute * daily(localMinuteOfDay(t, m.timezone), m.nightShare) * (weekend ? m.weekendShare : 1) * (1 + m.growthPerDay) ** ((t - from) / DAY) * (inBatch ? m.batch!.multiplier : 1) * tail;
       if (active('outage', t)) continue;
       const requests = poisson(mean, r);
       const throttle = active('throttle_storm', t);
@@ -106,7 +125,9 @@ export function generateWorkload(opts: { start: string; days: number; models: Mo
       const ce = active('client_errors', t);
       const binom = (n: number, p: number) => Array.from({ length: n }, () => (r() < p ? 1 : 0) as number).reduce((a, b) => a + b, 0);
       const lat = active('latency_spike', t);
+      // A cost runaway multiplies whole requests' worth of tokens (a retry loop, a runaway caller); a token drift only the answers.
       const runaway = active('cost_runaway', t);
+      const drift = active('token_drift', t);
       const p95 = m.p95 * (lat ? lat.magnitude : 1) * (1 + 0.12 * gaussian(r) / Math.sqrt(Math.max(1, requests / 5)));
       s['Invocations:Sum'][i] = requests;
       s['InvocationThrottles:Sum'][i] = throttles;
@@ -116,8 +137,8 @@ export function generateWorkload(opts: { start: string; days: number; models: Mo
         s['InvocationLatency:p95'][i] = Math.round(Math.max(50, p95));
         s['InvocationLatency:Average'][i] = Math.round(Math.max(30, p95 * 0.55));
         s['TimeToFirstToken:Average'][i] = Math.round(Math.max(20, p95 * 0.09));
-        s['InputTokenCount:Sum'][i] = Math.round(requests * m.inputTokens * (0.8 + 0.4 * r()));
-        s['OutputTokenCount:Sum'][i] = Math.round(requests * m.outputTokens * (runaway ? runaway.magnitude : 1) * (0.8 + 0.4 * r()));
+        s['InputTokenCount:Sum'][i] = Math.round(requests * m.inputTokens * (runaway ? runaway.magnitude : 1) * (0.8 + 0.4 * r()));
+        if (m.outputTokens > 0) s['OutputTokenCount:Sum'][i] = Math.round(requests * m.outputTokens * (runaway ? runaway.magnitude : 1) * (drift ? drift.magnitude : 1) * (0.8 + 0.4 * r()));
       }
     }
     series[m.id] = s;
