@@ -19,6 +19,7 @@ import type { Config } from '../rules/schema';
 import { TraceError, loadMetricTrace } from '../sources/trace';
 import { getMetricDataCost } from '../sources/cloudwatch-cost';
 import { IncidentsError, loadIncidents, score, type Incident } from './incidents';
+import { defaultCases, detectionComparison } from './bench-detection';
 import { durationText, isoSeconds, logCoverage, renderReport } from './report';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -393,6 +394,8 @@ async function bench(): Promise<number> {
   out();
 
   for (const line of await ingestBench()) out(line);
+  out();
+  for (const line of (await detectionComparison(config, defaultCases(), (name) => err(`bench: detection, replaying ${name}…`))).lines) out(line);
   out();
 
   // A native alarm has one threshold: one alarm per rule tier and model (a ratio rule's alarm is

@@ -121,3 +121,34 @@ describe('cost: spend so far today against the baseline for the same part of the
     expect(obs.details.expected_day_usd).toBeCloseTo(HOURLY_USD * 24, 2);
   });
 });
+
+describe('cost with a window: the spend rate', () => {
+  // The learned normal: 60,000 input and 6,000 output tokens an hour, i.e. 1,000 and 100 a minute.
+  const rate = (over: Record<string, unknown> = {}) => ruleOf({ window: '1h', tiers: { warning: { above: 1.5, for: '0m' }, critical: { above: 2, for: '0m' } }, ...over });
+  /** An hour of minutes ending at NOON, the last `hot` of them at `times` the normal spend. */
+  function observeHour(hot: number, times: number, rule = rate(), requests = 10) {
+    const n = 60;
+    const k = (v: number) => Array.from({ length: n }, (_, i) => (i >= n - hot ? v * times : v));
+    const frame = minuteFrame(NOON - (n - 1) * MINUTE, { [MODEL]: { [IN]: k(1000), [OUT]: k(100), 'Invocations:Sum': new Array(n).fill(requests) } });
+    return observeCost(rule, MODEL, ctxOf({ frame, index: n - 1, baselines: learned(), pricing: new Pricing(PRICES), spend: {} }));
+  }
+
+  it('a normal hour is at 1×', () => {
+    const obs = observeHour(0, 1);
+    expect(obs.value).toBeCloseTo(1, 6);
+    expect(obs.breach).toEqual({ warning: false, critical: false });
+  });
+
+  it('a 3× runaway warns after 15 minutes and pages after 30, without waiting for the day', () => {
+    expect(observeHour(14, 3).breach).toEqual({ warning: false, critical: false });
+    expect(observeHour(16, 3).breach).toEqual({ warning: true, critical: false });
+    expect(observeHour(31, 3).breach).toEqual({ warning: true, critical: true });
+    expect(observeHour(31, 3).text).toMatch(/spent in the last 60 min vs \$0\.07 normal for those minutes \(2\.0×; critical above 2\.0×\)/);
+  });
+
+  it('is not judged on fewer requests than min_requests in the window', () => {
+    const obs = observeHour(60, 5, rate({ min_requests: 601 }));
+    expect(obs.evaluable).toBe(false);
+    expect(obs.text).toMatch(/600 requests in 60 min/);
+  });
+});
