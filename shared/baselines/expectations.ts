@@ -3,7 +3,7 @@
  * read every tick: expected values per hour for the day before and two days after `asOf`,
  * confidence, spread, week-over-week comparisons and month-to-date spend. Pure.
  */
-import type { ModelExpectations, ModelHistories, SeriesExpectation, History, Confidence } from '../core/baseline';
+import type { ModelExpectations, ModelHistories, SeriesExpectation, History, Confidence, WeekOverWeek } from '../core/baseline';
 import { HOUR, DAY } from '../core/time';
 import { CALLER_PREFIX } from '../core/log-keys';
 import { localDaysBefore, startOfMonth, startOfNextMonth } from '../core/tz';

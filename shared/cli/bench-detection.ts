@@ -12,7 +12,7 @@ import type { Config, Rule } from '../rules/schema';
 import { loadRulesFile } from '../rules/load';
 import { signalOf } from '../engine/signal';
 import { loadMetricTrace, type MetricTrace } from '../sources/trace';
-import { DAY, MINUTE } from '../sources/types';
+import { DAY, MINUTE } from '../core/time';
 import { replay } from '../local/replay-run';
 import { incidentScenario, quietScenario, type Scenario } from '../local/scenarios';
 import { loadIncidents, score, type Incident, type ScoredEpisode } from './incidents';

@@ -3,7 +3,7 @@
  * seeds, models and traffic levels, none shaped after the bundled sample) and incident-free
  * workloads that are awkward but normal. Each has a week of history before the days judged.
  */
-import { DAY, HOUR, MINUTE } from '../sources/types';
+import { DAY, HOUR, MINUTE } from '../core/time';
 import { generateWorkload, rng, type GeneratedWorkload, type Injected, type ModelProfile } from './generate';
 
 export interface Scenario {

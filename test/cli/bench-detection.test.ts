@@ -1,7 +1,7 @@
 /** The native-alarm side of the detection comparison: what CloudWatch alarms (60 s, 3 of 3) would have done. */
 import { nativeAlarms } from '../../shared/cli/bench-detection';
 import type { MetricTrace } from '../../shared/sources/trace';
-import { MINUTE } from '../../shared/sources/types';
+import { MINUTE } from '../../shared/core/time';
 import { configOf, runs, serverErrorRule } from '../support/frame';
 
 const MODEL = 'amazon.nova-lite-v1:0';

@@ -6,7 +6,7 @@
  */
 import { countEvidence } from '../../shared/engine/evidence';
 import { rng } from '../../shared/local/generate';
-import type { Series } from '../../shared/sources/types';
+import type { Series } from '../../shared/core/series';
 import { configOf, errorTraffic, evaluateMinutes, frameOf, latencyRule, runs, serverErrorRule, timeline } from '../support/frame';
 
 const MODEL = 'amazon.nova-pro-v1:0';

@@ -46,6 +46,8 @@ export const serverErrorRule = (over: RuleInput = {}): RuleInput => ({
   window: '1m',
   min_requests: 20,
   keep_firing_for: '3m',
+  // These helpers pin the window rule and its `for`; test/engine/evidence.test.ts pins the sequential default.
+  evidence: 'window',
   tiers: { critical: { above: '5%', for: '5m' } },
   ...over,
 });
@@ -59,6 +61,7 @@ export const latencyRule = (over: RuleInput = {}): RuleInput => ({
   next_check: 'Look at OutputTokenCount per request.',
   window: '5m',
   min_requests: 10,
+  evidence: 'window',
   tiers: { critical: { above: '10s', for: '1m' } },
   ...over,
 });
