@@ -18,14 +18,17 @@ beforeAll(async () => {
   result = await replay({ config: loadRulesFile(join(__dirname, '..', '..', 'rules.yml')), metrics: workload.trace, store: 'memory' });
 }, 180_000);
 
+const RANK: Record<string, number> = { info: 1, warning: 2, critical: 3 };
 const visible = () => result.episodes.filter((e) => !e.suppressedBy);
 const matches = (i: Injected, startsAt: string, model: string | undefined, slackMin = 30) =>
   model === i.modelId && Date.parse(startsAt) >= Date.parse(i.start) && Date.parse(startsAt) <= Date.parse(i.start) + (i.minutes + slackMin) * MIN;
 
 describe('a generated three-week workload with growth, weekends and quiet nights', () => {
-  it.each(workload.incidents.filter((i) => i.severity !== 'none').map((i) => [`${i.kind} on ${i.modelId}`, i] as const))('%s fires at its severity', (_n, incident) => {
+  // At least its severity (FORMAT.md): the 30% client errors are above the shipped 25% critical limit, and
+  // evidence accumulated over the incident now gets there even at 1.5 requests a minute.
+  it.each(workload.incidents.filter((i) => i.severity !== 'none').map((i) => [`${i.kind} on ${i.modelId}`, i] as const))('%s fires at least at its severity', (_n, incident) => {
     const hit = visible().find((e) => e.signal === SIGNAL[incident.kind] && matches(incident, e.startsAt, e.labels.ModelId));
-    expect(hit?.severity).toBe(incident.severity);
+    expect(RANK[hit?.severity ?? '']).toBeGreaterThanOrEqual(RANK[incident.severity]);
   });
 
   it('pages nobody outside the injected incidents over 21 days (no weekend, night or growth false alarm)', () => {

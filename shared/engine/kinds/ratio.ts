@@ -48,6 +48,8 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
         ev.events >= rule.min_events &&
         ev.requests >= rule.min_requests &&
         ev.events > t.above * ev.requests &&
+        // A single event never confirms: after a large incident, one stray error must not reopen it.
+        ev.recent.events >= 2 &&
         ev.recent.events > t.above * ev.recent.requests;
       if (ev.minutes) evidence[`${tier}_evidence_minutes`] = ev.minutes;
     } else {
