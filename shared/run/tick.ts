@@ -15,6 +15,7 @@ import { MINUTE } from '../core/time';
 import { type MetricSource } from '../sources/types';
 import { ConcurrentTickError, type OutboxItem, type StateStore } from '../state/types';
 import { deliverOutbox, type NotifierLookup } from './deliver-outbox';
+import type { RunMetrics } from './metrics';
 
 /** The slice of a logger the run needs (Powertools' Logger fits; so does a silent one). */
 export interface Log {
@@ -32,6 +33,8 @@ export interface TickDeps {
   /** Invocation-log counts, for completion rules. */
   logs?: LogSource;
   log: Log;
+  /** Counters and gauges about the run itself (EMF on Lambda); none when absent. */
+  metrics?: RunMetrics;
   /** In-tick delivery retries (the simulated clock passes a no-op sleep). */
   sleep?: (ms: number) => Promise<void>;
 }
