@@ -1,6 +1,9 @@
 /**
  * The real adapters, built once per Lambda container: rules from the packaged rules.yml,
- * CloudWatch, DynamoDB, SNS and receivers whose secrets come from SSM.
+ * CloudWatch, DynamoDB, SNS and receivers whose secrets come from SSM. Each piece is built on
+ * first use and each function asks only for the pieces it uses, so a bundle holds (and its
+ * IAM role grants) only the AWS calls its function can make: the baseline function has no
+ * notifier code, the digest function no CloudWatch client.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -21,24 +24,26 @@ export interface AwsDeps extends Omit<TickDeps, 'log'> {
   baselineStore: BaselineStore;
 }
 
-let cached: AwsDeps | undefined;
+let config: Config | undefined;
+let table: Table | undefined;
+let store: DynamoStateStore | undefined;
+let baselineStore: BaselineStore | undefined;
+let source: CloudWatchSource | undefined;
+let notifiers: NotifierSet | undefined;
+let logs: TableLogSource | undefined;
 
+// The SSM prefix is checked when the stack says which one its role grants (SSM_PREFIX); `validate`
+// and `npm run package` check against the shipped one before anything is deployed.
+export const awsConfig = (): Config => (config ??= loadRulesFile(process.env.RULES_FILE ?? 'rules.yml', { ssmPrefix: process.env.SSM_PREFIX || false }));
+export const awsTable = (): Table => (table ??= tableFromEnv(new DynamoDBClient({})));
+export const awsStateStore = (): DynamoStateStore => (store ??= new DynamoStateStore(awsTable()));
+export const awsBaselineStore = (): BaselineStore => (baselineStore ??= new DynamoBaselineStore(awsTable()));
+export const awsMetricSource = (): CloudWatchSource => (source ??= new CloudWatchSource({ client: createCloudWatchClient() }));
+export const awsNotifiers = (): NotifierSet => (notifiers ??= new NotifierSet(awsConfig().receivers, { sns: new SNSClient({}) }));
+export const awsLogSource = (): TableLogSource => (logs ??= new TableLogSource(awsTable()));
+
+/** Everything the evaluate tick uses. */
 export function awsDeps(): AwsDeps {
-  if (cached) return cached;
-  // The SSM prefix is checked when the stack says which one its role grants (SSM_PREFIX); `validate`
-  // and `npm run package` check against the shipped one before anything is deployed.
-  const config: Config = loadRulesFile(process.env.RULES_FILE ?? 'rules.yml', { ssmPrefix: process.env.SSM_PREFIX || false });
-  const table = tableFromEnv(new DynamoDBClient({}));
-  const baselineStore = new DynamoBaselineStore(table);
-  cached = {
-    baselineStore,
-    config,
-    table,
-    source: new CloudWatchSource({ client: createCloudWatchClient() }),
-    store: new DynamoStateStore(table),
-    baselines: storedBaselines(baselineStore),
-    notifiers: new NotifierSet(config.receivers, { sns: new SNSClient({}) }),
-    logs: new TableLogSource(table),
-  };
-  return cached;
+  const d = { config: awsConfig(), table: awsTable(), store: awsStateStore(), baselineStore: awsBaselineStore() };
+  return { ...d, source: awsMetricSource(), baselines: storedBaselines(d.baselineStore), notifiers: awsNotifiers(), logs: awsLogSource() };
 }
