@@ -82,14 +82,17 @@ export function dashboardBody(o: DashboardOptions): string {
   o.priced.forEach((m, i) => {
     cost.push(['AWS/Bedrock', 'InputTokenCount', 'ModelId', m.modelId, { stat: 'Sum', id: `in${i}`, visible: false }]);
     cost.push(['AWS/Bedrock', 'OutputTokenCount', 'ModelId', m.modelId, { stat: 'Sum', id: `out${i}`, visible: false }]);
-    cost.push(expr(`(FILL(in${i}, 0) * ${m.input} + FILL(out${i}, 0) * ${m.output}) / 1000`, `cost${i}`, m.modelId)[0] as never);
+    cost.push(expr(`(FILL(in${i}, 0) * ${m.input} + FILL(out${i}, 0) * ${m.output}) / 1000`, `cost${i}`, m.modelId));
   });
-  if (o.priced.length) cost.push(expr(`SUM([${o.priced.map((_, i) => `cost${i}`).join(', ')}])`, 'total', 'all priced models')[0] as never);
+  if (o.priced.length) cost.push(expr(`SUM([${o.priced.map((_, i) => `cost${i}`).join(', ')}])`, 'total', 'all priced models'));
   row(
     6,
     graph('Latency p95 per model (ms)', [expr(search('InvocationLatency', 'p95', period), 'p95', '')]),
     graph('Tokens per model', [expr(search('InputTokenCount', 'Sum', period), 'tin', 'input'), expr(search('OutputTokenCount', 'Sum', period), 'tout', 'output')]),
-    graph(`Estimated cost per ${period / 60} min (USD, list prices)`, cost, { yAxis: { left: { min: 0, label: 'USD' } } }),
+    // A graph needs at least one metric: with no priced model, say how to get one.
+    o.priced.length
+      ? graph(`Estimated cost per ${period / 60} min (USD, list prices)`, cost, { yAxis: { left: { min: 0, label: 'USD' } } })
+      : { type: 'text', width: 8, properties: { markdown: '### Estimated cost\nNo listed model has a list price: set the `dashboardModels` parameter to ModelIds found in shared/pricing/prices.json (inference profiles price as their model).' } },
   );
 
   row(1, text(`## bedrock-watch ${o.stage}: its own health (alarms notify the stack's SNS topic)`));
