@@ -5,7 +5,7 @@
  * Estimated cost is metric math over token counts with the list prices of shared/pricing.
  */
 import { baseModelId } from '../pricing/model-id';
-import { METRICS_NAMESPACE } from '../run/emf-metrics';
+import { METRICS_NAMESPACE } from '../core/self-metrics';
 
 export interface DashboardOptions {
   region: string;

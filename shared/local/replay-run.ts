@@ -25,7 +25,7 @@ import { storedBaselines } from '../run/baselines-provider';
 import { CaptureNotifiers, type Captured, type CapturedDigest } from './capture';
 import { startLocalDynamo } from './dynalite';
 import type { NotifierLookup } from '../run/deliver-outbox';
-import type { Table } from '../state/table';
+import type { Table } from '../dynamo/table';
 import { collectEpisodes, type Episode } from './episodes';
 
 const BASELINE_MINUTE = 5 * MINUTE;

@@ -8,21 +8,10 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { MiddlewareObj } from '@middy/core';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../core/self-metrics';
 import type { RunMetrics } from './metrics';
 
-export const METRICS_NAMESPACE = 'BedrockWatch';
-
-/** Every metric bedrock-watch publishes about itself. */
-export const METRIC_NAMES = [
-  'Heartbeat',
-  'TickErrors',
-  'RuleErrors',
-  'TickDurationMs',
-  'NotificationsSent',
-  'NotificationsFailed',
-  'NotificationsDropped',
-  'OldestUnsentAgeSeconds',
-] as const;
+export { METRIC_NAMES, METRICS_NAMESPACE };
 
 const UNITS = { Count: MetricUnit.Count, Seconds: MetricUnit.Seconds, Milliseconds: MetricUnit.Milliseconds } as const;
 

@@ -18,7 +18,7 @@ import { aggregateMessages } from '../../shared/logs/aggregate';
 import { NotifierSet } from '../../shared/notify/receivers';
 import { loadRulesFile } from '../../shared/rules/load';
 import { loadMetricTrace } from '../../shared/sources/trace';
-import { MINUTE } from '../../shared/sources/types';
+import { MINUTE } from '../../shared/core/time';
 import { startPagerDutyReceiver, startSlackReceiver, type LocalReceiver } from '../support/receivers';
 import { sampleFile } from '../support/trace';
 
