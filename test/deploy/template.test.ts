@@ -396,7 +396,14 @@ describe('packaged service (stage dev, default params)', () => {
 
     it('sends every failed asynchronous invocation to the encrypted failed-invocations queue, and alarms on its depth', () => {
       const configs = resourcesOfType(t, 'AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
-      for (const f of functionsOf(t)) {
+      // Invoked asynchronously: the targets of the schedules and of the log subscription.
+      const targets = [
+        ...resourcesOfType(t, 'AWS::Events::Rule').flatMap(([, r]) => r.Properties.Targets.map((x: Json) => x.Arn['Fn::GetAtt']?.[0])),
+        ...resourcesOfType(t, 'AWS::Logs::SubscriptionFilter').map(([, f]) => f.Properties.DestinationArn['Fn::GetAtt']?.[0]),
+      ];
+      const async = functionsOf(t).filter((f) => targets.includes(f.id));
+      expect(async.map((f) => f.name).sort()).toEqual(['Baseline', 'Digest', 'Evaluate', 'Ingest']);
+      for (const f of async) {
         const c = configs.find((x) => x.FunctionName.Ref === f.id);
         expect([f.name, c?.DestinationConfig?.OnFailure?.Destination]).toEqual([f.name, { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] }]);
       }

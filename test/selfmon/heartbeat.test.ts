@@ -25,6 +25,11 @@ rules:
   - { name: server-errors, kind: ratio, numerator: InvocationServerErrors, denominator: Invocations, next_check: look, tiers: { critical: { above: 5%, for: 5m } } }
 `);
 
+// test/support/setup-env.ts turns EMF off for the other tests.
+beforeAll(() => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+});
+
 interface Emf {
   _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
   [key: string]: unknown;
