@@ -128,6 +128,8 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     report.decided = outbox.length;
     report.ruleErrors = result.ruleErrors.length;
     report.failedRules = result.ruleErrors;
+    // Counted even when zero, so the dashboard shows the rate and an alarm could read it.
+    deps.metrics?.count('RuleErrors', report.ruleErrors);
     for (const f of result.ruleErrors) deps.log.error('rule failed; the other rules were evaluated', { ...f });
     for (const t of result.transitions) {
       deps.log.info(`alert ${t.kind}`, { rule: t.state.rule, labels: t.state.labels, tier: t.state.tier ?? t.state.maxTier, text: t.state.text });

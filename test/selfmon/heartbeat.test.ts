@@ -130,3 +130,26 @@ describe('the metrics port on EMF', () => {
     );
   });
 });
+
+describe('fault: a rule that throws during a tick', () => {
+  it('the tick still beats, and the failures are counted as RuleErrors', async () => {
+    const rules = parseRules(`
+receivers: [{ name: sns-alerts, type: sns }]
+routes: { critical: [sns-alerts] }
+rules:
+  - { name: latency-p95, kind: threshold, metric: InvocationLatency, stat: p95, next_check: look, tiers: { critical: { above: 10s, for: 5m } } }
+`);
+    const t = traceOf(T0, { [MODEL]: { 'Invocations:Sum': runs([100, 30]), 'InvocationLatency:p95': runs([800, 30]) } });
+    const counted: [string, number][] = [];
+    const recording = { count: (name: string, value = 1) => void counted.push([name, value]), gauge: () => {} };
+    const throwing = { ...NO_BASELINES, expect: () => { throw new RangeError('corrupt baseline item'); } };
+    const handler = createEvaluateHandler(
+      () => ({ config: rules, source: new ReplaySource(t, { now: () => T0 + 5 * MINUTE, delayMs: 2 * MINUTE }), store: new MemoryStateStore(), notifiers: new CaptureNotifiers(rules.receivers), baselines: async () => throwing }),
+      silentLogger(),
+      recording,
+    );
+    const report = await handler(scheduledEvent(T0 + 5 * MINUTE), lambdaContext('evaluate'));
+    expect(report.ruleErrors).toBeGreaterThan(0);
+    expect(counted).toEqual([['RuleErrors', report.ruleErrors], ['Heartbeat', 1]]);
+  });
+});
