@@ -1,7 +1,7 @@
 /** Hourly: learn the hours not learned yet (14 days of CloudWatch history on a first run) and publish expectations. Wiring only. */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { awsDeps } from '../shared/run/aws-deps';
+import { awsBaselineStore, awsConfig, awsLogSource, awsMetricSource, awsStateStore } from '../shared/run/aws-deps';
 import { tickTime } from '../shared/run/event';
 import { runBaselineUpdate, type LearnDeps, type LearnReport } from '../shared/run/learn';
 import { logger } from '../shared/run/logger';
@@ -14,7 +14,4 @@ export function createBaselineHandler(deps: () => LearnDeps, log = logger) {
   }).use(injectLambdaContext(log));
 }
 
-export const handler = createBaselineHandler(() => {
-  const d = awsDeps();
-  return { config: d.config, source: d.source, baselines: d.baselineStore, state: d.store, logs: d.logs };
-});
+export const handler = createBaselineHandler(() => ({ config: awsConfig(), source: awsMetricSource(), baselines: awsBaselineStore(), state: awsStateStore(), logs: awsLogSource() }));

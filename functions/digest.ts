@@ -1,7 +1,7 @@
 /** Daily: yesterday's spend against baseline and budgets, the alerts of the day, the top callers → info-tier receivers. Wiring only. */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { awsDeps } from '../shared/run/aws-deps';
+import { awsBaselineStore, awsConfig, awsLogSource, awsNotifiers, awsStateStore } from '../shared/run/aws-deps';
 import { runDigest, type DigestDeps, type DigestReport } from '../shared/run/digest';
 import { tickTime } from '../shared/run/event';
 import { logger } from '../shared/run/logger';
@@ -14,7 +14,4 @@ export function createDigestHandler(deps: () => Omit<DigestDeps, 'log'>, log = l
   }).use(injectLambdaContext(log));
 }
 
-export const handler = createDigestHandler(() => {
-  const d = awsDeps();
-  return { config: d.config, baselines: d.baselineStore, state: d.store, notifiers: d.notifiers, logs: d.logs };
-});
+export const handler = createDigestHandler(() => ({ config: awsConfig(), baselines: awsBaselineStore(), state: awsStateStore(), notifiers: awsNotifiers(), logs: awsLogSource() }));

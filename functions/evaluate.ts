@@ -2,12 +2,15 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { awsDeps } from '../shared/run/aws-deps';
+import { EmfMetrics } from '../shared/run/emf-metrics';
 import { BadEventError, tickTime } from '../shared/run/event';
 import { logger } from '../shared/run/logger';
+import { noMetrics, type RunMetrics } from '../shared/run/metrics';
+import { tickHealth } from '../shared/run/tick-health';
 import { runTick, type TickDeps, type TickReport } from '../shared/run/tick';
 
-export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log'>, log = logger) {
-  return middy(async (event: unknown): Promise<TickReport> => {
+export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log' | 'metrics'>, log = logger, metrics: RunMetrics | EmfMetrics = noMetrics) {
+  const handler = middy(async (event: unknown): Promise<TickReport> => {
     let now: number;
     try {
       now = tickTime(event);
@@ -15,10 +18,13 @@ export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log'>, log = l
       if (e instanceof BadEventError) log.error(`rejected the event: ${e.message}`);
       throw e;
     }
-    const report = await runTick({ ...deps(), log }, now);
+    const report = await runTick({ ...deps(), log, metrics }, now);
     log.info('tick', { now: report.now, evaluated: report.evaluated, transitions: report.transitions.length, decided: report.decided, delivered: report.delivered, failed: report.failed });
     return report;
   }).use(injectLambdaContext(log));
+  // EMF is written last (after the heartbeat is counted), once per invocation, also when the tick throws.
+  if (metrics instanceof EmfMetrics) handler.use(metrics.flushing());
+  return handler.use(tickHealth(metrics));
 }
 
-export const handler = createEvaluateHandler(awsDeps);
+export const handler = createEvaluateHandler(awsDeps, logger, new EmfMetrics());

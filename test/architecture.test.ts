@@ -24,6 +24,8 @@ const ALLOWED: Record<string, string[]> = {
   route: ['core', 'rules'],
   notify: ['core', 'rules'],
   ack: ['core', 'rules'],
+  // Deploy-time builders (the dashboard body serverless.yml creates).
+  deploy: ['core', 'pricing'],
 };
 const WIRING = new Set(['run', 'local', 'cli']);
 const PURE = ['core', 'rules', 'baselines', 'engine', 'route', 'digest', 'pricing'];

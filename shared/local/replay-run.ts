@@ -25,6 +25,8 @@ import type { TickReport } from '../run/tick';
 import { storedBaselines } from '../run/baselines-provider';
 import { CaptureNotifiers, type Captured, type CapturedDigest } from './capture';
 import { startLocalDynamo } from './dynalite';
+import type { NotifierLookup } from '../run/deliver-outbox';
+import type { Table } from '../dynamo/table';
 import { collectEpisodes, type Episode } from './episodes';
 
 const BASELINE_MINUTE = 5 * MINUTE;
@@ -46,6 +48,10 @@ export interface ReplayOptions {
   store?: 'dynalite' | 'memory';
   /** Every judgement the engine makes during the replay. */
   onObservation?: ObservationListener;
+  /** Real notifiers instead of the capture (tests against local receivers); `captured` then stays empty. */
+  notifiers?: NotifierLookup;
+  /** Called with the dynalite table after the last tick, before it is closed. */
+  inspect?: (table: Table) => Promise<void>;
 }
 
 export interface ReplayResult {
@@ -77,7 +83,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const baselineStore = dynamo ? new DynamoBaselineStore(dynamo.table) : new MemoryBaselineStore();
   let now = start;
   const source = new ReplaySource(metrics, { now: () => now, delayMs: config.settings.publication_delay });
-  const notifiers = new CaptureNotifiers(config.receivers);
+  const capture = new CaptureNotifiers(config.receivers);
+  const notifiers = opts.notifiers ?? capture;
   const log = new Logger({ serviceName: 'bedrock-watch-local', logLevel: opts.logLevel ?? 'SILENT' });
   const baselines = storedBaselines(baselineStore);
   const logDelay = { now: () => now, delayMs: config.settings.publication_delay };
@@ -113,6 +120,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
       ticks++;
       if (opts.onProgress && ticks % 360 === 0) opts.onProgress(ticks, total);
     }
+    if (dynamo && opts.inspect) await opts.inspect(dynamo.table);
   } finally {
     await dynamo?.close();
   }
@@ -121,8 +129,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     to: end,
     ticks,
     episodes: collectEpisodes(transitions),
-    captured: notifiers.sent,
-    digests: notifiers.digests,
+    captured: capture.sent,
+    digests: capture.digests,
     transitions,
     msPerTick: (performance.now() - t0) / Math.max(1, ticks),
     models: [...new Set([...Object.keys(metrics.series), ...(opts.logs?.aggregate.buckets.map((b) => b.modelId) ?? [])])].sort(),

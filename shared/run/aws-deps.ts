@@ -1,6 +1,9 @@
 /**
  * The real adapters, built once per Lambda container: rules from the packaged rules.yml,
- * CloudWatch, DynamoDB, SNS and receivers whose secrets come from SSM.
+ * CloudWatch, DynamoDB, SNS and receivers whose secrets come from SSM. Each piece is built on
+ * first use and each function asks only for the pieces it uses, so a bundle holds (and its
+ * IAM role grants) only the AWS calls its function can make: the baseline function has no
+ * notifier code, the digest function no CloudWatch client.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -8,6 +11,7 @@ import { NotifierSet } from '../notify/receivers';
 import { loadRulesFile } from '../rules/load';
 import type { Config } from '../rules/schema';
 import { metricSourceFor } from '../sources/cloudwatch-places';
+import type { MetricSource } from '../sources/types';
 import { DynamoStateStore } from '../state/dynamo-store';
 import { TableLogSource } from '../sources/logs';
 import { tableFromEnv, type Table } from '../dynamo/table';
@@ -21,24 +25,27 @@ export interface AwsDeps extends Omit<TickDeps, 'log'> {
   baselineStore: BaselineStore;
 }
 
-let cached: AwsDeps | undefined;
+let config: Config | undefined;
+let table: Table | undefined;
+let store: DynamoStateStore | undefined;
+let baselineStore: BaselineStore | undefined;
+let source: MetricSource | undefined;
+let notifiers: NotifierSet | undefined;
+let logs: TableLogSource | undefined;
 
+// The SSM prefix is checked when the stack says which one its role grants (SSM_PREFIX); `validate`
+// and `npm run package` check against the shipped one before anything is deployed.
+export const awsConfig = (): Config => (config ??= loadRulesFile(process.env.RULES_FILE ?? 'rules.yml', { ssmPrefix: process.env.SSM_PREFIX || false }));
+export const awsTable = (): Table => (table ??= tableFromEnv(new DynamoDBClient({})));
+export const awsStateStore = (): DynamoStateStore => (store ??= new DynamoStateStore(awsTable()));
+export const awsBaselineStore = (): BaselineStore => (baselineStore ??= new DynamoBaselineStore(awsTable()));
+export const awsMetricSource = (): MetricSource =>
+  (source ??= metricSourceFor(awsConfig().settings, { region: process.env.AWS_REGION, account: process.env.BEDROCK_WATCH_ACCOUNT_ID }));
+export const awsNotifiers = (): NotifierSet => (notifiers ??= new NotifierSet(awsConfig().receivers, { sns: new SNSClient({}), ackButtons: !!awsConfig().ack.slack_signing_secret }));
+export const awsLogSource = (): TableLogSource => (logs ??= new TableLogSource(awsTable()));
+
+/** Everything the evaluate tick uses. */
 export function awsDeps(): AwsDeps {
-  if (cached) return cached;
-  // The SSM prefix is checked when the stack says which one its role grants (SSM_PREFIX); `validate`
-  // and `npm run package` check against the shipped one before anything is deployed.
-  const config: Config = loadRulesFile(process.env.RULES_FILE ?? 'rules.yml', { ssmPrefix: process.env.SSM_PREFIX || false });
-  const table = tableFromEnv(new DynamoDBClient({}));
-  const baselineStore = new DynamoBaselineStore(table);
-  cached = {
-    baselineStore,
-    config,
-    table,
-    source: metricSourceFor(config.settings, { region: process.env.AWS_REGION, account: process.env.BEDROCK_WATCH_ACCOUNT_ID }),
-    store: new DynamoStateStore(table),
-    baselines: storedBaselines(baselineStore),
-    notifiers: new NotifierSet(config.receivers, { sns: new SNSClient({}), ackButtons: !!config.ack.slack_signing_secret }),
-    logs: new TableLogSource(table),
-  };
-  return cached;
+  const d = { config: awsConfig(), table: awsTable(), store: awsStateStore(), baselineStore: awsBaselineStore() };
+  return { ...d, source: awsMetricSource(), baselines: storedBaselines(d.baselineStore), notifiers: awsNotifiers(), logs: awsLogSource() };
 }

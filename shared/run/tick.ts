@@ -17,6 +17,7 @@ import { MINUTE } from '../core/time';
 import { type MetricSource } from '../sources/types';
 import { ConcurrentTickError, type OutboxItem, type StateStore } from '../state/types';
 import { deliverOutbox, type NotifierLookup } from './deliver-outbox';
+import type { RunMetrics } from './metrics';
 
 /** The slice of a logger the run needs (Powertools' Logger fits; so does a silent one). */
 export interface Log {
@@ -34,6 +35,8 @@ export interface TickDeps {
   /** Invocation-log counts, for completion rules. */
   logs?: LogSource;
   log: Log;
+  /** Counters and gauges about the run itself (EMF on Lambda); none when absent. */
+  metrics?: RunMetrics;
   /** In-tick delivery retries (the simulated clock passes a no-op sleep). */
   sleep?: (ms: number) => Promise<void>;
   /** Every judgement the engine makes (local replays: explain, the report's charts). */
@@ -135,6 +138,8 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     report.decided = outbox.length;
     report.ruleErrors = result.ruleErrors.length;
     report.failedRules = result.ruleErrors;
+    // Counted even when zero, so the dashboard shows the rate and an alarm could read it.
+    deps.metrics?.count('RuleErrors', report.ruleErrors);
     for (const f of result.ruleErrors) deps.log.error('rule failed; the other rules were evaluated', { ...f });
     for (const t of result.transitions) {
       deps.log.info(`alert ${t.kind}`, { rule: t.state.rule, labels: t.state.labels, tier: t.state.tier ?? t.state.maxTier, text: t.state.text });

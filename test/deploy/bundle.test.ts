@@ -100,7 +100,7 @@ rules:
           const r = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events', time }, ctx);
           out.push(r.transitions.map((t) => t.kind + ':' + t.state.tier + ':' + t.state.maxTier));
         }
-        process.stdout.write(JSON.stringify(out.flat()));
+        process.stdout.write('RESULT ' + JSON.stringify(out.flat()) + '\\n');
       })().catch((e) => { console.error(e); process.exit(1); });`;
     const stdout = await new Promise<string>((done, fail) =>
       execFile(
@@ -120,13 +120,23 @@ rules:
             AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
             AWS_EC2_METADATA_DISABLED: 'true',
             POWERTOOLS_LOG_LEVEL: 'ERROR',
+            POWERTOOLS_SERVICE_NAME: 'bedrock-watch',
+            STAGE: 'bundle',
           },
           timeout: 120_000,
         },
         (err, out, errOut) => (err ? fail(new Error(`${err.message}\n${errOut}`)) : done(out)),
       ),
     );
-    expect(JSON.parse(stdout)).toEqual(['firing:critical:critical', 'resolved:null:critical']);
+    // stdout also carries the function's EMF metrics, one document per invocation.
+    const lines = stdout.split('\n');
+    expect(JSON.parse(lines.find((l) => l.startsWith('RESULT '))!.slice('RESULT '.length))).toEqual(['firing:critical:critical', 'resolved:null:critical']);
+    const emf = lines.filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+    expect(emf).toHaveLength(60);
+    for (const d of emf) {
+      expect(d).toMatchObject({ Heartbeat: 1, service: 'bedrock-watch', Stage: 'bundle' });
+      expect(d._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'BedrockWatch', Dimensions: [['service', 'Stage']] });
+    }
     expect(cloudwatch.calls).toBe(60);
     const texts = (slack.received as { text: string }[]).map((m) => m.text);
     expect(texts).toHaveLength(2);

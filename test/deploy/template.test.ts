@@ -6,10 +6,12 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { awsCallsOf } from '../support/aws-calls';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../../shared/run/emf-metrics';
 
 const root = resolve(__dirname, '..', '..');
 const FUNCTIONS = ['evaluate', 'baseline', 'digest', 'ingest', 'ack'] as const;
-const PACKAGE_TIMEOUT_MS = 120_000; // per package run; ~3-8 s here
+const PACKAGE_TIMEOUT_MS = 300_000; // per package run: 5-50 s here, depending on the load of the shared machine
 
 type Json = any; // CloudFormation template: checked structurally below.
 
@@ -73,19 +75,6 @@ interface Statement {
   NotResource?: unknown;
 }
 
-/** Statements of every role, or of one role. */
-function iamStatements(t: Json, roleId?: string): Statement[] {
-  const out: Statement[] = [];
-  for (const [id, role] of resourcesOfType(t, 'AWS::IAM::Role')) {
-    if (roleId && id !== roleId) continue;
-    for (const policy of role.Properties.Policies ?? []) out.push(...policy.PolicyDocument.Statement);
-  }
-  for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
-    if (roleId) continue;
-    for (const [, p] of resourcesOfType(t, type)) out.push(...p.Properties.PolicyDocument.Statement);
-  }
-  return out;
-}
 
 /**
  * String values (not keys) that look like secrets: webhook URLs, access keys, 32+ char
@@ -112,21 +101,58 @@ function secretLookingValues(t: Json, versionIds: Set<string>): string[] {
   return found;
 }
 
-const APP_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:Query',
-  'dynamodb:BatchGetItem',
-  'cloudwatch:GetMetricData',
-  'sns:Publish',
-  'ssm:GetParameter',
-  'kms:Decrypt',
-  'sts:AssumeRole',
-];
-// Added by the framework for the functions' own log groups (scoped, checked below).
-const FRAMEWORK_LOG_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:TagResource'];
+/** The runtime writes the function's logs; the framework creates the group (so no logs:CreateLogGroup). */
+const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+/** Lambda sends a failed asynchronous invocation to the on-failure destination as the function's role. */
+const DESTINATION_ACTION = 'sqs:SendMessage';
+/**
+ * The only action granted on '*': cloudwatch:GetMetricData has no resource-level permissions
+ * (IAM's service authorization reference lists no resource type for it).
+ */
+const STAR_ACTIONS = ['cloudwatch:GetMetricData'];
+
+/** Evaluate the template's conditions (Fn::Not / Fn::Equals / Fn::And / Fn::Or over literals and Conditions). */
+function conditionValue(t: Json, name: string): boolean {
+  const ev = (c: Json): boolean | string => {
+    if (typeof c === 'string') return c;
+    if (c['Fn::Not']) return !ev(c['Fn::Not'][0]);
+    if (c['Fn::Equals']) return ev(c['Fn::Equals'][0]) === ev(c['Fn::Equals'][1]);
+    if (c['Fn::And']) return c['Fn::And'].every((x: Json) => ev(x) === true);
+    if (c['Fn::Or']) return c['Fn::Or'].some((x: Json) => ev(x) === true);
+    if (c.Condition) return conditionValue(t, c.Condition);
+    throw new Error(`cannot evaluate condition ${JSON.stringify(c)}`);
+  };
+  return ev(t.Conditions[name]) === true;
+}
+
+/** A policy's statements as deployed: Fn::If resolved with the template's conditions, AWS::NoValue dropped. */
+function effective(t: Json, statements: Json[]): Statement[] {
+  return statements.flatMap((s) => {
+    if (!s['Fn::If']) return [s];
+    const [cond, yes, no] = s['Fn::If'];
+    const v = conditionValue(t, cond) ? yes : no;
+    return v && v.Ref === 'AWS::NoValue' ? [] : [v];
+  });
+}
+
+function roleStatements(t: Json, roleId: string): Statement[] {
+  const role = t.Resources[roleId];
+  // Inline policies, and the policies attached to the role (the member-roles policy exists only when its condition holds).
+  const attached = resourcesOfType(t, 'AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === roleId));
+  return [...(role.Properties.Policies ?? []), ...attached.map(([, p]) => p.Properties)].flatMap((p: Json) => effective(t, p.PolicyDocument.Statement));
+}
+
+/** Each function's logical id, short name, handler entry and role logical id. */
+function functionsOf(t: Json): { id: string; name: string; entry: string; role: string }[] {
+  return resourcesOfType(t, 'AWS::Lambda::Function').map(([id, fn]) => {
+    const handler: string = fn.Properties.Handler;
+    const role = fn.Properties.Role;
+    return { id, name: id.replace(/LambdaFunction$/, ''), entry: `${handler.slice(0, handler.lastIndexOf('.'))}.ts`, role: role['Fn::GetAtt']?.[0] ?? JSON.stringify(role) };
+  });
+}
 
 const out = join(root, '.serverless');
+const SSM_KEY = 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab';
 let prodDir: string;
 
 // Both package runs happen up front, the prod one first: osls empties ./.serverless on
@@ -134,7 +160,7 @@ let prodDir: string;
 // (they are also what `npm run package` leaves behind).
 beforeAll(async () => {
   prodDir = mkdtempSync(join(tmpdir(), 'bw-package-'));
-  await runPackage(['--stage', 'prod', '--param', 'invocationLogGroup=/aws/bedrock/modelinvocations', '--package', prodDir]);
+  await runPackage(['--stage', 'prod', '--param', 'invocationLogGroup=/aws/bedrock/modelinvocations', '--param', `ssmKmsKeyArn=${SSM_KEY}`, '--package', prodDir]);
   await runPackage([]);
 }, 2 * PACKAGE_TIMEOUT_MS);
 
@@ -149,7 +175,7 @@ describe('packaged service (stage dev, default params)', () => {
     t = readTemplate(out);
   });
 
-  it('has the five functions on nodejs22.x / arm64 with the configured sizes', () => {
+  it('has the four functions on nodejs22.x / arm64 with the configured sizes', () => {
     const fns = Object.fromEntries(resourcesOfType(t, 'AWS::Lambda::Function'));
     expect(Object.keys(fns).sort()).toEqual(FUNCTIONS.map((f) => `${f[0].toUpperCase()}${f.slice(1)}LambdaFunction`).sort());
     for (const [id, fn] of Object.entries<Json>(fns)) {
@@ -161,7 +187,6 @@ describe('packaged service (stage dev, default params)', () => {
     expect(props('Baseline')).toMatchObject({ Handler: 'functions/baseline.handler', MemorySize: 256, Timeout: 300 });
     expect(props('Digest')).toMatchObject({ Handler: 'functions/digest.handler', MemorySize: 256, Timeout: 60 });
     expect(props('Ingest')).toMatchObject({ Handler: 'functions/ingest.handler', MemorySize: 512, Timeout: 120 });
-    expect(props('Ack')).toMatchObject({ Handler: 'functions/ack.handler', MemorySize: 256, Timeout: 10, Role: { 'Fn::GetAtt': ['AckRole', 'Arn'] } });
   });
 
   it('gives every function the same environment', () => {
@@ -171,11 +196,12 @@ describe('packaged service (stage dev, default params)', () => {
         {
           TABLE_NAME: { Ref: 'StateTable' },
           ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
-          MANAGEMENT_TOPIC_ARN: { Ref: 'ManagementTopic' },
           RULES_FILE: 'rules.yml',
           BEDROCK_WATCH_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
+          MANAGEMENT_TOPIC_ARN: { Ref: 'ManagementTopic' },
           POWERTOOLS_SERVICE_NAME: 'bedrock-watch',
           POWERTOOLS_LOG_LEVEL: 'INFO',
+          STAGE: 'dev',
           NODE_OPTIONS: '--enable-source-maps',
         },
       ]);
@@ -225,21 +251,24 @@ describe('packaged service (stage dev, default params)', () => {
     expect(p.DeletionProtectionEnabled).toBe(false);
   });
 
-  it('defines the encrypted alert and management topics', () => {
-    const topics = Object.fromEntries(resourcesOfType(t, 'AWS::SNS::Topic'));
-    expect(Object.keys(topics).sort()).toEqual(['AlertTopic', 'ManagementTopic']);
-    expect(topics.AlertTopic.Properties).toMatchObject({ TopicName: 'bedrock-watch-alerts-dev', KmsMasterKeyId: 'alias/aws/sns' });
-    expect(topics.ManagementTopic.Properties).toMatchObject({ TopicName: 'bedrock-watch-management-dev', KmsMasterKeyId: 'alias/aws/sns' });
-  });
-
-  it('serves ack on a public function URL (it verifies signatures itself) and outputs the URL', () => {
-    const urls = resourcesOfType(t, 'AWS::Lambda::Url');
-    expect(urls.map(([id, u]) => [id, u.Properties])).toEqual([
-      ['AckLambdaFunctionUrl', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': ['AckLambdaFunction', 'Arn'] } }],
+  it('defines the alert topic, encrypted with a key CloudWatch alarms may use', () => {
+    const topics = resourcesOfType(t, 'AWS::SNS::Topic');
+    expect(topics.map(([id]) => id).sort()).toEqual(['AlertTopic', 'ManagementTopic']);
+    const topic = t.Resources.AlertTopic;
+    // The escalation policy's management step publishes here (Lambda only, no alarm): the AWS managed key is enough.
+    expect(t.Resources.ManagementTopic.Properties).toMatchObject({ TopicName: 'bedrock-watch-management-dev', KmsMasterKeyId: 'alias/aws/sns' });
+    // Not aws/sns: alarm actions cannot publish to a topic under the AWS managed key.
+    expect(topic.Properties).toMatchObject({ TopicName: 'bedrock-watch-alerts-dev', KmsMasterKeyId: { Ref: 'AlertTopicKey' } });
+    const key = t.Resources.AlertTopicKey.Properties;
+    expect(key.EnableKeyRotation).toBe(true);
+    const byService = key.KeyPolicy.Statement.filter((s: Json) => s.Principal?.Service);
+    expect(byService).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
     ]);
-    const perms = resourcesOfType(t, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === '*');
-    expect(perms.map(([, p]) => p.Properties.FunctionName)).toEqual([{ 'Fn::GetAtt': ['AckLambdaFunction', 'Arn'] }, { 'Fn::GetAtt': ['AckLambdaFunction', 'Arn'] }]);
-    expect(t.Outputs.AckUrl.Value).toEqual({ 'Fn::GetAtt': ['AckLambdaFunctionUrl', 'FunctionUrl'] });
+    // Anyone else in the account uses the key only through SNS, as with aws/sns.
+    const anyone = key.KeyPolicy.Statement.find((s: Json) => s.Principal?.AWS === '*');
+    expect(anyone.Condition.StringEquals).toEqual({ 'kms:CallerAccount': { Ref: 'AWS::AccountId' }, 'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' } });
+    expect(anyone.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
   });
 
   it('creates no log subscription unless invocationLogGroup is set', () => {
@@ -250,108 +279,225 @@ describe('packaged service (stage dev, default params)', () => {
     expect(resourcesOfType(t, 'AWS::Logs::SubscriptionFilter').map(([id]) => id)).toEqual(['IngestSubscriptionFilter']);
   });
 
-  it('may assume member-account roles only when rules.yml names some, and only those', () => {
-    const policy = t.Resources.AssumeMemberRolesPolicy;
-    expect(policy.Condition).toBe('HasMemberRoles');
-    expect(t.Conditions.HasMemberRoles).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] }); // the shipped rules.yml names none
-    expect(policy.Properties.PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: { 'Fn::Split': [',', ''] } }]);
-  });
-
-  it('outputs the table name and topic ARN', () => {
+  it('outputs the table name, topic ARN and dashboard URL', () => {
     expect(t.Outputs.StateTableName.Value).toEqual({ Ref: 'StateTable' });
     expect(t.Outputs.AlertTopicArn.Value).toEqual({ Ref: 'AlertTopic' });
-    expect(t.Outputs.ManagementTopicArn.Value).toEqual({ Ref: 'ManagementTopic' });
+    expect(t.Outputs.DashboardUrl.Value).toEqual({
+      'Fn::Sub': 'https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}',
+    });
   });
 
-  describe('IAM', () => {
-    let statements: Statement[];
-    beforeAll(() => {
-      statements = iamStatements(t, 'IamRoleLambdaExecution');
-    });
-
-    it('has the shared role and the ack role', () => {
-      expect(resourcesOfType(t, 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['AckRole', 'IamRoleLambdaExecution']);
-      // The one extra policy: assuming member-account roles, only when rules.yml names some.
-      expect(resourcesOfType(t, 'AWS::IAM::Policy').map(([id, p]) => [id, p.Condition])).toEqual([['AssumeMemberRolesPolicy', 'HasMemberRoles']]);
+  describe('IAM: one role per function, granting what its bundle calls', () => {
+    it('gives every function its own role, and creates no other role or policy', () => {
+      const fns = functionsOf(t);
+      const roles = fns.map((f) => f.role);
+      expect(new Set(roles).size).toBe(fns.length);
+      for (const f of fns) expect([f.name, t.Resources[f.role]?.Type]).toEqual([f.name, 'AWS::IAM::Role']);
+      expect(resourcesOfType(t, 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual([...roles].sort());
+      expect(t.Resources.IamRoleLambdaExecution).toBeUndefined();
+      // The one extra policy: evaluate and baseline may assume member-account roles, only those rules.yml names, only when it names any.
+      expect(resourcesOfType(t, 'AWS::IAM::Policy').map(([id, p]) => [id, p.Condition, p.Properties.Roles])).toEqual([['AssumeMemberRolesPolicy', 'HasMemberRoles', [{ Ref: 'EvaluateRole' }, { Ref: 'BaselineRole' }]]]);
+      expect(conditionValue(t, 'HasMemberRoles')).toBe(false); // the shipped rules.yml names none
+      expect(t.Resources.AssumeMemberRolesPolicy.Properties.PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: { 'Fn::Split': [',', ''] } }]);
       expect(resourcesOfType(t, 'AWS::IAM::ManagedPolicy')).toHaveLength(0);
-      expect(t.Resources.IamRoleLambdaExecution.Properties.ManagedPolicyArns).toBeUndefined();
-    });
-
-    it('allows exactly the expected actions, no wildcards, no Not*', () => {
-      for (const s of statements) {
-        expect(s.Effect).toBe('Allow');
-        expect(s.NotAction).toBeUndefined();
-        expect(s.NotResource).toBeUndefined();
+      for (const r of roles) {
+        expect(t.Resources[r].Properties.ManagedPolicyArns).toBeUndefined();
+        expect(t.Resources[r].Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
       }
-      const actions = statements.flatMap((s) => asArray(s.Action));
-      for (const a of actions) expect(a).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
-      expect([...new Set(actions)].sort()).toEqual([...APP_ACTIONS, ...FRAMEWORK_LOG_ACTIONS].sort());
     });
 
-    it("uses '*' only for cloudwatch:GetMetricData and for kms:Decrypt via SSM", () => {
-      const star = statements.filter((s) => asArray(s.Resource).includes('*'));
-      expect(star.map((s) => asArray(s.Action)).sort()).toEqual([['cloudwatch:GetMetricData'], ['kms:Decrypt']]);
-      const metrics = star.find((s) => asArray(s.Action)[0] === 'cloudwatch:GetMetricData')!;
-      expect(metrics.Resource).toBe('*');
-      expect(metrics.Condition).toBeUndefined();
-      const kms = star.find((s) => asArray(s.Action)[0] === 'kms:Decrypt')!;
-      expect(kms.Condition).toEqual({
-        StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } },
-      });
-      // kms:Decrypt is granted nowhere else.
-      expect(statements.filter((s) => asArray(s.Action).includes('kms:Decrypt'))).toHaveLength(1);
-    });
+    it('the call derivation sees the calls a bundle makes and flags unknown ones', async () => {
+      // ingest writes buckets only; evaluate reads metrics, state and secrets and publishes.
+      expect(await awsCallsOf(root, 'functions/ingest.ts')).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+      expect(await awsCallsOf(root, 'functions/evaluate.ts')).toEqual(expect.arrayContaining(['cloudwatch:GetMetricData', 'sns:Publish', 'ssm:GetParameter', 'dynamodb:Query']));
+    }, 60_000);
 
-    it('grants exactly the DynamoDB actions the code sends, no more', () => {
-      const used = new Set<string>();
-      const scan = (dir: string) => {
-        for (const f of readdirSync(dir, { withFileTypes: true })) {
-          const p = join(dir, f.name);
-          if (f.isDirectory()) scan(p);
-          else if (f.name.endsWith('.ts')) for (const m of readFileSync(p, 'utf8').matchAll(/new (Get|Put|Update|Delete|Query|Scan|BatchGet|BatchWrite)(?:Item)?Command\b/g)) used.add(`dynamodb:${m[1]}${m[1] === 'Query' || m[1] === 'Scan' ? '' : 'Item'}`);
-        }
-      };
-      for (const dir of ['shared', 'functions']) scan(join(root, dir));
-      expect([...used].sort()).toEqual(APP_ACTIONS.filter((a) => a.startsWith('dynamodb:')).sort());
-    });
+    it("grants each function exactly the actions of its bundle's AWS calls, its log streams and its failure destination", async () => {
+      for (const f of functionsOf(t)) {
+        const calls = await awsCallsOf(root, f.entry);
+        expect([f.name, calls.filter((c) => c.startsWith('unknown:'))]).toEqual([f.name, []]);
+        const destination = Object.values<Json>(t.Resources).some((r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.FunctionName.Ref === f.id && r.Properties.DestinationConfig.OnFailure);
+        const expected = [...calls, ...LOG_ACTIONS, ...(destination ? [DESTINATION_ACTION] : [])].sort();
+        const granted = [...new Set(roleStatements(t, f.role).flatMap((s) => asArray(s.Action)))].sort();
+        expect([f.name, granted]).toEqual([f.name, expected]);
+      }
+    }, 120_000);
 
-    it('scopes every other statement to this stack', () => {
-      const byAction = (a: string) => statements.filter((s) => asArray(s.Action).includes(a));
-      const dynamo = byAction('dynamodb:PutItem');
-      expect(dynamo).toHaveLength(1);
-      expect(asArray(dynamo[0].Action).sort()).toEqual(APP_ACTIONS.filter((a) => a.startsWith('dynamodb:')).sort());
-      expect(dynamo[0].Resource).toEqual({ 'Fn::GetAtt': ['StateTable', 'Arn'] });
-      for (const a of APP_ACTIONS.filter((x) => x.startsWith('dynamodb:'))) expect(byAction(a)).toHaveLength(1);
-
-      const sns = byAction('sns:Publish');
-      expect(sns).toHaveLength(1);
-      expect(sns[0].Resource).toEqual([{ Ref: 'AlertTopic' }, { Ref: 'ManagementTopic' }]);
-
-      const ssm = byAction('ssm:GetParameter');
-      expect(ssm).toHaveLength(1);
-      expect(ssm[0].Resource).toEqual({
-        'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/bedrock-watch/*',
-      });
-
-      for (const s of statements.filter((x) => asArray(x.Action).some((a) => a.startsWith('logs:')))) {
-        expect(asArray(s.Action).every((a) => FRAMEWORK_LOG_ACTIONS.includes(a))).toBe(true);
-        for (const r of asArray(s.Resource)) {
-          expect(r).toEqual({ 'Fn::Sub': expect.stringContaining(':log-group:/aws/lambda/bedrock-watch-dev') });
+    it("allows only, names every action in full, and uses '*' only for cloudwatch:GetMetricData", () => {
+      for (const f of functionsOf(t)) {
+        for (const s of roleStatements(t, f.role)) {
+          expect([f.name, s.Effect, s.NotAction, s.NotResource]).toEqual([f.name, 'Allow', undefined, undefined]);
+          for (const a of asArray(s.Action)) expect(a).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+          if (asArray(s.Resource).includes('*')) expect([f.name, asArray(s.Action)]).toEqual([f.name, STAR_ACTIONS]);
         }
       }
+    });
+
+    it('scopes every other grant to this stack: its table, its topic, the SSM prefix, its own log group, the queue', () => {
+      for (const f of functionsOf(t)) {
+        for (const s of roleStatements(t, f.role)) {
+          const service = asArray(s.Action)[0].split(':')[0];
+          for (const a of asArray(s.Action)) expect(a.split(':')[0]).toBe(service); // one service per statement
+          const where = { name: f.name, action: s.Action };
+          if (service === 'dynamodb') expect({ ...where, r: s.Resource }).toEqual({ ...where, r: { 'Fn::GetAtt': ['StateTable', 'Arn'] } });
+          if (service === 'sns') expect({ ...where, r: asArray(s.Resource) }).toEqual({ ...where, r: f.name === 'Evaluate' ? [{ Ref: 'AlertTopic' }, { Ref: 'ManagementTopic' }] : [{ Ref: 'AlertTopic' }] });
+          if (service === 'sqs') expect({ ...where, r: s.Resource }).toEqual({ ...where, r: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] } });
+          if (service === 'ssm') {
+            expect({ ...where, r: s.Resource }).toEqual({ ...where, r: { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/bedrock-watch/*' } });
+          }
+          if (service === 'logs') {
+            expect({ ...where, r: s.Resource }).toEqual({
+              ...where,
+              r: { 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/bedrock-watch-dev-${f.name.toLowerCase()}:*` },
+            });
+          }
+          if (service === 'sts') expect({ ...where, r: s.Resource }).toEqual({ ...where, r: { 'Fn::Split': [',', ''] } }); // the member roles rules.yml names (none shipped)
+          expect(['dynamodb', 'sns', 'sqs', 'ssm', 'logs', 'cloudwatch', 'sts']).toContain(service);
+        }
+      }
+    });
+
+    it('grants no kms:Decrypt when the SSM parameters use the AWS managed key (no ssmKmsKeyArn)', () => {
+      expect(conditionValue(t, 'HasSsmKmsKey')).toBe(false);
+      for (const f of functionsOf(t)) expect(roleStatements(t, f.role).flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith('kms:'))).toEqual([]);
     });
   });
 
-  it('gives ack exactly what it calls: its own logs, Query/UpdateItem/PutItem on the table, the SSM secrets', () => {
-    const ack = iamStatements(t, 'AckRole');
-    const byAction = Object.fromEntries(ack.flatMap((s) => asArray(s.Action).map((a) => [a, s])));
-    expect(Object.keys(byAction).sort()).toEqual(
-      ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter'].sort(),
-    );
-    expect(byAction['dynamodb:Query'].Resource).toEqual({ 'Fn::GetAtt': ['StateTable', 'Arn'] });
-    expect(byAction['logs:PutLogEvents'].Resource).toEqual({ 'Fn::Sub': expect.stringContaining(':log-group:/aws/lambda/bedrock-watch-dev-ack:*') });
-    expect(byAction['ssm:GetParameter'].Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/bedrock-watch/*' });
-    expect(byAction['kms:Decrypt'].Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } } });
+  describe('self-monitoring', () => {
+    const alarms = () => resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([id, a]) => ({ id, ...a.Properties }));
+    const own = (metric: string) => alarms().filter((a) => a.Namespace === METRICS_NAMESPACE && a.MetricName === metric);
+
+    it('every alarm notifies the alert topic when it fires and when it clears', () => {
+      expect(alarms().length).toBeGreaterThan(0);
+      for (const a of alarms()) {
+        expect([a.id, a.AlarmActions, a.OKActions]).toEqual([a.id, [{ Ref: 'AlertTopic' }], [{ Ref: 'AlertTopic' }]]);
+        expect(a.AlarmName).toMatch(/^bedrock-watch-dev-/);
+        expect(a.AlarmDescription.length).toBeGreaterThan(40); // says what broke and what to check
+      }
+    });
+
+    it("dead-man's switch: fires when evaluate's heartbeats stop, missing data counting as breaching", () => {
+      const [hb] = own('Heartbeat');
+      expect(hb).toMatchObject({ Statistic: 'Sum', Period: 300, EvaluationPeriods: 2, DatapointsToAlarm: 2, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    });
+
+    it('the alarms on its own metrics name exactly the metric the EMF writes: namespace, name, dimensions service and Stage', () => {
+      const service = t.Resources.EvaluateLambdaFunction.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
+      const mine = alarms().filter((a) => a.Namespace === METRICS_NAMESPACE);
+      expect(mine.map((a) => a.MetricName).sort()).toEqual(['Heartbeat', 'NotificationsDropped', 'OldestUnsentAgeSeconds']);
+      for (const a of mine) {
+        expect(METRIC_NAMES).toContain(a.MetricName);
+        expect([a.MetricName, a.Dimensions]).toEqual([a.MetricName, [{ Name: 'service', Value: service }, { Name: 'Stage', Value: 'dev' }]]);
+      }
+      expect(own('NotificationsDropped')[0]).toMatchObject({ Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+      expect(own('OldestUnsentAgeSeconds')[0]).toMatchObject({ Statistic: 'Maximum', Threshold: 900, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+    });
+
+    it("alarms on every function's Errors and Throttles", () => {
+      for (const f of functionsOf(t)) {
+        for (const metric of ['Errors', 'Throttles']) {
+          const found = alarms().filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === metric && a.Dimensions?.[0]?.Value?.Ref === f.id);
+          expect([f.name, metric, found.length]).toEqual([f.name, metric, 1]);
+          expect(found[0]).toMatchObject({ Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+        }
+      }
+    });
+
+    it('sends every failed asynchronous invocation to the encrypted failed-invocations queue, and alarms on its depth', () => {
+      const configs = resourcesOfType(t, 'AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
+      // Invoked asynchronously: the targets of the schedules and of the log subscription.
+      const targets = [
+        ...resourcesOfType(t, 'AWS::Events::Rule').flatMap(([, r]) => r.Properties.Targets.map((x: Json) => x.Arn['Fn::GetAtt']?.[0])),
+        ...resourcesOfType(t, 'AWS::Logs::SubscriptionFilter').map(([, f]) => f.Properties.DestinationArn['Fn::GetAtt']?.[0]),
+      ];
+      const async = functionsOf(t).filter((f) => targets.includes(f.id));
+      expect(async.map((f) => f.name).sort()).toEqual(['Baseline', 'Digest', 'Evaluate', 'Ingest']);
+      for (const f of async) {
+        const c = configs.find((x) => x.FunctionName.Ref === f.id);
+        expect([f.name, c?.DestinationConfig?.OnFailure?.Destination]).toEqual([f.name, { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] }]);
+      }
+      expect(t.Resources.FailedInvocationsQueue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+      const depth = alarms().filter((a) => a.Namespace === 'AWS/SQS');
+      expect(depth).toEqual([
+        expect.objectContaining({
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'QueueName'] } }],
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        }),
+      ]);
+    });
+  });
+
+  describe('dashboard', () => {
+    type Widget = { type: string; x: number; y: number; width: number; height: number; properties: Json };
+    let body: { widgets: Widget[] };
+    const titled = (title: string) => body.widgets.find((w) => w.properties.title?.startsWith(title));
+    const metricsOf = (w: Widget | undefined): Json[][] => w?.properties.metrics ?? [];
+    const options = (row: Json[]) => (typeof row[row.length - 1] === 'object' ? row[row.length - 1] : {});
+
+    beforeAll(() => {
+      const dash = t.Resources.Dashboard.Properties;
+      expect(dash.DashboardName).toBe('bedrock-watch-dev');
+      expect(typeof dash.DashboardBody).toBe('string');
+      body = JSON.parse(dash.DashboardBody);
+    });
+
+    it('charts the models: invocations, error and throttle rates, p95 latency, tokens, estimated cost', () => {
+      expect(metricsOf(titled('Invocations per model'))[0][0].expression).toBe(`SEARCH('{AWS/Bedrock,ModelId} MetricName="Invocations"', 'Sum', 300)`);
+      const rates = metricsOf(titled('Error and throttle rates')).map((m) => m[0]);
+      expect(rates.filter((m) => m.visible !== false).map((m) => m.expression)).toEqual(['100 * srv / inv', '100 * cli / inv', '100 * thr / (inv + thr)']);
+      expect(metricsOf(titled('Latency p95 per model'))[0][0].expression).toContain(`MetricName="InvocationLatency"', 'p95'`);
+      expect(metricsOf(titled('Tokens per model')).map((m) => m[0].expression)).toEqual([
+        expect.stringContaining('InputTokenCount'),
+        expect.stringContaining('OutputTokenCount'),
+      ]);
+    });
+
+    it('prices every model of the price list by default, as metric math over its token counts', () => {
+      const rows = metricsOf(titled('Estimated cost'));
+      const prices = require('../../shared/pricing/prices.json').models as Record<string, { input: number; output: number }>;
+      const costs = rows.filter((r) => r[0].expression?.startsWith('(FILL('));
+      expect(costs.map((r) => r[0].label).sort()).toEqual(Object.keys(prices).sort());
+      const nova = costs.findIndex((r) => r[0].label === 'amazon.nova-lite-v1:0');
+      expect(rows.find((r) => options(r).id === `in${nova}`)?.slice(0, 4)).toEqual(['AWS/Bedrock', 'InputTokenCount', 'ModelId', 'amazon.nova-lite-v1:0']);
+      expect(costs[nova][0].expression).toBe(`(FILL(in${nova}, 0) * ${prices['amazon.nova-lite-v1:0'].input} + FILL(out${nova}, 0) * ${prices['amazon.nova-lite-v1:0'].output}) / 1000`);
+      expect(rows[rows.length - 1][0]).toMatchObject({ id: 'total', expression: expect.stringMatching(/^SUM\(\[cost0, cost1, /) });
+      expect(rows.length).toBeLessThanOrEqual(500); // CloudWatch's limit per graph
+    });
+
+    it("charts bedrock-watch's own health from every metric it publishes, and each function's errors and throttles", () => {
+      const service = t.Resources.EvaluateLambdaFunction.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
+      const ownRows = body.widgets.flatMap(metricsOf).filter((r) => r[0] === METRICS_NAMESPACE);
+      expect([...new Set(ownRows.map((r) => r[1]))].sort()).toEqual([...METRIC_NAMES].sort());
+      for (const r of ownRows) expect(r.slice(2, 6)).toEqual(['service', service, 'Stage', 'dev']);
+      const names = functionsOf(t).map((f) => t.Resources[f.id].Properties.FunctionName).sort();
+      for (const title of ['Function errors', 'Function throttles']) expect(metricsOf(titled(title)).map((r) => r[3]).sort()).toEqual(names);
+      expect(metricsOf(titled('Failed invocations waiting'))[0].slice(0, 4)).toEqual(['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', 'bedrock-watch-dev-failed-invocations']);
+      expect(t.Resources.FailedInvocationsQueue.Properties.QueueName).toBe('bedrock-watch-dev-failed-invocations');
+    });
+
+    it('is a well-formed body: widgets in the 24-column grid without overlap, this region, every expression id defined once', () => {
+      const cells = new Set<string>();
+      for (const w of body.widgets) {
+        expect(w.x + w.width).toBeLessThanOrEqual(24);
+        for (let x = w.x; x < w.x + w.width; x++) for (let y = w.y; y < w.y + w.height; y++) {
+          expect(cells.has(`${x},${y}`)).toBe(false);
+          cells.add(`${x},${y}`);
+        }
+        if (w.type !== 'metric') continue;
+        expect(w.properties.region).toBe('us-east-1');
+        expect(metricsOf(w).length).toBeGreaterThan(0); // CloudWatch rejects a graph with no metrics
+        const ids = metricsOf(w).map((r) => (r[0].expression ? r[0].id : options(r).id)).filter(Boolean);
+        expect(new Set(ids).size).toBe(ids.length);
+        for (const r of metricsOf(w)) {
+          const e: string | undefined = r[0].expression;
+          if (!e || e.startsWith('SEARCH(')) continue;
+          const refs = e.replace(/SEARCH\('[^']*', '\w+', \d+\)/g, '').match(/\b[a-z]\w*\b/g) ?? [];
+          for (const ref of refs) expect([e, ids.includes(ref)]).toEqual([e, true]);
+        }
+      }
+    });
   });
 
   it('contains no secret-looking values', () => {
@@ -431,11 +577,29 @@ describe('packaged service (stage prod, invocationLogGroup set)', () => {
     });
   });
 
-  it('scopes the framework log permissions to the prod functions', () => {
-    const logs = iamStatements(t).filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')));
-    expect(logs.length).toBeGreaterThan(0);
+  it('scopes the log permissions to the prod functions', () => {
+    const logs = functionsOf(t).flatMap((f) => roleStatements(t, f.role)).filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')));
+    expect(logs.length).toBe(functionsOf(t).length);
     for (const s of logs) {
-      for (const r of asArray(s.Resource)) expect(JSON.stringify(r)).toContain('/aws/lambda/bedrock-watch-prod');
+      for (const r of asArray(s.Resource)) expect(JSON.stringify(r)).toContain('/aws/lambda/bedrock-watch-prod-');
     }
+  });
+
+  it('grants kms:Decrypt on the given customer managed key, through SSM, to the functions that read SSM, and only to them', () => {
+    expect(conditionValue(t, 'HasSsmKmsKey')).toBe(true);
+    for (const f of functionsOf(t)) {
+      const statements = roleStatements(t, f.role);
+      const kms = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('kms:')));
+      const readsSsm = statements.some((s) => asArray(s.Action).includes('ssm:GetParameter'));
+      expect([f.name, kms.length]).toEqual([f.name, readsSsm ? 1 : 0]);
+      if (readsSsm) {
+        expect(kms[0]).toMatchObject({
+          Action: 'kms:Decrypt',
+          Resource: SSM_KEY,
+          Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } } },
+        });
+      }
+    }
+    expect(functionsOf(t).filter((f) => roleStatements(t, f.role).some((s) => s.Action === 'kms:Decrypt')).map((f) => f.name).sort()).toEqual(['Ack', 'Digest', 'Evaluate']);
   });
 });

@@ -5,3 +5,5 @@ process.env.AWS_REGION = 'us-east-1';
 delete process.env.AWS_PROFILE;
 delete process.env.AWS_SESSION_TOKEN;
 process.env.POWERTOOLS_LOG_LEVEL = process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT';
+// The real handlers write EMF metrics to stdout; tests that check them turn them back on.
+process.env.POWERTOOLS_METRICS_DISABLED = process.env.POWERTOOLS_METRICS_DISABLED ?? 'true';

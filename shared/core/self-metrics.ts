@@ -1,0 +1,16 @@
+/**
+ * The metrics bedrock-watch publishes about itself (EMF, shared/run/emf-metrics.ts), which
+ * serverless.yml's alarms and the dashboard (shared/deploy/dashboard.ts) read back by name.
+ */
+export const METRICS_NAMESPACE = 'BedrockWatch';
+
+export const METRIC_NAMES = [
+  'Heartbeat',
+  'TickErrors',
+  'RuleErrors',
+  'TickDurationMs',
+  'NotificationsSent',
+  'NotificationsFailed',
+  'NotificationsDropped',
+  'OldestUnsentAgeSeconds',
+] as const;
