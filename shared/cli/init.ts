@@ -63,6 +63,11 @@ export function starterRules(template: string, models: DiscoveredModel[], receiv
   list.push(receivers.snsTopic ? { name: 'sns-alerts', type: 'sns', topic_arn: receivers.snsTopic } : { name: 'sns-alerts', type: 'sns' });
   const names = (types: string[]) => list.filter((r) => types.includes(r.type as string)).map((r) => r.name);
   doc.set('receivers', doc.createNode(list, { flow: false }));
+  // The shipped escalation policy and Slack/PagerDuty acknowledgement name receivers and secrets of
+  // their own (on-call channel, exec service, signing secrets): a starter file begins without them
+  // and pages PagerDuty at once; README "Escalation and acknowledgement" adds them back.
+  doc.delete('escalation');
+  doc.delete('ack');
   const routes = doc.get('routes', true) as { get?(k: string): unknown } | undefined;
   const repeat = routes && typeof routes.get === 'function' ? routes.get('repeat_interval') : undefined;
   doc.set('routes', doc.createNode({ critical: names(['pagerduty', 'slack', 'sns']), warning: names(['slack', 'sns']), info: ['sns-alerts'], ...(repeat ? { repeat_interval: repeat } : {}) }));

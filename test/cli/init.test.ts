@@ -50,14 +50,14 @@ afterEach(() => {
 describe('init', () => {
   it('writes a valid starter rules file for the models with traffic in every region, naming each with its price', async () => {
     const file = join(dir, 'rules.yml');
-    const code = await main(['init', '--region', 'us-east-1', '--region', 'us-west-2', '--slack-ssm', '/team/slack', '--pagerduty-env', 'PD_KEY', '--yes', '--out', file]);
+    const code = await main(['init', '--region', 'us-east-1', '--region', 'us-west-2', '--slack-ssm', '/bedrock-watch/team-slack', '--pagerduty-env', 'PD_KEY', '--yes', '--out', file]);
     expect(stderr).not.toMatch(/Error|at /);
     expect(code).toBe(0);
     const config = loadRulesFile(file); // the real loader
     const text = readFileSync(file, 'utf8');
     expect(config.receivers).toEqual([
       { name: 'pagerduty-oncall', type: 'pagerduty', routing_key: { env: 'PD_KEY' } },
-      { name: 'slack-alerts', type: 'slack', webhook_url: { ssm: '/team/slack' } },
+      { name: 'slack-alerts', type: 'slack', webhook_url: { ssm: '/bedrock-watch/team-slack' } },
       { name: 'sns-alerts', type: 'sns' },
     ]);
     expect(config.routes.critical).toEqual(['pagerduty-oncall', 'slack-alerts', 'sns-alerts']);

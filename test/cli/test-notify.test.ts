@@ -25,9 +25,9 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bw-notify-'));
   ssm.reset();
   sns.reset();
-  slackParam = `/bw/slack-${++run}`;
+  slackParam = `/bedrock-watch/slack-${++run}`;
   ssm.on(GetParameterCommand, { Name: slackParam }).resolves({ Parameter: { Name: slackParam, Type: 'SecureString', Value: slack.url } });
-  ssm.on(GetParameterCommand, { Name: '/bw/missing' }).rejects(Object.assign(new Error('Parameter not found'), { name: 'ParameterNotFound' }));
+  ssm.on(GetParameterCommand, { Name: '/bedrock-watch/missing' }).rejects(Object.assign(new Error('Parameter not found'), { name: 'ParameterNotFound' }));
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   process.env.BW_TEST_PD_KEY = PD_KEY;
   process.env.ALERT_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:bedrock-watch-alerts';
@@ -108,10 +108,10 @@ describe('test-notify', () => {
   it('names a missing secret and a rate limit, and tests one receiver with --receiver', async () => {
     const file = rules(`  - name: lost
     type: slack
-    webhook_url: { ssm: /bw/missing }
+    webhook_url: { ssm: /bedrock-watch/missing }
 `);
     expect(await main(['test-notify', '--rules', file, '--receiver', 'lost'])).toBe(1);
-    expect(stdout).toMatch(/^FAIL lost +slack +receiver "lost" webhook_url: SSM parameter \/bw\/missing not found$/m);
+    expect(stdout).toMatch(/^FAIL lost +slack +receiver "lost" webhook_url: SSM parameter \/bedrock-watch\/missing not found$/m);
     expect(slack.received).toHaveLength(0);
     stdout = '';
     pd.failNext(429);
