@@ -1,13 +1,14 @@
 /** Scheduled tick: read metrics → evaluate rules → record alert state → notify. Wiring only. */
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { awsDeps } from '../shared/run/aws-deps';
 import { BadEventError, tickTime } from '../shared/run/event';
 import { logger } from '../shared/run/logger';
-import { runTick, type TickDeps, type TickReport } from '../shared/run/tick';
+import { runTick, timeLeftOf, type TickDeps, type TickReport } from '../shared/run/tick';
 
 export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log'>, log = logger) {
-  return middy(async (event: unknown): Promise<TickReport> => {
+  return middy(async (event: unknown, context: Context): Promise<TickReport> => {
     let now: number;
     try {
       now = tickTime(event);
@@ -15,8 +16,8 @@ export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log'>, log = l
       if (e instanceof BadEventError) log.error(`rejected the event: ${e.message}`);
       throw e;
     }
-    const report = await runTick({ ...deps(), log }, now);
-    log.info('tick', { now: report.now, evaluated: report.evaluated, transitions: report.transitions.length, decided: report.decided, delivered: report.delivered, failed: report.failed });
+    const report = await runTick({ timeLeft: timeLeftOf(context), ...deps(), log }, now);
+    log.info('tick', { now: report.now, evaluated: report.evaluated, transitions: report.transitions.length, decided: report.decided, delivered: report.delivered, failed: report.failed, dropped: report.dropped });
     return report;
   }).use(injectLambdaContext(log));
 }

@@ -16,7 +16,9 @@ import { route } from '../route/route';
 import { MINUTE } from '../core/time';
 import { type MetricSource } from '../sources/types';
 import { ConcurrentTickError, type OutboxItem, type StateStore } from '../state/types';
+import type { DropNotice } from '../notify/types';
 import { deliverOutbox, type NotifierLookup } from './deliver-outbox';
+import type { RunMetrics } from './metrics';
 
 /** The slice of a logger the run needs (Powertools' Logger fits; so does a silent one). */
 export interface Log {
@@ -38,7 +40,22 @@ export interface TickDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Every judgement the engine makes (local replays: explain, the report's charts). */
   onObservation?: ObservationListener;
+  /** Delivery counts and the age of the oldest unsent item (default: none). */
+  metrics?: RunMetrics;
+  /** Milliseconds the invocation may still spend delivering (see timeLeftOf); unbounded if absent. */
+  timeLeft?: () => number;
+  /** Where a notification given up on is announced (the stack's SNS topic). */
+  dropNotice?: DropNotice;
 }
+
+/**
+ * Kept back from the Lambda's remaining time for what follows delivery (recording the outcome,
+ * the report), so a slow receiver is abandoned and retried next tick instead of timing the Lambda out.
+ */
+export const DELIVERY_SAFETY_MARGIN_MS = 5_000;
+
+export const timeLeftOf = (context: { getRemainingTimeInMillis(): number }, marginMs = DELIVERY_SAFETY_MARGIN_MS) => () =>
+  context.getRemainingTimeInMillis() - marginMs;
 
 export interface TickReport {
   now: string;
@@ -48,6 +65,7 @@ export interface TickReport {
   delivered: number;
   failed: number;
   /** Rule × model evaluations that threw this tick (the other rules were evaluated); published as RuleErrors. */
+  dropped: number;
   ruleErrors: number;
   failedRules: RuleError[];
   skipped?: string;
@@ -75,7 +93,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
   const latest = latestVisibleMinute(now, s.publication_delay);
   const oldest = latest - s.max_catch_up + MINUTE;
   const first = Math.max(state.cursor.lastMinute !== null ? state.cursor.lastMinute + MINUTE : latest, oldest);
-  const report: TickReport = { now: new Date(now).toISOString(), evaluated: null, transitions: [], decided: 0, delivered: 0, failed: 0, ruleErrors: 0, failedRules: [] };
+  const report: TickReport = { now: new Date(now).toISOString(), evaluated: null, transitions: [], decided: 0, delivered: 0, failed: 0, dropped: 0, ruleErrors: 0, failedRules: [] };
 
   let pending = state.cursor.pending;
   if (first <= latest) {
@@ -141,8 +159,6 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     }
   }
 
-  const d = await deliverOutbox(store, deps.notifiers, pending, now, deps.log, deps.sleep);
-  report.delivered = d.delivered;
-  report.failed = d.failed;
-  return report;
+  const d = await deliverOutbox(store, deps.notifiers, pending, now, { log: deps.log, sleep: deps.sleep, metrics: deps.metrics, timeLeft: deps.timeLeft, dropNotice: deps.dropNotice });
+  return { ...report, ...d };
 }
