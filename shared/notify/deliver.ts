@@ -117,8 +117,10 @@ export function redact(text: string, secrets: string[]): string {
 }
 
 function describe(e: unknown): string {
+  // An abort is a DOMException, which is not an Error in every realm: look at the name.
+  const name = (e as { name?: unknown } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return 'timed out';
   if (!(e instanceof Error)) return String(e);
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timed out';
   const cause = e.cause instanceof Error ? `: ${e.cause.message}` : '';
   return `${e.message}${cause}`;
 }

@@ -9,7 +9,7 @@
  * receiver delays nobody else.
  */
 import { deliverWithRetry, MIN_REQUEST_MS, type DeliveryResult } from '../notify/deliver';
-import type { DropNotice, Notifier } from '../notify/types';
+import type { DropNotice, Notification, Notifier } from '../notify/types';
 import type { OutboxItem, StateStore } from '../state/types';
 import { NO_METRICS, type RunMetrics } from './metrics';
 import type { Log } from './tick';
@@ -42,6 +42,21 @@ export const LEASE_MS = 2 * 60_000;
 export const GIVE_UP_AFTER_MS = 24 * 3_600_000;
 const MAX_BACKOFF_MS = 60 * 60_000;
 export const backoff = (attempts: number) => Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** Math.min(attempts, 6));
+
+/** New outbox records for notifications decided at `now`, in decision order. */
+export const outboxItems = (notifications: Notification[], now: number): OutboxItem[] =>
+  notifications.map((n, i) => ({
+    id: n.id,
+    seq: now * 1000 + i,
+    notification: n,
+    status: 'pending',
+    attempts: 0,
+    createdAt: now,
+    nextAttemptAt: now,
+    leaseUntil: null,
+    sentAt: null,
+    lastError: null,
+  }));
 
 type Outcome = 'sent' | 'dropped' | 'waiting';
 

@@ -15,9 +15,9 @@ import { escalate, tierPolicies } from '../route/escalate';
 import { route } from '../route/route';
 import { MINUTE } from '../core/time';
 import { type MetricSource } from '../sources/types';
-import { ConcurrentTickError, type OutboxItem, type StateStore } from '../state/types';
+import { ConcurrentTickError, type StateStore } from '../state/types';
 import type { DropNotice } from '../notify/types';
-import { deliverOutbox, type NotifierLookup } from './deliver-outbox';
+import { deliverOutbox, outboxItems, type NotifierLookup } from './deliver-outbox';
 import type { RunMetrics } from './metrics';
 
 /** The slice of a logger the run needs (Powertools' Logger fits; so does a silent one). */
@@ -123,18 +123,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     const escalated = escalate({ policies: config.escalation, policyFor: tierPolicies(config), rules: config.rules, states: result.states, transitions: result.transitions, now });
     // A resolve both the route and the policy send to one receiver has one id: keep one.
     const decided = [...new Map([...routed.notifications, ...escalated.notifications].map((n) => [n.id, n])).values()];
-    const outbox: OutboxItem[] = decided.map((n, i) => ({
-      id: n.id,
-      seq: now * 1000 + i,
-      notification: n,
-      status: 'pending',
-      attempts: 0,
-      createdAt: now,
-      nextAttemptAt: now,
-      leaseUntil: null,
-      sentAt: null,
-      lastError: null,
-    }));
+    const outbox = outboxItems(decided, now);
     try {
       // Decide, then deliver: the outbox holds every notification before any HTTP call.
       await store.putOutbox(outbox);
