@@ -43,8 +43,9 @@ export function subject(text: string): string {
 /**
  * SNS answers Publish in tens of milliseconds; without these a stalled connection would hold the
  * delivery for the SDK's default (no request timeout at all) while the Lambda's time runs out.
+ * Without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes, and keeps waiting.
  */
-export const SNS_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 5_000 };
+export const SNS_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true };
 
 export function createSnsClient(config: SNSClientConfig = {}): SNSClient {
   return new SNSClient({ requestHandler: SNS_TIMEOUTS, ...config });
