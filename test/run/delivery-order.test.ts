@@ -5,6 +5,8 @@
  */
 import { MINUTE } from '../../shared/sources/types';
 import { RecordingMetrics } from '../../shared/run/metrics';
+import { DELIVERY_SAFETY_MARGIN_MS } from '../../shared/run/tick';
+import { lambdaContext } from '../support/lambda';
 import { useDynamo } from '../support/dynamo';
 import { evaluateHarness, freshTable } from '../support/evaluate-harness';
 import { runs } from '../support/frame';
@@ -68,5 +70,15 @@ describe('fault: receiver down while an alert fires and resolves', () => {
     expect(metrics.counts).toMatchObject({ NotificationsSent: 2, NotificationsFailed: 3 });
     expect(metrics.counts.NotificationsDropped).toBeUndefined();
     expect(metrics.last('OldestUnsentAgeSeconds')).toBe(0);
+  }, 60_000);
+
+  it('delivers only within the time the Lambda has left: a tick with less left than the safety margin decides, and the next one sends', async () => {
+    const h = evaluateHarness({ table: await freshTable(db().client), trace, rulesYaml: rulesYaml(pd.url) });
+    const before = pd.received.length;
+    for (let t = at('09:50'); t < at('10:00'); t += MINUTE) await h.tick(t);
+    const late = { ...lambdaContext(), getRemainingTimeInMillis: () => DELIVERY_SAFETY_MARGIN_MS - 1 };
+    const report = await h.tick(at('10:00'), late);
+    expect([report.decided, report.delivered, pd.received.length - before]).toEqual([1, 0, 0]);
+    expect(await h.tick(at('10:01'))).toMatchObject({ delivered: 1 });
   }, 60_000);
 });
