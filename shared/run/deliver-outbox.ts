@@ -9,7 +9,8 @@
  * receiver delays nobody else.
  */
 import { deliverWithRetry, MIN_REQUEST_MS, type DeliveryResult } from '../notify/deliver';
-import type { DropNotice, Notification, Notifier } from '../notify/types';
+import type { Notification } from '../core/notification';
+import type { DropNotice, Notifier } from '../notify/types';
 import type { OutboxItem, StateStore } from '../state/types';
 import { NO_METRICS, type RunMetrics } from './metrics';
 import type { Log } from './tick';

@@ -8,7 +8,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { NotifierSet, type ReceiverConfig } from '../../shared/notify/receivers';
 import { SnsDropNotice } from '../../shared/notify/sns';
-import type { Notification } from '../../shared/notify/types';
+import type { Notification } from '../../shared/core/notification';
 import { deliverOutbox, outboxItems, type DeliverOptions } from '../../shared/run/deliver-outbox';
 import { RecordingMetrics } from '../../shared/run/metrics';
 import { MemoryStateStore } from '../../shared/state/memory-store';

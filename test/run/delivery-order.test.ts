@@ -3,7 +3,7 @@
  * trigger decided at 10:00 is retried on its backoff (10:02, 10:06, then 10:14) while the resolve is
  * decided at 10:12. Both must go out trigger first, on the simulated clock of the real handler.
  */
-import { MINUTE } from '../../shared/sources/types';
+import { MINUTE } from '../../shared/core/time';
 import { RecordingMetrics } from '../../shared/run/metrics';
 import { DELIVERY_SAFETY_MARGIN_MS } from '../../shared/run/tick';
 import { lambdaContext } from '../support/lambda';

@@ -4,7 +4,8 @@
  * and an existing item is never overwritten by a re-decided one. Each is exercised through delivery.
  */
 import { deliverOutbox, LEASE_MS, outboxItems } from '../../shared/run/deliver-outbox';
-import type { Notification, Notifier } from '../../shared/notify/types';
+import type { Notification } from '../../shared/core/notification';
+import type { Notifier } from '../../shared/notify/types';
 import { DeliveryError } from '../../shared/notify/types';
 import { DynamoStateStore } from '../../shared/state/dynamo-store';
 import { MemoryStateStore } from '../../shared/state/memory-store';
