@@ -5,6 +5,7 @@ import { SlackNotifier } from './slack';
 import { createSnsClient, SnsNotifier } from './sns';
 import type { Notifier } from './types';
 import type { ReceiverConfig } from '../rules/schema';
+import { pagerDutyKeyProblem } from '../rules/secret-ref';
 
 export type { SecretRef } from './secrets';
 
@@ -34,6 +35,9 @@ export async function createNotifier(cfg: ReceiverConfig, deps: NotifierDeps = {
     }
     case 'pagerduty': {
       const routingKey = await resolve(cfg.routing_key, where('routing_key'));
+      // Only now is a key from SSM or the environment seen: name a wrong one instead of PagerDuty's 400 on the first page.
+      const problem = pagerDutyKeyProblem(routingKey);
+      if (problem) throw new Error(`${where('routing_key')}: the secret ${problem}`);
       return new PagerDutyNotifier({ routingKey, eventsUrl: cfg.events_url, fetch: deps.fetch });
     }
     case 'sns': {
