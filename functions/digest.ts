@@ -10,6 +10,8 @@ export function createDigestHandler(deps: () => Omit<DigestDeps, 'log'>, log = l
   return middy(async (event: unknown): Promise<DigestReport> => {
     const report = await runDigest({ ...deps(), log }, tickTime(event));
     log.info('digest', { day: report.day, sent: report.sent, failed: report.failed, skipped: report.skipped });
+    // Failing the invocation makes Lambda retry it; the receivers that already have the digest are skipped then.
+    if (report.failed.length) throw new Error(`digest for ${report.day} not delivered to ${report.failed.join(', ')}; the retry sends it to them only`);
     return report;
   }).use(injectLambdaContext(log));
 }

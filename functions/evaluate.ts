@@ -1,16 +1,17 @@
 /** Scheduled tick: read metrics → evaluate rules → record alert state → notify. Wiring only. */
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { awsDeps } from '../shared/run/aws-deps';
 import { EmfMetrics } from '../shared/run/emf-metrics';
 import { BadEventError, tickTime } from '../shared/run/event';
 import { logger } from '../shared/run/logger';
-import { noMetrics, type RunMetrics } from '../shared/run/metrics';
+import { NO_METRICS, type RunMetrics } from '../shared/run/metrics';
 import { tickHealth } from '../shared/run/tick-health';
-import { runTick, type TickDeps, type TickReport } from '../shared/run/tick';
+import { runTick, timeLeftOf, type TickDeps, type TickReport } from '../shared/run/tick';
 
-export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log' | 'metrics'>, log = logger, metrics: RunMetrics | EmfMetrics = noMetrics) {
-  const handler = middy(async (event: unknown): Promise<TickReport> => {
+export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log' | 'metrics'>, log = logger, metrics: RunMetrics | EmfMetrics = NO_METRICS) {
+  const handler = middy(async (event: unknown, context: Context): Promise<TickReport> => {
     let now: number;
     try {
       now = tickTime(event);
@@ -18,8 +19,8 @@ export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log' | 'metric
       if (e instanceof BadEventError) log.error(`rejected the event: ${e.message}`);
       throw e;
     }
-    const report = await runTick({ ...deps(), log, metrics }, now);
-    log.info('tick', { now: report.now, evaluated: report.evaluated, transitions: report.transitions.length, decided: report.decided, delivered: report.delivered, failed: report.failed });
+    const report = await runTick({ timeLeft: timeLeftOf(context), ...deps(), log, metrics }, now);
+    log.info('tick', { now: report.now, evaluated: report.evaluated, transitions: report.transitions.length, decided: report.decided, delivered: report.delivered, failed: report.failed, dropped: report.dropped });
     return report;
   }).use(injectLambdaContext(log));
   // EMF is written last (after the heartbeat is counted), once per invocation, also when the tick throws.

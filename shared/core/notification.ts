@@ -33,6 +33,13 @@ export interface AlertView {
 export interface Notification {
   /** Deterministic: the same decision always makes the same id (fingerprint + transition + receiver). */
   id: string;
+  /**
+   * The stream this message belongs to at its receiver: PagerDuty's dedup_key is derived from it, and
+   * nothing is sent for a (receiver, key) while an earlier item of it is unsent. For an ungrouped alert it
+   * is one episode (fingerprint + episode start), so a late resolve can never close the next episode's
+   * incident; for a grouped message, the group's key (+ group episode).
+   */
+  key: string;
   receiver: string;
   action: Action;
   /** ISO time the engine decided. */

@@ -6,6 +6,7 @@
  *   STATE                   CURSOR                evaluation cursor, running day/month spend, pending outbox ids
  *   STATE                   ALERT#<fingerprint>   one alert's state machine
  *   OUTBOX                  <notification id>     a decided notification and its delivery record
+ *   ONCE                    DIGEST#<day>#<recv>   a once-only job (claimed with a lease, then done or released)
  *   BASELINE                HIST#<model>#<series> hourly history ring (bounded) of one model's series
  *   BASELINE                EXPECT#<model>        compact expectations the evaluate tick reads
  *   AGG#<model>             <minute ISO>          invocation-log counters of one minute

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describeTarget, targetOfLabels } from '../core/target';
-import { httpFailure, postJson } from './deliver';
+import { httpFailure, postJson, requestTimeout } from './deliver';
 import type { Notification } from '../core/notification';
-import type { Notifier } from './types';
+import type { Notifier, SendOptions } from './types';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 const MAX_DEDUP_KEY = 255;
@@ -33,7 +33,7 @@ export interface PagerDutyResolve {
 /** Events API v2 body (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/). */
 export function pagerDutyEvent(n: Notification, routingKey: string): PagerDutyTrigger | PagerDutyResolve {
   const a = n.alert;
-  const dedup_key = dedupKey(a.fingerprint);
+  const dedup_key = dedupKey(n.key);
   if (n.action === 'resolve') return { routing_key: routingKey, event_action: 'resolve', dedup_key };
   const event: PagerDutyTrigger = {
     routing_key: routingKey,
@@ -61,10 +61,10 @@ export function pagerDutyEvent(n: Notification, routingKey: string): PagerDutyTr
   return event;
 }
 
-/** Trigger and resolve must agree on the key, so an over-long fingerprint is replaced by its (stable) hash. */
-export function dedupKey(fingerprint: string): string {
-  if (fingerprint.length <= MAX_DEDUP_KEY) return fingerprint;
-  return `sha256:${createHash('sha256').update(fingerprint).digest('hex')}`;
+/** Trigger and resolve must agree on the key, so an over-long stream key is replaced by its (stable) hash. */
+export function dedupKey(key: string): string {
+  if (key.length <= MAX_DEDUP_KEY) return key;
+  return `sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
 
 export class PagerDutyNotifier implements Notifier {
@@ -80,9 +80,9 @@ export class PagerDutyNotifier implements Notifier {
     this.timeoutMs = opts.timeoutMs;
   }
 
-  async send(n: Notification): Promise<void> {
+  async send(n: Notification, opts?: SendOptions): Promise<void> {
     const who = `pagerduty receiver "${n.receiver}"`;
-    const reply = await postJson(this.fetch, this.eventsUrl, pagerDutyEvent(n, this.routingKey), who, this.routingKey, this.timeoutMs);
+    const reply = await postJson(this.fetch, this.eventsUrl, pagerDutyEvent(n, this.routingKey), who, this.routingKey, requestTimeout(this.timeoutMs, opts));
     if (reply.status >= 200 && reply.status < 300) return;
     throw httpFailure(reply, who, errorDetail(reply.text), [this.routingKey]);
   }

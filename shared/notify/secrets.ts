@@ -3,12 +3,19 @@ import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 /** Where a secret lives, as written in the rules file. Never the secret itself. */
 export type SecretRef = { ssm: string } | { env: string };
 
+type GetOptions = { decrypt: true; maxAge: number; forceFetch?: boolean };
+
 export interface SecretDeps {
-  getParameter?: (name: string, options: { decrypt: true; maxAge: number }) => Promise<string | undefined>;
+  getParameter?: (name: string, options: GetOptions) => Promise<string | undefined>;
   env?: Record<string, string | undefined>;
+  /** Skip the cache: the receiver rejected the cached value (see NotifierSet.refresh). */
+  forceFetch?: boolean;
 }
 
-/** Seconds a decrypted SSM value stays in the warm Lambda's cache. */
+/**
+ * Seconds a decrypted SSM value stays in the warm Lambda's cache — and so how long a notifier built
+ * from it is kept (NotifierSet): a rotated secret is picked up within this time without a redeploy.
+ */
 export const SECRET_MAX_AGE_S = 300;
 
 const SSM_REASONS: Record<string, string> = {
@@ -24,10 +31,10 @@ const SSM_REASONS: Record<string, string> = {
 export async function resolveSecret(ref: SecretRef, where: string, deps: SecretDeps = {}): Promise<string> {
   if (ref && 'ssm' in ref && typeof ref.ssm === 'string') {
     const name = ref.ssm;
-    const get = deps.getParameter ?? ((n: string, o: { decrypt: true; maxAge: number }) => getParameter(n, o));
+    const get = deps.getParameter ?? ((n: string, o: GetOptions) => getParameter(n, o));
     let value: string | undefined;
     try {
-      value = await get(name, { decrypt: true, maxAge: SECRET_MAX_AGE_S });
+      value = await get(name, { decrypt: true, maxAge: SECRET_MAX_AGE_S, ...(deps.forceFetch ? { forceFetch: true } : {}) });
     } catch (e) {
       throw new Error(`${where}: SSM parameter ${name} ${ssmReason(e)}`, { cause: e });
     }

@@ -1,7 +1,7 @@
-import { httpFailure, postJson } from './deliver';
+import { httpFailure, postJson, requestTimeout } from './deliver';
 import { describeTarget, targetOfLabels } from '../core/target';
 import type { Notification } from '../core/notification';
-import type { Notifier } from './types';
+import type { Notifier, SendOptions } from './types';
 import type { Tier } from '../core/alert';
 import type { Digest } from '../core/digest';
 import { digestSlack } from './digest-render';
@@ -64,17 +64,17 @@ export class SlackNotifier implements Notifier {
     this.timeoutMs = opts.timeoutMs;
   }
 
-  async send(n: Notification): Promise<void> {
+  async send(n: Notification, opts?: SendOptions): Promise<void> {
     const who = `slack receiver "${n.receiver}"`;
-    const reply = await postJson(this.fetch, this.webhookUrl, slackMessage(n, { ackButton: this.ackButton }), who, this.webhookUrl, this.timeoutMs);
+    const reply = await postJson(this.fetch, this.webhookUrl, slackMessage(n, { ackButton: this.ackButton }), who, this.webhookUrl, requestTimeout(this.timeoutMs, opts));
     if (reply.status >= 200 && reply.status < 300) return;
     // Slack answers with a short plain-text code: invalid_blocks, no_service, channel_not_found, ...
     throw httpFailure(reply, who, reply.text.slice(0, 200), [this.webhookUrl]);
   }
 
-  async sendDigest(d: Digest, receiver: string): Promise<void> {
+  async sendDigest(d: Digest, receiver: string, opts?: SendOptions): Promise<void> {
     const who = `slack receiver "${receiver}"`;
-    const reply = await postJson(this.fetch, this.webhookUrl, digestSlack(d), who, this.webhookUrl, this.timeoutMs);
+    const reply = await postJson(this.fetch, this.webhookUrl, digestSlack(d), who, this.webhookUrl, requestTimeout(this.timeoutMs, opts));
     if (reply.status < 200 || reply.status >= 300) throw httpFailure(reply, who, reply.text.slice(0, 200), [this.webhookUrl]);
   }
 }

@@ -1,8 +1,8 @@
 import type { Digest } from '../core/digest';
 import { digestLines, digestText } from './digest-render';
-import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
-import { DeliveryError, type Notifier } from './types';
-import { type Notification } from '../core/notification';
+import { PublishCommand, SNSClient, type PublishCommandInput, type SNSClientConfig } from '@aws-sdk/client-sns';
+import { DeliveryError, type DropNotice, type Notifier, type SendOptions } from './types';
+import type { Notification } from '../core/notification';
 
 // SNS: "Subjects must be ASCII text ... no line breaks or control characters, and less than 100 characters long."
 const MAX_SUBJECT = 99;
@@ -40,6 +40,20 @@ export function subject(text: string): string {
   return ascii.length <= MAX_SUBJECT ? ascii : `${ascii.slice(0, MAX_SUBJECT - 3).trimEnd()}...`;
 }
 
+/**
+ * SNS answers Publish in tens of milliseconds; without these a stalled connection would hold the
+ * delivery for the SDK's default (no request timeout at all) while the Lambda's time runs out.
+ * Without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes, and keeps waiting.
+ */
+export const SNS_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true };
+
+export function createSnsClient(config: SNSClientConfig = {}): SNSClient {
+  return new SNSClient({ requestHandler: SNS_TIMEOUTS, ...config });
+}
+
+/** The caller's remaining time as an abort signal for one SDK call. */
+const abortAfter = (opts?: SendOptions) => (opts?.timeoutMs !== undefined ? { abortSignal: AbortSignal.timeout(opts.timeoutMs) } : {});
+
 export class SnsNotifier implements Notifier {
   private readonly topicArn: string;
   private readonly client: SNSClient;
@@ -49,16 +63,16 @@ export class SnsNotifier implements Notifier {
     this.client = opts.client;
   }
 
-  async send(n: Notification): Promise<void> {
+  async send(n: Notification, opts?: SendOptions): Promise<void> {
     try {
-      await this.client.send(new PublishCommand(snsPublishInput(n, this.topicArn)));
+      await this.client.send(new PublishCommand(snsPublishInput(n, this.topicArn)), abortAfter(opts));
     } catch (e) {
       const err = e as { name?: string; message?: string };
       throw new DeliveryError(`sns receiver "${n.receiver}": Publish failed: ${err.name ?? 'Error'}: ${err.message ?? String(e)}`, isTransient(e));
     }
   }
 
-  async sendDigest(d: Digest, receiver: string): Promise<void> {
+  async sendDigest(d: Digest, receiver: string, opts?: SendOptions): Promise<void> {
     try {
       await this.client.send(
         new PublishCommand({
@@ -67,6 +81,7 @@ export class SnsNotifier implements Notifier {
           Message: digestText(d),
           MessageAttributes: { severity: { DataType: 'String', StringValue: 'info' }, rule: { DataType: 'String', StringValue: 'daily-digest' } },
         }),
+        abortAfter(opts),
       );
     } catch (e) {
       const err = e as { name?: string; message?: string };
@@ -75,8 +90,55 @@ export class SnsNotifier implements Notifier {
   }
 }
 
+/**
+ * Tells the humans subscribed to the stack's own topic that a notification was given up on, so that a
+ * dropped page is never only a log line. The receiver and the reason are named; the alert is attached.
+ */
+export class SnsDropNotice implements DropNotice {
+  private readonly topicArn: string;
+  private readonly client: SNSClient;
+
+  constructor(opts: { topicArn: string; client: SNSClient }) {
+    this.topicArn = opts.topicArn;
+    this.client = opts.client;
+  }
+
+  async dropped(n: Notification, reason: string, opts?: SendOptions): Promise<void> {
+    const a = n.alert;
+    const what = `${n.action === 'resolve' ? 'resolve' : a.tier} notification`;
+    const text = [
+      `bedrock-watch gave up delivering a ${what} to receiver "${n.receiver}".`,
+      `Why: ${reason}`,
+      `Alert: ${a.summary || a.rule} (rule ${a.rule}, ${n.action}, decided ${n.at})`,
+      `Notification id: ${n.id}`,
+      '',
+      'Check the receiver (its secret, URL or service) and whether the alert still needs attention.',
+      '',
+      JSON.stringify({ notification: n, reason }),
+    ].join('\n');
+    try {
+      await this.client.send(
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          Subject: subject(`[DROPPED] ${what} for ${n.receiver}: ${a.summary || a.rule}`),
+          Message: text,
+          MessageAttributes: {
+            severity: { DataType: 'String', StringValue: 'critical' },
+            rule: { DataType: 'String', StringValue: 'notification-dropped' },
+            receiver: { DataType: 'String', StringValue: n.receiver },
+          },
+        }),
+        abortAfter(opts),
+      );
+    } catch (e) {
+      const err = e as { name?: string; message?: string };
+      throw new DeliveryError(`fallback topic: Publish failed: ${err.name ?? 'Error'}: ${err.message ?? String(e)}`, isTransient(e));
+    }
+  }
+}
+
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'KMSThrottlingException']);
-const NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE']);
+const NETWORK = new Set(['TimeoutError', 'AbortError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE']);
 
 function isTransient(e: unknown): boolean {
   const err = e as { name?: string; code?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };

@@ -11,7 +11,7 @@ import type { AlertState, EscalationRecord, Transition } from '../core/alert';
 import type { Config, EscalationPolicy, Rule } from '../rules/schema';
 import type { Action, Notification } from '../core/notification';
 import { isAcked } from './acked';
-import { notificationId } from './route';
+import { episodeKey, notificationId } from './route';
 import { alertView } from './view';
 
 /** Which policy applies to an alert, as its route says. */
@@ -62,7 +62,7 @@ export function escalate(input: EscalateInput): EscalateResult {
   const send = (s: AlertState, action: Action, receivers: string[], id: (receiver: string) => string, at: number) => {
     const resolved = action === 'resolve';
     const alert = alertView(s, rules.get(s.rule), (resolved ? s.maxTier : s.tier) ?? 'info', resolved);
-    for (const receiver of receivers) out.notifications.push({ id: id(receiver), receiver, action, at: new Date(at).toISOString(), alert });
+    for (const receiver of receivers) out.notifications.push({ id: id(receiver), key: episodeKey(s.fingerprint, s.startsAt), receiver, action, at: new Date(at).toISOString(), alert });
   };
 
   for (const t of input.transitions) {

@@ -19,6 +19,9 @@ export interface RouteResult {
   suppressed: Record<string, string>;
 }
 
+/** The per-episode stream of an ungrouped alert (see Notification.key). */
+export const episodeKey = (fp: string, episode: number | null) => `${fp}@${episode === null ? 'none' : new Date(episode).toISOString()}`;
+
 export const notificationId = (fp: string, episode: number | null, action: Action, tier: Tier, receiver: string, at: number) =>
   // A trigger and a resolve happen once per episode; an episode can repeat and escalate several times.
   createHash('sha256').update([fp, episode, action, tier, receiver, action === 'repeat' || action === 'escalate' ? at : ''].join('|')).digest('hex').slice(0, 32);
@@ -36,7 +39,7 @@ export function route(config: Config, transitions: Transition[], states: Record<
   const make = (s: AlertState, action: Action, tier: Tier, receivers: string[], at: number, resolved: boolean) => {
     const alert = alertView(s, rules.get(s.rule), tier, resolved);
     for (const receiver of receivers) {
-      out.notifications.push({ id: notificationId(s.fingerprint, s.startsAt, action, tier, receiver, at), receiver, action, at: new Date(at).toISOString(), alert });
+      out.notifications.push({ id: notificationId(s.fingerprint, s.startsAt, action, tier, receiver, at), key: episodeKey(s.fingerprint, s.startsAt), receiver, action, at: new Date(at).toISOString(), alert });
     }
   };
 

@@ -2,6 +2,7 @@
  * The ack function's real adapters, built once per container: the rules file's `ack` secrets
  * (SSM or environment, as the notifiers' secrets), the table, and an HTTP POST to Slack's response_url.
  */
+import { episodeKey } from '../route/route';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AckDeps, AckLog } from '../ack/handle';
 import { httpFailure, postJson } from '../notify/deliver';
@@ -33,8 +34,10 @@ export function ackDeps(w: AckWiring): AckDeps {
   return {
     slackSecret: async () => (slack ? resolveSecret(slack, 'ack.slack_signing_secret', w.secrets) : null),
     pagerDutySecret: async () => (pd ? resolveSecret(pd, 'ack.pagerduty_webhook_secret', w.secrets) : null),
-    claimOnce: (key, now) => store.claimOnce(key, now),
-    alertForKey: async (key) => (await acks.alerts()).find((a) => dedupKey(a.fingerprint) === key) ?? null,
+    // A webhook delivery is handled once: claimed and marked done at once (acting twice is worse than once missed).
+    claimOnce: async (key, now) => (await store.claimOnce(key, now, 60_000)) && (await store.finishOnce(key, now, true), true),
+    // PagerDuty's dedup_key is the episode's stream key (see Notification.key).
+    alertForKey: async (key) => (await acks.alerts()).find((a) => dedupKey(episodeKey(a.fingerprint, a.startsAt)) === key) ?? null,
     acknowledge: (fp, episode, who, now) => acks.acknowledge(fp, episode, who, now),
     respond: async (url, body) => {
       // The response_url is a capability URL: it is scrubbed from any error message like a webhook URL.

@@ -3,11 +3,13 @@
  * CloudWatch, DynamoDB, SNS and receivers whose secrets come from SSM. Each piece is built on
  * first use and each function asks only for the pieces it uses, so a bundle holds (and its
  * IAM role grants) only the AWS calls its function can make: the baseline function has no
- * notifier code, the digest function no CloudWatch client.
+ * notifier code, the digest function no CloudWatch client. The notifiers re-read their secrets
+ * every SECRET_MAX_AGE_S (see NotifierSet).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { NotifierSet } from '../notify/receivers';
+import { createSnsClient, SnsDropNotice } from '../notify/sns';
 import { loadRulesFile } from '../rules/load';
 import type { Config } from '../rules/schema';
 import { metricSourceFor } from '../sources/cloudwatch-places';
@@ -31,6 +33,7 @@ let store: DynamoStateStore | undefined;
 let baselineStore: BaselineStore | undefined;
 let source: MetricSource | undefined;
 let notifiers: NotifierSet | undefined;
+let sns: SNSClient | undefined;
 let logs: TableLogSource | undefined;
 
 // The SSM prefix is checked when the stack says which one its role grants (SSM_PREFIX); `validate`
@@ -41,11 +44,24 @@ export const awsStateStore = (): DynamoStateStore => (store ??= new DynamoStateS
 export const awsBaselineStore = (): BaselineStore => (baselineStore ??= new DynamoBaselineStore(awsTable()));
 export const awsMetricSource = (): MetricSource =>
   (source ??= metricSourceFor(awsConfig().settings, { region: process.env.AWS_REGION, account: process.env.BEDROCK_WATCH_ACCOUNT_ID }));
-export const awsNotifiers = (): NotifierSet => (notifiers ??= new NotifierSet(awsConfig().receivers, { sns: new SNSClient({}), ackButtons: !!awsConfig().ack.slack_signing_secret }));
+const awsSns = (): SNSClient => (sns ??= createSnsClient());
+export const awsNotifiers = (): NotifierSet => (notifiers ??= new NotifierSet(awsConfig().receivers, { sns: awsSns(), ackButtons: !!awsConfig().ack.slack_signing_secret }));
+/** Where a dropped notification is announced: the stack's own topic (serverless.yml sets ALERT_TOPIC_ARN). */
+export const awsDropNotice = (): SnsDropNotice | undefined => {
+  const topicArn = process.env.ALERT_TOPIC_ARN;
+  return topicArn ? new SnsDropNotice({ topicArn, client: awsSns() }) : undefined;
+};
 export const awsLogSource = (): TableLogSource => (logs ??= new TableLogSource(awsTable()));
 
 /** Everything the evaluate tick uses. */
 export function awsDeps(): AwsDeps {
   const d = { config: awsConfig(), table: awsTable(), store: awsStateStore(), baselineStore: awsBaselineStore() };
-  return { ...d, source: awsMetricSource(), baselines: storedBaselines(d.baselineStore), notifiers: awsNotifiers(), logs: awsLogSource() };
+  return {
+    ...d,
+    source: awsMetricSource(),
+    baselines: storedBaselines(d.baselineStore),
+    notifiers: awsNotifiers(),
+    dropNotice: awsDropNotice(),
+    logs: awsLogSource(),
+  };
 }

@@ -1,71 +1,171 @@
 /**
  * Delivery of decided notifications: claim (a lease, so two ticks never send the same one),
  * send with a few quick retries, then record sent, or schedule a later retry, or give up
- * loudly after a day. PagerDuty's dedup_key makes a retried trigger harmless there.
+ * loudly after a day (a metric, and a notice on the stack's own SNS topic).
+ *
+ * Order: each (receiver, key) is a stream, sent strictly in decision order — nothing of a stream
+ * goes out while an earlier item of it is unsent, so a resolve never overtakes its trigger.
+ * Receivers are delivered concurrently, each within the time the invocation has left, so a hung
+ * receiver delays nobody else.
  */
-import { deliverWithRetry } from '../notify/deliver';
-import type { Notifier } from '../notify/types';
-import type { StateStore } from '../state/types';
+import { deliverWithRetry, MIN_REQUEST_MS, type DeliveryResult } from '../notify/deliver';
+import type { Notification } from '../core/notification';
+import type { DropNotice, Notifier } from '../notify/types';
+import type { OutboxItem, StateStore } from '../state/types';
+import { NO_METRICS, type RunMetrics } from './metrics';
 import type { Log } from './tick';
 
 export interface NotifierLookup {
   get(receiver: string): Promise<Notifier>;
+  /** Builds the receiver's notifier afresh, re-reading its secret (it answered 401/403/404/410). */
+  refresh?(receiver: string): Promise<Notifier>;
 }
 
-const LEASE_MS = 2 * 60_000;
-const GIVE_UP_AFTER_MS = 24 * 3_600_000;
-const backoff = (attempts: number) => Math.min(60 * 60_000, 60_000 * 2 ** Math.min(attempts, 6));
+export interface DeliverOptions {
+  log: Pick<Log, 'warn' | 'error'>;
+  /** In-tick retry waits (the simulated clock passes a no-op). */
+  sleep?: (ms: number) => Promise<void>;
+  metrics?: RunMetrics;
+  /** Milliseconds the invocation may still spend on delivery (real clock, safety margin already taken off). */
+  timeLeft?: () => number;
+  /** Where a dropped notification is announced; without one, only the log and the metric say so. */
+  dropNotice?: DropNotice;
+}
 
-export async function deliverOutbox(
-  store: StateStore,
-  notifiers: NotifierLookup,
-  pending: string[],
-  now: number,
-  log: Pick<Log, 'warn' | 'error'>,
-  sleep?: (ms: number) => Promise<void>,
-): Promise<{ delivered: number; failed: number }> {
-  if (!pending.length) return { delivered: 0, failed: 0 };
-  const items = (await store.getOutbox(pending)).sort((a, b) => a.seq - b.seq);
-  const done: string[] = [];
-  let delivered = 0;
-  let failed = 0;
+export interface DeliverReport {
+  delivered: number;
+  /** Failed attempts (kept for a later retry, or dropped). */
+  failed: number;
+  dropped: number;
+}
+
+export const LEASE_MS = 2 * 60_000;
+export const GIVE_UP_AFTER_MS = 24 * 3_600_000;
+const MAX_BACKOFF_MS = 60 * 60_000;
+export const backoff = (attempts: number) => Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** Math.min(attempts, 6));
+
+/** New outbox records for notifications decided at `now`, in decision order. */
+export const outboxItems = (notifications: Notification[], now: number): OutboxItem[] =>
+  notifications.map((n, i) => ({
+    id: n.id,
+    seq: now * 1000 + i,
+    notification: n,
+    status: 'pending',
+    attempts: 0,
+    createdAt: now,
+    nextAttemptAt: now,
+    leaseUntil: null,
+    sentAt: null,
+    lastError: null,
+  }));
+
+type Outcome = 'sent' | 'dropped' | 'waiting';
+
+/** The outbox items of one receiver, as streams in decision order. */
+export function streamsOf(items: OutboxItem[]): Map<string, OutboxItem[][]> {
+  const byReceiver = new Map<string, Map<string, OutboxItem[]>>();
+  for (const item of [...items].sort((a, b) => a.seq - b.seq)) {
+    const n = item.notification;
+    const streams = byReceiver.get(n.receiver) ?? new Map<string, OutboxItem[]>();
+    byReceiver.set(n.receiver, streams);
+    // Items written before streams had keys: the alert fingerprint is the stream (what the dedup_key was).
+    const key = n.key ?? n.alert.fingerprint;
+    streams.set(key, [...(streams.get(key) ?? []), item]);
+  }
+  return new Map([...byReceiver].map(([r, s]) => [r, [...s.values()]]));
+}
+
+export async function deliverOutbox(store: StateStore, notifiers: NotifierLookup, pending: string[], now: number, opts: DeliverOptions): Promise<DeliverReport> {
+  const { log, sleep, metrics = NO_METRICS, timeLeft = () => Infinity, dropNotice } = opts;
+  const report: DeliverReport = { delivered: 0, failed: 0, dropped: 0 };
+  const items = pending.length ? await store.getOutbox(pending) : [];
   const known = new Set(items.map((i) => i.id));
-  done.push(...pending.filter((id) => !known.has(id))); // expired records: nothing left to send
-
+  const done = pending.filter((id) => !known.has(id)); // expired records: nothing left to send
+  const unsent = new Map<string, OutboxItem>();
   for (const item of items) {
-    if (item.status === 'sent' || item.status === 'dead') {
-      done.push(item.id);
-      continue;
+    if (item.status === 'sent' || item.status === 'dead') done.push(item.id);
+    else unsent.set(item.id, item);
+  }
+
+  async function drop(item: OutboxItem, error: string, attempts: number): Promise<void> {
+    const n = item.notification;
+    report.dropped++;
+    metrics.count('NotificationsDropped');
+    log.error('notification dropped', { receiver: n.receiver, rule: n.alert.rule, action: n.action, id: n.id, error, attempts });
+    await store.finish(item.id, { status: 'dead', sentAt: null, nextAttemptAt: now, lastError: error }, now);
+    if (!dropNotice) {
+      log.error('no fallback topic to announce the dropped notification on', { receiver: n.receiver, id: n.id });
+      return;
     }
-    const claimed = await store.claim(item.id, now, LEASE_MS);
-    if (!claimed) continue;
-    const n = claimed.notification;
-    let result: Awaited<ReturnType<typeof deliverWithRetry>>;
-    try {
-      const notifier = await notifiers.get(n.receiver);
-      result = await deliverWithRetry(notifier, n, { sleep });
-    } catch (e) {
-      // A receiver that cannot even be built (missing secret, unknown name) cannot succeed by retrying now,
-      // but a fixed secret should still get the alert out: keep it for later ticks.
-      result = { ok: false, retryable: true, error: (e as Error).message };
+    // The notice is best effort: the drop is already recorded and counted (the metric has an alarm).
+    const reason = attempts > 1 ? `${error} (after ${attempts} attempts)` : error;
+    const left = timeLeft();
+    await dropNotice.dropped(n, reason, Number.isFinite(left) ? { timeoutMs: Math.max(MIN_REQUEST_MS, Math.floor(left)) } : {}).catch((e: Error) => {
+      log.error('could not announce a dropped notification on the fallback topic', { receiver: n.receiver, id: n.id, error: e.message });
+    });
+  }
+
+  /** One receiver's streams, one item at a time; returns when done, blocked everywhere, or out of time. */
+  async function deliverReceiver(receiver: string, streams: OutboxItem[][]): Promise<void> {
+    let refreshed = false;
+    let down = false;
+    const attempt = async (notifier: Notifier, item: OutboxItem): Promise<DeliveryResult> =>
+      deliverWithRetry(notifier, item.notification, { sleep, timeLeft });
+
+    async function deliverItem(item: OutboxItem): Promise<Outcome> {
+      const claimed = await store.claim(item.id, now, LEASE_MS);
+      if (!claimed) return 'waiting'; // not due yet, or another tick has it
+      let result: DeliveryResult;
+      try {
+        result = await attempt(await notifiers.get(receiver), claimed);
+        if (!result.ok && result.staleSecret && notifiers.refresh && !refreshed) {
+          // A rotated secret looks like this: read it again, past every cache, and try once more.
+          refreshed = true;
+          log.warn('receiver rejected its secret; reading it again', { receiver, error: result.error });
+          result = await attempt(await notifiers.refresh(receiver), claimed);
+        }
+      } catch (e) {
+        // A receiver that cannot even be built (missing secret, unknown name) cannot succeed by retrying now,
+        // but a fixed secret should still get the alert out: keep it for later ticks.
+        result = { ok: false, retryable: true, error: (e as Error).message };
+      }
+      if (result.ok) {
+        await store.finish(item.id, { status: 'sent', sentAt: now, nextAttemptAt: now, lastError: null }, now);
+        report.delivered++;
+        metrics.count('NotificationsSent');
+        return 'sent';
+      }
+      report.failed++;
+      metrics.count('NotificationsFailed');
+      if (!result.retryable || now - claimed.createdAt >= GIVE_UP_AFTER_MS) {
+        await drop(claimed, result.error, claimed.attempts);
+        return 'dropped';
+      }
+      // The receiver itself is failing (5xx, 429, timeout): the rest of its queue waits for a later tick.
+      down = true;
+      const n = claimed.notification;
+      // A server that said when to come back is asked then (bounded by the longest backoff), not sooner.
+      const wait = result.retryAfterMs !== undefined ? Math.min(MAX_BACKOFF_MS, result.retryAfterMs) : backoff(claimed.attempts);
+      log.warn('notification delivery failed, will retry', { receiver, rule: n.alert.rule, error: result.error, attempts: claimed.attempts, nextAttemptAt: new Date(now + wait).toISOString() });
+      await store.finish(item.id, { status: 'pending', sentAt: null, nextAttemptAt: now + wait, lastError: result.error }, now);
+      return 'waiting';
     }
-    if (result.ok) {
-      await store.finish(item.id, { status: 'sent', sentAt: now, nextAttemptAt: now, lastError: null }, now);
-      done.push(item.id);
-      delivered++;
-      continue;
-    }
-    failed++;
-    const tooOld = now - claimed.createdAt >= GIVE_UP_AFTER_MS;
-    if (!result.retryable || tooOld) {
-      log.error('notification dropped', { receiver: n.receiver, rule: n.alert.rule, action: n.action, error: result.error, attempts: claimed.attempts });
-      await store.finish(item.id, { status: 'dead', sentAt: null, nextAttemptAt: now, lastError: result.error }, now);
-      done.push(item.id);
-    } else {
-      log.warn('notification delivery failed, will retry', { receiver: n.receiver, rule: n.alert.rule, error: result.error, attempts: claimed.attempts });
-      await store.finish(item.id, { status: 'pending', sentAt: null, nextAttemptAt: now + backoff(claimed.attempts), lastError: result.error }, now);
+
+    for (const stream of streams) {
+      for (const item of stream) {
+        if (down || timeLeft() < MIN_REQUEST_MS) return;
+        const outcome = await deliverItem(item);
+        if (outcome === 'waiting') break; // later items of this stream wait for it
+        unsent.delete(item.id);
+        done.push(item.id);
+      }
     }
   }
+
+  await Promise.all([...streamsOf([...unsent.values()])].map(([receiver, streams]) => deliverReceiver(receiver, streams)));
   await store.dropPending(done);
-  return { delivered, failed };
+  // The oldest item still waiting: a receiver down for long, or a stream stuck behind one item, shows here.
+  const oldest = Math.min(...[...unsent.values()].map((i) => i.createdAt));
+  metrics.gauge('OldestUnsentAgeSeconds', Number.isFinite(oldest) ? Math.max(0, (now - oldest) / 1000) : 0, 'Seconds');
+  return report;
 }

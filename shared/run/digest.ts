@@ -1,6 +1,8 @@
 /**
  * The daily digest run: yesterday (local day of the rules' time zone) → a digest → the info
- * tier's receivers, once per day even if the schedule fires twice.
+ * tier's receivers, once per day and receiver even if the schedule fires twice; a receiver is marked
+ * only after it took the digest, so a failed send is retried (the handler fails the invocation and
+ * Lambda retries it) and a successful one is never repeated.
  */
 import { buildDigest } from '../digest/build';
 import { type Digest } from '../core/digest';
@@ -15,6 +17,7 @@ import { DAY } from '../core/time';
 import type { BaselineStore } from '../state/baselines';
 import type { StateStore } from '../state/types';
 import type { NotifierLookup } from './deliver-outbox';
+import { DeliveryError } from '../notify/types';
 import type { Log } from './tick';
 
 export interface DigestDeps {
@@ -24,7 +27,12 @@ export interface DigestDeps {
   notifiers: NotifierLookup;
   logs?: LogSource;
   log: Log;
+  /** Real clock, for the lease on each receiver's send (the event time repeats when Lambda retries it). */
+  clock?: () => number;
 }
+
+/** Longer than one digest send can take; an invocation that died holding it is retried after it. */
+const DIGEST_LEASE_MS = 5 * 60_000;
 
 export interface DigestReport {
   day: string;
@@ -62,18 +70,40 @@ export async function runDigest(deps: DigestDeps, now: number): Promise<DigestRe
     budgets,
   });
   const report: DigestReport = { day, sent: [], failed: [], digest };
-  if (!(await deps.state.claimOnce(`DIGEST#${day}`, now))) return { ...report, skipped: `digest for ${day} already sent` };
+  const clock = deps.clock ?? Date.now;
+  let already = 0;
   for (const receiver of config.routes.info) {
+    // Each receiver on its own: marked done only once it has the digest, released for a retry if it failed.
+    const key = `DIGEST#${day}#${receiver}`;
+    if (!(await deps.state.claimOnce(key, clock(), DIGEST_LEASE_MS))) {
+      already++;
+      continue;
+    }
+    let sent = false;
     try {
-      const notifier = await deps.notifiers.get(receiver);
-      if (!notifier.sendDigest) continue;
-      await notifier.sendDigest(digest, receiver);
-      report.sent.push(receiver);
+      sent = await sendDigest(deps.notifiers, receiver, digest);
+      if (sent) report.sent.push(receiver);
     } catch (e) {
-      // One failing receiver must not keep the digest from the others; it is informational, not retried.
+      // One failing receiver must not keep the digest from the others; the handler fails the invocation, so Lambda retries it.
       deps.log.error('digest delivery failed', { receiver, error: (e as Error).message });
       report.failed.push(receiver);
     }
+    await deps.state.finishOnce(key, clock(), !report.failed.includes(receiver));
   }
+  if (already === config.routes.info.length && already > 0) return { ...report, skipped: `digest for ${day} already sent` };
   return report;
+}
+
+/** False when the receiver takes no digests (PagerDuty); a rejected secret is read again once. */
+async function sendDigest(notifiers: NotifierLookup, receiver: string, digest: Digest): Promise<boolean> {
+  const notifier = await notifiers.get(receiver);
+  if (!notifier.sendDigest) return false;
+  try {
+    await notifier.sendDigest(digest, receiver);
+  } catch (e) {
+    if (!(e instanceof DeliveryError && e.staleSecret && notifiers.refresh)) throw e;
+    const fresh = await notifiers.refresh(receiver);
+    await fresh.sendDigest?.(digest, receiver);
+  }
+  return true;
 }

@@ -15,8 +15,9 @@ import { escalate, tierPolicies } from '../route/escalate';
 import { route } from '../route/route';
 import { MINUTE } from '../core/time';
 import { type MetricSource } from '../sources/types';
-import { ConcurrentTickError, type OutboxItem, type StateStore } from '../state/types';
-import { deliverOutbox, type NotifierLookup } from './deliver-outbox';
+import { ConcurrentTickError, type StateStore } from '../state/types';
+import type { DropNotice } from '../notify/types';
+import { deliverOutbox, outboxItems, type NotifierLookup } from './deliver-outbox';
 import type { RunMetrics } from './metrics';
 
 /** The slice of a logger the run needs (Powertools' Logger fits; so does a silent one). */
@@ -35,13 +36,26 @@ export interface TickDeps {
   /** Invocation-log counts, for completion rules. */
   logs?: LogSource;
   log: Log;
-  /** Counters and gauges about the run itself (EMF on Lambda); none when absent. */
+  /** Counters and gauges about the run itself (EMF on Lambda): rule errors, deliveries, the oldest unsent item; none when absent. */
   metrics?: RunMetrics;
   /** In-tick delivery retries (the simulated clock passes a no-op sleep). */
   sleep?: (ms: number) => Promise<void>;
   /** Every judgement the engine makes (local replays: explain, the report's charts). */
   onObservation?: ObservationListener;
+  /** Milliseconds the invocation may still spend delivering (see timeLeftOf); unbounded if absent. */
+  timeLeft?: () => number;
+  /** Where a notification given up on is announced (the stack's SNS topic). */
+  dropNotice?: DropNotice;
 }
+
+/**
+ * Kept back from the Lambda's remaining time for what follows delivery (recording the outcome,
+ * the report), so a slow receiver is abandoned and retried next tick instead of timing the Lambda out.
+ */
+export const DELIVERY_SAFETY_MARGIN_MS = 5_000;
+
+export const timeLeftOf = (context: { getRemainingTimeInMillis(): number }, marginMs = DELIVERY_SAFETY_MARGIN_MS) => () =>
+  context.getRemainingTimeInMillis() - marginMs;
 
 export interface TickReport {
   now: string;
@@ -51,6 +65,7 @@ export interface TickReport {
   delivered: number;
   failed: number;
   /** Rule × model evaluations that threw this tick (the other rules were evaluated); published as RuleErrors. */
+  dropped: number;
   ruleErrors: number;
   failedRules: RuleError[];
   skipped?: string;
@@ -78,7 +93,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
   const latest = latestVisibleMinute(now, s.publication_delay);
   const oldest = latest - s.max_catch_up + MINUTE;
   const first = Math.max(state.cursor.lastMinute !== null ? state.cursor.lastMinute + MINUTE : latest, oldest);
-  const report: TickReport = { now: new Date(now).toISOString(), evaluated: null, transitions: [], decided: 0, delivered: 0, failed: 0, ruleErrors: 0, failedRules: [] };
+  const report: TickReport = { now: new Date(now).toISOString(), evaluated: null, transitions: [], decided: 0, delivered: 0, failed: 0, dropped: 0, ruleErrors: 0, failedRules: [] };
 
   let pending = state.cursor.pending;
   if (first <= latest) {
@@ -108,18 +123,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     const escalated = escalate({ policies: config.escalation, policyFor: tierPolicies(config), rules: config.rules, states: result.states, transitions: result.transitions, now });
     // A resolve both the route and the policy send to one receiver has one id: keep one.
     const decided = [...new Map([...routed.notifications, ...escalated.notifications].map((n) => [n.id, n])).values()];
-    const outbox: OutboxItem[] = decided.map((n, i) => ({
-      id: n.id,
-      seq: now * 1000 + i,
-      notification: n,
-      status: 'pending',
-      attempts: 0,
-      createdAt: now,
-      nextAttemptAt: now,
-      leaseUntil: null,
-      sentAt: null,
-      lastError: null,
-    }));
+    const outbox = outboxItems(decided, now);
     try {
       // Decide, then deliver: the outbox holds every notification before any HTTP call.
       await store.putOutbox(outbox);
@@ -146,8 +150,6 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     }
   }
 
-  const d = await deliverOutbox(store, deps.notifiers, pending, now, deps.log, deps.sleep);
-  report.delivered = d.delivered;
-  report.failed = d.failed;
-  return report;
+  const d = await deliverOutbox(store, deps.notifiers, pending, now, { log: deps.log, sleep: deps.sleep, metrics: deps.metrics, timeLeft: deps.timeLeft, dropNotice: deps.dropNotice });
+  return { ...report, ...d };
 }

@@ -9,6 +9,7 @@ import { ConcurrentTickError, type Cursor, type OutboxItem, type StateStore, typ
 
 const STATE = 'STATE';
 const OUTBOX = 'OUTBOX';
+const ONCE = 'ONCE';
 const isConditionFailure = (e: unknown) => (e as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export class DynamoStateStore implements StateStore {
@@ -204,15 +205,41 @@ export class DynamoStateStore implements StateStore {
     return Object.values((await this.load()).alerts);
   }
 
-  async claimOnce(key: string, now: number): Promise<boolean> {
+  async claimOnce(key: string, now: number, leaseMs: number): Promise<boolean> {
     try {
       await this.table.doc.send(
-        new PutCommand({ TableName: this.table.name, Item: { pk: 'ONCE', sk: key, at: now, ttl: ttlAfter(now, 30) }, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: ONCE, sk: key },
+          UpdateExpression: 'SET #s = :claimed, leaseUntil = :lease, #at = :now, #ttl = :ttl',
+          // Absent, released after a failure, or claimed by an invocation that died (lease expired). A record
+          // without a status was written by the old protocol, which marked it before sending: done.
+          ConditionExpression: 'attribute_not_exists(pk) OR #s = :released OR (#s = :claimed AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#s': 'status', '#at': 'at', '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':claimed': 'claimed', ':released': 'released', ':lease': now + leaseMs, ':now': now, ':ttl': ttlAfter(now, 30) },
+        }),
       );
       return true;
     } catch (e) {
       if (isConditionFailure(e)) return false;
       throw e;
+    }
+  }
+
+  async finishOnce(key: string, now: number, done: boolean): Promise<void> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: ONCE, sk: key },
+          UpdateExpression: 'SET #s = :s, #at = :now REMOVE leaseUntil',
+          ConditionExpression: '#s = :claimed',
+          ExpressionAttributeNames: { '#s': 'status', '#at': 'at' },
+          ExpressionAttributeValues: { ':s': done ? 'done' : 'released', ':claimed': 'claimed', ':now': now },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e; // already finished
     }
   }
 

@@ -62,12 +62,18 @@ export class MemoryStateStore implements StateStore {
     return [...this.alerts.values()].map(clone);
   }
 
-  private readonly once = new Set<string>();
+  private readonly once = new Map<string, { status: 'claimed' | 'released' | 'done'; leaseUntil: number }>();
 
-  async claimOnce(key: string): Promise<boolean> {
-    if (this.once.has(key)) return false;
-    this.once.add(key);
+  async claimOnce(key: string, now: number, leaseMs: number): Promise<boolean> {
+    const job = this.once.get(key);
+    if (job && !(job.status === 'released' || (job.status === 'claimed' && job.leaseUntil < now))) return false;
+    this.once.set(key, { status: 'claimed', leaseUntil: now + leaseMs });
     return true;
+  }
+
+  async finishOnce(key: string, _now: number, done: boolean): Promise<void> {
+    const job = this.once.get(key);
+    if (job?.status === 'claimed') this.once.set(key, { status: done ? 'done' : 'released', leaseUntil: 0 });
   }
 
   async listOutbox(): Promise<OutboxItem[]> {

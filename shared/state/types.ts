@@ -66,6 +66,11 @@ export interface StateStore {
   dropPending(ids: string[]): Promise<void>;
   /** Alerts, for reports and the baseline exclusions. */
   listAlerts(): Promise<AlertState[]>;
-  /** True the first time a key is claimed (a daily digest is sent once, even if its event is redelivered). */
-  claimOnce(key: string, now: number): Promise<boolean>;
+  /**
+   * Takes a once-only job (a daily digest to one receiver) for `leaseMs`: true unless it is done, or
+   * another invocation holds an unexpired lease on it. Mark it with finishOnce after the attempt.
+   */
+  claimOnce(key: string, now: number, leaseMs: number): Promise<boolean>;
+  /** After a claimed attempt: done (never again), or released for a retry (failed). */
+  finishOnce(key: string, now: number, done: boolean): Promise<void>;
 }

@@ -16,6 +16,9 @@ import { DynamoStateStore } from '../../shared/state/dynamo-store';
 import { MemoryStateStore } from '../../shared/state/memory-store';
 import { DAY, HOUR, historyOf } from '../support/baseline-fixtures';
 import { useDynamo } from '../support/dynamo';
+import { freshTable } from '../support/evaluate-harness';
+import { lambdaContext, scheduledEvent, silentLogger } from '../support/lambda';
+import { createDigestHandler } from '../../functions/digest';
 import { configOf } from '../support/frame';
 
 const SONNET = 'anthropic.claude-3-5-sonnet-20240620-v1:0'; // $0.003 in, $0.015 out per 1k
@@ -269,6 +272,57 @@ describe('runDigest', () => {
     const report = await runDigest({ config, baselines: await baselineStore(), state: new MemoryStateStore(), notifiers, log: { ...silent, error: (...a: unknown[]) => errors.push(a) } }, NOW);
     expect(report).toMatchObject({ sent: ['sns-alerts'], failed: ['slack-alerts'] });
     expect(errors).toHaveLength(1);
+  });
+
+  describe.each([
+    ['memory', async () => new MemoryStateStore()],
+    ['dynamodb', async () => new DynamoStateStore(await freshTable(db().client))],
+  ] as const)('fault: a digest receiver fails (%s store)', (_name, makeState) => {
+    /** Slack fails while `down`; the others are captured. */
+    function flakySlack(config: ReturnType<typeof configWith>) {
+      const capture = new CaptureNotifiers(config.receivers);
+      const state = { down: true };
+      const notifiers: NotifierLookup = {
+        get: async (r) => {
+          const real = await capture.get(r);
+          if (r !== 'slack-alerts') return real;
+          return { ...real, sendDigest: async (d, recv) => (state.down ? Promise.reject(new Error('HTTP 503')) : real.sendDigest!(d, recv)) };
+        },
+      };
+      return { capture, notifiers, state };
+    }
+
+    it('is not marked sent: the retried invocation sends it to the failed receiver only', async () => {
+      const config = configWith();
+      const { capture, notifiers, state: slack } = flakySlack(config);
+      const deps: DigestDeps = { config, baselines: await baselineStore(), state: await makeState(), notifiers, log: silent };
+      // The handler fails the invocation, so that Lambda retries it.
+      const handler = createDigestHandler(() => deps, silentLogger());
+      await expect(handler(scheduledEvent(NOW + 3 * DAY), lambdaContext())).rejects.toThrow('digest for 2026-10-23 not delivered to slack-alerts; the retry sends it to them only');
+      expect(capture.digests.map((d) => d.receiver)).toEqual(['sns-alerts']);
+      slack.down = false;
+      // Lambda retries the failed invocation with the same event (so the same time).
+      const retry = await runDigest(deps, NOW + 3 * DAY);
+      expect(retry).toMatchObject({ sent: ['slack-alerts'], failed: [] });
+      expect(retry.skipped).toBeUndefined();
+      const again = await runDigest(deps, NOW + 3 * DAY);
+      expect(again.skipped).toBe('digest for 2026-10-23 already sent');
+      expect(capture.digests.map((d) => d.receiver)).toEqual(['sns-alerts', 'slack-alerts']);
+    });
+
+    it('an invocation that died while sending holds the receiver only until its lease ends', async () => {
+      const config = configWith();
+      const capture = new CaptureNotifiers(config.receivers);
+      let clock = Date.parse('2026-10-24T08:00:00Z');
+      const deps: DigestDeps = { config, baselines: await baselineStore(), state: await makeState(), notifiers: capture, log: silent, clock: () => clock };
+      // The dead invocation: it took slack-alerts and never finished.
+      expect(await deps.state.claimOnce('DIGEST#2026-10-23#slack-alerts', clock, 5 * 60_000)).toBe(true);
+      const during = await runDigest(deps, NOW + 3 * DAY);
+      expect(during.sent).toEqual(['sns-alerts']);
+      clock += 6 * 60_000;
+      const after = await runDigest(deps, NOW + 3 * DAY);
+      expect(after.sent).toEqual(['slack-alerts']);
+    });
   });
 
   it('uses the local day of the rules\' time zone (Los Angeles: the digest at 08:00 UTC covers the previous local day)', async () => {

@@ -9,6 +9,7 @@ import { fingerprint } from '../../shared/engine/fingerprint';
 import { initialState } from '../../shared/engine/machine';
 import type { AlertState } from '../../shared/core/alert';
 import { dedupKey } from '../../shared/notify/pagerduty';
+import { episodeKey } from '../../shared/route/route';
 import { parseRules } from '../../shared/rules/load';
 import { ackDeps } from '../../shared/run/ack-deps';
 import { AckStore } from '../../shared/state/acks';
@@ -175,7 +176,7 @@ describe('ack function', () => {
   });
 
   describe('PagerDuty webhook', () => {
-    const key = () => dedupKey(alert.fingerprint);
+    const key = () => dedupKey(episodeKey(alert.fingerprint, EPISODE));
 
     it('incident.acknowledged signed with old and new secret during a rotation → recorded with the agent', async () => {
       const r = await invoke(pagerDutyRequest([PD_OLD_SECRET, PD_SECRET], pagerDutyBody({ key: key(), occurredAt: NOW - 1000 })));
@@ -198,7 +199,7 @@ describe('ack function', () => {
 
   describe('fault: forged PagerDuty webhooks', () => {
     it('an event from before this episode (a replayed capture of an older incident) acknowledges nothing', async () => {
-      expect((await invoke(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: dedupKey(alert.fingerprint), occurredAt: EPISODE - 1 })))).statusCode).toBe(200);
+      expect((await invoke(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: dedupKey(episodeKey(alert.fingerprint, EPISODE)), occurredAt: EPISODE - 1 })))).statusCode).toBe(200);
       expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
     });
 
@@ -206,7 +207,7 @@ describe('ack function', () => {
       expect(await invoke(e)).toMatchObject({ statusCode: 401, body: 'unauthorized' });
       expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
     };
-    const body = () => pagerDutyBody({ key: dedupKey(alert.fingerprint), occurredAt: NOW });
+    const body = () => pagerDutyBody({ key: dedupKey(episodeKey(alert.fingerprint, EPISODE)), occurredAt: NOW });
 
     it('signed only with a wrong secret → 401', () => refused(pagerDutyRequest(['guess'], body())));
     it('signed only with the retired secret → 401', () => refused(pagerDutyRequest([PD_OLD_SECRET], body())));
@@ -236,7 +237,7 @@ rules:
 `);
       const handler = createAckHandler(() => ackDeps({ config: bare, table, log: silentLogger(), now: () => NOW }), silentLogger());
       expect((await handler(slackRequest(SLACK_SECRET, pressBody(), nowS), lambdaContext())).statusCode).toBe(401);
-      expect((await handler(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: dedupKey(alert.fingerprint), occurredAt: NOW })), lambdaContext())).statusCode).toBe(401);
+      expect((await handler(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: dedupKey(episodeKey(alert.fingerprint, EPISODE)), occurredAt: NOW })), lambdaContext())).statusCode).toBe(401);
     });
 
     it('a secret that cannot be read → 500 without detail', async () => {

@@ -57,6 +57,26 @@ describe('deliverWithRetry', () => {
     expect(waits).toEqual([]);
   });
 
+  it('bounds each request by the time left, and does not start a wait it has no time to follow up', async () => {
+    const { waits, sleep } = recordingSleep();
+    const timeouts: (number | undefined)[] = [];
+    const notifier: Notifier = {
+      async send(_n, opts) {
+        timeouts.push(opts?.timeoutMs);
+        throw new DeliveryError('HTTP 503', true);
+      },
+    };
+    const result = await deliverWithRetry(notifier, sampleNotification(), { sleep, random: () => 1, baseDelayMs: 1000, timeLeft: () => 1200 });
+    expect(timeouts).toEqual([1200]);
+    expect(waits).toEqual([]);
+    expect(result).toEqual({ ok: false, retryable: true, error: 'HTTP 503 (no time left in this invocation for another attempt)' });
+  });
+
+  it('marks a rejected secret (401/403/404/410) so the caller can read it again', async () => {
+    const notifier = flaky(new DeliveryError('HTTP 404 no_service', false, undefined, true));
+    expect(await deliverWithRetry(notifier, sampleNotification())).toEqual({ ok: false, retryable: false, error: 'HTTP 404 no_service', staleSecret: true });
+  });
+
   it('stops at the first non-retryable error', async () => {
     const { waits, sleep } = recordingSleep();
     const notifier = flaky(new DeliveryError('HTTP 400 invalid_blocks', false));

@@ -11,7 +11,7 @@ describe('pagerDutyEvent', () => {
     expect(pagerDutyEvent(sampleNotification(), ROUTING_KEY)).toEqual({
       routing_key: ROUTING_KEY,
       event_action: 'trigger',
-      dedup_key: 'server-errors/ModelId=amazon.nova-lite-v1:0',
+      dedup_key: 'server-errors/ModelId=amazon.nova-lite-v1:0@2025-06-01T12:00:00.000Z',
       payload: {
         summary: 'Server-error rate 9.1% on amazon.nova-lite-v1:0',
         source: 'amazon.nova-lite-v1:0',
@@ -36,7 +36,7 @@ describe('pagerDutyEvent', () => {
   it('re-triggers repeats and escalations under the same dedup_key, at the tier’s severity', () => {
     for (const action of ['repeat', 'escalate'] as const) {
       const e = pagerDutyEvent(sampleNotification({ action, alert: { tier: 'warning' } }), ROUTING_KEY) as PagerDutyTrigger;
-      expect([e.event_action, e.dedup_key, e.payload.severity]).toEqual(['trigger', 'server-errors/ModelId=amazon.nova-lite-v1:0', 'warning']);
+      expect([e.event_action, e.dedup_key, e.payload.severity]).toEqual(['trigger', 'server-errors/ModelId=amazon.nova-lite-v1:0@2025-06-01T12:00:00.000Z', 'warning']);
     }
     expect((pagerDutyEvent(sampleNotification({ alert: { tier: 'info' } }), ROUTING_KEY) as PagerDutyTrigger).payload.severity).toBe('info');
   });
@@ -45,7 +45,7 @@ describe('pagerDutyEvent', () => {
     expect(pagerDutyEvent(resolvedNotification(), ROUTING_KEY)).toEqual({
       routing_key: ROUTING_KEY,
       event_action: 'resolve',
-      dedup_key: 'server-errors/ModelId=amazon.nova-lite-v1:0',
+      dedup_key: 'server-errors/ModelId=amazon.nova-lite-v1:0@2025-06-01T12:00:00.000Z',
     });
   });
 
@@ -53,6 +53,12 @@ describe('pagerDutyEvent', () => {
     const e = pagerDutyEvent(sampleNotification({ alert: { labels: {}, runbook: undefined } }), ROUTING_KEY) as PagerDutyTrigger;
     expect(e.payload.source).toBe('bedrock-watch');
     expect(e).not.toHaveProperty('links');
+  });
+
+  it('keys the incident by episode, so a late resolve cannot close the next episode', () => {
+    const first = pagerDutyEvent(resolvedNotification(), ROUTING_KEY);
+    const next = pagerDutyEvent(sampleNotification({ key: 'server-errors/ModelId=amazon.nova-lite-v1:0@2025-06-01T14:00:00.000Z', alert: { startsAt: '2025-06-01T14:00:00.000Z' } }), ROUTING_KEY);
+    expect(first.dedup_key).not.toBe(next.dedup_key);
   });
 
   it('hashes a fingerprint longer than 255 chars into a stable dedup_key', () => {
@@ -92,8 +98,9 @@ describe('PagerDutyNotifier against a local Events API', () => {
 
   it('resolves an alert with an over-long fingerprint under the key it was triggered with', async () => {
     const alert = { fingerprint: 'x'.repeat(400) };
-    await notifier.send(sampleNotification({ alert }));
-    await notifier.send(resolvedNotification(60_000, { alert }));
+    const key = `${alert.fingerprint}@2025-06-01T12:00:00.000Z`;
+    await notifier.send(sampleNotification({ alert, key }));
+    await notifier.send(resolvedNotification(60_000, { alert, key }));
     expect(pd.rejected).toEqual([]);
     const keys = (pd.received as { dedup_key: string }[]).map((e) => e.dedup_key);
     expect(keys[0]).toBe(keys[1]);

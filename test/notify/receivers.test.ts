@@ -53,6 +53,13 @@ describe('createNotifier', () => {
     }
   });
 
+  it('refuses a routing key that is not one, without echoing it', async () => {
+    const { resolve } = fakeResolve({ 'env:PD_KEY': 'https://events.pagerduty.com/x' });
+    await expect(createNotifier(pdCfg, { resolve })).rejects.toThrow(
+      'receiver "pagerduty-oncall" routing_key: the secret is not a PagerDuty routing key: one is 32 characters, this value has 30',
+    );
+  });
+
   it('refuses a webhook secret that is not a URL, without echoing it', async () => {
     const { resolve } = fakeResolve({ 'ssm:/bw/slack': 'xoxb-not-a-webhook' });
     const error = await createNotifier(slackCfg, { resolve }).catch((e: Error) => e);
@@ -92,8 +99,8 @@ describe('createNotifier', () => {
 });
 
 describe('NotifierSet', () => {
-  it('creates each receiver once and reuses it, so secrets are resolved once per warm Lambda', async () => {
-    const { resolve, calls } = fakeResolve({ 'ssm:/bw/slack': 'https://hooks.slack.example/services/T/B/x', 'env:PD_KEY': 'key' });
+  it('creates each receiver once and reuses it within the secret max-age, so a warm Lambda does not read secrets on every tick', async () => {
+    const { resolve, calls } = fakeResolve({ 'ssm:/bw/slack': 'https://hooks.slack.example/services/T/B/x', 'env:PD_KEY': 'k'.repeat(32) });
     const set = new NotifierSet([slackCfg, pdCfg], { resolve });
     const [a, b] = await Promise.all([set.get('team-slack'), set.get('team-slack')]);
     expect(a).toBe(b);
@@ -107,7 +114,7 @@ describe('NotifierSet', () => {
     const { resolve, calls } = fakeResolve(values);
     const set = new NotifierSet([pdCfg], { resolve });
     await expect(set.get('pagerduty-oncall')).rejects.toThrow('not found');
-    values['env:PD_KEY'] = 'key';
+    values['env:PD_KEY'] = 'k'.repeat(32);
     await expect(set.get('pagerduty-oncall')).resolves.toBeInstanceOf(PagerDutyNotifier);
     expect(calls).toHaveLength(2);
   });

@@ -5,6 +5,9 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import type { DropNotice } from '../../shared/notify/types';
+import type { RunMetrics } from '../../shared/run/metrics';
 import { createEvaluateHandler } from '../../functions/evaluate';
 import { NO_BASELINES } from '../../shared/engine/types';
 import { NotifierSet } from '../../shared/notify/receivers';
@@ -29,13 +32,13 @@ export async function freshTable(client: DynamoDBClient): Promise<Table> {
 export interface Harness {
   config: Config;
   store: DynamoStateStore;
-  /** One scheduled invocation at `time` (ms); the replay clock is set to it. */
-  tick(time: number): Promise<TickReport>;
+  /** One scheduled invocation at `time` (ms); the replay clock is set to it. `context` defaults to a minute left. */
+  tick(time: number, context?: Context): Promise<TickReport>;
   /** A second, independent Lambda container on the same table (own store, notifiers and clock). */
   twin(): Harness;
 }
 
-export function evaluateHarness(opts: { rulesYaml: string; trace: MetricTrace; table: Table; sns?: SNSClient }): Harness {
+export function evaluateHarness(opts: { rulesYaml: string; trace: MetricTrace; table: Table; sns?: SNSClient; metrics?: RunMetrics; dropNotice?: DropNotice }): Harness {
   const config = parseRules(opts.rulesYaml);
   const make = (): Harness => {
     let now = 0;
@@ -43,13 +46,16 @@ export function evaluateHarness(opts: { rulesYaml: string; trace: MetricTrace; t
     const store = new DynamoStateStore(opts.table);
     // As aws-deps: Slack messages carry the Acknowledge button when the rules configure the Slack app's secret.
     const notifiers = new NotifierSet(config.receivers, { sns: opts.sns ?? new SNSClient({}), ackButtons: !!config.ack.slack_signing_secret });
-    const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines: async () => NO_BASELINES, sleep: async () => {} }), silentLogger());
+    const handler = createEvaluateHandler(
+      () => ({ config, source, store, notifiers, baselines: async () => NO_BASELINES, sleep: async () => {}, metrics: opts.metrics, dropNotice: opts.dropNotice }),
+      silentLogger(),
+    );
     return {
       config,
       store,
-      tick: (time) => {
+      tick: (time, context = lambdaContext()) => {
         now = time;
-        return handler(scheduledEvent(time), lambdaContext());
+        return handler(scheduledEvent(time), context);
       },
       twin: make,
     };

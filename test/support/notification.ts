@@ -7,6 +7,7 @@ export function sampleNotification(overrides: NotificationOverrides = {}): Notif
   const { alert, ...rest } = overrides;
   return {
     id: 'n-0001',
+    key: 'server-errors/ModelId=amazon.nova-lite-v1:0@2025-06-01T12:00:00.000Z',
     receiver: 'oncall',
     action: 'trigger',
     at: '2025-06-01T12:05:00.000Z',

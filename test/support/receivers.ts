@@ -7,10 +7,20 @@ export interface LocalReceiver {
   url: string;
   /** Every request body that reached the endpoint (parsed JSON, or the raw text if it was not JSON), in order. */
   received: unknown[];
+  /** The request bodies it accepted (answered 2xx), in order: what the real service acted on. */
+  accepted: unknown[];
   /** Why each rejected request was rejected. */
   rejected: string[];
   /** Answer the next `times` requests with `status` (and headers) instead of handling them. */
   failNext(status: number, times?: number, headers?: Record<string, string>, body?: string): void;
+  /** Answer every request with `status` (an outage, a revoked webhook) until called with null. */
+  down(status: number | null): void;
+  /** Hold requests unanswered (a hung service) until release(). */
+  hold(): void;
+  /** Answer the held requests (normally) and stop holding. */
+  release(): void;
+  /** Requests held unanswered right now. */
+  readonly holding: number;
   close(): Promise<void>;
 }
 
@@ -19,31 +29,42 @@ type Handler = (body: unknown) => Reply;
 
 async function startReceiver(path: string, handle: Handler, failBody: (status: number) => string): Promise<LocalReceiver> {
   const received: unknown[] = [];
+  const accepted: unknown[] = [];
   const rejected: string[] = [];
   const failures: Reply[] = [];
+  let outage: number | null = null;
+  let holding = false;
+  const held: { answer: () => void; gone: () => boolean }[] = [];
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      let reply: Reply;
-      if (req.method !== 'POST' || req.url !== path) {
-        reply = { status: 404, body: failBody(404) };
-      } else {
-        let body: unknown = raw;
-        try {
-          body = JSON.parse(raw);
-        } catch {
-          // kept as text: the handler rejects it
+      const answer = () => {
+        // A client that gave up (timed out) is not answered, and what it sent was not acted on.
+        if (res.destroyed || req.destroyed) return;
+        let reply: Reply;
+        if (req.method !== 'POST' || req.url !== path) {
+          reply = { status: 404, body: failBody(404) };
+        } else {
+          let body: unknown = raw;
+          try {
+            body = JSON.parse(raw);
+          } catch {
+            // kept as text: the handler rejects it
+          }
+          received.push(body);
+          reply = failures.shift() ?? (outage !== null ? { status: outage, body: failBody(outage) } : handle(body));
+          if (reply.status === 400) rejected.push(reply.reason ?? (typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)));
+          if (reply.status >= 200 && reply.status < 300) accepted.push(body);
         }
-        received.push(body);
-        reply = failures.shift() ?? handle(body);
-        if (reply.status === 400) rejected.push(reply.reason ?? (typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)));
-      }
-      const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-      const type = typeof reply.body === 'string' ? 'text/plain' : 'application/json';
-      res.writeHead(reply.status, { 'content-type': type, ...reply.headers }).end(text);
+        const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+        const type = typeof reply.body === 'string' ? 'text/plain' : 'application/json';
+        res.writeHead(reply.status, { 'content-type': type, ...reply.headers }).end(text);
+      };
+      if (holding) held.push({ answer, gone: () => res.destroyed || req.destroyed });
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -52,9 +73,23 @@ async function startReceiver(path: string, handle: Handler, failBody: (status: n
   return {
     url: `http://127.0.0.1:${port}${path}`,
     received,
+    accepted,
     rejected,
     failNext(status, times = 1, headers = {}, body) {
       for (let i = 0; i < times; i++) failures.push({ status, headers, body: body ?? failBody(status) });
+    },
+    down(status) {
+      outage = status;
+    },
+    hold() {
+      holding = true;
+    },
+    release() {
+      holding = false;
+      for (const h of held.splice(0)) h.answer();
+    },
+    get holding() {
+      return held.filter((h) => !h.gone()).length;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,0 +1,84 @@
+/**
+ * A resolve must never overtake its trigger at a receiver: with PagerDuty down 10:00–10:08, the
+ * trigger decided at 10:00 is retried on its backoff (10:02, 10:06, then 10:14) while the resolve is
+ * decided at 10:12. Both must go out trigger first, on the simulated clock of the real handler.
+ */
+import { MINUTE } from '../../shared/core/time';
+import { RecordingMetrics } from '../../shared/run/metrics';
+import { DELIVERY_SAFETY_MARGIN_MS } from '../../shared/run/tick';
+import { lambdaContext } from '../support/lambda';
+import { useDynamo } from '../support/dynamo';
+import { evaluateHarness, freshTable } from '../support/evaluate-harness';
+import { runs } from '../support/frame';
+import { startPagerDutyReceiver, type LocalReceiver } from '../support/receivers';
+import { traceOf } from '../support/trace';
+
+const T0 = Date.parse('2026-10-05T09:00:00.000Z');
+const at = (hhmm: string) => Date.parse(`2026-10-05T${hhmm}:00.000Z`);
+const MODEL = 'amazon.nova-lite-v1:0';
+// 30% server errors in data minutes 09:51-09:59 at 100 requests a minute: fires on the 10:00 tick, resolves on the 10:12 one.
+const trace = traceOf(T0, { [MODEL]: { 'Invocations:Sum': runs([100, 90]), 'InvocationServerErrors:Sum': [...runs([0, 51]), ...runs([30, 9]), ...runs([0, 30])] } });
+
+const rulesYaml = (pdUrl: string) => `
+receivers:
+  - { name: pagerduty-oncall, type: pagerduty, routing_key: { env: BW_ORDER_PD_KEY }, events_url: "${pdUrl}" }
+routes:
+  critical: [pagerduty-oncall]
+rules:
+  - name: bedrock-server-errors
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    keep_firing_for: 5m
+    tiers: { critical: { above: 5%, for: 5m } }
+    next_check: Check the AWS Health Dashboard.
+`;
+
+describe('fault: receiver down while an alert fires and resolves', () => {
+  const db = useDynamo();
+  let pd: LocalReceiver;
+
+  beforeAll(async () => {
+    pd = await startPagerDutyReceiver();
+    process.env.BW_ORDER_PD_KEY = 'R0UT1NGKEY0123456789abcdefABCDEF';
+  });
+  afterAll(async () => {
+    delete process.env.BW_ORDER_PD_KEY;
+    await pd.close();
+  });
+
+  it('sends the trigger decided at 10:00 before the resolve decided at 10:12, with PagerDuty down 10:00-10:08', async () => {
+    const metrics = new RecordingMetrics();
+    const h = evaluateHarness({ table: await freshTable(db().client), trace, rulesYaml: rulesYaml(pd.url), metrics });
+    const decided: Record<string, string> = {};
+    const sentAt: Record<string, string> = {};
+    for (let t = at('09:50'); t <= at('10:16'); t += MINUTE) {
+      pd.down(t >= at('10:00') && t < at('10:08') ? 503 : null);
+      const before = pd.accepted.length;
+      const report = await h.tick(t);
+      for (const tr of report.transitions) decided[tr.kind] = new Date(t).toISOString().slice(11, 16);
+      for (const e of pd.accepted.slice(before) as { event_action: string }[]) sentAt[e.event_action] = new Date(t).toISOString().slice(11, 16);
+      if (t === at("10:12")) expect(metrics.last('OldestUnsentAgeSeconds')).toBe(12 * 60); // the trigger, waiting since 10:00
+    }
+    // The scenario: decided at 10:00 and 10:12.
+    expect(decided).toEqual({ firing: '10:00', resolved: '10:12' });
+    const events = pd.accepted as { event_action: string; dedup_key: string }[];
+    expect(events.map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
+    expect(events[1].dedup_key).toBe(events[0].dedup_key);
+    // The resolve waited for its trigger's retry (10:14) rather than going out at 10:12.
+    expect(sentAt).toEqual({ trigger: '10:14', resolve: '10:14' });
+    expect(metrics.counts).toMatchObject({ NotificationsSent: 2, NotificationsFailed: 3 });
+    expect(metrics.counts.NotificationsDropped).toBeUndefined();
+    expect(metrics.last('OldestUnsentAgeSeconds')).toBe(0);
+  }, 60_000);
+
+  it('delivers only within the time the Lambda has left: a tick with less left than the safety margin decides, and the next one sends', async () => {
+    const h = evaluateHarness({ table: await freshTable(db().client), trace, rulesYaml: rulesYaml(pd.url) });
+    const before = pd.received.length;
+    for (let t = at('09:50'); t < at('10:00'); t += MINUTE) await h.tick(t);
+    const late = { ...lambdaContext(), getRemainingTimeInMillis: () => DELIVERY_SAFETY_MARGIN_MS - 1 };
+    const report = await h.tick(at('10:00'), late);
+    expect([report.decided, report.delivered, pd.received.length - before]).toEqual([1, 0, 0]);
+    expect(await h.tick(at('10:01'))).toMatchObject({ delivered: 1 });
+  }, 60_000);
+});
