@@ -10,7 +10,7 @@ import { NO_METRICS, type RunMetrics } from '../shared/run/metrics';
 import { tickHealth } from '../shared/run/tick-health';
 import { runTick, timeLeftOf, type TickDeps, type TickReport } from '../shared/run/tick';
 
-export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log' | 'metrics'>, log = logger, metrics: RunMetrics | EmfMetrics = NO_METRICS) {
+export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log'>, log = logger, metrics: RunMetrics | EmfMetrics = NO_METRICS) {
   const handler = middy(async (event: unknown, context: Context): Promise<TickReport> => {
     let now: number;
     try {
@@ -19,7 +19,7 @@ export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log' | 'metric
       if (e instanceof BadEventError) log.error(`rejected the event: ${e.message}`);
       throw e;
     }
-    const report = await runTick({ timeLeft: timeLeftOf(context), ...deps(), log, metrics }, now);
+    const report = await runTick({ timeLeft: timeLeftOf(context), metrics, ...deps(), log }, now);
     log.info('tick', { now: report.now, evaluated: report.evaluated, transitions: report.transitions.length, decided: report.decided, delivered: report.delivered, failed: report.failed, dropped: report.dropped });
     return report;
   }).use(injectLambdaContext(log));
