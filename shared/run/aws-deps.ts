@@ -1,11 +1,11 @@
 /**
- * The real adapters, built once per Lambda container: rules from the packaged rules.yml,
+ * The real adapters, built once per Lambda container: the rules compiled into the bundle (packaged-rules.ts),
  * CloudWatch, DynamoDB, SNS and receivers whose secrets come from SSM.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { NotifierSet } from '../notify/receivers';
-import { loadRulesFile } from '../rules/load';
+import { packagedRules } from './packaged-rules';
 import type { Config } from '../rules/schema';
 import { metricSourceFor } from '../sources/cloudwatch-places';
 import { DynamoStateStore } from '../state/dynamo-store';
@@ -25,9 +25,8 @@ let cached: AwsDeps | undefined;
 
 export function awsDeps(): AwsDeps {
   if (cached) return cached;
-  // The SSM prefix is checked when the stack says which one its role grants (SSM_PREFIX); `validate`
-  // and `npm run package` check against the shipped one before anything is deployed.
-  const config: Config = loadRulesFile(process.env.RULES_FILE ?? 'rules.yml', { ssmPrefix: process.env.SSM_PREFIX || false });
+  // Compiled into the bundle at package time (packaged-rules.ts); the SSM prefix is checked there and by `validate`.
+  const config: Config = packagedRules();
   const table = tableFromEnv(new DynamoDBClient({}));
   const baselineStore = new DynamoBaselineStore(table);
   cached = {

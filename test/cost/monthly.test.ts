@@ -2,7 +2,7 @@ import { estimateMonthly, metricsPerTick, MONTH_MS } from '../../shared/cost/mon
 import { nativeAlarms, nativeAlarmsMonthly } from '../../shared/cost/native-alarms';
 import prices from '../../shared/cost/aws-prices.json';
 import { parseRules } from '../../shared/rules/load';
-import { MINUTE } from '../../shared/sources/types';
+import { MINUTE } from '../../shared/core/time';
 
 const config = parseRules(`
 rules:

@@ -65,18 +65,7 @@ describe('the bundled evaluate function, run as Lambda would run it', () => {
     await new Promise((r) => cloudwatch.server.close(r));
   });
 
-  it('bundles, loads rules.yml, reads CloudWatch, records state in DynamoDB and pages Slack once', async () => {
-    await build({
-      entryPoints: [join(root, 'functions', 'evaluate.ts')],
-      outfile: join(dir, 'evaluate.js'),
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      mainFields: ['module', 'main'],
-      logLevel: 'silent',
-    });
+  it('bundles with the packaging plugins (rules compiled in, credentials from the environment), reads CloudWatch, records state in DynamoDB and pages Slack once', async () => {
     writeFileSync(
       join(dir, 'rules.yml'),
       `receivers: [{ name: slack, type: slack, webhook_url: { env: BW_SLACK_URL } }]
@@ -90,6 +79,20 @@ rules:
     tiers: { critical: { above: 5%, for: 5m } }
 `,
     );
+    process.env.BEDROCK_WATCH_RULES = join(dir, 'rules.yml');
+    await build({
+      entryPoints: [join(root, 'functions', 'evaluate.ts')],
+      outfile: join(dir, 'evaluate.js'),
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+      plugins: require(join(root, 'scripts', 'esbuild-plugins.js')),
+    });
+    delete process.env.BEDROCK_WATCH_RULES;
     await createTable(db().client, 'bundle-table');
     const ticks = Array.from({ length: 60 }, (_, i) => new Date(T0 + (i + 3) * MINUTE).toISOString());
     const script = `
@@ -112,7 +115,6 @@ rules:
           env: {
             PATH: process.env.PATH,
             TABLE_NAME: 'bundle-table',
-            RULES_FILE: 'rules.yml',
             BW_SLACK_URL: slack.url,
             AWS_REGION: 'us-east-1',
             AWS_ACCESS_KEY_ID: 'test',

@@ -1,7 +1,8 @@
 import { accountHas, fillZeros, groupRules, inMotion, planFetch } from '../../shared/engine/cadence';
 import { initialState } from '../../shared/engine/machine';
 import { parseRules } from '../../shared/rules/load';
-import { ACCOUNT, MINUTE } from '../../shared/sources/types';
+import { ACCOUNT } from '../../shared/core/series';
+import { MINUTE } from '../../shared/core/time';
 import { frameOf, runs, T0 } from '../support/frame';
 
 const config = parseRules(`

@@ -6,7 +6,7 @@
 import { replay, type ReplayResult } from '../../shared/local/replay-run';
 import { generateWorkload } from '../../shared/local/generate';
 import { parseRules } from '../../shared/rules/load';
-import { DAY, MINUTE } from '../../shared/sources/types';
+import { DAY, MINUTE } from '../../shared/core/time';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
