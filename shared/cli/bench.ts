@@ -22,7 +22,7 @@ import type { Config } from '../rules/schema';
 import { loadMetricTrace, type MetricTrace } from '../sources/trace';
 import { DAY, MINUTE } from '../core/time';
 import type { Frame } from '../core/series';
-import { costReport } from './cost';
+import { costReport } from './cost/command';
 import { align } from './main';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -103,14 +103,14 @@ export async function bench({ quick }: { quick: boolean }): Promise<number> {
 
 /** Rules besides rules.yml's, to judge 15 per model. */
 const EXTRA_RULES = `
-  - { name: extra-latency-avg, kind: threshold, metric: InvocationLatency, stat: Average, window: 5m, tiers: { warning: { above: 8s, for: 10m } } }
-  - { name: extra-output-tokens, kind: threshold, metric: OutputTokenCount, stat: Sum, window: 5m, tiers: { warning: { above: 1000000, for: 10m } } }
-  - { name: extra-all-errors, kind: ratio, numerator: [InvocationServerErrors, InvocationClientErrors], denominator: Invocations, window: 5m, tiers: { warning: { above: 10%, for: 10m } } }
-  - { name: extra-invocations-baseline, kind: baseline, series: Invocations, window: 15m, tiers: { warning: { above: 3, for: 15m } } }
+  - { name: extra-latency-avg, kind: threshold, metric: InvocationLatency, stat: Average, window: 5m, next_check: bench, tiers: { warning: { above: 8s, for: 10m } } }
+  - { name: extra-output-tokens, kind: threshold, metric: OutputTokenCount, stat: Sum, window: 5m, next_check: bench, tiers: { warning: { above: 1000000, for: 10m } } }
+  - { name: extra-all-errors, kind: ratio, numerator: [InvocationServerErrors, InvocationClientErrors], denominator: Invocations, window: 5m, next_check: bench, tiers: { warning: { above: 10%, for: 10m } } }
+  - { name: extra-invocations-baseline, kind: baseline, series: Invocations, window: 15m, next_check: bench, tiers: { warning: { above: 3, for: 15m } } }
 `;
 
 export function fifteenRules(): Config {
-  const text = readFileSync(join(ROOT, 'rules.yml'), 'utf8').replace(/^rules:\n/m, `rules:\n${EXTRA_RULES.trimStart()}`);
+  const text = readFileSync(join(ROOT, 'rules.yml'), 'utf8').replace(/^rules:\n/m, `rules:\n${EXTRA_RULES.replace(/^\n/, '')}`);
   return parseRules(text, 'rules.yml + bench rules');
 }
 

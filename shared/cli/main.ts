@@ -13,7 +13,7 @@ import { loadRules, loadRulesFile } from '../rules/load';
 import { unmatchedIncludes } from '../engine/select';
 import type { Config } from '../rules/schema';
 import { TraceError, loadMetricTrace } from '../sources/trace';
-import { costLines, costReport, DEFAULT_EVALUATE_MS, parseInterval } from './cost';
+import { costLines, costReport, DEFAULT_EVALUATE_MS, parseInterval } from './cost/command';
 import { IncidentsError, loadIncidents, score, type Incident } from './incidents';
 import { durationText, isoSeconds, logCoverage, renderReport } from './report';
 
@@ -114,7 +114,7 @@ or anywhere with --progress.`,
 
 Estimate the monthly AWS bill of running bedrock-watch for N models (Lambda, GetMetricData,
 DynamoDB, SNS, CloudWatch Logs) under each fetch design, next to the native CloudWatch alarms that
-would cover the same rules. Prices: shared/cost/aws-prices.json.
+would cover the same rules. Prices: shared/pricing/aws-prices.json.
 
   --models N        number of Bedrock models watched (required)
   --rules FILE      rules file (default rules.yml)

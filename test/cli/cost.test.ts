@@ -27,7 +27,7 @@ describe('bedrock-watch cost', () => {
     expect(r.stdout).toMatch(/Monthly cost for 3 models, a tick every 2 min/);
     expect(r.stdout).toMatch(/native CloudWatch alarms: 78 alarm metrics = \$7\.80/);
     expect(r.stdout).toMatch(/GetMetricData, evaluate/);
-    expect(r.stdout).toMatch(/shared\/cost\/aws-prices\.json/);
+    expect(r.stdout).toMatch(/shared\/pricing\/aws-prices\.json/);
   });
 
   it.each([

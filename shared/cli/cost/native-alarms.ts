@@ -9,9 +9,9 @@
  * ratio is counted as the anomaly alarm alone (an exact copy would add a static alarm and a
  * composite AND).
  */
-import type { Config, Rule } from '../rules/schema';
-import { TIERS } from '../core/alert';
-import prices from './aws-prices.json';
+import type { Config, Rule } from '../../rules/schema';
+import { TIERS } from '../../core/alert';
+import prices from '../../pricing/aws-prices.json';
 
 export interface NativeAlarm {
   rule: string;

@@ -5,14 +5,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { parseDuration } from '../rules/units';
-import type { Config } from '../rules/schema';
-import { estimateMonthly, MONTH_MS, type CostEstimate, type CostInput, type FetchDesign } from '../cost/monthly';
-import { nativeAlarms, nativeAlarmsMonthly } from '../cost/native-alarms';
-import prices from '../cost/aws-prices.json';
-import { groupRules } from '../engine/cadence';
+import { parseDuration } from '../../rules/units';
+import type { Config } from '../../rules/schema';
+import { estimateMonthly, MONTH_MS, type CostEstimate, type CostInput, type FetchDesign } from './monthly';
+import { nativeAlarms, nativeAlarmsMonthly } from './native-alarms';
+import prices from '../../pricing/aws-prices.json';
+import { groupRules } from '../../engine/cadence';
 
-const ROOT = resolve(__dirname, '..', '..');
+const ROOT = resolve(__dirname, '..', '..', '..');
 
 /** Evaluate duration when no bench figure is at hand: a tick is mostly waiting on DynamoDB and CloudWatch. */
 export const DEFAULT_EVALUATE_MS = 400;
@@ -94,7 +94,7 @@ export function costReport(opts: { config: Config; models: number; interval?: nu
     native,
     ratioToNative: native.usd > 0 ? chosen.estimate.total / native.usd : Infinity,
     assumptions: [
-      `prices: ${prices.region}, checked ${prices.checked} (shared/cost/aws-prices.json); free tiers not subtracted`,
+      `prices: ${prices.region}, checked ${prices.checked} (shared/pricing/aws-prices.json); free tiers not subtracted`,
       `Lambda ${memory.evaluate} MB evaluate at ${evaluateMs} ms a tick${opts.evaluateMs === undefined ? ' (default; the bench measures it)' : ''}, arm64`,
       `${base.notifications} notifications a month, ${base.logBytesPerTick} bytes of logs per tick, ${base.storageBytesPerModel / 1000} KB of state and baselines per model`,
       'GetMetricData is billed per metric requested, however many datapoints: a read covering every minute since the last one costs one metric per series',

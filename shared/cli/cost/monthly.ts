@@ -5,10 +5,10 @@
  * storage, SNS publishes, and CloudWatch Logs ingestion of its own logs. Pure arithmetic over
  * aws-prices.json; every assumption is an input with the default the command prints.
  */
-import type { Config } from '../rules/schema';
-import { groupRules, SENTINEL_SERIES } from '../engine/cadence';
-import { baselineSeries, needsLogs, seriesNeeded } from '../engine/needs';
-import prices from './aws-prices.json';
+import type { Config } from '../../rules/schema';
+import { groupRules, SENTINEL_SERIES } from '../../engine/cadence';
+import { baselineSeries, needsLogs, seriesNeeded } from '../../engine/needs';
+import prices from '../../pricing/aws-prices.json';
 
 export const MONTH_MS = 30 * 86_400_000;
 const HOUR = 3_600_000;

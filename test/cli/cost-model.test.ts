@@ -1,6 +1,6 @@
-import { estimateMonthly, metricsPerTick, MONTH_MS } from '../../shared/cost/monthly';
-import { nativeAlarms, nativeAlarmsMonthly } from '../../shared/cost/native-alarms';
-import prices from '../../shared/cost/aws-prices.json';
+import { estimateMonthly, metricsPerTick, MONTH_MS } from '../../shared/cli/cost/monthly';
+import { nativeAlarms, nativeAlarmsMonthly } from '../../shared/cli/cost/native-alarms';
+import prices from '../../shared/pricing/aws-prices.json';
 import { parseRules } from '../../shared/rules/load';
 import { MINUTE } from '../../shared/core/time';
 
