@@ -99,7 +99,13 @@ export class CloudWatchSource implements MetricSource {
     this.namespace = namespace;
     this.discovery = discovery;
     this.place = place;
+    // Account-wide reads only for the account the client is in: another account's (cross-account
+    // observability) would need AccountId on each query; without this method the tick reads per model.
+    if (place.account === undefined && !place.observability) this.fetchAccount = (req) => this.readAccount(req);
   }
+
+  /** Account-wide datapoints (see readAccount); absent for a source reading another account. */
+  readonly fetchAccount?: (req: Omit<FetchRequest, 'knownModels'>) => Promise<Frame>;
 
   /** The frame key of a model read by this source. */
   private key(model: string): string {
@@ -205,7 +211,7 @@ export class CloudWatchSource implements MetricSource {
    * Account-wide datapoints: one MetricStat query per key without the ModelId dimension (Bedrock
    * publishes its metrics across all models too), one billed metric each, under the model `*`.
    */
-  async fetchAccount(req: Omit<FetchRequest, 'knownModels'>): Promise<Frame> {
+  private async readAccount(req: Omit<FetchRequest, 'knownModels'>): Promise<Frame> {
     const frame = emptyFrame(req.from, req.to, req.period);
     const keys = [...new Set(req.keys)];
     frame.models[ACCOUNT] = Object.fromEntries(keys.map((k) => [k, new Array<number | null>(frame.length).fill(null)]));

@@ -318,7 +318,7 @@ describe('CloudWatchSource.fetchAccount', () => {
     ];
     cw.on(GetMetricDataCommand).callsFake(emulate(points));
     const source = new CloudWatchSource({ client });
-    const frame = await source.fetchAccount({ keys: ['InvocationServerErrors:Sum', 'InvocationThrottles:Sum'], from: T0, to: T1, period: MINUTE });
+    const frame = await source.fetchAccount!({ keys: ['InvocationServerErrors:Sum', 'InvocationThrottles:Sum'], from: T0, to: T1, period: MINUTE });
     const queries = calls()[0].MetricDataQueries ?? [];
     expect(queries.map((q) => [q.MetricStat?.Metric?.MetricName, q.MetricStat?.Metric?.Dimensions, q.MetricStat?.Stat, q.MetricStat?.Period])).toEqual([
       ['InvocationServerErrors', [], 'Sum', 60],
@@ -329,5 +329,11 @@ describe('CloudWatchSource.fetchAccount', () => {
     expect(frame.models['*']['InvocationThrottles:Sum'][4]).toBe(1);
     expect(frame.models['*']['InvocationThrottles:Sum'][0]).toBeNull();
     expect(source.stats.metrics).toBe(2);
+  });
+
+  it('is not offered for a source reading another account (the tick then reads error counts per model)', () => {
+    expect(new CloudWatchSource({ client, place: { account: '123456789012' } }).fetchAccount).toBeUndefined();
+    expect(new CloudWatchSource({ client, place: { account: '123456789012', observability: true } }).fetchAccount).toBeUndefined();
+    expect(new CloudWatchSource({ client, place: { region: 'eu-west-1' } }).fetchAccount).toBeDefined();
   });
 });
