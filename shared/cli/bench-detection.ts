@@ -7,6 +7,7 @@
  *
  * Run alone: `npx tsx shared/cli/bench-detection.ts [rules.yml]`.
  */
+import type { BenchSection, DetectionBenchContext } from './bench';
 import { join } from 'node:path';
 import type { Config, Rule } from '../rules/schema';
 import { loadRulesFile } from '../rules/load';
@@ -236,4 +237,10 @@ if (require.main === module) {
       process.exitCode = 1;
     },
   );
+}
+
+/** The detection section of `npm run bench` (shared/cli/bench.ts): the table, and its figures for out/bench.json. */
+export async function detectionBench(ctx: DetectionBenchContext): Promise<BenchSection> {
+  const c = await detectionComparison(ctx.config, defaultCases(), (name) => process.stderr.write(`bench: detection, replaying ${name}…\n`));
+  return { title: 'Detection: minutes from onset to the first page, bedrock-watch against native alarms (60 s, 3 of 3)', rows: c.lines.map((l) => [l]), figures: { rows: c.rows, quiet: c.quiet, unexpected: c.unexpected } };
 }

@@ -1,14 +1,10 @@
 /**
- * bedrock-watch commands: validate, backtest, demo, bench. `bin/bedrock-watch.js` runs `main()`
+ * bedrock-watch commands: validate, backtest, demo, cost, bench. `bin/bedrock-watch.js` runs `main()`
  * through tsx; it returns the exit code (0 ok, 1 failed, 2 usage).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { inflateRawSync } from 'node:zlib';
-import { seriesNeeded } from '../engine/needs';
 import type { Episode } from '../local/episodes';
 import type { LogTrace } from '../local/log-trace';
 import type { ReplayOptions, ReplayResult } from '../local/replay-run';
@@ -17,9 +13,8 @@ import { loadRules, loadRulesFile } from '../rules/load';
 import { unmatchedIncludes } from '../engine/select';
 import type { Config } from '../rules/schema';
 import { TraceError, loadMetricTrace } from '../sources/trace';
-import { getMetricDataCost } from '../sources/cloudwatch-cost';
+import { costLines, costReport, DEFAULT_EVALUATE_MS, parseInterval } from './cost/command';
 import { IncidentsError, loadIncidents, score, type Incident } from './incidents';
-import { defaultCases, detectionComparison } from './bench-detection';
 import { durationText, isoSeconds, logCoverage, renderReport } from './report';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -141,16 +136,33 @@ or anywhere with --progress.`,
     maxPositionals: 0,
     run: (v) => demo(typeof v.out === 'string' ? v.out : 'out', Boolean(v.progress)),
   },
-  bench: {
-    summary: 'print speed and cost figures',
-    usage: `bedrock-watch bench
+  cost: {
+    summary: 'monthly cost of running bedrock-watch next to native CloudWatch alarms',
+    usage: `bedrock-watch cost --models N [--rules FILE] [--interval 1m] [--evaluate-ms MS]
 
-Print figures (not assertions): ms per simulated tick with the memory and dynalite stores on one
-day of the sample, the import time of the packaged evaluate function, and the GetMetricData
-metrics per tick with their monthly cost next to native CloudWatch alarms for the same coverage.`,
-    options: { ...help },
+Estimate the monthly AWS bill of running bedrock-watch for N models (Lambda, GetMetricData,
+DynamoDB, SNS, CloudWatch Logs) under each fetch design, next to the native CloudWatch alarms that
+would cover the same rules. Prices: shared/pricing/aws-prices.json.
+
+  --models N        number of Bedrock models watched (required)
+  --rules FILE      rules file (default rules.yml)
+  --interval D      evaluate schedule (default: the rules' settings.schedule)
+  --evaluate-ms MS  measured evaluate duration per tick (default: out/bench.json, else ${DEFAULT_EVALUATE_MS})
+  --json            print the report as JSON`,
+    options: { ...help, models: { type: 'string' }, rules: { type: 'string' }, interval: { type: 'string' }, 'evaluate-ms': { type: 'string' }, json: { type: 'boolean' } },
     maxPositionals: 0,
-    run: () => bench(),
+    run: (v) => cost(v),
+  },
+  bench: {
+    summary: 'measure speed and cost figures (out/bench.json)',
+    usage: `bedrock-watch bench [--quick]
+
+Measure (not assert) engine, backtest, demo, cold-start and cost figures, each against its floor in
+the same run; print a table and write out/bench.json. \`npm run bench:readme\` copies the figures into
+the README's performance section. --quick skips the demo and the 14-day backtest.`,
+    options: { ...help, quick: { type: 'boolean' } },
+    maxPositionals: 0,
+    run: (v) => (require('./bench') as typeof import('./bench')).bench({ quick: v.quick === true }),
   },
 };
 
@@ -318,7 +330,7 @@ function checkRange(traces: ({ from: number; to: number } | undefined)[], from: 
 /** Days replayed tick by tick through dynalite in the demo; the rest of the sample is history. */
 const DEMO_DAYS = 2;
 
-async function demo(outDir: string, showProgress = false): Promise<number> {
+export async function demo(outDir: string, showProgress = false): Promise<number> {
   const metricsFile = join(SAMPLES, 'sample-metrics.jsonl.gz');
   const logsFile = join(SAMPLES, 'sample-invocations.jsonl.gz');
   const incidentFiles = [join(SAMPLES, 'sample-incidents.json'), join(SAMPLES, 'sample-invocations-incidents.json')].filter((f) => existsSync(f));
@@ -370,168 +382,37 @@ async function demo(outDir: string, showProgress = false): Promise<number> {
   return 0;
 }
 
-// ── bench ───────────────────────────────────────────────────────────────────
+// ── cost ────────────────────────────────────────────────────────────────────
 
-async function bench(): Promise<number> {
-  const config = loadRulesFile(join(ROOT, 'rules.yml'));
-  const metrics = loadMetricTrace(join(SAMPLES, 'sample-metrics.jsonl.gz'));
-  const models = Object.keys(metrics.series).length;
-  const from = Math.max(metrics.from, metrics.to - DAY);
-  const tick = config.settings.schedule;
-  err('bench: replaying one day of the sample with each store…');
-  await replay({ config, metrics, from, to: from + 3_600_000, store: 'memory' }); // warm-up (JIT, module loading)
-  const memory = await replay({ config, metrics, from, to: metrics.to, store: 'memory' });
-  const dynalite = await replay({ config, metrics, from, to: metrics.to, store: 'dynalite' });
-
-  const rows: string[][] = [];
-  out(`Replay of ${isoSeconds(from).slice(0, 10)} (${memory.ticks} ticks, ${plural(models, 'model')}, ${plural(config.rules.length, 'rule')})`);
-  rows.push(['  memory store', `${memory.msPerTick.toFixed(2)} ms/tick`, '']);
-  rows.push(['  dynalite store', `${dynalite.msPerTick.toFixed(2)} ms/tick`, `${ratio(dynalite.msPerTick, memory.msPerTick)} memory`]);
-  for (const line of align(rows)) out(line);
-  out();
-
-  for (const line of importTime()) out(line);
-  out();
-
-  for (const line of await ingestBench()) out(line);
-  out();
-  for (const line of (await detectionComparison(config, defaultCases(), (name) => err(`bench: detection, replaying ${name}…`))).lines) out(line);
-  out();
-
-  // A native alarm has one threshold: one alarm per rule tier and model (a ratio rule's alarm is
-  // metric math over each of its metrics). Other kinds (absent, cost, week-over-week, …) have no
-  // plain-alarm equivalent, so the like-for-like comparison covers threshold and ratio rules only.
-  let alarmMetrics = 0;
-  const comparable: Config['rules'] = [];
-  const uncounted: string[] = [];
-  for (const r of config.rules) {
-    const { name, kind } = r;
-    const tiers = (['info', 'warning', 'critical'] as const).filter((t) => r.tiers[t]).length;
-    if (r.kind === 'ratio') alarmMetrics += tiers * new Set([...r.numerator, ...r.denominator]).size * models;
-    else if (r.kind === 'threshold') alarmMetrics += tiers * models;
-    else {
-      uncounted.push(`${name} (${kind})`);
-      continue;
-    }
-    comparable.push(r);
+async function cost(v: Values): Promise<number> {
+  const models = Number(v.models);
+  if (typeof v.models !== 'string' || !Number.isInteger(models) || models < 1) throw new UsageError('--models must be a whole number of models, 1 or more');
+  const config = loadRulesFile(typeof v.rules === 'string' ? v.rules : 'rules.yml');
+  let interval: number | undefined;
+  if (typeof v.interval === 'string') {
+    const ms = parseInterval(v.interval);
+    if (typeof ms === 'string') throw new UsageError(`--interval ${ms}`);
+    interval = ms;
   }
-  const perMonth = (series: number) => series * models * ((30 * DAY) / tick);
-  const gmd = (metricsRequested: number) => getMetricDataCost({ metricsRequested });
-  const all = seriesNeeded(config.rules);
-  const same = seriesNeeded(comparable);
-  const alarmCost = alarmMetrics * 0.1;
-  out(`GetMetricData metrics per evaluate tick: ${all.length} series × ${plural(models, 'model')} = ${all.length * models}`);
-  out(`  (${all.join(', ')})`);
-  out(`Monthly CloudWatch cost (30 days, a tick every ${tick / 60_000} min, ${plural(models, 'model')}):`);
-  for (const line of align([
-    ['  bedrock-watch, all rules', `${perMonth(all.length).toLocaleString('en-US')} metrics`, usd(gmd(perMonth(all.length))), ''],
-    [`  bedrock-watch, threshold + ratio rules (${comparable.length})`, `${perMonth(same.length).toLocaleString('en-US')} metrics`, usd(gmd(perMonth(same.length))), ''],
-    ['  native alarms, same rule × tier × model coverage', `${alarmMetrics} alarm-metrics`, usd(alarmCost), `bedrock-watch = ${ratio(gmd(perMonth(same.length)), alarmCost)} native`],
-  ])) out(line);
-  out('  (GetMetricData $0.01 per 1,000 metrics requested; alarms $0.10 per alarm-metric per month. Evaluate ticks only:');
-  out('   the hourly baseline fetch, Lambda and DynamoDB are not included; baseline_ratio tiers would need');
-  out('   anomaly-detection alarms, billed as 3 metrics each, not counted.)');
-  if (uncounted.length) out(`  (no native alarm equivalent, left out of the comparison: ${uncounted.join(', ')})`);
+  let evaluateMs: number | undefined;
+  if (typeof v['evaluate-ms'] === 'string') {
+    evaluateMs = Number(v['evaluate-ms']);
+    if (!(evaluateMs > 0)) throw new UsageError('--evaluate-ms must be a positive number of milliseconds');
+  } else evaluateMs = benchEvaluateMs();
+  const report = costReport({ config, models, interval, evaluateMs });
+  if (v.json) out(JSON.stringify(report));
+  else for (const line of costLines(report, align)) out(line);
   return 0;
 }
 
-/** Time a cold `require()` of the packaged evaluate bundle in a fresh node process. */
-/** The ingest function's work on one large log batch: records/second and DynamoDB writes (per bucket, not per record). */
-async function ingestBench(): Promise<string[]> {
-  // Loaded here only: the other commands do not need them (the CLI loads lazily, like loadLogs above).
-  const { startLocalDynamo } = require('../local/dynalite') as typeof import('../local/dynalite');
-  const { ingestBatch } = require('../logs/ingest') as typeof import('../logs/ingest');
-  const { dataMessage, encodeAwsLogs } = require('../logs/awslogs') as typeof import('../logs/awslogs');
-  const logsFile = join(SAMPLES, 'sample-invocations.jsonl.gz');
-  if (!existsSync(logsFile)) return ['ingest: no sample invocation logs, skipped'];
-  const logs = loadLogs(logsFile);
-  // 10,000 records spread over 10 minutes, as one subscription batch.
-  const lines = [...logs.byMinute.values()].flat().slice(0, 10_000);
-  const base = Date.parse('2026-10-05T12:00:00Z');
-  const batch = lines.map((l, i) => {
-    const r = JSON.parse(l.message) as { timestamp: string };
-    const t = base + (i % 10) * 60_000 + (i % 60) * 1000;
-    r.timestamp = new Date(t).toISOString();
-    return { timestamp: t, message: JSON.stringify(r) };
-  });
-  const event = encodeAwsLogs(dataMessage(batch));
-  const dynamo = await startLocalDynamo();
+/** The evaluate duration the last bench measured (dynalite replay, ms per tick), if any. */
+function benchEvaluateMs(): number | undefined {
   try {
-    const t0 = performance.now();
-    const first = await ingestBatch(dynamo.table, event, base + 11 * 60_000);
-    const ms = performance.now() - t0;
-    const t1 = performance.now();
-    const again = await ingestBatch(dynamo.table, event, base + 11 * 60_000);
-    const msAgain = performance.now() - t1;
-    return align([
-      [`Ingest of one ${Math.round(JSON.stringify(event).length / 1024)} KB subscription batch (${first.records} records, dynalite)`, '', ''],
-      ['  first delivery', `${Math.round(first.records / (ms / 1000)).toLocaleString('en-US')} records/s`, `${first.writes} bucket writes for ${first.buckets} buckets (${(first.records / Math.max(1, first.writes)).toFixed(0)} records per write)`],
-      ['  redelivered (idempotent)', `${Math.round(again.records / (msAgain / 1000)).toLocaleString('en-US')} records/s`, `${again.writes} written, ${again.skipped} skipped`],
-    ]);
-  } finally {
-    await dynamo.close();
+    const b = JSON.parse(readFileSync(join(ROOT, 'out', 'bench.json'), 'utf8')) as { replay?: { dynaliteMsPerTick?: number } };
+    return b.replay?.dynaliteMsPerTick;
+  } catch {
+    return undefined;
   }
-}
-
-function importTime(): string[] {
-  const zip = join(ROOT, '.serverless', 'evaluate.zip');
-  if (!existsSync(join(ROOT, '.serverless'))) return ['Import of functions/evaluate: skipped (no .serverless; run `npm run package` first)'];
-  const bundle = existsSync(zip) ? readZipEntry(zip, 'functions/evaluate.js') : null;
-  if (!bundle) return ['Import of functions/evaluate: skipped (.serverless/evaluate.zip has no functions/evaluate.js; run `npm run package`)'];
-  const dir = mkdtempSync(join(tmpdir(), 'bedrock-watch-bench-'));
-  try {
-    const file = join(dir, 'evaluate.js');
-    writeFileSync(file, bundle);
-    const env = { ...process.env, AWS_REGION: process.env.AWS_REGION ?? 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-    const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-    const requires: number[] = [];
-    const walls: number[] = [];
-    const bare: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      let t = performance.now();
-      const r = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
-      walls.push(performance.now() - t);
-      if (r.status !== 0) return [`Import of functions/evaluate: failed (${(r.stderr || '').trim().split('\n')[0]})`];
-      requires.push(Number(r.stdout));
-      t = performance.now();
-      spawnSync(process.execPath, ['-e', ''], { env });
-      bare.push(performance.now() - t);
-    }
-    return [
-      `Import of functions/evaluate (esbuild bundle from .serverless/evaluate.zip, ${(bundle.length / 1024).toFixed(0)} KB, median of 5 cold processes)`,
-      ...align([
-        ['  require()', `${median(requires).toFixed(0)} ms`, ''],
-        ['  node process, bare', `${median(bare).toFixed(0)} ms`, ''],
-        ['  node process + require()', `${median(walls).toFixed(0)} ms`, `${ratio(median(walls), median(bare))} bare`],
-      ]),
-    ];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** One stored or deflated entry of a zip file (enough for the packages osls writes). */
-function readZipEntry(zipFile: string, name: string): Buffer | null {
-  const buf = readFileSync(zipFile);
-  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (eocd < 0) return null;
-  let p = buf.readUInt32LE(eocd + 16);
-  const count = buf.readUInt16LE(eocd + 10);
-  for (let i = 0; i < count && buf.readUInt32LE(p) === 0x02014b50; i++) {
-    const method = buf.readUInt16LE(p + 10);
-    const size = buf.readUInt32LE(p + 20);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    if (buf.toString('utf8', p + 46, p + 46 + nameLen) === name) {
-      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-      const data = buf.subarray(start, start + size);
-      return method === 0 ? Buffer.from(data) : method === 8 ? inflateRawSync(data) : null;
-    }
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return null;
 }
 
 // ── summaries ───────────────────────────────────────────────────────────────
@@ -597,7 +478,7 @@ function scoreSummary(episodes: Episode[], incidents: Incident[], file: string):
 
 // ── small helpers ───────────────────────────────────────────────────────────
 
-function align(rows: string[][]): string[] {
+export function align(rows: string[][]): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd());
@@ -615,6 +496,3 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(a / b >= 10 ? 0 : 2)}×` : 'n/a');
-const usd = (x: number) => `$${x.toFixed(2)}`;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

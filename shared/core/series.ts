@@ -14,6 +14,9 @@ export function parseSeriesKey(key: SeriesKey): { metric: string; stat: string }
   return { metric: key.slice(0, i), stat: key.slice(i + 1) };
 }
 
+/** The pseudo-model an account-wide frame (MetricSource.fetchAccount) keeps its series under. */
+export const ACCOUNT = '*';
+
 /** Dense per-minute values: index i is minute `from + i*period`; `null` means no datapoint. */
 export type Series = (number | null)[];
 

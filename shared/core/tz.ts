@@ -38,6 +38,11 @@ export function local(ms: number, tz: string): LocalTime {
 }
 
 function compute(ms: number, tz: string): LocalTime {
+  if (tz === 'UTC') {
+    // The default zone needs no Intl formatting (the replay asks for every minute it judges).
+    const d = new Date(ms);
+    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), weekday: d.getUTCDay() };
+  }
   const parts: Record<string, string> = {};
   for (const p of formatter(tz).formatToParts(new Date(ms))) parts[p.type] = p.value;
   return { year: +parts.year, month: +parts.month, day: +parts.day, hour: +parts.hour, minute: +parts.minute, weekday: WEEKDAYS[parts.weekday] };

@@ -114,10 +114,19 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   ].sort();
   const byName = new Map(config.rules.map((r) => [r.name, r]));
   /** Callers seen in the logs window or with a live alert, for per-caller rules. */
+  // Callers with a stored alert, indexed once: scanning every state for every model is quadratic at scale.
+  // (A state created during this call is for a caller of the frame, which callersOf lists anyway.)
+  const storedCallers = new Map<string, string[]>();
+  for (const s of Object.values(input.states)) {
+    const target = targetOfLabels(s.labels);
+    if (!s.labels.caller || !target) continue;
+    const key = `${s.rule}\u0000${target}`;
+    storedCallers.set(key, [...(storedCallers.get(key) ?? []), s.labels.caller]);
+  }
   const callersOf = (model: string, rule: string): string[] => [
     ...new Set([
       ...Object.keys(frame.models[model] ?? {}).flatMap((k) => (k.startsWith(CALLER_PREFIX) ? [k.slice(CALLER_PREFIX.length)] : [])),
-      ...Object.values(states).flatMap((s) => (s.rule === rule && targetOfLabels(s.labels) === model && s.labels.caller ? [s.labels.caller] : [])),
+      ...(storedCallers.get(`${rule}\u0000${model}`) ?? []),
     ]),
   ];
 

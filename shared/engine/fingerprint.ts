@@ -6,7 +6,7 @@ export function fingerprint(rule: string, labels: Record<string, string>): strin
   let fp = known.get(canon);
   if (!fp) {
     fp = createHash('sha256').update(canon).digest('hex').slice(0, 24);
-    if (known.size > 10_000) known.clear();
+    if (known.size > 100_000) known.clear(); // bounded; above the rules × models × callers of a large account (15 × 1,000 × a few)
     known.set(canon, fp);
   }
   return fp;

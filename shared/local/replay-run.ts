@@ -52,6 +52,8 @@ export interface ReplayOptions {
   notifiers?: NotifierLookup;
   /** Called with the dynalite table after the last tick, before it is closed. */
   inspect?: (table: Table) => Promise<void>;
+  /** Overrides settings.detail_every (the bench compares fetch designs on one trace). */
+  detailEvery?: number;
 }
 
 export interface ReplayResult {
@@ -65,10 +67,14 @@ export interface ReplayResult {
   /** Wall time per simulated tick, ms. */
   msPerTick: number;
   models: string[];
+  /** GetMetricData metrics the evaluate and baseline ticks requested, as CloudWatch would bill them. */
+  metricsRequested: number;
+  /** Those the evaluate ticks requested (minute data). */
+  evaluateMetrics: number;
 }
 
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
-  const { config } = opts;
+  const config = opts.detailEvery === undefined ? opts.config : { ...opts.config, settings: { ...opts.config.settings, detail_every: opts.detailEvery } };
   if (!opts.metrics && !opts.logs) throw new Error('replay needs a metric trace, a log trace, or both');
   const metrics: MetricTrace = opts.metrics ?? emptyTrace(opts.logs as LogTrace);
   const step = config.settings.schedule;
@@ -133,6 +139,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     digests: capture.digests,
     transitions,
     msPerTick: (performance.now() - t0) / Math.max(1, ticks),
+    metricsRequested: source.stats.metrics,
+    evaluateMetrics: source.stats.minuteMetrics,
     models: [...new Set([...Object.keys(metrics.series), ...(opts.logs?.aggregate.buckets.map((b) => b.modelId) ?? [])])].sort(),
   };
 }

@@ -292,6 +292,10 @@ const Settings = z
     log_delay: Duration.prefault('5m').meta({
       description: 'How long after a minute ends its invocation-log records have all reached the ingest function; log-based rules judge minutes this old.',
     }),
+    detail_every: Duration.prefault('5m').meta({
+      description:
+        'How often the slow per-model series (latency, time to first token, tokens) are fetched from CloudWatch while no rule reading them is on the move; request counts are read every tick. 1m fetches everything every tick.',
+    }),
     max_catch_up: Duration.prefault('60m').meta({ description: 'After missed ticks, evaluate at most this much of the past.' }),
     timezone: z
       .string()

@@ -1,5 +1,5 @@
 /**
- * The real adapters, built once per Lambda container: rules from the packaged rules.yml,
+ * The real adapters, built once per Lambda container: the rules compiled into the bundle (packaged-rules.ts),
  * CloudWatch, DynamoDB, SNS and receivers whose secrets come from SSM. Each piece is built on
  * first use and each function asks only for the pieces it uses, so a bundle holds (and its
  * IAM role grants) only the AWS calls its function can make: the baseline function has no
@@ -10,7 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { NotifierSet } from '../notify/receivers';
 import { createSnsClient, SnsDropNotice } from '../notify/sns';
-import { loadRulesFile } from '../rules/load';
+import { packagedRules } from './packaged-rules';
 import type { Config } from '../rules/schema';
 import { metricSourceFor } from '../sources/cloudwatch-places';
 import type { MetricSource } from '../sources/types';
@@ -36,9 +36,8 @@ let notifiers: NotifierSet | undefined;
 let sns: SNSClient | undefined;
 let logs: TableLogSource | undefined;
 
-// The SSM prefix is checked when the stack says which one its role grants (SSM_PREFIX); `validate`
-// and `npm run package` check against the shipped one before anything is deployed.
-export const awsConfig = (): Config => (config ??= loadRulesFile(process.env.RULES_FILE ?? 'rules.yml', { ssmPrefix: process.env.SSM_PREFIX || false }));
+// Compiled into the bundle at package time (packaged-rules.ts); the SSM prefix is checked there and by `validate`.
+export const awsConfig = (): Config => (config ??= packagedRules());
 export const awsTable = (): Table => (table ??= tableFromEnv(new DynamoDBClient({})));
 export const awsStateStore = (): DynamoStateStore => (store ??= new DynamoStateStore(awsTable()));
 export const awsBaselineStore = (): BaselineStore => (baselineStore ??= new DynamoBaselineStore(awsTable()));

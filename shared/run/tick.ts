@@ -3,13 +3,14 @@
  * re-run with the same `now` (EventBridge delivers at least once) records and sends nothing twice,
  * and anything unsent is retried by the next tick.
  */
-import { evaluate, type ObservationListener, type RuleError } from '../engine/evaluate';
+import { evaluate, type EvaluateInput, type EvaluateOutput, type ObservationListener, type RuleError } from '../engine/evaluate';
 import { targetOfLabels } from '../core/target';
-import { lookbackMinutes, needsLogs, seriesNeeded } from '../engine/needs';
+import { accountHas, fillZeros, planFetch, type RuleGroups } from '../engine/cadence';
+import { lookbackMinutes, needsLogs } from '../engine/needs';
 import { unmatchedIncludes } from '../engine/select';
 import { mergeLogSeries, type LogSource } from '../sources/logs';
 import type { Baselines } from '../engine/types';
-import type { Transition } from '../core/alert';
+import type { AlertState, Spend, Transition } from '../core/alert';
 import type { Config } from '../rules/schema';
 import { escalate, tierPolicies } from '../route/escalate';
 import { route } from '../route/route';
@@ -92,22 +93,40 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
   const state = await store.load();
   const latest = latestVisibleMinute(now, s.publication_delay);
   const oldest = latest - s.max_catch_up + MINUTE;
-  const first = Math.max(state.cursor.lastMinute !== null ? state.cursor.lastMinute + MINUTE : latest, oldest);
+  const plan = planFetch({
+    rules: config.rules,
+    states: state.alerts,
+    lastMinute: state.cursor.lastMinute,
+    slowMinute: state.cursor.slowMinute,
+    latest,
+    oldest,
+    detailEvery: s.detail_every,
+    schedule: s.schedule,
+    minute: MINUTE,
+  });
+  const first = plan.fastFrom;
   const report: TickReport = { now: new Date(now).toISOString(), evaluated: null, transitions: [], decided: 0, delivered: 0, failed: 0, dropped: 0, ruleErrors: 0, failedRules: [] };
 
   let pending = state.cursor.pending;
   if (first <= latest) {
-    const minutes = [];
-    for (let m = first; m <= latest; m += MINUTE) minutes.push({ minute: m, at: now });
+    const minutesFrom = (m0: number) => {
+      const list = [];
+      for (let m = m0; m <= latest; m += MINUTE) list.push({ minute: m, at: now });
+      return list;
+    };
+    const minutes = minutesFrom(first);
+    const slowMinutes = plan.slowFrom === null ? [] : minutesFrom(plan.slowFrom);
     const baselines = await deps.baselines(now);
     const knownModels = [...new Set([...Object.values(state.alerts).flatMap((a) => targetOfLabels(a.labels) ?? []), ...baselines.models(), ...state.logModels].filter(Boolean))].sort();
-    const frame = await deps.source.fetch({
-      keys: seriesNeeded(config.rules),
-      from: first - lookbackMinutes(config.rules) * MINUTE,
-      to: latest + MINUTE,
-      period: MINUTE,
-      knownModels,
-    });
+    const from = Math.min(first, plan.slowFrom ?? first) - lookbackMinutes(config.rules) * MINUTE;
+    const window = { from, to: latest + MINUTE, period: MINUTE };
+    // Slow error counts: one account-wide metric each proves them zero for every model, or says to read them per model.
+    const slowTick = plan.slowFrom !== null;
+    const account = slowTick && plan.sentinel.length && deps.source.fetchAccount ? await deps.source.fetchAccount({ ...window, keys: plan.sentinel }) : undefined;
+    const provenZero = account ? plan.sentinel.filter((k) => !accountHas(account, k)) : [];
+    const keys = [...plan.always, ...(slowTick ? [...plan.slow, ...plan.sentinel.filter((k) => !provenZero.includes(k))] : [])];
+    const frame = await deps.source.fetch({ ...window, keys, knownModels });
+    for (const k of provenZero) fillZeros(frame, k);
     for (const [place, error] of Object.entries(frame.places?.failed ?? {})) {
       deps.log.warn('cannot read the metrics of a region or account; its models are judged next tick', { place, error });
     }
@@ -118,18 +137,25 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       mergeLogSeries(frame, await deps.logs.buckets(models, frame.from - lag * MINUTE, end), lag);
     }
     warnUnmatchedIncludes(config, [...new Set([...Object.keys(frame.models), ...knownModels])].sort(), deps.log);
-    const result = evaluate({ config, frame, states: state.alerts, baselines, minutes, knownModels, spend: state.cursor.spend, onObservation: deps.onObservation });
+    const base = { frame, baselines, knownModels, onObservation: deps.onObservation };
+    // Same minutes for both groups: one pass, as if there were no groups. Otherwise the fast rules are
+    // judged up to `latest`, and the slow ones (with the day's spend) only on the ticks that read them.
+    const result =
+      slowMinutes.length === minutes.length
+        ? evaluate({ ...base, config, states: state.alerts, minutes, spend: state.cursor.spend })
+        : evaluateGroups(config, plan.groups, base, state.alerts, minutes, slowMinutes, state.cursor.spend);
     const routed = route(config, result.transitions, result.states, now);
     const escalated = escalate({ policies: config.escalation, policyFor: tierPolicies(config), rules: config.rules, states: result.states, transitions: result.transitions, now });
     // A resolve both the route and the policy send to one receiver has one id: keep one.
     const decided = [...new Map([...routed.notifications, ...escalated.notifications].map((n) => [n.id, n])).values()];
     const outbox = outboxItems(decided, now);
+    const slowMinute = slowMinutes.length ? latest : state.cursor.slowMinute ?? state.cursor.lastMinute;
     try {
       // Decide, then deliver: the outbox holds every notification before any HTTP call.
       await store.putOutbox(outbox);
       const touched = new Set([...result.changed, ...routed.notified, ...Object.keys(routed.suppressed), ...escalated.touched]);
       pending = [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])];
-      await store.commit(state.cursor, { ...state.cursor, lastMinute: latest, spend: result.spend, pending, journal: [] }, [...touched].map((fp) => result.states[fp]));
+      await store.commit(state.cursor, { ...state.cursor, lastMinute: latest, slowMinute, spend: result.spend, pending, journal: [] }, [...touched].map((fp) => result.states[fp]));
     } catch (e) {
       if (e instanceof ConcurrentTickError) {
         deps.log.warn(e.message);
@@ -152,4 +178,26 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
 
   const d = await deliverOutbox(store, deps.notifiers, pending, now, { log: deps.log, sleep: deps.sleep, metrics: deps.metrics, timeLeft: deps.timeLeft, dropNotice: deps.dropNotice });
   return { ...report, ...d };
+}
+
+/** The fast rules over `minutes`, then the slow ones over `slowMinutes` (possibly none) on the states the first pass left. */
+function evaluateGroups(
+  config: Config,
+  groups: RuleGroups,
+  base: Pick<EvaluateInput, 'frame' | 'baselines' | 'knownModels' | 'onObservation'>,
+  states: Record<string, AlertState>,
+  minutes: EvaluateInput['minutes'],
+  slowMinutes: EvaluateInput['minutes'],
+  spend: Spend,
+): EvaluateOutput {
+  const fast = evaluate({ ...base, config: { ...config, rules: groups.fast }, states, minutes, spend });
+  if (!slowMinutes.length) return { ...fast, spend };
+  const slow = evaluate({ ...base, config: { ...config, rules: groups.slow }, states: fast.states, minutes: slowMinutes, spend });
+  return {
+    states: slow.states,
+    changed: [...new Set([...fast.changed, ...slow.changed])],
+    transitions: [...fast.transitions, ...slow.transitions],
+    spend: slow.spend,
+    ruleErrors: [...fast.ruleErrors, ...slow.ruleErrors],
+  };
 }

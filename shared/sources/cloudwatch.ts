@@ -20,7 +20,7 @@ import {
   type MetricDataQuery,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
-import { emptyFrame, parseSeriesKey, type Frame, type Series, type SeriesKey } from '../core/series';
+import { ACCOUNT, emptyFrame, parseSeriesKey, type Frame, type Series, type SeriesKey } from '../core/series';
 import { parseTarget, placeKey, placeOfTarget, targetKey } from '../core/target';
 import { type FetchRequest, type MetricSource } from './types';
 
@@ -99,7 +99,13 @@ export class CloudWatchSource implements MetricSource {
     this.namespace = namespace;
     this.discovery = discovery;
     this.place = place;
+    // Account-wide reads only for the account the client is in: another account's (cross-account
+    // observability) would need AccountId on each query; without this method the tick reads per model.
+    if (place.account === undefined && !place.observability) this.fetchAccount = (req) => this.readAccount(req);
   }
+
+  /** Account-wide datapoints (see readAccount); absent for a source reading another account. */
+  readonly fetchAccount?: (req: Omit<FetchRequest, 'knownModels'>) => Promise<Frame>;
 
   /** The frame key of a model read by this source. */
   private key(model: string): string {
@@ -192,17 +198,7 @@ export class CloudWatchSource implements MetricSource {
     }
 
     const write = (model: string, key: SeriesKey, result: MetricDataResult): void => {
-      const ts = result.Timestamps ?? [];
-      const vs = result.Values ?? [];
-      const n = Math.min(ts.length, vs.length);
-      if (n === 0) return;
-      const series = ensureModel(this.key(model))[key]!;
-      for (let i = 0; i < n; i++) {
-        const t = ts[i]!.getTime();
-        const v = vs[i]!;
-        if (!(t >= from && t < to) || !Number.isFinite(v)) continue; // outside [from, to)
-        series[Math.floor((t - from) / period)] = v;
-      }
+      if (Math.min(result.Timestamps?.length ?? 0, result.Values?.length ?? 0) > 0) writeResult(ensureModel(this.key(model))[key]!, result, req);
     };
 
     for (let i = 0; i < plans.length; i += MAX_QUERIES_PER_CALL) {
@@ -211,10 +207,36 @@ export class CloudWatchSource implements MetricSource {
     return frame;
   }
 
+  /**
+   * Account-wide datapoints: one MetricStat query per key without the ModelId dimension (Bedrock
+   * publishes its metrics across all models too), one billed metric each, under the model `*`.
+   */
+  private async readAccount(req: Omit<FetchRequest, 'knownModels'>): Promise<Frame> {
+    const frame = emptyFrame(req.from, req.to, req.period);
+    const keys = [...new Set(req.keys)];
+    frame.models[ACCOUNT] = Object.fromEntries(keys.map((k) => [k, new Array<number | null>(frame.length).fill(null)]));
+    if (frame.length === 0 || keys.length === 0) return frame;
+    const plans: Plan[] = keys.map((key, i) => {
+      const { metric, stat } = parseSeriesKey(key);
+      if (!metric || !stat) throw new Error(`CloudWatchSource: invalid series key ${JSON.stringify(key)} (expected Metric:Stat)`);
+      const id = `a${i}`;
+      return {
+        id,
+        key,
+        metric,
+        stat,
+        model: ACCOUNT,
+        query: { Id: id, MetricStat: { Metric: { Namespace: this.namespace, MetricName: metric, Dimensions: [] }, Stat: stat, Period: req.period / 1000 }, ReturnData: true },
+      };
+    });
+    await this.runBatch(plans, req, (model, key, result) => writeResult(frame.models[model]![key]!, result, req));
+    return frame;
+  }
+
   /** One batch of ≤ 500 queries: follows NextToken until exhausted. */
   private async runBatch(
     batch: Plan[],
-    req: FetchRequest,
+    req: Omit<FetchRequest, 'knownModels'>,
     write: (model: string, key: SeriesKey, result: MetricDataResult) => void,
   ): Promise<void> {
     const byId = new Map(batch.map((p) => [p.id, p]));
@@ -274,6 +296,17 @@ export class CloudWatchSource implements MetricSource {
         seenTokens.add(nextToken);
       }
     } while (nextToken !== undefined);
+  }
+}
+
+/** A result's datapoints into their slots; any outside [from, to) are dropped. */
+function writeResult(series: Series, result: MetricDataResult, { from, to, period }: { from: number; to: number; period: number }): void {
+  const ts = result.Timestamps ?? [];
+  const vs = result.Values ?? [];
+  for (let i = 0; i < Math.min(ts.length, vs.length); i++) {
+    const t = ts[i]!.getTime();
+    const v = vs[i]!;
+    if (t >= from && t < to && Number.isFinite(v)) series[Math.floor((t - from) / period)] = v;
   }
 }
 

@@ -5,13 +5,14 @@
  */
 import type { MetricTrace } from './trace';
 import { MINUTE } from '../core/time';
-import { parseSeriesKey, type Frame, type SeriesKey } from '../core/series';
+import { ACCOUNT, parseSeriesKey, type Frame, type SeriesKey } from '../core/series';
 import { type FetchRequest, type MetricSource } from './types';
 import { COUNT_METRICS } from '../rules/metrics';
 import { mean, median } from '../core/stats';
 
 export class ReplaySource implements MetricSource {
-  readonly stats = { calls: 0, metrics: 0 };
+  /** Calls and billed metrics; `minuteMetrics` those of minute reads (evaluate's, not the hourly baseline's). */
+  readonly stats = { calls: 0, metrics: 0, minuteMetrics: 0 };
 
   constructor(
     private readonly trace: MetricTrace,
@@ -20,6 +21,20 @@ export class ReplaySource implements MetricSource {
 
   async fetch(req: FetchRequest): Promise<Frame> {
     this.stats.calls++;
+    const frame = this.read(req);
+    // Billed as a SEARCH is: one metric per series that has data in the window.
+    this.count(req.period, Object.keys(frame.models).length * req.keys.length);
+    for (const m of req.knownModels ?? []) frame.models[m] ??= Object.fromEntries(req.keys.map((k) => [k, new Array(frame.length).fill(null)]));
+    return frame;
+  }
+
+  private count(period: number, metrics: number): void {
+    this.stats.metrics += metrics;
+    if (period === MINUTE) this.stats.minuteMetrics += metrics;
+  }
+
+  /** The visible datapoints of every model with any in the window. */
+  private read(req: Omit<FetchRequest, 'knownModels'>): Frame {
     const visibleTo = Math.floor((this.clock.now() - this.clock.delayMs) / MINUTE) * MINUTE; // minutes closing by then
     const length = Math.max(0, Math.round((req.to - req.from) / req.period));
     const frame: Frame = { from: req.from, length, period: req.period, models: {} };
@@ -49,13 +64,31 @@ export class ReplaySource implements MetricSource {
         }
         out[key] = values;
       }
-      if (any) {
-        frame.models[model] = out;
-        this.stats.metrics += req.keys.length;
-      }
+      if (any) frame.models[model] = out;
     }
-    for (const m of req.knownModels ?? []) frame.models[m] ??= Object.fromEntries(req.keys.map((k) => [k, new Array(length).fill(null)]));
     return frame;
+  }
+
+  /**
+   * Account-wide series as CloudWatch publishes them without the ModelId dimension: the sum of
+   * every model's counts (counting metrics only; other statistics do not add up across models).
+   */
+  async fetchAccount(req: Omit<FetchRequest, 'knownModels'>): Promise<Frame> {
+    this.stats.calls++;
+    const perModel = this.read(req);
+    const out: Record<SeriesKey, (number | null)[]> = {};
+    for (const key of req.keys) {
+      const { metric, stat } = parseSeriesKey(key);
+      if (stat !== 'Sum' || !COUNT_METRICS.has(metric)) throw new Error(`ReplaySource: no account-wide replay of ${key} (counting metrics' Sum only)`);
+      const total: (number | null)[] = new Array(perModel.length).fill(null);
+      for (const byKey of Object.values(perModel.models)) {
+        const s = byKey[key];
+        for (let i = 0; i < perModel.length; i++) if (s[i] !== null) total[i] = (total[i] ?? 0) + (s[i] as number);
+      }
+      out[key] = total;
+    }
+    this.count(req.period, req.keys.length);
+    return { from: perModel.from, length: perModel.length, period: perModel.period, models: { [ACCOUNT]: out } };
   }
 
   /** One slot's value: the minute itself, or an hour rolled up the way CloudWatch would (sum / mean / median of percentiles). */

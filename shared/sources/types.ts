@@ -16,4 +16,9 @@ export interface FetchRequest {
 
 export interface MetricSource {
   fetch(req: FetchRequest): Promise<Frame>;
+  /**
+   * The same window account-wide (no ModelId dimension: one metric per key), under the model
+   * `*`. Optional: without it every series is read per model.
+   */
+  fetchAccount?(req: Omit<FetchRequest, 'knownModels'>): Promise<Frame>;
 }

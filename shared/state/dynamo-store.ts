@@ -18,12 +18,13 @@ export class DynamoStateStore implements StateStore {
   async load(): Promise<TickState> {
     const alerts: Record<string, AlertState> = {};
     const logModels: string[] = [];
-    let cursor: Cursor = { lastMinute: null, version: 0, pending: [], spend: {}, journal: [] };
+    let cursor: Cursor = { lastMinute: null, slowMinute: null, version: 0, pending: [], spend: {}, journal: [] };
     for (const item of await queryAll(this.table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': STATE }, ConsistentRead: true })) {
       const sk = item.sk as string;
       if (sk === 'CURSOR') {
         cursor = {
           lastMinute: (item.lastMinute as number | null) ?? null,
+          slowMinute: (item.slowMinute as number | null) ?? (item.lastMinute as number | null) ?? null,
           version: (item.version as number) ?? 0,
           pending: [...((item.pending as Set<string>) ?? [])],
           spend: (item.spend as Cursor['spend']) ?? {},
@@ -117,8 +118,8 @@ export class DynamoStateStore implements StateStore {
 
   private async advanceCursor(prev: Cursor, next: Cursor, journal: AlertState[]): Promise<void> {
     const names = { '#v': 'version' };
-    const values: Record<string, unknown> = { ':next': prev.version + 1, ':m': next.lastMinute, ':s': next.spend, ':j': journal };
-    let update = 'SET #v = :next, lastMinute = :m, spend = :s, journal = :j';
+    const values: Record<string, unknown> = { ':next': prev.version + 1, ':m': next.lastMinute, ':sm': next.slowMinute, ':s': next.spend, ':j': journal };
+    let update = 'SET #v = :next, lastMinute = :m, slowMinute = :sm, spend = :s, journal = :j';
     const added = next.pending.filter((id) => !prev.pending.includes(id));
     if (added.length) {
       update += ' ADD pending :p';

@@ -4,6 +4,8 @@ import type { Notification } from '../core/notification';
 /** The evaluation cursor: which data minute was judged last, and the notifications awaiting delivery. */
 export interface Cursor {
   lastMinute: number | null;
+  /** The last data minute the slow rules (read every settings.detail_every) were judged at; null: as lastMinute. */
+  slowMinute: number | null;
   version: number;
   /** Outbox ids decided but not yet delivered (or given up on). */
   pending: string[];

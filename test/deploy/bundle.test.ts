@@ -29,9 +29,9 @@ const MODEL = 'amazon.nova-lite-v1:0';
 const trace = traceOf(T0, { [MODEL]: { 'Invocations:Sum': runs([100, 60]), 'InvocationServerErrors:Sum': [...runs([0, 20]), ...runs([30, 15]), ...runs([0, 25])] } });
 
 /** CloudWatch's JSON 1.0 protocol for GetMetricData, answered from the trace. */
-function startCloudWatch(): Promise<{ url: string; calls: number; server: Server }> {
+function startCloudWatch(): Promise<{ url: string; calls: number; accountCalls: number; server: Server }> {
   const answer = emulate(pointsOf(trace));
-  const state = { url: '', calls: 0, server: undefined as unknown as Server };
+  const state = { url: '', calls: 0, accountCalls: 0, server: undefined as unknown as Server };
   state.server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -42,6 +42,7 @@ function startCloudWatch(): Promise<{ url: string; calls: number; server: Server
         return;
       }
       const input = JSON.parse(body) as GetMetricDataCommandInput & { StartTime: number; EndTime: number };
+      if (input.MetricDataQueries?.every((q) => q.MetricStat && !q.MetricStat.Metric?.Dimensions?.length)) state.accountCalls++;
       const out = answer({ ...input, StartTime: new Date(input.StartTime * 1000), EndTime: new Date(input.EndTime * 1000) });
       const results = (out.MetricDataResults ?? []).map((r) => ({ ...r, Timestamps: (r.Timestamps ?? []).map((t) => t.getTime() / 1000) }));
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ MetricDataResults: results, Messages: [] }));
@@ -64,18 +65,7 @@ describe('the bundled evaluate function, run as Lambda would run it', () => {
     await new Promise((r) => cloudwatch.server.close(r));
   });
 
-  it('bundles, loads rules.yml, reads CloudWatch, records state in DynamoDB and pages Slack once', async () => {
-    await build({
-      entryPoints: [join(root, 'functions', 'evaluate.ts')],
-      outfile: join(dir, 'evaluate.js'),
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      mainFields: ['module', 'main'],
-      logLevel: 'silent',
-    });
+  it('bundles with the packaging plugins (rules compiled in, credentials from the environment), reads CloudWatch, records state in DynamoDB and pages Slack once', async () => {
     writeFileSync(
       join(dir, 'rules.yml'),
       `receivers: [{ name: slack, type: slack, webhook_url: { env: BW_SLACK_URL } }]
@@ -89,6 +79,20 @@ rules:
     tiers: { critical: { above: 5%, for: 5m } }
 `,
     );
+    process.env.BEDROCK_WATCH_RULES = join(dir, 'rules.yml');
+    await build({
+      entryPoints: [join(root, 'functions', 'evaluate.ts')],
+      outfile: join(dir, 'evaluate.js'),
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+      plugins: require(join(root, 'scripts', 'esbuild-plugins.js')),
+    });
+    delete process.env.BEDROCK_WATCH_RULES;
     await createTable(db().client, 'bundle-table');
     const ticks = Array.from({ length: 60 }, (_, i) => new Date(T0 + (i + 3) * MINUTE).toISOString());
     const script = `
@@ -111,7 +115,6 @@ rules:
           env: {
             PATH: process.env.PATH,
             TABLE_NAME: 'bundle-table',
-            RULES_FILE: 'rules.yml',
             BW_SLACK_URL: slack.url,
             AWS_REGION: 'us-east-1',
             AWS_ACCESS_KEY_ID: 'test',
@@ -137,7 +140,10 @@ rules:
       expect(d).toMatchObject({ Heartbeat: 1, service: 'bedrock-watch', Stage: 'bundle' });
       expect(d._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'BedrockWatch', Dimensions: [['service', 'Stage']] });
     }
-    expect(cloudwatch.calls).toBe(60);
+    // One per-model read a tick, plus an account-wide read of the error counts on the ticks that judge the ratio rule.
+    expect(cloudwatch.calls - cloudwatch.accountCalls).toBe(60);
+    expect(cloudwatch.accountCalls).toBeGreaterThan(0);
+    expect(cloudwatch.accountCalls).toBeLessThan(60);
     const texts = (slack.received as { text: string }[]).map((m) => m.text);
     expect(texts).toHaveLength(2);
     expect(texts[0]).toMatch(/CRITICAL .* amazon\.nova-lite-v1:0/);

@@ -524,12 +524,12 @@ describe('packaged service (stage dev, default params)', () => {
   });
 
   describe('artifacts', () => {
-    it.each(FUNCTIONS)('%s.zip holds only its bundle, source map and the data files', (name) => {
+    it.each(FUNCTIONS)('%s.zip holds only its bundle, source map and the data files (the rules are compiled into the bundle)', (name) => {
       const zip = join(out, `${name}.zip`);
       expect(existsSync(zip)).toBe(true);
       const names = zipEntries(zip).map((e) => e.name).sort();
       expect(names).toEqual(
-        [`functions/${name}.js`, `functions/${name}.js.map`, 'rules.yml', 'shared/pricing/prices.json'].sort(),
+        [`functions/${name}.js`, `functions/${name}.js.map`, 'shared/pricing/prices.json'].sort(),
       );
       const fn = t.Resources[`${name[0].toUpperCase()}${name.slice(1)}LambdaFunction`];
       expect(fn.Properties.Code.S3Key).toMatch(new RegExp(`/${name}\\.zip$`));

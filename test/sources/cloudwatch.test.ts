@@ -308,3 +308,32 @@ describe('getMetricDataCost', () => {
     expect(getMetricDataCost({ metricsRequested: 0 })).toBe(0);
   });
 });
+
+describe('CloudWatchSource.fetchAccount', () => {
+  it('asks for each key without the ModelId dimension, one billed metric each, under the model *', async () => {
+    const points: Point[] = [
+      { model: SONNET, key: 'InvocationServerErrors:Sum', t: at(1).getTime(), v: 2 },
+      { model: NOVA, key: 'InvocationServerErrors:Sum', t: at(1).getTime(), v: 3 },
+      { model: NOVA, key: 'InvocationThrottles:Sum', t: at(4).getTime(), v: 1 },
+    ];
+    cw.on(GetMetricDataCommand).callsFake(emulate(points));
+    const source = new CloudWatchSource({ client });
+    const frame = await source.fetchAccount!({ keys: ['InvocationServerErrors:Sum', 'InvocationThrottles:Sum'], from: T0, to: T1, period: MINUTE });
+    const queries = calls()[0].MetricDataQueries ?? [];
+    expect(queries.map((q) => [q.MetricStat?.Metric?.MetricName, q.MetricStat?.Metric?.Dimensions, q.MetricStat?.Stat, q.MetricStat?.Period])).toEqual([
+      ['InvocationServerErrors', [], 'Sum', 60],
+      ['InvocationThrottles', [], 'Sum', 60],
+    ]);
+    expect(Object.keys(frame.models)).toEqual(['*']);
+    expect(frame.models['*']['InvocationServerErrors:Sum'][1]).toBe(5);
+    expect(frame.models['*']['InvocationThrottles:Sum'][4]).toBe(1);
+    expect(frame.models['*']['InvocationThrottles:Sum'][0]).toBeNull();
+    expect(source.stats.metrics).toBe(2);
+  });
+
+  it('is not offered for a source reading another account (the tick then reads error counts per model)', () => {
+    expect(new CloudWatchSource({ client, place: { account: '123456789012' } }).fetchAccount).toBeUndefined();
+    expect(new CloudWatchSource({ client, place: { account: '123456789012', observability: true } }).fetchAccount).toBeUndefined();
+    expect(new CloudWatchSource({ client, place: { region: 'eu-west-1' } }).fetchAccount).toBeDefined();
+  });
+});

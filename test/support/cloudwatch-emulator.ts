@@ -40,6 +40,14 @@ export function emulate(points: Point[]) {
       const ps = points.filter((p) => p.model === model && p.key === key && p.t >= start && p.t < end).sort((a, b) => a.t - b.t);
       return { Timestamps: ps.map((p) => new Date(p.t)), Values: ps.map((p) => p.v) };
     };
+    // Without the ModelId dimension CloudWatch answers across all models: counts add up (Sum only here).
+    const accountWide = (key: string) => {
+      if (!key.endsWith(':Sum')) throw new Error(`emulator: no account-wide ${key}`);
+      const sums = new Map<number, number>();
+      for (const p of points) if (p.key === key && p.t >= start && p.t < end) sums.set(p.t, (sums.get(p.t) ?? 0) + p.v);
+      const ts = [...sums.keys()].sort((a, b) => a - b);
+      return { Timestamps: ts.map((t) => new Date(t)), Values: ts.map((t) => sums.get(t) as number) };
+    };
     for (const q of input.MetricDataQueries ?? []) {
       if (q.Expression) {
         const m = /^SEARCH\('\{AWS\/Bedrock,ModelId\} MetricName="([^"]+)"', '([^']+)', (\d+)\)$/.exec(q.Expression);
@@ -51,9 +59,9 @@ export function emulate(points: Point[]) {
         }
       } else {
         const ms = q.MetricStat!;
-        const model = ms.Metric!.Dimensions!.find((d) => d.Name === 'ModelId')!.Value!;
+        const model = ms.Metric!.Dimensions?.find((d) => d.Name === 'ModelId')?.Value;
         const key = `${ms.Metric!.MetricName}:${ms.Stat}`;
-        results.push({ Id: q.Id, Label: ms.Metric!.MetricName, StatusCode: 'Complete', Messages: [], ...series(model, key) });
+        results.push({ Id: q.Id, Label: ms.Metric!.MetricName, StatusCode: 'Complete', Messages: [], ...(model ? series(model, key) : accountWide(key)) });
       }
     }
     return page(results);

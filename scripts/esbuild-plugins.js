@@ -1,0 +1,62 @@
+// esbuild plugins for the Lambda bundles, used by serverless-esbuild (serverless.yml
+// custom.esbuild.plugins), so they apply to `sls package` and `sls deploy` alike, and by
+// scripts/bundle-report.js.
+//
+// packaged-rules: shared/run/packaged-rules.ts becomes the rules file compiled at build time
+// (validated with the zod schema, units converted, defaults applied) as JSON: zod and yaml leave
+// the bundles, and a bad rules file fails the build with file:line:col. The rules file is
+// BEDROCK_WATCH_RULES or rules.yml next to serverless.yml.
+'use strict';
+
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+
+/** rules.yml → JSON text through the zod schema (tsx runs the TypeScript), or throws the problems. */
+function compileRules(file) {
+  const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(root, 'shared', 'rules', 'compile.ts'), file], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`invalid rules file, nothing packaged:\n${(r.stderr || r.stdout || `exit ${r.status}`).trim()}`);
+  return r.stdout;
+}
+
+const packagedRules = {
+  name: 'bedrock-watch-packaged-rules',
+  setup(build) {
+    const file = path.resolve(root, process.env.BEDROCK_WATCH_RULES || 'rules.yml');
+    let compiled;
+    build.onLoad({ filter: /[\\/]shared[\\/]run[\\/]packaged-rules\.ts$/ }, () => {
+      try {
+        compiled ??= compileRules(file);
+      } catch (e) {
+        return { errors: [{ text: e.message, location: { file: path.relative(root, file) } }] };
+      }
+      return {
+        // JSON.parse of a string literal starts faster than an object literal of the same size.
+        contents: `export function packagedRules() { return JSON.parse(${JSON.stringify(compiled)}); }\n`,
+        loader: 'js',
+        watchFiles: [file],
+      };
+    });
+  },
+};
+
+// lambda-credentials: every AWS SDK client resolves credentials through
+// @aws-sdk/credential-provider-node's chain (env, SSO, ini files, web identity, process, IMDS…),
+// which bundles the SSO/STS nested clients. In Lambda the execution role's credentials are always
+// in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), so the bundles
+// resolve them from there only.
+const lambdaCredentials = {
+  name: 'bedrock-watch-lambda-credentials',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: 'lambda-credentials', namespace: 'bedrock-watch' }));
+    build.onLoad({ filter: /^lambda-credentials$/, namespace: 'bedrock-watch' }, () => ({
+      contents: "export { fromEnv as defaultProvider } from '@aws-sdk/credential-provider-env';\n",
+      loader: 'js',
+      resolveDir: root,
+    }));
+  },
+};
+
+module.exports = [packagedRules, lambdaCredentials];
+module.exports.compileRules = compileRules;
