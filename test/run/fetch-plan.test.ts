@@ -51,6 +51,7 @@ describe('reading slow rules every detail_every', () => {
   });
 
   it('requests fewer GetMetricData metrics', () => {
-    expect(tiered.evaluateMetrics).toBeLessThan(every.evaluateMetrics * 0.6);
+    // With the sequential evidence rules (no `for`), only the slow rules (cost, drift, latency) wait: a fifth fewer metrics here.
+    expect(tiered.evaluateMetrics).toBeLessThan(every.evaluateMetrics * 0.85);
   });
 });
