@@ -1,13 +1,15 @@
 /** Scheduled tick: read metrics → evaluate rules → record alert state → notify. Wiring only. */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
+import { envFromRuntime } from '../shared/route/labels';
 import { awsDeps } from '../shared/run/aws-deps';
 import { BadEventError, tickTime } from '../shared/run/event';
 import { logger } from '../shared/run/logger';
 import { runTick, type TickDeps, type TickReport } from '../shared/run/tick';
 
 export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log'>, log = logger) {
-  return middy(async (event: unknown): Promise<TickReport> => {
+  return middy(async (event: unknown, context: Context): Promise<TickReport> => {
     let now: number;
     try {
       now = tickTime(event);
@@ -15,7 +17,8 @@ export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log'>, log = l
       if (e instanceof BadEventError) log.error(`rejected the event: ${e.message}`);
       throw e;
     }
-    const report = await runTick({ ...deps(), log }, now);
+    // Messages name the account and region the stack runs in (the function ARN carries the account).
+    const report = await runTick({ env: envFromRuntime(process.env.AWS_REGION, context?.invokedFunctionArn), ...deps(), log }, now);
     log.info('tick', { now: report.now, evaluated: report.evaluated, transitions: report.transitions.length, decided: report.decided, delivered: report.delivered, failed: report.failed });
     return report;
   }).use(injectLambdaContext(log));

@@ -25,6 +25,9 @@ import { storedBaselines } from '../run/baselines-provider';
 import { CaptureNotifiers, type Captured, type CapturedDigest } from './capture';
 import { startLocalDynamo } from './dynalite';
 import { collectEpisodes, type Episode } from './episodes';
+import type { Muted } from '../route/route';
+import type { Silence } from '../route/silences';
+import { DynamoSilenceStore, MemorySilenceStore } from '../state/silences';
 
 const BASELINE_MINUTE = 5 * MINUTE;
 /** The replay delivers invocation logs to the ingest handler in batches this far apart (within settings.log_delay). */
@@ -43,6 +46,8 @@ export interface ReplayOptions {
   logLevel?: 'SILENT' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
   /** `dynalite` (default): DynamoDB API in-process; `memory`: same semantics, for long backtests. */
   store?: 'dynalite' | 'memory';
+  /** Silences in force during the replay (as `bedrock-watch silence add` would store them). */
+  silences?: Silence[];
 }
 
 export interface ReplayResult {
@@ -53,6 +58,8 @@ export interface ReplayResult {
   captured: Captured[];
   digests: CapturedDigest[];
   transitions: Transition[];
+  /** Messages held back (silences, inhibition, mute windows), with the reason. */
+  muted: Muted[];
   /** Wall time per simulated tick, ms. */
   msPerTick: number;
   models: string[];
@@ -82,10 +89,17 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   // With dynalite the log records take the real path: the ingest handler writes the buckets the tick reads.
   const ingest = opts.logs && dynamo ? createIngestHandler({ table: () => dynamo.table, logger: log, now: () => now }) : undefined;
   const delivered = new Set<number>();
-  const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines, logs, sleep: async () => {} }), log);
+  let silences: DynamoSilenceStore | MemorySilenceStore = new MemorySilenceStore(opts.silences ?? []);
+  if (dynamo) {
+    const stored = new DynamoSilenceStore(dynamo.table);
+    for (const s of opts.silences ?? []) await stored.add(s);
+    silences = stored;
+  }
+  const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines, logs, silences, sleep: async () => {} }), log);
   const digest = createDigestHandler(() => ({ config, baselines: baselineStore, state: store, notifiers, logs }), log);
   const learn = createBaselineHandler(() => ({ config, source, baselines: baselineStore, state: store, logs }), log);
   const transitions: Transition[] = [];
+  const muted: Muted[] = [];
   const total = Math.max(1, Math.floor((end - start) / step) + 1);
   let ticks = 0;
   const t0 = performance.now();
@@ -107,6 +121,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
       }
       const report: TickReport = await handler(event, lambdaContext());
       transitions.push(...report.transitions);
+      muted.push(...(report.muted ?? []));
       ticks++;
       if (opts.onProgress && ticks % 360 === 0) opts.onProgress(ticks, total);
     }
@@ -121,6 +136,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     captured: notifiers.sent,
     digests: notifiers.digests,
     transitions,
+    muted,
     msPerTick: (performance.now() - t0) / Math.max(1, ticks),
     models: [...new Set([...Object.keys(metrics.series), ...(opts.logs?.aggregate.buckets.map((b) => b.modelId) ?? [])])].sort(),
   };

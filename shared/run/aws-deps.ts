@@ -14,6 +14,7 @@ import { tableFromEnv, type Table } from '../dynamo/table';
 import type { TickDeps } from './tick';
 import { storedBaselines } from './baselines-provider';
 import { DynamoBaselineStore, type BaselineStore } from '../state/baselines';
+import { DynamoSilenceStore } from '../state/silences';
 
 export interface AwsDeps extends Omit<TickDeps, 'log'> {
   table: Table;
@@ -39,6 +40,7 @@ export function awsDeps(): AwsDeps {
     baselines: storedBaselines(baselineStore),
     notifiers: new NotifierSet(config.receivers, { sns: new SNSClient({}) }),
     logs: new TableLogSource(table),
+    silences: new DynamoSilenceStore(table),
   };
   return cached;
 }

@@ -63,7 +63,7 @@ export async function runDigest(deps: DigestDeps, now: number): Promise<DigestRe
   });
   const report: DigestReport = { day, sent: [], failed: [], digest };
   if (!(await deps.state.claimOnce(`DIGEST#${day}`, now))) return { ...report, skipped: `digest for ${day} already sent` };
-  for (const receiver of config.routes.info) {
+  for (const receiver of config.digest_receivers ?? config.routes?.info ?? []) {
     try {
       const notifier = await deps.notifiers.get(receiver);
       if (!notifier.sendDigest) continue;

@@ -11,7 +11,10 @@ import { mergeLogSeries, type LogSource } from '../sources/logs';
 import type { Baselines } from '../engine/types';
 import type { Transition } from '../core/alert';
 import type { Config } from '../rules/schema';
-import { route } from '../route/route';
+import { route, type Muted } from '../route/route';
+import type { RouteEnv } from '../route/labels';
+import { compileRoute, type RouteNode } from '../route/tree';
+import type { SilenceStore } from '../state/silences';
 import { MINUTE } from '../core/time';
 import { type MetricSource } from '../sources/types';
 import { ConcurrentTickError, type OutboxItem, type StateStore } from '../state/types';
@@ -35,6 +38,10 @@ export interface TickDeps {
   log: Log;
   /** In-tick delivery retries (the simulated clock passes a no-op sleep). */
   sleep?: (ms: number) => Promise<void>;
+  /** Active silences (`bedrock-watch silence add`); none when absent. */
+  silences?: SilenceStore;
+  /** Account and region the stack runs in, named in every message. */
+  env?: RouteEnv;
 }
 
 export interface TickReport {
@@ -48,6 +55,8 @@ export interface TickReport {
   ruleErrors: number;
   failedRules: RuleError[];
   skipped?: string;
+  /** Messages held back this tick (silences, inhibition, mute windows), with the reason. */
+  muted: Muted[];
 }
 
 /** What was last said per rules config, so a warm Lambda warns when the answer changes, not every minute. */
@@ -61,6 +70,13 @@ function warnUnmatchedIncludes(config: Config, models: string[], log: Log): void
   includeWarnings.set(config, said);
   for (const u of unmatched) log.warn(`models.include pattern "${u.pattern}" of rule ${u.rule} matches no model seen`, { rule: u.rule, pattern: u.pattern, modelsSeen: models });
 }
+const trees = new WeakMap<Config, RouteNode>();
+/** The route tree of a config, compiled once per loaded config (the handler keeps its config warm). */
+const treeOf = (config: Config): RouteNode => {
+  let t = trees.get(config);
+  if (!t) trees.set(config, (t = compileRoute(config)));
+  return t;
+};
 
 /** The newest data minute CloudWatch has published at `now`. */
 export const latestVisibleMinute = (now: number, delayMs: number): number => Math.floor((now - delayMs) / MINUTE) * MINUTE - MINUTE;
@@ -72,7 +88,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
   const latest = latestVisibleMinute(now, s.publication_delay);
   const oldest = latest - s.max_catch_up + MINUTE;
   const first = Math.max(state.cursor.lastMinute !== null ? state.cursor.lastMinute + MINUTE : latest, oldest);
-  const report: TickReport = { now: new Date(now).toISOString(), evaluated: null, transitions: [], decided: 0, delivered: 0, failed: 0, ruleErrors: 0, failedRules: [] };
+  const report: TickReport = { now: new Date(now).toISOString(), evaluated: null, transitions: [], decided: 0, delivered: 0, failed: 0, ruleErrors: 0, failedRules: [], muted: [] };
 
   let pending = state.cursor.pending;
   if (first <= latest) {
@@ -98,7 +114,8 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     }
     warnUnmatchedIncludes(config, [...new Set([...Object.keys(frame.models), ...knownModels])].sort(), deps.log);
     const result = evaluate({ config, frame, states: state.alerts, baselines, minutes, knownModels, spend: state.cursor.spend });
-    const routed = route(config, result.transitions, result.states, now);
+    const silences = deps.silences ? await deps.silences.current(now) : [];
+    const routed = route({ config, tree: treeOf(config), states: result.states, transitions: result.transitions, groups: state.cursor.groups ?? {}, silences, env: deps.env, now });
     const outbox: OutboxItem[] = routed.notifications.map((n, i) => ({
       id: n.id,
       seq: now * 1000 + i,
@@ -114,9 +131,10 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     try {
       // Decide, then deliver: the outbox holds every notification before any HTTP call.
       await store.putOutbox(outbox);
-      const touched = new Set([...result.changed, ...routed.notified, ...Object.keys(routed.suppressed)]);
+      const touched = new Set([...result.changed, ...routed.touched]);
       pending = [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])];
-      await store.commit(state.cursor, { ...state.cursor, lastMinute: latest, spend: result.spend, pending, journal: [] }, [...touched].map((fp) => result.states[fp]));
+      const next = { ...state.cursor, lastMinute: latest, spend: result.spend, pending, journal: [], groups: routed.groups };
+      await store.commit(state.cursor, next, [...touched].map((fp) => result.states[fp]));
     } catch (e) {
       if (e instanceof ConcurrentTickError) {
         deps.log.warn(e.message);
@@ -130,6 +148,8 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     report.ruleErrors = result.ruleErrors.length;
     report.failedRules = result.ruleErrors;
     for (const f of result.ruleErrors) deps.log.error('rule failed; the other rules were evaluated', { ...f });
+    report.muted = routed.muted;
+    for (const m of routed.muted) deps.log.info('notification held back', { kind: m.kind, reason: m.reason, rule: m.rule, labels: m.labels, receiver: m.receiver });
     for (const t of result.transitions) {
       deps.log.info(`alert ${t.kind}`, { rule: t.state.rule, labels: t.state.labels, tier: t.state.tier ?? t.state.maxTier, text: t.state.text });
     }

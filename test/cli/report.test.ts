@@ -96,6 +96,20 @@ describe('renderReport()', () => {
     expect(html).toMatch(/detected<\/span> critical after 5 min/);
   });
 
+  it('lists the messages held back by silences, inhibition and mute windows, with the reason', () => {
+    const base = input(600);
+    const muted = [
+      { at: Date.parse('2026-10-05T02:00:00Z'), kind: 'inhibited' as const, reason: 'inhibited by bedrock-latency-p95 amazon.nova-lite-v1:0 (critical)', fingerprint: 'f1', rule: 'bedrock-time-to-first-token', labels: { ModelId: 'amazon.nova-lite-v1:0' } },
+      { at: Date.parse('2026-10-05T03:00:00Z'), kind: 'time_interval' as const, reason: 'muted by time interval "nights" (route route.routes[1])', fingerprint: 'f2', rule: 'bedrock-throttles', labels: { ModelId: EVIL }, receiver: 'slack-alerts' },
+    ];
+    const page = renderReport({ ...base, result: { ...base.result, muted } });
+    expect(page).toContain('Held back (2)');
+    expect(page).toContain('<td>inhibited</td><td>bedrock-time-to-first-token</td><td>amazon.nova-lite-v1:0</td><td>all</td><td>inhibited by bedrock-latency-p95 amazon.nova-lite-v1:0 (critical)</td>');
+    expect(page).toContain('<td>time interval</td><td>bedrock-throttles</td><td>evil&lt;script&gt;');
+    expect(page).toContain('muted by time interval &quot;nights&quot;');
+    expect(html).toContain('No notification was silenced, inhibited or muted.');
+  });
+
   it('keeps a long trace to at most 1,500 points per timeline', () => {
     const big = renderReport(input(9 * 1440));
     const paths = [...big.matchAll(/<path d="(M[^"]*)" fill="none"/g)].map((m) => m[1]);
