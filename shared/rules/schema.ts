@@ -387,7 +387,7 @@ function checkRouting(c: ConfigOut, ctx: Ctx): void {
   // Legacy { rule, signal, tier } objects have no list to index: point at the object.
   const matchers = (ms: Matcher[] | undefined, path: (string | number)[], indexed = true) =>
     ms?.forEach((m, i) => {
-      const at = indexed ? [...path, i] : path;
+      const at = indexed ? [...path, i] : [...path, m.name === 'severity' ? 'tier' : m.name];
       label(m.name, at);
       if (m.op !== '=' || m.value === '') return;
       // An exact value that no alert can have is a typo: say so rather than route nothing.

@@ -99,7 +99,7 @@ describe('bad input: rules file semantics', () => {
 
   it('refuses an inhibit `equal` label no alert carries', () => {
     const text = edited('equal: [ModelId]', 'equal: [model]');
-    expect(only(text)).toBe(`rules.yml:${lineOf(text, 'equal: [model]')}:13: inhibit[0].equal[0] no alert carries the label "model": the labels are "ModelId", "caller"`);
+    expect(only(text)).toBe(`rules.yml:${lineOf(text, 'equal: [model]')}:13: inhibit[0].equal[0] no alert carries the label "model": the labels are "AccountId", "ModelId", "Region", "alertname", "budget", "caller", "rule", "severity", "signal" (a rule adds its own with labels:)`);
   });
 
   it.each([
@@ -110,17 +110,17 @@ describe('bad input: rules file semantics', () => {
   });
 
   it('checks SSM parameters against the prefix of the stage when told it, or not at all', () => {
-    const text = edited('routing_key: { ssm: /bedrock-watch/pagerduty-routing-key }', 'routing_key: { ssm: /team-a/pd }').replace('ssm: /bedrock-watch/slack-webhook-url', 'ssm: /team-a/slack');
+    const text = edited('routing_key: { ssm: /bedrock-watch/pagerduty-routing-key }', 'routing_key: { ssm: /team-a/pd }').replace('ssm: /bedrock-watch/slack-webhook-url', 'ssm: /team-a/slack').replace('ssm: /bedrock-watch/slack-finops-webhook-url', 'ssm: /team-a/slack-finops');
     expect(() => parseRules(text, 'rules.yml', { ssmPrefix: '/team-a' })).not.toThrow();
     expect(() => parseRules(text, 'rules.yml', { ssmPrefix: false })).not.toThrow();
-    expect(problems(SHIPPED, { ssmPrefix: '/team-a' }).map((p) => p.path)).toEqual(['receivers[0].routing_key.ssm', 'receivers[1].webhook_url.ssm']);
+    expect(problems(SHIPPED, { ssmPrefix: '/team-a' }).map((p) => p.path)).toEqual(['receivers[0].routing_key.ssm', 'receivers[1].webhook_url.ssm', 'receivers[2].webhook_url.ssm']);
     expect(SSM_PREFIX).toBe('/bedrock-watch');
   });
 
   it('refuses an SNS FIFO topic (every publish would fail without a MessageGroupId)', () => {
     const text = edited('    type: sns               # the stack', '    topic_arn: arn:aws:sns:us-east-1:123456789012:alerts.fifo\n    type: sns               # the stack');
     expect(only(text)).toBe(
-      `rules.yml:${lineOf(text, 'alerts.fifo')}:16: receivers[2].topic_arn is a FIFO topic (.fifo): every publish would fail without a MessageGroupId; use a standard SNS topic`,
+      `rules.yml:${lineOf(text, 'alerts.fifo')}:16: receivers[3].topic_arn is a FIFO topic (.fifo): every publish would fail without a MessageGroupId; use a standard SNS topic`,
     );
   });
 
