@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { describeTarget, targetOfLabels } from '../core/target';
 import { httpFailure, postJson } from './deliver';
 import type { Notification } from '../core/notification';
 import type { Notifier } from './types';
@@ -50,7 +49,8 @@ export function pagerDutyEvent(n: Notification, routingKey: string): PagerDutyTr
     payload: {
       // Short: it is what a phone's lock screen shows.
       summary: truncate(oneLine(n), MAX_SUMMARY),
-      source: single ? ((t) => (t ? describeTarget(t) : 'bedrock-watch'))(targetOfLabels(a.labels)) : ['bedrock-watch', a.labels.Region].filter(Boolean).join(' '),
+      // The model alone: account and region are in custom_details (and the summary).
+      source: single ? a.labels.ModelId || 'bedrock-watch' : ['bedrock-watch', a.labels.Region].filter(Boolean).join(' '),
       severity: messageTier(n),
       timestamp: lead.since,
       component: 'bedrock',
