@@ -1,7 +1,8 @@
 /** Scheduled tick: read metrics → evaluate rules → record alert state → notify. Wiring only. */
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
+import { envFromRuntime } from '../shared/route/labels';
 import { awsDeps } from '../shared/run/aws-deps';
 import { EmfMetrics } from '../shared/run/emf-metrics';
 import { BadEventError, tickTime } from '../shared/run/event';
@@ -19,7 +20,8 @@ export function createEvaluateHandler(deps: () => Omit<TickDeps, 'log'>, log = l
       if (e instanceof BadEventError) log.error(`rejected the event: ${e.message}`);
       throw e;
     }
-    const report = await runTick({ timeLeft: timeLeftOf(context), metrics, ...deps(), log }, now);
+    // Messages name the account and region the stack runs in (the function ARN carries the account).
+    const report = await runTick({ timeLeft: timeLeftOf(context), metrics, env: envFromRuntime(process.env.AWS_REGION, context?.invokedFunctionArn), ...deps(), log }, now);
     log.info('tick', { now: report.now, evaluated: report.evaluated, transitions: report.transitions.length, decided: report.decided, delivered: report.delivered, failed: report.failed, dropped: report.dropped });
     return report;
   }).use(injectLambdaContext(log));

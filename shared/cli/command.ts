@@ -2,7 +2,7 @@
  * What a CLI command is, shared by main.ts (which parses and dispatches) and the command files
  * under shared/cli/ (each exports one Command, registered with one line in main.ts's table).
  */
-export type Values = Record<string, string | boolean | undefined>;
+export type Values = Record<string, string | boolean | string[] | undefined>;
 export type Options = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
 export interface Command {

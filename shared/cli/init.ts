@@ -68,9 +68,15 @@ export function starterRules(template: string, models: DiscoveredModel[], receiv
   // and pages PagerDuty at once; README "Escalation and acknowledgement" adds them back.
   doc.delete('escalation');
   doc.delete('ack');
-  const routes = doc.get('routes', true) as { get?(k: string): unknown } | undefined;
+  // The shipped routing tree names channels of its own (FinOps) too: a starter file begins with the
+  // short form per tier, in the tree's place; README "Routing" shows the tree.
+  const routes = (doc.get('routes', true) ?? doc.get('route', true)) as { get?(k: string): unknown } | undefined;
   const repeat = routes && typeof routes.get === 'function' ? routes.get('repeat_interval') : undefined;
-  doc.set('routes', doc.createNode({ critical: names(['pagerduty', 'slack', 'sns']), warning: names(['slack', 'sns']), info: ['sns-alerts'], ...(repeat ? { repeat_interval: repeat } : {}) }));
+  const short = doc.createNode({ critical: names(['pagerduty', 'slack', 'sns']), warning: names(['slack', 'sns']), info: ['sns-alerts'], ...(repeat ? { repeat_interval: repeat } : {}) });
+  const top = doc.contents as { items?: { key: unknown; value: unknown }[] } | null;
+  const at = top?.items?.findIndex((p) => String((p.key as { value?: unknown })?.value ?? p.key) === 'route') ?? -1;
+  if (at >= 0 && top?.items) top.items[at] = doc.createPair('routes', short) as unknown as { key: unknown; value: unknown };
+  else doc.set('routes', short);
   for (const key of ['critical', 'warning', 'info']) {
     const seq = doc.getIn(['routes', key], true) as { flow?: boolean } | undefined;
     if (seq) seq.flow = true;

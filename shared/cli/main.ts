@@ -40,6 +40,45 @@ const COMMANDS: Record<string, Command> = {
   record: recordCommand,
   'test-notify': testNotifyCommand,
   explain: explainCommand,
+  silence: {
+    summary: 'silence alerts for a while (add, list, expire)',
+    usage: `bedrock-watch silence add --match MATCHER [--match …] --for DURATION --comment TEXT [--start ISO] [--author NAME] [--table NAME]
+bedrock-watch silence list [--all] [--table NAME]
+bedrock-watch silence expire ID [--table NAME]
+
+Silences live in the stack's DynamoDB table (--table, or TABLE_NAME; the name is in the stack
+outputs: npx sls info --verbose) and apply from the next evaluate tick. A silenced alert keeps its
+state: if it still fires when the silence ends, it is announced then.
+
+  --match MATCHER  Alertmanager matcher on alert labels: 'ModelId=~"meta.*"', 'rule="bedrock-throttles"',
+                   'severity!="critical"', 'team="ml"'; several must all hold
+  --for DURATION   how long, like 2h or 30m (at most 90d)
+  --comment TEXT   why (shown to the next on-call)
+  --start ISO      start later, e.g. a maintenance window (default: now)
+  --author NAME    who (default: your user name)
+  --all            list: also show expired silences`,
+    options: {
+      ...help,
+      match: { type: 'string', multiple: true },
+      for: { type: 'string' },
+      comment: { type: 'string' },
+      start: { type: 'string' },
+      author: { type: 'string' },
+      table: { type: 'string' },
+      region: { type: 'string' },
+      all: { type: 'boolean' },
+    },
+    maxPositionals: 2,
+    run: async (v, positionals) => {
+      const { silenceCommand } = require('./silence') as typeof import('./silence');
+      const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
+      const [action, id] = positionals;
+      return silenceCommand(
+        { action, id, match: Array.isArray(v.match) ? v.match : [], for: str(v.for), comment: str(v.comment), start: str(v.start), author: str(v.author), table: str(v.table), region: str(v.region), all: v.all === true },
+        out,
+      );
+    },
+  },
   baseline: {
     summary: 'learn baselines from CloudWatch history now (baseline bootstrap)',
     usage: `bedrock-watch baseline bootstrap [--table NAME] [--region REGION] [--rules FILE]
@@ -217,6 +256,13 @@ export async function main(argv: string[]): Promise<number> {
       err(`bedrock-watch ${name}: ${e.message}`);
       return 1;
     }
+    if (name === 'silence') {
+      const { SilenceUsageError } = require('./silence') as typeof import('./silence');
+      const x = e as { name?: string; message?: string };
+      // A usage mistake, or an AWS failure (credentials, missing table): one line, no stack trace.
+      err(e instanceof SilenceUsageError ? `bedrock-watch silence: ${x.message}` : `bedrock-watch silence: DynamoDB: ${x.name ?? 'Error'}: ${x.message ?? String(e)}`);
+      return 2;
+    }
     // Anything else (AWS credentials, the network, a bug): one line, the stack only on request.
     err(debug() ? `bedrock-watch ${name}: ${(e as Error)?.stack ?? String(e)}` : `bedrock-watch ${name}: ${oneLine(e)} (set BEDROCK_WATCH_DEBUG=1 for the stack trace)`);
     return 1;
@@ -265,7 +311,7 @@ export function backtestJson(result: Pick<ReplayResult, 'episodes' | 'captured'>
       })),
     // Sorted: delivery order within a tick depends on the store, the decisions do not.
     notifications: result.captured
-      .map((c) => ({ receiver: c.receiver, action: c.notification.action, at: isoSeconds(c.notification.at), alerts: 1 }))
+      .map((c) => ({ receiver: c.receiver, action: c.notification.action, at: isoSeconds(c.notification.at), alerts: c.notification.alerts.length }))
       .sort((a, b) => a.at.localeCompare(b.at) || a.receiver.localeCompare(b.receiver) || a.action.localeCompare(b.action)),
   };
 }
@@ -446,6 +492,11 @@ function summary(result: ReplayResult, config: Config, store: string): string[] 
       }),
     ),
   );
+  const held = result.muted ?? [];
+  if (held.length) {
+    const kinds = [...groupBy(held, (m) => m.kind.replace('_', ' '))].map(([k, l]) => `${l.length} ${k}`);
+    lines.push(`Held back: ${held.length} (${kinds.join(', ')}); the HTML report lists each with its reason`);
+  }
   lines.push(`Replay: ${result.ticks} ticks, ${result.msPerTick.toFixed(2)} ms/tick (${store} store)`);
   return lines;
 }

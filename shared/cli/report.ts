@@ -25,7 +25,7 @@ import { messagePreviews } from './report-messages';
 export { escapeHtml };
 
 export interface ReportInput {
-  result: Pick<ReplayResult, 'episodes' | 'captured' | 'ticks' | 'msPerTick' | 'models'> & Partial<Pick<ReplayResult, 'digests' | 'from' | 'to'>>;
+  result: Pick<ReplayResult, 'episodes' | 'captured' | 'ticks' | 'msPerTick' | 'models'> & Partial<Pick<ReplayResult, 'digests' | 'from' | 'to' | 'muted'>>;
   trace: MetricTrace;
   config: Config;
   incidents?: Incident[];
@@ -84,6 +84,16 @@ function notificationRows(input: ReportInput): string {
     return `<tr><td>${escapeHtml(name)}</td><td>${total}</td>${actions.map((a) => `<td>${m.get(a) ?? 0}</td>`).join('')}</tr>`;
   });
   return `<table><thead><tr><th>receiver</th><th>sent</th>${actions.map((a) => `<th>${a}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Messages the routing held back (silences, inhibition, mute windows) and why: what would have paged otherwise. */
+function heldBackRows(input: ReportInput): string {
+  const muted = input.result.muted ?? [];
+  if (!muted.length) return '<p class="muted">No notification was silenced, inhibited or muted.</p>';
+  const rows = muted
+    .slice(0, 500)
+    .map((m) => `<tr><td class="t">${escapeHtml(isoSeconds(new Date(m.at).toISOString()))}</td><td>${escapeHtml(m.kind.replace('_', ' '))}</td><td>${escapeHtml(m.rule)}</td><td>${escapeHtml(m.labels.ModelId ?? Object.values(m.labels).join(' '))}</td><td>${escapeHtml(m.receiver ?? 'all')}</td><td>${escapeHtml(m.reason)}</td></tr>`);
+  return `<h3>Held back (${muted.length})</h3><table><thead><tr><th>at</th><th>why</th><th>rule</th><th>model</th><th>receiver</th><th>reason</th></tr></thead><tbody>${rows.join('')}</tbody></table>${muted.length > 500 ? `<p class="muted">…and ${muted.length - 500} more</p>` : ''}`;
 }
 
 function scoreRows(input: ReportInput): string {
@@ -202,6 +212,7 @@ ${other.length ? `<h2>Alerts without a model</h2>${episodeRows(other, result.cap
 ${messagePreviews(result.captured)}
 <h2>Notifications</h2>
 ${notificationRows(input)}
+${heldBackRows(input)}
 ${scoreRows(input)}
 ${callerRows(input)}
 ${digestRows(input)}

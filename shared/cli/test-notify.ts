@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { loadRulesFile } from '../rules/load';
 import type { Config } from '../rules/schema';
 import { createNotifier, type NotifierDeps } from '../notify/receivers';
-import type { Notification } from '../core/notification';
+import type { AlertView, Notification } from '../core/notification';
 import { UsageError, help, out, plural, str, type Command } from './command';
 
 export const TEST_RULE = 'bedrock-watch-test';
@@ -17,13 +17,7 @@ export const TEST_RULE = 'bedrock-watch-test';
 export function testNotification(receiver: string, action: 'trigger' | 'resolve', now: number): Notification {
   const at = new Date(now).toISOString();
   const key = `${TEST_RULE}/${receiver}/${at}`;
-  return {
-    id: `${key}/${action}`,
-    key,
-    receiver,
-    action,
-    at,
-    alert: {
+  const alert: AlertView = {
       fingerprint: key,
       rule: TEST_RULE,
       signal: 'other',
@@ -36,11 +30,12 @@ export function testNotification(receiver: string, action: 'trigger' | 'resolve'
       threshold: null,
       baseline: null,
       startsAt: at,
+      since: at,
       endsAt: action === 'resolve' ? at : null,
       nextCheck: 'Nothing to do: this checks that bedrock-watch can reach this receiver (npx bedrock-watch test-notify).',
       details: { test: true },
-    },
-  } as Notification;
+  };
+  return { id: `${key}/${action}`, key, receiver, action, at, alert, alerts: [alert] };
 }
 
 export interface NotifyResult {

@@ -26,11 +26,13 @@ export interface AlertState {
   clearSince: number | null;
   lastEvaluable: number | null;
   lastMinute: number | null;
+  /** Data minute the condition that made the episode fire started holding (its earliest tier run). */
+  conditionSince?: number | null;
   /** Decision time (ms) the current/last episode started firing; its end. */
   startsAt: number | null;
   endsAt: number | null;
   lastNotifiedAt: number | null;
-  /** Fingerprint of the alert whose firing muted this episode (inhibition), if any. */
+  /** Why this episode is held back (silence, inhibition) while it has not been announced; null once it is. */
   suppressedBy: string | null;
   /** Latest observation, for messages. */
   value: number | null;

@@ -13,6 +13,8 @@ export interface AlertView {
   tier: Tier;
   status: 'firing' | 'resolved';
   labels: Record<string, string>;
+  /** What the rule watches, short: "Throttling", "Server errors" (the rule's description). */
+  title?: string;
   /** One line: what is wrong, e.g. "Server-error rate 9.1% on amazon.nova-lite-v1:0". */
   summary: string;
   /** The value against what it is compared, human readable: "9.1% (threshold 5%, baseline 0.1%)". */
@@ -20,9 +22,13 @@ export interface AlertView {
   value: number | null;
   threshold: number | null;
   baseline: number | null;
-  /** ISO time the episode started firing. */
+  /** ISO time the episode started firing (the decision). */
   startsAt: string;
+  /** ISO time the condition started holding (the start of the run that made it fire): what "since" means to a reader. */
+  since: string;
   endsAt: string | null;
+  /** Why a resolved alert resolved, when it was not a recovery (e.g. no evaluable data for 30 min). */
+  resolveReason?: string;
   /** The next check for whoever is paged. */
   nextCheck: string;
   runbook?: string;
@@ -31,7 +37,7 @@ export interface AlertView {
 }
 
 export interface Notification {
-  /** Deterministic: the same decision always makes the same id (fingerprint + transition + receiver). */
+  /** Deterministic: the same decision always makes the same id (group stream + action + receiver + time). */
   id: string;
   /**
    * The stream this message belongs to at its receiver: PagerDuty's dedup_key is derived from it, and
@@ -44,5 +50,10 @@ export interface Notification {
   action: Action;
   /** ISO time the engine decided. */
   at: string;
+  /** The headline alert: the most severe firing one (or the first resolved). Equal to alerts[0]. */
   alert: AlertView;
+  /** Every alert the message carries (one when ungrouped): firing first, most severe first, then resolved. */
+  alerts: AlertView[];
+  /** For a grouped message: the labels the group shares and the route that formed it. */
+  group?: { labels: Record<string, string>; route: string };
 }

@@ -77,9 +77,11 @@ export function step(prev: AlertState, rule: Rule, raw: Observation, minute: num
   }
   if (obs.cap && tierRank(qualified) > tierRank(obs.cap)) qualified = obs.cap;
 
+  if (qualified) describeTier(s, obs, qualified);
   if (s.status !== 'firing') {
     if (qualified) {
-      Object.assign(s, { status: 'firing', tier: qualified, maxTier: qualified, startsAt: at, endsAt: null, clearSince: null, lastNotifiedAt: null, suppressedBy: null, headline: s.text });
+      const conditionSince = Math.min(...Object.values(s.runs).filter((v): v is number => v !== undefined));
+      Object.assign(s, { status: 'firing', tier: qualified, maxTier: qualified, startsAt: at, endsAt: null, clearSince: null, lastNotifiedAt: null, suppressedBy: null, headline: s.text, conditionSince });
       return { state: s, transition: { kind: 'firing', at, minute, fromTier: null, state: s } };
     }
     s.status = Object.keys(s.runs).length ? 'pending' : 'inactive';
@@ -109,6 +111,14 @@ export function step(prev: AlertState, rule: Rule, raw: Observation, minute: num
     return { state: s };
   }
   return resolve(s, prev, minute, at);
+}
+
+/** Text and threshold of the tier that qualifies, not of the highest tier merely holding (a warning must not read "critical below 80%"). */
+function describeTier(s: AlertState, obs: Observation, tier: Tier): void {
+  const t = obs.byTier?.[tier];
+  if (!t) return;
+  s.text = t.text;
+  s.threshold = t.threshold;
 }
 
 function resolve(s: AlertState, prev: AlertState, minute: number, at: number, reason?: string): { state: AlertState; transition: Transition } {

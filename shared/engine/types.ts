@@ -20,6 +20,8 @@ export interface Observation {
   baseline: number | null;
   /** Human text of value vs threshold/baseline, e.g. "9.1% of 512 requests (critical above 5%, baseline 0.1%)". */
   text: string;
+  /** Per tier: the text and threshold naming that tier's limit, so a message describes the tier actually firing. */
+  byTier?: Partial<Record<Tier, { text: string; threshold: number | null }>>;
   details: Record<string, string | number | boolean | null>;
 }
 

@@ -28,6 +28,9 @@ import { startLocalDynamo } from './dynalite';
 import type { NotifierLookup } from '../run/deliver-outbox';
 import type { Table } from '../dynamo/table';
 import { collectEpisodes, type Episode } from './episodes';
+import type { Muted } from '../route/route';
+import type { Silence } from '../route/silences';
+import { DynamoSilenceStore, MemorySilenceStore } from '../state/silences';
 
 const BASELINE_MINUTE = 5 * MINUTE;
 /** The replay delivers invocation logs to the ingest handler in batches this far apart (within settings.log_delay). */
@@ -54,6 +57,8 @@ export interface ReplayOptions {
   inspect?: (table: Table) => Promise<void>;
   /** Overrides settings.detail_every (the bench compares fetch designs on one trace). */
   detailEvery?: number;
+  /** Silences in force during the replay (as `bedrock-watch silence add` would store them). */
+  silences?: Silence[];
 }
 
 export interface ReplayResult {
@@ -64,6 +69,8 @@ export interface ReplayResult {
   captured: Captured[];
   digests: CapturedDigest[];
   transitions: Transition[];
+  /** Messages held back (silences, inhibition, mute windows), with the reason. */
+  muted: Muted[];
   /** Wall time per simulated tick, ms. */
   msPerTick: number;
   models: string[];
@@ -98,10 +105,17 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   // With dynalite the log records take the real path: the ingest handler writes the buckets the tick reads.
   const ingest = opts.logs && dynamo ? createIngestHandler({ table: () => dynamo.table, logger: log, now: () => now }) : undefined;
   const delivered = new Set<number>();
-  const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines, logs, sleep: async () => {}, onObservation: opts.onObservation }), log);
+  let silences: DynamoSilenceStore | MemorySilenceStore = new MemorySilenceStore(opts.silences ?? []);
+  if (dynamo) {
+    const stored = new DynamoSilenceStore(dynamo.table);
+    for (const s of opts.silences ?? []) await stored.add(s);
+    silences = stored;
+  }
+  const handler = createEvaluateHandler(() => ({ config, source, store, notifiers, baselines, logs, silences, sleep: async () => {}, onObservation: opts.onObservation }), log);
   const digest = createDigestHandler(() => ({ config, baselines: baselineStore, state: store, notifiers, logs }), log);
   const learn = createBaselineHandler(() => ({ config, source, baselines: baselineStore, state: store, logs }), log);
   const transitions: Transition[] = [];
+  const muted: Muted[] = [];
   const total = Math.max(1, Math.floor((end - start) / step) + 1);
   let ticks = 0;
   const t0 = performance.now();
@@ -123,6 +137,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
       }
       const report: TickReport = await handler(event, lambdaContext());
       transitions.push(...report.transitions);
+      muted.push(...(report.muted ?? []));
       ticks++;
       if (opts.onProgress && ticks % 360 === 0) opts.onProgress(ticks, total);
     }
@@ -138,6 +153,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     captured: capture.sent,
     digests: capture.digests,
     transitions,
+    muted,
     msPerTick: (performance.now() - t0) / Math.max(1, ticks),
     metricsRequested: source.stats.metrics,
     evaluateMetrics: source.stats.minuteMetrics,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { describeTarget, targetOfLabels } from '../core/target';
 import { httpFailure, postJson, requestTimeout } from './deliver';
 import type { Notification } from '../core/notification';
 import type { Notifier, SendOptions } from './types';
+import { firingOf, messageTier, oneLine, subjectOf } from './text';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 const MAX_DEDUP_KEY = 255;
@@ -30,36 +30,60 @@ export interface PagerDutyResolve {
   dedup_key: string;
 }
 
-/** Events API v2 body (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/). */
+/**
+ * Events API v2 body (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/). One
+ * incident per stream (n.key): a group's members joining, escalating or partly resolving re-trigger
+ * it (PagerDuty updates the open incident); it resolves when every alert it carries has.
+ */
 export function pagerDutyEvent(n: Notification, routingKey: string): PagerDutyTrigger | PagerDutyResolve {
   const a = n.alert;
   const dedup_key = dedupKey(n.key);
-  if (n.action === 'resolve') return { routing_key: routingKey, event_action: 'resolve', dedup_key };
+  const firing = firingOf(n);
+  if (n.action === 'resolve' || !firing.length) return { routing_key: routingKey, event_action: 'resolve', dedup_key };
+  const lead = firing[0];
+  const single = n.alerts.length === 1;
   const event: PagerDutyTrigger = {
     routing_key: routingKey,
     event_action: 'trigger',
     dedup_key,
     payload: {
-      summary: truncate(a.summary || `${a.rule} firing`, MAX_SUMMARY),
-      source: (() => { const t = targetOfLabels(a.labels); return t ? describeTarget(t) : 'bedrock-watch'; })(),
-      severity: a.tier,
-      timestamp: a.startsAt,
+      // Short: it is what a phone's lock screen shows.
+      summary: truncate(oneLine(n), MAX_SUMMARY),
+      // The model alone: account and region are in custom_details (and the summary).
+      source: single ? a.labels.ModelId || 'bedrock-watch' : ['bedrock-watch', a.labels.Region].filter(Boolean).join(' '),
+      severity: messageTier(n),
+      timestamp: lead.since,
       component: 'bedrock',
-      group: a.rule,
-      class: a.signal,
-      custom_details: {
-        action: n.action,
-        valueText: a.valueText,
-        threshold: a.threshold,
-        baseline: a.baseline,
-        nextCheck: a.nextCheck,
-        details: a.details,
-      },
+      group: [...new Set(n.alerts.map((x) => x.rule))].join(','),
+      class: [...new Set(n.alerts.map((x) => x.signal))].join(','),
+      custom_details: single
+        ? {
+            action: n.action,
+            summary: a.summary,
+            valueText: a.valueText,
+            threshold: a.threshold,
+            baseline: a.baseline,
+            since: a.since,
+            ...where(a),
+            nextCheck: a.nextCheck,
+            details: a.details,
+          }
+        : {
+            action: n.action,
+            firing: firing.length,
+            resolved: n.alerts.length - firing.length,
+            ...where(a),
+            nextCheck: lead.nextCheck,
+            alerts: n.alerts.slice(0, 50).map((x) => `${x.status === 'firing' ? x.tier.toUpperCase() : 'RESOLVED'} ${subjectOf(x)}: ${x.valueText} (since ${x.since})`),
+          },
     },
   };
-  if (a.runbook) event.links = [{ href: a.runbook, text: 'Runbook' }];
+  const runbooks = [...new Set(n.alerts.flatMap((x) => (x.runbook && /^https?:\/\//.test(x.runbook) ? [x.runbook] : [])))];
+  if (runbooks.length) event.links = runbooks.slice(0, 5).map((href) => ({ href, text: 'Runbook' }));
   return event;
 }
+
+const where = (a: Notification['alert']) => ({ ...(a.labels.AccountId ? { account: a.labels.AccountId } : {}), ...(a.labels.Region ? { region: a.labels.Region } : {}) });
 
 /** Trigger and resolve must agree on the key, so an over-long stream key is replaced by its (stable) hash. */
 export function dedupKey(key: string): string {

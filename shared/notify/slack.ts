@@ -1,8 +1,9 @@
 import { httpFailure, postJson, requestTimeout } from './deliver';
 import { describeTarget, targetOfLabels } from '../core/target';
-import type { Notification } from '../core/notification';
+import type { AlertView, Notification } from '../core/notification';
 import type { Notifier, SendOptions } from './types';
 import type { Tier } from '../core/alert';
+import { firingOf, messageTier, oneLine, resolvedOf, subjectOf, titleOf, whereOf } from './text';
 import type { Digest } from '../core/digest';
 import { digestSlack } from './digest-render';
 import { ackButtonBlock } from '../core/ack';
@@ -20,35 +21,112 @@ type Block =
   | { type: 'context'; elements: Text[] }
   | ReturnType<typeof ackButtonBlock>;
 
+type SlackOptions = { ackButton?: boolean };
+
 /** `ackButton`: firing messages carry an Acknowledge button (the Slack app's interactivity points at the ack function). */
-export function slackMessage(n: Notification, opts: { ackButton?: boolean } = {}): { text: string; blocks: Block[] } {
+export function slackMessage(n: Notification, opts: SlackOptions = {}): { text: string; blocks: Block[] } {
+  return n.alerts.length > 1 ? groupMessage(n, opts) : singleMessage(n, opts);
+}
+
+function singleMessage(n: Notification, opts: SlackOptions): { text: string; blocks: Block[] } {
   const a = n.alert;
-  const resolved = n.action === 'resolve';
+  const resolved = n.action === 'resolve' || a.status === 'resolved';
   const target = targetOfLabels(a.labels);
   const model = target && describeTarget(target);
   const emoji = EMOJI[resolved ? 'resolved' : a.tier];
   const title = resolved
     ? `${emoji} RESOLVED · ${a.tier.toUpperCase()} · ${model ?? a.rule}`
     : `${emoji} ${a.tier.toUpperCase()}${ACTION_NOTE[n.action]} · ${model ?? a.rule}`;
-  const duration = formatDuration(Date.parse(a.endsAt ?? n.at) - Date.parse(a.startsAt));
+  const duration = formatDuration(Date.parse(a.endsAt ?? n.at) - Date.parse(a.since ?? a.startsAt));
 
-  const fields = [mrkdwn(`*Value*\n${escape(a.valueText)}`, SLACK_LIMITS.field), mrkdwn(`*Since*\n${slackDate(a.startsAt)}`, SLACK_LIMITS.field)];
-  if (resolved) fields.push(mrkdwn(`*Resolved after*\n${duration}`, SLACK_LIMITS.field));
-
-  const context = [mrkdwn(`rule \`${escape(a.rule)}\` · signal \`${escape(a.signal)}\``, SLACK_LIMITS.sectionText)];
-  if (a.runbook) context.push(mrkdwn(`:book: <${escape(a.runbook).replace(/\|/g, '%7C')}|Runbook>`, SLACK_LIMITS.sectionText));
+  const fields = [mrkdwn(`*Value*\n${escape(a.valueText)}`, SLACK_LIMITS.field), mrkdwn(`*Since*\n${slackDate(a.since ?? a.startsAt)}`, SLACK_LIMITS.field)];
+  if (resolved) fields.push(mrkdwn(`*Resolved after*\n${duration}${a.resolveReason ? ` (${escape(a.resolveReason)}: not a recovery)` : ''}`, SLACK_LIMITS.field));
+  const where = whereOf(a);
+  if (where) fields.push(mrkdwn(`*Account · Region*\n${escape(where)}`, SLACK_LIMITS.field));
 
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, SLACK_LIMITS.headerText, false), emoji: true } },
     { type: 'section', text: mrkdwn(escape(a.summary) || '(no summary)', SLACK_LIMITS.sectionText), fields },
   ];
   if (!resolved && a.nextCheck) blocks.push({ type: 'section', text: mrkdwn(`*Next check:* ${escape(a.nextCheck)}`, SLACK_LIMITS.sectionText) });
-  blocks.push({ type: 'context', elements: context.slice(0, SLACK_LIMITS.contextElements) });
+  blocks.push({ type: 'context', elements: contextOf([a]) });
   const episode = Date.parse(a.startsAt);
   if (opts.ackButton && !resolved && Number.isFinite(episode)) blocks.push(ackButtonBlock(a.fingerprint, episode));
 
   const fallback = resolved ? `${title}: resolved after ${duration}: ${a.summary}` : `${title}: ${a.summary}`;
   return { text: truncate(escape(fallback), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+/** Room for the header, the count, the next check, the context and the Acknowledge button. */
+const LIST_BLOCKS = SLACK_LIMITS.blocks - 5;
+
+/** Several alerts in one message: a count, one compact line each (packed into sections), the first next check. */
+function groupMessage(n: Notification, opts: SlackOptions): { text: string; blocks: Block[] } {
+  const firing = firingOf(n);
+  const resolved = resolvedOf(n);
+  const allResolved = firing.length === 0;
+  const tier = messageTier(n);
+  const titles = [...new Set(n.alerts.map(titleOf))];
+  const what = titles.length === 1 ? titles[0] : `${titles.length} kinds of alert`;
+  const head = allResolved
+    ? `${EMOJI.resolved} RESOLVED · ${what} · ${n.alerts.length} alerts`
+    : `${EMOJI[tier]} ${tier.toUpperCase()}${ACTION_NOTE[n.action]} · ${what} · ${firing.length} firing`;
+  const where = whereOf(n.alert);
+  const counts = [`*${firing.length} firing*`, resolved.length ? `${resolved.length} resolved` : ''].filter(Boolean).join(', ');
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(head, SLACK_LIMITS.headerText, false), emoji: true } },
+    { type: 'section', text: mrkdwn(`${counts}${where ? ` · ${escape(where)}` : ''}`, SLACK_LIMITS.sectionText) },
+  ];
+
+  const lines = n.alerts.map((a) => {
+    const who = escape(subjectOf(a));
+    const label = titles.length > 1 ? `${escape(titleOf(a))} · ` : '';
+    if (a.status === 'resolved') {
+      const after = formatDuration(Date.parse(a.endsAt ?? n.at) - Date.parse(a.since));
+      return `${EMOJI.resolved} ~${who}~ ${label}resolved after ${after}${a.resolveReason ? ` (${escape(a.resolveReason)})` : ''}`;
+    }
+    return `${EMOJI[a.tier]} *${who}* ${label}${a.tier}: ${escape(a.valueText)} · since ${slackDate(a.since)}`;
+  });
+  // Pack lines into sections under Slack's text limit; what does not fit is counted, not cut mid-line.
+  let current: string[] = [];
+  let shown = 0;
+  const sections: string[] = [];
+  for (const line of lines) {
+    const candidate = [...current, truncate(line, 1000)].join('\n');
+    if (candidate.length > SLACK_LIMITS.sectionText - 40) {
+      sections.push(current.join('\n'));
+      current = [];
+      if (sections.length >= LIST_BLOCKS) break;
+    }
+    current.push(truncate(line, 1000));
+    shown++;
+  }
+  if (current.length && sections.length < LIST_BLOCKS) sections.push(current.join('\n'));
+  else if (current.length) shown -= current.length;
+  const more = lines.length - shown;
+  if (more > 0) sections[sections.length - 1] += `\n…and ${more} more`;
+  for (const text of sections) blocks.push({ type: 'section', text: mrkdwn(text, SLACK_LIMITS.sectionText) });
+
+  const lead = firing[0];
+  if (lead?.nextCheck) blocks.push({ type: 'section', text: mrkdwn(`*Next check:* ${escape(lead.nextCheck)}`, SLACK_LIMITS.sectionText) });
+  blocks.push({ type: 'context', elements: contextOf(n.alerts) });
+  // The button acknowledges the lead firing alert (the one the next check is about).
+  const episode = lead ? Date.parse(lead.startsAt) : NaN;
+  if (opts.ackButton && lead && Number.isFinite(episode)) blocks.push(ackButtonBlock(lead.fingerprint, episode));
+  return { text: truncate(escape(oneLine(n)), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+function contextOf(alerts: AlertView[]): Text[] {
+  const rules = [...new Set(alerts.map((a) => a.rule))];
+  const signals = [...new Set(alerts.map((a) => a.signal))];
+  const context = [mrkdwn(`rule ${rules.map((r) => `\`${escape(r)}\``).join(', ')} · signal ${signals.map((x) => `\`${escape(x)}\``).join(', ')}`, SLACK_LIMITS.sectionText)];
+  const runbooks = [...new Set(alerts.flatMap((a) => (a.runbook ? [a.runbook] : [])))].slice(0, SLACK_LIMITS.contextElements - 1);
+  for (const r of runbooks) {
+    const name = `Runbook${runbooks.length > 1 ? ` (${escape(rules.find((x) => r.includes(x)) ?? '')})` : ''}`;
+    // A repository path (no settings.runbook_base_url) is shown as text: Slack cannot link it.
+    context.push(mrkdwn(/^https?:\/\//.test(r) ? `:book: <${escape(r).replace(/\|/g, '%7C')}|${name}>` : `:book: ${name}: ${escape(r)}`, SLACK_LIMITS.sectionText));
+  }
+  return context.slice(0, SLACK_LIMITS.contextElements);
 }
 
 export class SlackNotifier implements Notifier {

@@ -3,19 +3,36 @@ import { digestLines, digestText } from './digest-render';
 import { PublishCommand, SNSClient, type PublishCommandInput, type SNSClientConfig } from '@aws-sdk/client-sns';
 import { DeliveryError, type DropNotice, type Notifier, type SendOptions } from './types';
 import type { Notification } from '../core/notification';
+import { firingOf, messageTier, oneLine, whereOf } from './text';
 
 // SNS: "Subjects must be ASCII text ... no line breaks or control characters, and less than 100 characters long."
 const MAX_SUBJECT = 99;
 const NOTE = { trigger: '', repeat: ' still firing', escalate: ' escalated', resolve: '' } as const;
 
+/**
+ * One Publish per message: a readable text for people (email, SMS subscriptions) and the full
+ * message as JSON for programs (SQS, Lambda, HTTP subscriptions), through MessageStructure json.
+ */
 export function snsPublishInput(n: Notification, topicArn: string): PublishCommandInput {
   const a = n.alert;
-  const tag = n.action === 'resolve' ? 'RESOLVED' : `${a.tier.toUpperCase()}${NOTE[n.action]}`;
-  const attributes: Record<string, string | undefined> = { severity: a.tier, rule: a.rule, modelId: a.labels.ModelId, region: a.labels.Region, accountId: a.labels.AccountId, action: n.action };
+  const allResolved = !firingOf(n).length;
+  const tier = messageTier(n);
+  const tag = n.action === 'resolve' || allResolved ? 'RESOLVED' : `${tier.toUpperCase()}${NOTE[n.action]}`;
+  const attributes: Record<string, string | undefined> = {
+    severity: tier,
+    rule: [...new Set(n.alerts.map((x) => x.rule))].join(','),
+    modelId: n.alerts.length === 1 ? a.labels.ModelId : undefined,
+    action: n.action,
+    alerts: n.alerts.length > 1 ? String(n.alerts.length) : undefined,
+    region: a.labels.Region,
+    accountId: a.labels.AccountId,
+  };
+  const json = JSON.stringify({ action: n.action, receiver: n.receiver, at: n.at, key: n.key, alert: a, alerts: n.alerts });
   return {
     TopicArn: topicArn,
-    Subject: subject(`[${tag}] ${a.summary || a.rule}`),
-    Message: JSON.stringify({ action: n.action, receiver: n.receiver, at: n.at, alert: a }),
+    Subject: subject(n.alerts.length > 1 ? oneLine(n) : `[${tag}] ${a.summary || a.rule}`),
+    MessageStructure: 'json',
+    Message: JSON.stringify({ default: snsText(n), email: snsText(n), sqs: json, lambda: json, http: json, https: json, firehose: json }),
     MessageAttributes: Object.fromEntries(
       // SNS rejects empty attribute values.
       Object.entries(attributes)
@@ -23,6 +40,22 @@ export function snsPublishInput(n: Notification, topicArn: string): PublishComma
         .map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
     ),
   };
+}
+
+/** The message as a person reads it in an email. */
+export function snsText(n: Notification): string {
+  const lines = [oneLine(n), ''];
+  for (const a of n.alerts) {
+    lines.push(`- ${a.status === 'firing' ? a.tier.toUpperCase() : 'RESOLVED'} ${a.summary}`);
+    lines.push(`  since ${a.since}${a.endsAt ? `, resolved ${a.endsAt}${a.resolveReason ? ` (${a.resolveReason}: not a recovery)` : ''}` : ''}`);
+  }
+  const where = whereOf(n.alert);
+  if (where) lines.push('', `Account · region: ${where}`);
+  const lead = firingOf(n)[0];
+  if (lead?.nextCheck) lines.push('', `Next check: ${lead.nextCheck}`);
+  const runbooks = [...new Set(n.alerts.flatMap((a) => (a.runbook ? [a.runbook] : [])))];
+  for (const r of runbooks) lines.push(`Runbook: ${r}`);
+  return lines.join('\n');
 }
 
 /** Printable ASCII only: accents stripped, typographic quotes and dashes made plain, anything else dropped. */

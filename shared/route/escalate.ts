@@ -13,6 +13,8 @@ import type { Action, Notification } from '../core/notification';
 import { isAcked } from './acked';
 import { episodeKey, notificationId } from './route';
 import { alertView } from './view';
+import { routingLabels, type RouteEnv } from './labels';
+import { compileRoute, matchRoutes, type RouteNode } from './tree';
 
 /** Which policy applies to an alert, as its route says. */
 export interface EscalationBinding {
@@ -27,13 +29,31 @@ export type PolicyLookup = (s: AlertState) => EscalationBinding | null;
 /** The short form: `routes.escalation: { critical: default-critical }` — the firing tier picks the policy. */
 export function tierPolicies(config: Config): PolicyLookup {
   return (s) => {
-    const name = s.tier ? config.routes.escalation[s.tier] : undefined;
+    const routes = config.routes;
+    const name = s.tier && routes ? routes.escalation?.[s.tier] : undefined;
     const policy = name ? config.escalation[name] : undefined;
-    if (!name || !policy || !s.tier) return null;
-    return { policy: name, routed: config.routes[s.tier], repeatInterval: policy.repeat_interval ?? config.routes.repeat_interval };
+    if (!routes || !name || !policy || !s.tier) return null;
+    return { policy: name, routed: routes[s.tier], repeatInterval: policy.repeat_interval ?? routes.repeat_interval };
   };
 }
 
+/**
+ * The tree form: the first route matching the alert (labels as routing sees them) that names an
+ * `escalation:` policy (inherited by child routes); the short form's per-tier policies otherwise.
+ */
+export function routePolicies(config: Config, tree: RouteNode = compileRoute(config), env?: RouteEnv): PolicyLookup {
+  const byTier = tierPolicies(config);
+  if (!config.route) return byTier;
+  const rules = new Map(config.rules.map((r) => [r.name, r]));
+  return (s) => {
+    if (!s.tier) return null;
+    const node = matchRoutes(tree, routingLabels(s, rules.get(s.rule), s.tier, env)).find((n) => n.escalation !== undefined);
+    const name = node?.escalation;
+    const policy = name ? config.escalation[name] : undefined;
+    if (!node || !name || !policy) return null;
+    return { policy: name, routed: node.receivers, repeatInterval: policy.repeat_interval ?? node.repeat_interval };
+  };
+}
 
 export const stepNotificationId = (fp: string, episode: number, policy: string, step: number, receiver: string) =>
   createHash('sha256').update([fp, episode, 'step', policy, step, receiver].join('|')).digest('hex').slice(0, 32);
@@ -62,7 +82,7 @@ export function escalate(input: EscalateInput): EscalateResult {
   const send = (s: AlertState, action: Action, receivers: string[], id: (receiver: string) => string, at: number) => {
     const resolved = action === 'resolve';
     const alert = alertView(s, rules.get(s.rule), (resolved ? s.maxTier : s.tier) ?? 'info', resolved);
-    for (const receiver of receivers) out.notifications.push({ id: id(receiver), key: episodeKey(s.fingerprint, s.startsAt), receiver, action, at: new Date(at).toISOString(), alert });
+    for (const receiver of receivers) out.notifications.push({ id: id(receiver), key: episodeKey(s.fingerprint, s.startsAt), receiver, action, at: new Date(at).toISOString(), alert, alerts: [alert] });
   };
 
   for (const t of input.transitions) {
@@ -70,7 +90,7 @@ export function escalate(input: EscalateInput): EscalateResult {
     const rec = s.escalation;
     if (t.kind !== 'resolved' || s.suppressedBy || !rec || rec.episode !== s.startsAt || !rec.reached.length) continue;
     // Same id as the route's resolve to the same receiver: the tick keeps one.
-    send(s, 'resolve', rec.reached, (r) => notificationId(s.fingerprint, s.startsAt, 'resolve', s.maxTier ?? 'info', r, t.at), t.at);
+    send(s, 'resolve', rec.reached, (r) => notificationId(episodeKey(s.fingerprint, s.startsAt), r, 'resolve', input.now), t.at);
   }
 
   for (const s of Object.values(input.states)) {
@@ -98,7 +118,7 @@ export function escalate(input: EscalateInput): EscalateResult {
       }
       if (!stepped && rec.sent > 0 && now - rec.lastAt >= binding.repeatInterval) {
         const again = rec.reached.filter((r) => !binding.routed.includes(r));
-        send(s, 'repeat', again, (r) => notificationId(s.fingerprint, episode, 'repeat', s.tier ?? 'info', r, now), now);
+        send(s, 'repeat', again, (r) => notificationId(episodeKey(s.fingerprint, episode), r, 'repeat', now), now);
         rec = { ...rec, lastAt: now };
         changed = true;
       }

@@ -1,19 +1,23 @@
-/** Alertmanager-style inhibition: a firing source alert mutes matching target alerts with equal labels. */
-import type { AlertState } from '../core/alert';
+/**
+ * Alertmanager-style inhibition: a firing alert matching an inhibit rule's source_matchers mutes
+ * the alerts matching its target_matchers whose `equal` labels have the same values (a label
+ * missing on both counts as equal, as in Alertmanager). An alert never mutes itself. Pure.
+ */
+import { matchesAll } from '../rules/matchers';
 import type { InhibitRule } from '../rules/schema';
 
-type Matcher = InhibitRule['source'];
+export interface Labelled {
+  fingerprint: string;
+  labels: Readonly<Record<string, string>>;
+}
 
-const matches = (m: Matcher, s: AlertState) =>
-  (!m.rule || m.rule === s.rule) && (!m.signal || m.signal === s.signal) && (!m.tier || m.tier === s.tier);
-
-/** The fingerprint of the alert that mutes `target`, or null. An alert never mutes itself. */
-export function inhibitedBy(target: AlertState, firing: AlertState[], rules: InhibitRule[]): string | null {
+/** The source alert that mutes `target`, or null. `firing` are the firing alerts with their routing labels. */
+export function inhibitedBy<T extends Labelled>(target: Labelled, firing: readonly T[], rules: readonly InhibitRule[]): T | null {
   for (const r of rules) {
-    if (!matches(r.target, target)) continue;
+    if (!matchesAll(r.target_matchers, target.labels)) continue;
     for (const src of firing) {
-      if (src.fingerprint === target.fingerprint || src.status !== 'firing' || !matches(r.source, src)) continue;
-      if (r.equal.every((l) => src.labels[l] === target.labels[l])) return src.fingerprint;
+      if (src.fingerprint === target.fingerprint || !matchesAll(r.source_matchers, src.labels)) continue;
+      if (r.equal.every((l) => (src.labels[l] ?? '') === (target.labels[l] ?? ''))) return src;
     }
   }
   return null;

@@ -8,26 +8,11 @@ import { BEDROCK_METRICS, STAT } from './metrics';
 import { knownNames, unknownLabel, unknownRule } from './references';
 import { secretRef } from './secret-ref';
 import { tierOrderProblems } from './tier-order';
-import { parseDuration, parseFraction, parseMillis, parseRate } from './units';
+import { Duration, Fraction, Millis, Rate } from './units-schema';
+import { Inhibit, NamedTimeInterval, Route, ROUTE_SETTINGS, type RouteInput } from './route-schema';
+import type { Matcher } from './matchers';
 
-const unit = (parse: (v: unknown) => number | string, example: string) =>
-  z
-    .union([z.string(), z.number()])
-    .transform((v, ctx) => {
-      const r = parse(v);
-      if (typeof r === 'string') {
-        ctx.addIssue({ code: 'custom', message: r });
-        return z.NEVER;
-      }
-      return r;
-    })
-    .meta({ description: `e.g. ${example}` });
-
-export const Duration = unit(parseDuration, '5m, 90s, 2h');
-export const Fraction = unit(parseFraction, '5% or 0.05');
-/** A share of requests: at most 100%. */
-export const Rate = unit(parseRate, '5% or 0.05');
-export const Millis = unit(parseMillis, '10s, 800ms or 10000');
+export { Duration, Fraction, Millis, Rate };
 const Positive = z.number().positive();
 
 
@@ -98,7 +83,15 @@ const common = {
   signal: z.enum(SIGNALS).optional(),
   description: z.string().optional(),
   next_check: z.string().min(1).meta({ description: 'What the person paged should look at first.' }),
-  runbook: z.url().optional(),
+  runbook: z
+    .string()
+    .regex(/^(https?:\/\/\S+|[\w./-]+(#[\w-]*)?)$/, 'must be a URL (https://…) or a path in this repository like docs/runbooks.md#bedrock-throttles')
+    .optional()
+    .meta({ description: 'Link to what to do: a URL, or a path in the repository (shown relative to settings.runbook_base_url).' }),
+  labels: z
+    .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a label name is letters, digits and _'), z.string())
+    .optional()
+    .meta({ description: 'Extra labels for routing and inhibition, e.g. { team: ml-platform }.' }),
   models: Selector.optional(),
   keep_firing_for: Duration.prefault('10m').meta({ description: 'Hysteresis: how long the condition must stay clear before resolving.' }),
   hysteresis: z.number().min(0).max(0.9).default(0.1).meta({ description: 'A firing tier holds until the value is this fraction past its threshold.' }),
@@ -300,7 +293,7 @@ const Settings = z
     timezone: z
       .string()
       .refine(isTimeZone, { error: (iss) => `unknown time zone ${JSON.stringify(iss.input)}: use an IANA name like UTC, Europe/Berlin or America/New_York` })
-      .default('UTC').meta({ description: 'IANA time zone for days and months (digest, daily cost, budgets).' }),
+      .default('UTC').meta({ description: 'IANA time zone for days and months (digest, daily cost, budgets) and the default for time_intervals.' }),
     regions: z
       .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be a region name like us-east-1'))
       .min(1)
@@ -321,21 +314,27 @@ const Settings = z
       .optional()
       .meta({ description: 'Other accounts to watch besides this one. Alerts then carry Region and AccountId labels.' }),
     source_failure_after: Duration.prefault('10m').meta({ description: 'A region or account whose metrics cannot be read for this long raises its own warning.' }),
+    runbook_base_url: z.url().optional().meta({
+      description: 'Where relative runbook links point, e.g. https://github.com/acme/bedrock-watch/blob/main/ (the shipped rules link docs/runbooks.md).',
+    }),
   })
   .prefault({});
 
-const Routes = z
-  .strictObject({
-    info: z.array(z.string()).default([]),
-    warning: z.array(z.string()).default([]),
-    critical: z.array(z.string()).default([]),
-    repeat_interval: Duration.prefault('4h').meta({ description: 'Re-send a still-firing, unacknowledged alert this often.' }),
-    escalation: z
-      .strictObject({ info: z.string().optional(), warning: z.string().optional(), critical: z.string().optional() })
-      .default({})
-      .meta({ description: 'Escalation policy (a name under `escalation`) per tier, e.g. { critical: default-critical }.' }),
-  })
-  .prefault({});
+/** The short form: receivers per tier; compiled into a route tree (shared/route/tree.ts). */
+const Routes = z.strictObject({
+  info: z.array(z.string()).default([]),
+  warning: z.array(z.string()).default([]),
+  critical: z.array(z.string()).default([]),
+  repeat_interval: Duration.prefault('4h').meta({ description: 'Re-send a still-firing, unacknowledged alert this often.' }),
+  group_by: ROUTE_SETTINGS.group_by,
+  group_wait: ROUTE_SETTINGS.group_wait,
+  group_interval: ROUTE_SETTINGS.group_interval,
+  send_resolved: ROUTE_SETTINGS.send_resolved,
+  escalation: z
+    .strictObject({ info: z.string().optional(), warning: z.string().optional(), critical: z.string().optional() })
+    .optional()
+    .meta({ description: 'Escalation policy (a name under `escalation`) per tier, e.g. { critical: default-critical }.' }),
+});
 
 const EscalationStep = z.strictObject({
   after: Duration.meta({ description: 'Delay from when the alert started firing at a tier using this policy, e.g. 15m.' }),
@@ -360,19 +359,17 @@ const Ack = z
   })
   .prefault({});
 
-const Matcher = z.strictObject({ rule: z.string().optional(), signal: z.enum(SIGNALS).optional(), tier: z.enum(TIERS).optional() });
-
-const Inhibit = z.strictObject({
-  source: Matcher,
-  target: Matcher,
-  equal: z.array(z.string()).default(['ModelId']),
-});
+/** Labels every alert has (besides those its rule sets); ModelId/caller/budget exist depending on the rule kind. */
+export const BUILTIN_LABELS = ['severity', 'rule', 'alertname', 'signal', 'ModelId', 'Region', 'AccountId', 'caller', 'budget'] as const;
 
 export const Config = z
   .strictObject({
     settings: Settings,
     receivers: z.array(Receiver).default([]),
-    routes: Routes,
+    routes: Routes.optional().meta({ description: 'Short form: receivers per tier. For label matchers, grouping per route and mute windows use `route`.' }),
+    route: Route.optional().meta({ description: 'Alertmanager-style routing tree (instead of `routes`).' }),
+    time_intervals: z.array(NamedTimeInterval).default([]).meta({ description: 'Named recurring windows for mute_time_intervals / active_time_intervals on routes.' }),
+    digest_receivers: z.array(z.string()).optional().meta({ description: 'Receivers of the daily digest (default: the short form’s info receivers).' }),
     inhibit: z.array(Inhibit).default([]),
     escalation: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'policy names are lower-case letters, digits and dashes'), EscalationPolicy).default({}).meta({
       description: 'Named escalation policies: each step notifies its receivers once, `after` the alert started firing, until it is acknowledged or resolved.',
@@ -411,39 +408,117 @@ export const Config = z
     c.rules.forEach((r, i) => {
       for (const p of tierOrderProblems(r)) ctx.addIssue({ code: 'custom', path: ['rules', i, ...p.path], message: p.message });
     });
-    const known = knownNames(c.rules);
-    c.inhibit.forEach((inh, i) => {
-      for (const side of ['source', 'target'] as const) {
-        const problem = inh[side].rule === undefined ? null : unknownRule(inh[side].rule, known);
-        if (problem) ctx.addIssue({ code: 'custom', path: ['inhibit', i, side, 'rule'], message: problem });
-      }
-      inh.equal.forEach((label, j) => {
-        const problem = unknownLabel(label, known);
-        if (problem) ctx.addIssue({ code: 'custom', path: ['inhibit', i, 'equal', j], message: problem });
+    checkRouting(c, ctx);
+    checkEscalation(c, ctx);
+  });
+
+type Ctx = z.RefinementCtx;
+type ConfigOut = {
+  receivers: { name: string }[];
+  rules: { name: string; kind: string; per_model?: boolean; labels?: Record<string, string>; signal?: string }[];
+  routes?: { info: string[]; warning: string[]; critical: string[]; escalation?: Partial<Record<'info' | 'warning' | 'critical', string>> };
+  route?: RouteInput;
+  escalation: Record<string, { steps: { after: number; receivers: string[] }[] }>;
+  time_intervals: { name: string }[];
+  digest_receivers?: string[];
+  inhibit: { source_matchers: Matcher[]; target_matchers: Matcher[]; equal: string[]; sourceKey: string; targetKey: string }[];
+};
+
+/** Escalation policies name known receivers, in order; the routes name known policies. */
+function checkEscalation(c: ConfigOut, ctx: Ctx): void {
+  const receivers = new Set(c.receivers.map((r) => r.name));
+  const policy = (name: string, path: (string | number)[]) => {
+    if (!Object.hasOwn(c.escalation, name))
+      ctx.addIssue({ code: 'custom', path, message: `unknown escalation policy "${name}" (defined: ${Object.keys(c.escalation).join(', ') || 'none'})` });
+  };
+    for (const tier of TIERS) {
+    const name = c.routes?.escalation?.[tier];
+    if (name !== undefined) policy(name, ['routes', 'escalation', tier]);
+  }
+  const walk = (node: RouteInput, path: (string | number)[]) => {
+    if (node.escalation !== undefined) policy(node.escalation, [...path, 'escalation']);
+    node.routes?.forEach((child, i) => walk(child, [...path, 'routes', i]));
+  };
+  if (c.route) walk(c.route, ['route']);
+  for (const [name, p] of Object.entries(c.escalation)) {
+    p.steps.forEach((step, i) => {
+      if (i > 0 && step.after <= p.steps[i - 1].after)
+        ctx.addIssue({ code: 'custom', path: ['escalation', name, 'steps', i, 'after'], message: 'steps must come in order: each `after` later than the step before' });
+      step.receivers.forEach((r, j) => {
+        if (!receivers.has(r)) ctx.addIssue({ code: 'custom', path: ['escalation', name, 'steps', i, 'receivers', j], message: `unknown receiver "${r}"` });
       });
     });
-    const receivers = new Set(c.receivers.map((r) => r.name));
-    for (const tier of TIERS) {
-      c.routes[tier].forEach((name, i) => {
-        if (!receivers.has(name)) ctx.addIssue({ code: 'custom', path: ['routes', tier, i], message: `unknown receiver "${name}"` });
-      });
-      const policy = c.routes.escalation[tier];
-      if (policy !== undefined && !Object.hasOwn(c.escalation, policy))
-        ctx.addIssue({ code: 'custom', path: ['routes', 'escalation', tier], message: `unknown escalation policy "${policy}" (defined: ${Object.keys(c.escalation).join(', ') || 'none'})` });
-    }
-    for (const [name, p] of Object.entries(c.escalation)) {
-      p.steps.forEach((step, i) => {
-        if (i > 0 && step.after <= p.steps[i - 1].after)
-          ctx.addIssue({ code: 'custom', path: ['escalation', name, 'steps', i, 'after'], message: 'steps must come in order: each `after` later than the step before' });
-        step.receivers.forEach((r, j) => {
-          if (!receivers.has(r)) ctx.addIssue({ code: 'custom', path: ['escalation', name, 'steps', i, 'receivers', j], message: `unknown receiver "${r}"` });
-        });
-      });
-    }
+  }
+}
+
+/** Every name the routing refers to must exist: a typo would otherwise silently route nothing. */
+function checkRouting(c: ConfigOut, ctx: Ctx): void {
+  const receivers = new Set(c.receivers.map((r) => r.name));
+  const receiver = (name: string, path: (string | number)[]) => {
+    if (!receivers.has(name)) ctx.addIssue({ code: 'custom', path, message: `unknown receiver "${name}" (receivers: ${[...receivers].join(', ') || 'none'})` });
+  };
+  if (c.route && c.routes) ctx.addIssue({ code: 'custom', path: ['routes'], message: 'use either `routes` (short form) or `route` (tree), not both' });
+  if (c.routes) for (const tier of TIERS) c.routes[tier].forEach((name, i) => receiver(name, ['routes', tier, i]));
+  c.digest_receivers?.forEach((name, i) => receiver(name, ['digest_receivers', i]));
+
+  const labels = new Set<string>(BUILTIN_LABELS);
+  for (const r of c.rules) for (const l of Object.keys(r.labels ?? {})) labels.add(l);
+  const intervals = new Set(c.time_intervals.map((t) => t.name));
+  c.rules.forEach((r, i) => {
+    for (const l of Object.keys(r.labels ?? {}))
+      if ((BUILTIN_LABELS as readonly string[]).includes(l)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'labels', l], message: `"${l}" is set by bedrock-watch itself; choose another label name` });
   });
+  const known = { rules: knownNames(c.rules).rules, labels: [...labels].sort() };
+  const label = (name: string, path: (string | number)[]) => {
+    const problem = unknownLabel(name, known);
+    if (problem) ctx.addIssue({ code: 'custom', path, message: `${problem} (a rule adds its own with labels:)` });
+  };
+  // Legacy { rule, signal, tier } objects have no list to index: point at the object.
+  const matchers = (ms: Matcher[] | undefined, path: (string | number)[], indexed = true) =>
+    ms?.forEach((m, i) => {
+      const at = indexed ? [...path, i] : [...path, m.name === 'severity' ? 'tier' : m.name];
+      label(m.name, at);
+      if (m.op !== '=' || m.value === '') return;
+      // An exact value that no alert can have is a typo: say so rather than route nothing.
+      if (m.name === 'rule' || m.name === 'alertname') {
+        const problem = unknownRule(m.value, known);
+        if (problem) ctx.addIssue({ code: 'custom', path: at, message: problem });
+        return;
+      }
+      const values: Record<string, readonly string[]> = { severity: TIERS, signal: SIGNALS };
+      if (values[m.name] && !values[m.name].includes(m.value)) ctx.addIssue({ code: 'custom', path: at, message: `no ${m.name} is "${m.value}" (one of: ${values[m.name].join(', ')})` });
+    });
+
+  const walk = (node: RouteInput, path: (string | number)[], depth: number) => {
+    if (node.receiver) receiver(node.receiver, [...path, 'receiver']);
+    node.receivers?.forEach((r, i) => receiver(r, [...path, 'receivers', i]));
+    if (depth === 0 && node.matchers?.length) ctx.addIssue({ code: 'custom', path: [...path, 'matchers'], message: 'the root route matches every alert: put matchers on its child routes' });
+    if (depth === 0 && (node.mute_time_intervals || node.active_time_intervals))
+      ctx.addIssue({ code: 'custom', path, message: 'the root route cannot have mute or active time intervals (as in Alertmanager): put them on a child route' });
+    matchers(node.matchers, [...path, 'matchers']);
+    node.group_by?.forEach((l, i) => {
+      if (l === '...' && node.group_by && node.group_by.length > 1) ctx.addIssue({ code: 'custom', path: [...path, 'group_by', i], message: "'...' (no grouping) stands alone" });
+      else if (l !== '...') label(l, [...path, 'group_by', i]);
+    });
+    for (const key of ['mute_time_intervals', 'active_time_intervals'] as const)
+      node[key]?.forEach((n, i) => {
+        if (!intervals.has(n)) ctx.addIssue({ code: 'custom', path: [...path, key, i], message: `unknown time interval "${n}" (time_intervals: ${[...intervals].join(', ') || 'none'})` });
+      });
+    node.routes?.forEach((child, i) => walk(child, [...path, 'routes', i], depth + 1));
+  };
+  if (c.route) {
+    walk(c.route, ['route'], 0);
+    if (!c.route.receiver && !c.route.receivers?.length) ctx.addIssue({ code: 'custom', path: ['route'], message: 'the root route needs a receiver (or receivers): alerts no child route matches go there' });
+  }
+  c.inhibit.forEach((r, i) => {
+    matchers(r.source_matchers, ['inhibit', i, r.sourceKey], r.sourceKey === 'source_matchers');
+    matchers(r.target_matchers, ['inhibit', i, r.targetKey], r.targetKey === 'target_matchers');
+    r.equal.forEach((l, j) => label(l, ['inhibit', i, 'equal', j]));
+  });
+}
 
 export type Config = z.output<typeof Config>;
 export type ReceiverConfig = z.output<typeof Receiver>;
-export type InhibitRule = z.output<typeof Inhibit>;
+export type { InhibitRule } from './route-schema';
 export type EscalationPolicy = z.output<typeof EscalationPolicy>;
 export type AckConfig = z.output<typeof Ack>;

@@ -20,6 +20,7 @@ import { tableFromEnv, type Table } from '../dynamo/table';
 import type { TickDeps } from './tick';
 import { storedBaselines } from './baselines-provider';
 import { DynamoBaselineStore, type BaselineStore } from '../state/baselines';
+import { DynamoSilenceStore } from '../state/silences';
 
 export interface AwsDeps extends Omit<TickDeps, 'log'> {
   table: Table;
@@ -35,6 +36,7 @@ let source: MetricSource | undefined;
 let notifiers: NotifierSet | undefined;
 let sns: SNSClient | undefined;
 let logs: TableLogSource | undefined;
+let silences: DynamoSilenceStore | undefined;
 
 // Compiled into the bundle at package time (packaged-rules.ts); the SSM prefix is checked there and by `validate`.
 export const awsConfig = (): Config => (config ??= packagedRules());
@@ -51,6 +53,7 @@ export const awsDropNotice = (): SnsDropNotice | undefined => {
   return topicArn ? new SnsDropNotice({ topicArn, client: awsSns() }) : undefined;
 };
 export const awsLogSource = (): TableLogSource => (logs ??= new TableLogSource(awsTable()));
+export const awsSilences = (): DynamoSilenceStore => (silences ??= new DynamoSilenceStore(awsTable()));
 
 /** Everything the evaluate tick uses. */
 export function awsDeps(): AwsDeps {
@@ -62,5 +65,6 @@ export function awsDeps(): AwsDeps {
     notifiers: awsNotifiers(),
     dropNotice: awsDropNotice(),
     logs: awsLogSource(),
+    silences: awsSilences(),
   };
 }

@@ -70,9 +70,10 @@ export async function runDigest(deps: DigestDeps, now: number): Promise<DigestRe
     budgets,
   });
   const report: DigestReport = { day, sent: [], failed: [], digest };
+  const digestReceivers = config.digest_receivers ?? config.routes?.info ?? [];
   const clock = deps.clock ?? Date.now;
   let already = 0;
-  for (const receiver of config.routes.info) {
+  for (const receiver of digestReceivers) {
     // Each receiver on its own: marked done only once it has the digest, released for a retry if it failed.
     const key = `DIGEST#${day}#${receiver}`;
     if (!(await deps.state.claimOnce(key, clock(), DIGEST_LEASE_MS))) {
@@ -90,7 +91,7 @@ export async function runDigest(deps: DigestDeps, now: number): Promise<DigestRe
     }
     await deps.state.finishOnce(key, clock(), !report.failed.includes(receiver));
   }
-  if (already === config.routes.info.length && already > 0) return { ...report, skipped: `digest for ${day} already sent` };
+  if (already === digestReceivers.length && already > 0) return { ...report, skipped: `digest for ${day} already sent` };
   return report;
 }
 

@@ -12,8 +12,11 @@ import { mergeLogSeries, type LogSource } from '../sources/logs';
 import type { Baselines } from '../engine/types';
 import type { AlertState, Spend, Transition } from '../core/alert';
 import type { Config } from '../rules/schema';
-import { escalate, tierPolicies } from '../route/escalate';
-import { route } from '../route/route';
+import { escalate, routePolicies } from '../route/escalate';
+import { route, type Muted } from '../route/route';
+import type { RouteEnv } from '../route/labels';
+import { compileRoute, type RouteNode } from '../route/tree';
+import type { SilenceStore } from '../state/silences';
 import { MINUTE } from '../core/time';
 import { type MetricSource } from '../sources/types';
 import { ConcurrentTickError, type StateStore } from '../state/types';
@@ -47,6 +50,10 @@ export interface TickDeps {
   timeLeft?: () => number;
   /** Where a notification given up on is announced (the stack's SNS topic). */
   dropNotice?: DropNotice;
+  /** Active silences (`bedrock-watch silence add`); none when absent. */
+  silences?: SilenceStore;
+  /** Account and region the stack runs in, named in every message. */
+  env?: RouteEnv;
 }
 
 /**
@@ -70,6 +77,8 @@ export interface TickReport {
   ruleErrors: number;
   failedRules: RuleError[];
   skipped?: string;
+  /** Messages held back this tick (silences, inhibition, mute windows), with the reason. */
+  muted: Muted[];
 }
 
 /** What was last said per rules config, so a warm Lambda warns when the answer changes, not every minute. */
@@ -83,6 +92,13 @@ function warnUnmatchedIncludes(config: Config, models: string[], log: Log): void
   includeWarnings.set(config, said);
   for (const u of unmatched) log.warn(`models.include pattern "${u.pattern}" of rule ${u.rule} matches no model seen`, { rule: u.rule, pattern: u.pattern, modelsSeen: models });
 }
+const trees = new WeakMap<Config, RouteNode>();
+/** The route tree of a config, compiled once per loaded config (the handler keeps its config warm). */
+const treeOf = (config: Config): RouteNode => {
+  let t = trees.get(config);
+  if (!t) trees.set(config, (t = compileRoute(config)));
+  return t;
+};
 
 /** The newest data minute CloudWatch has published at `now`. */
 export const latestVisibleMinute = (now: number, delayMs: number): number => Math.floor((now - delayMs) / MINUTE) * MINUTE - MINUTE;
@@ -105,7 +121,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     minute: MINUTE,
   });
   const first = plan.fastFrom;
-  const report: TickReport = { now: new Date(now).toISOString(), evaluated: null, transitions: [], decided: 0, delivered: 0, failed: 0, dropped: 0, ruleErrors: 0, failedRules: [] };
+  const report: TickReport = { now: new Date(now).toISOString(), evaluated: null, transitions: [], decided: 0, delivered: 0, failed: 0, dropped: 0, ruleErrors: 0, failedRules: [], muted: [] };
 
   let pending = state.cursor.pending;
   if (first <= latest) {
@@ -144,8 +160,9 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       slowMinutes.length === minutes.length
         ? evaluate({ ...base, config, states: state.alerts, minutes, spend: state.cursor.spend })
         : evaluateGroups(config, plan.groups, base, state.alerts, minutes, slowMinutes, state.cursor.spend);
-    const routed = route(config, result.transitions, result.states, now);
-    const escalated = escalate({ policies: config.escalation, policyFor: tierPolicies(config), rules: config.rules, states: result.states, transitions: result.transitions, now });
+    const silences = deps.silences ? await deps.silences.current(now) : [];
+    const routed = route({ config, tree: treeOf(config), states: result.states, transitions: result.transitions, groups: state.cursor.groups ?? {}, silences, env: deps.env, now });
+    const escalated = escalate({ policies: config.escalation, policyFor: routePolicies(config, treeOf(config), deps.env), rules: config.rules, states: result.states, transitions: result.transitions, now });
     // A resolve both the route and the policy send to one receiver has one id: keep one.
     const decided = [...new Map([...routed.notifications, ...escalated.notifications].map((n) => [n.id, n])).values()];
     const outbox = outboxItems(decided, now);
@@ -153,9 +170,10 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     try {
       // Decide, then deliver: the outbox holds every notification before any HTTP call.
       await store.putOutbox(outbox);
-      const touched = new Set([...result.changed, ...routed.notified, ...Object.keys(routed.suppressed), ...escalated.touched]);
+      const touched = new Set([...result.changed, ...routed.touched, ...escalated.touched]);
       pending = [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])];
-      await store.commit(state.cursor, { ...state.cursor, lastMinute: latest, slowMinute, spend: result.spend, pending, journal: [] }, [...touched].map((fp) => result.states[fp]));
+      const next = { ...state.cursor, lastMinute: latest, slowMinute, spend: result.spend, pending, journal: [], groups: routed.groups };
+      await store.commit(state.cursor, next, [...touched].map((fp) => result.states[fp]));
     } catch (e) {
       if (e instanceof ConcurrentTickError) {
         deps.log.warn(e.message);
@@ -171,6 +189,8 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     // Counted even when zero, so the dashboard shows the rate and an alarm could read it.
     deps.metrics?.count('RuleErrors', report.ruleErrors);
     for (const f of result.ruleErrors) deps.log.error('rule failed; the other rules were evaluated', { ...f });
+    report.muted = routed.muted;
+    for (const m of routed.muted) deps.log.info('notification held back', { kind: m.kind, reason: m.reason, rule: m.rule, labels: m.labels, receiver: m.receiver });
     for (const t of result.transitions) {
       deps.log.info(`alert ${t.kind}`, { rule: t.state.rule, labels: t.state.labels, tier: t.state.tier ?? t.state.maxTier, text: t.state.text });
     }

@@ -18,7 +18,7 @@ export class DynamoStateStore implements StateStore {
   async load(): Promise<TickState> {
     const alerts: Record<string, AlertState> = {};
     const logModels: string[] = [];
-    let cursor: Cursor = { lastMinute: null, slowMinute: null, version: 0, pending: [], spend: {}, journal: [] };
+    let cursor: Cursor = { lastMinute: null, slowMinute: null, version: 0, pending: [], spend: {}, journal: [], groups: {} };
     for (const item of await queryAll(this.table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': STATE }, ConsistentRead: true })) {
       const sk = item.sk as string;
       if (sk === 'CURSOR') {
@@ -29,6 +29,7 @@ export class DynamoStateStore implements StateStore {
           pending: [...((item.pending as Set<string>) ?? [])],
           spend: (item.spend as Cursor['spend']) ?? {},
           journal: (item.journal as AlertState[]) ?? [],
+          groups: typeof item.groups === 'string' ? (JSON.parse(item.groups) as Cursor['groups']) : {},
         };
       } else if (sk.startsWith('LOGMODEL#')) {
         logModels.push(item.model as string);
@@ -118,8 +119,9 @@ export class DynamoStateStore implements StateStore {
 
   private async advanceCursor(prev: Cursor, next: Cursor, journal: AlertState[]): Promise<void> {
     const names = { '#v': 'version' };
-    const values: Record<string, unknown> = { ':next': prev.version + 1, ':m': next.lastMinute, ':sm': next.slowMinute, ':s': next.spend, ':j': journal };
-    let update = 'SET #v = :next, lastMinute = :m, slowMinute = :sm, spend = :s, journal = :j';
+    // Groups as one JSON string: label values may be empty strings and fingerprints odd map keys; one attribute, one write.
+    const values: Record<string, unknown> = { ':next': prev.version + 1, ':m': next.lastMinute, ':sm': next.slowMinute, ':s': next.spend, ':j': journal, ':g': JSON.stringify(next.groups ?? {}) };
+    let update = 'SET #v = :next, lastMinute = :m, slowMinute = :sm, spend = :s, journal = :j, groups = :g';
     const added = next.pending.filter((id) => !prev.pending.includes(id));
     if (added.length) {
       update += ' ADD pending :p';

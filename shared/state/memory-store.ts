@@ -9,7 +9,7 @@ import { ConcurrentTickError, type Cursor, type OutboxItem, type StateStore, typ
 const clone = <T>(x: T): T => structuredClone(x);
 
 export class MemoryStateStore implements StateStore {
-  private cursor: Cursor = { lastMinute: null, slowMinute: null, version: 0, pending: [], spend: {}, journal: [] };
+  private cursor: Cursor = { lastMinute: null, slowMinute: null, version: 0, pending: [], spend: {}, journal: [], groups: {} };
   private readonly alerts = new Map<string, AlertState>();
   private readonly outbox = new Map<string, OutboxItem>();
 

@@ -1,5 +1,6 @@
 import type { AlertState, Spend } from '../core/alert';
 import type { Notification } from '../core/notification';
+import type { Groups } from '../core/group';
 
 /** The evaluation cursor: which data minute was judged last, and the notifications awaiting delivery. */
 export interface Cursor {
@@ -17,6 +18,12 @@ export interface Cursor {
    * and the next load finishes writing them if the tick died in between.
    */
   journal: AlertState[];
+  /**
+   * Notification groups (shared/route/groups.ts): members, what each receiver was told, timers.
+   * Moved in the same conditional write as the cursor, so group decisions and the outbox ids they
+   * produced are recorded together or not at all.
+   */
+  groups: Groups;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';

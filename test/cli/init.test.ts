@@ -60,8 +60,8 @@ describe('init', () => {
       { name: 'slack-alerts', type: 'slack', webhook_url: { ssm: '/bedrock-watch/team-slack' } },
       { name: 'sns-alerts', type: 'sns' },
     ]);
-    expect(config.routes.critical).toEqual(['pagerduty-oncall', 'slack-alerts', 'sns-alerts']);
-    expect(config.routes.warning).toEqual(['slack-alerts', 'sns-alerts']);
+    expect(config.routes!.critical).toEqual(['pagerduty-oncall', 'slack-alerts', 'sns-alerts']);
+    expect(config.routes!.warning).toEqual(['slack-alerts', 'sns-alerts']);
     // The shipped rules and tiers.
     const shipped = loadRulesFile(join(__dirname, '..', '..', 'rules.yml'));
     expect(config.rules).toEqual(shipped.rules);

@@ -123,6 +123,20 @@ describe('renderReport()', () => {
     expect(html).toMatch(/detected<\/span> critical after 5 min/);
   });
 
+  it('lists the messages held back by silences, inhibition and mute windows, with the reason', () => {
+    const base = input(600);
+    const muted = [
+      { at: Date.parse('2026-10-05T02:00:00Z'), kind: 'inhibited' as const, reason: 'inhibited by bedrock-latency-p95 amazon.nova-lite-v1:0 (critical)', fingerprint: 'f1', rule: 'bedrock-time-to-first-token', labels: { ModelId: 'amazon.nova-lite-v1:0' } },
+      { at: Date.parse('2026-10-05T03:00:00Z'), kind: 'time_interval' as const, reason: 'muted by time interval "nights" (route route.routes[1])', fingerprint: 'f2', rule: 'bedrock-throttles', labels: { ModelId: EVIL }, receiver: 'slack-alerts' },
+    ];
+    const page = renderReport({ ...base, result: { ...base.result, muted } });
+    expect(page).toContain('Held back (2)');
+    expect(page).toContain('<td>inhibited</td><td>bedrock-time-to-first-token</td><td>amazon.nova-lite-v1:0</td><td>all</td><td>inhibited by bedrock-latency-p95 amazon.nova-lite-v1:0 (critical)</td>');
+    expect(page).toContain('<td>time interval</td><td>bedrock-throttles</td><td>evil&lt;script&gt;');
+    expect(page).toContain('muted by time interval &quot;nights&quot;');
+    expect(html).toContain('No notification was silenced, inhibited or muted.');
+  });
+
   it('keeps a long trace to at most CHART_POINTS points per chart', () => {
     const big = chartData(renderReport(input(9 * 1440)));
     for (const m of big.models) for (const c of m.charts) expect(c.x.length).toBeLessThanOrEqual(CHART_POINTS);
@@ -162,7 +176,7 @@ describe('renderReport() rule charts and message previews', () => {
     expect(html.match(/<details class="preview"/g)).toHaveLength(3);
     expect(html).toContain('<div class="sl-h">🚨 CRITICAL · amazon.nova-lite-v1:0</div>');
     expect(html).toContain('<b>Next check:</b>');
-    expect(html).toContain('<th>payload.summary</th><td>Server-error rate 9.1% on amazon.nova-lite-v1:0</td>');
+    expect(html).toContain('<th>payload.summary</th><td>CRITICAL: Server-error rate 9.1% on amazon.nova-lite-v1:0: 9.1%</td>');
     expect(html).not.toContain('SECRETKEY');
     expect(html).toContain('<b>Subject:</b> [CRITICAL] Server-error rate 9.1% on amazon.nova-lite-v1:0');
   });

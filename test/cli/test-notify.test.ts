@@ -86,7 +86,7 @@ describe('test-notify', () => {
     expect(JSON.stringify(slack.received[0])).toContain('[TEST]');
     expect(pd.received.map((b) => (b as { event_action: string }).event_action)).toEqual(['trigger', 'resolve']);
     for (const b of pd.received) expect(pagerDutyProblems(b)).toEqual([]);
-    expect((pd.received[0] as { payload: { summary: string } }).payload.summary).toMatch(/^\[TEST\]/);
+    expect((pd.received[0] as { payload: { summary: string } }).payload.summary).toContain('[TEST]'); // after the tier ("INFO: [TEST] …"), as every PagerDuty summary
     const published = sns.commandCalls(PublishCommand)[0].args[0].input;
     expect(published.TopicArn).toBe(process.env.ALERT_TOPIC_ARN);
     expect(`${published.Subject} ${published.Message}`).toContain('[TEST]');

@@ -179,3 +179,20 @@ describe('re-running a minute', () => {
     expect(first.states).toEqual(before);
   });
 });
+
+describe('the words of a firing alert name the tier actually firing', () => {
+  it('a warning whose value also holds critical’s relaxed limit reads "warning above", and says since when the condition held', () => {
+    // 9.6% errors: above warning's 5% (fires after 2m); critical at 10% is not breached, but its
+    // hysteresis hold (10% × 0.9 = 9%) is, which used to make the text say "critical above 10%".
+    const frame = frameOf({ [M]: errorTraffic(runs([1000, 30]), [...runs([0, 10]), ...runs([96, 20])]) });
+    const config = configOf([serverErrorRule({ tiers: { warning: { above: '5%', for: '2m' }, critical: { above: '10%', for: '2m' } } })]);
+    const run = evaluateMinutes(config, frame);
+    const [t] = run.transitions;
+    expect(t.state.tier).toBe('warning');
+    expect(t.state.text).toContain('warning above 5');
+    expect(t.state.text).not.toContain('critical');
+    expect(t.state.threshold).toBe(0.05);
+    expect(t.state.conditionSince).toBe(minute(10)); // the condition began at slot 10; the alert fired two minutes later
+    expect(t.state.startsAt).toBeGreaterThan(minute(12));
+  });
+});

@@ -124,7 +124,8 @@ describe('evaluate handler', () => {
 
     expect(slack.rejected).toEqual([]);
     expect(slackMessages()).toHaveLength(2);
-    expect(slackMessages()[0].text).toMatch(/^🚨 CRITICAL · amazon\.nova-lite-v1:0: Server errors on amazon\.nova-lite-v1:0: /);
+    // Every message names where: the region (AWS_REGION) and the account (the function's ARN).
+    expect(slackMessages()[0].text).toMatch(/^🚨 CRITICAL · amazon\.nova-lite-v1:0 \(us-east-1, account 000000000000\): Server errors on amazon\.nova-lite-v1:0: /);
     expect(slackMessages()[1].text).toMatch(/^✅ RESOLVED · CRITICAL · amazon\.nova-lite-v1:0/);
 
     const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);

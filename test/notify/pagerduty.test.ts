@@ -7,24 +7,26 @@ const ROUTING_KEY = 'R0UT1NGKEYSECRET0123456789abcdef'; // 32 chars, like a real
 const noSleep = async () => {};
 
 describe('pagerDutyEvent', () => {
-  it('maps a firing alert to an Events API v2 trigger', () => {
+  it('maps a firing alert to an Events API v2 trigger, keyed by its episode, with a lock-screen summary', () => {
     expect(pagerDutyEvent(sampleNotification(), ROUTING_KEY)).toEqual({
       routing_key: ROUTING_KEY,
       event_action: 'trigger',
       dedup_key: 'server-errors/ModelId=amazon.nova-lite-v1:0@2025-06-01T12:00:00.000Z',
       payload: {
-        summary: 'Server-error rate 9.1% on amazon.nova-lite-v1:0',
+        summary: 'CRITICAL: Server-error rate 9.1% on amazon.nova-lite-v1:0: 9.1%',
         source: 'amazon.nova-lite-v1:0',
         severity: 'critical',
-        timestamp: '2025-06-01T12:00:00.000Z',
+        timestamp: '2025-06-01T11:55:00.000Z',
         component: 'bedrock',
         group: 'server-errors',
         class: 'errors',
         custom_details: {
           action: 'trigger',
+          summary: 'Server-error rate 9.1% on amazon.nova-lite-v1:0',
           valueText: '9.1% (threshold 5%, baseline 0.1%)',
           threshold: 0.05,
           baseline: 0.001,
+          since: '2025-06-01T11:55:00.000Z',
           nextCheck: 'Check the Bedrock service health dashboard and InvocationServerErrors by model.',
           details: { invocations: 1200, serverErrors: 109, window: '5m' },
         },
@@ -157,5 +159,32 @@ describe('the local Events API', () => {
       "'payload.severity' is invalid (must be one of: critical, error, warning, info)",
     ]);
     expect(pagerDutyProblems({ routing_key: 'k', event_action: 'snooze', dedup_key: 'd'.repeat(256) })).toHaveLength(2);
+  });
+});
+
+describe('pagerDutyEvent for a group', () => {
+  const alerts = ['meta.llama3-1-70b-instruct-v1:0', 'amazon.nova-pro-v1:0', 'anthropic.claude-3-5-haiku-20241022-v1:0', 'mistral.mistral-large-2402-v1:0'].map((m, i) => ({
+    ...sampleNotification().alert,
+    fingerprint: `fp${i}`,
+    title: 'Throttling',
+    labels: { ModelId: m, Region: 'us-east-1', AccountId: '123456789012' },
+  }));
+  const n = sampleNotification({ key: 'g0123456789abcdef0123@1791900000000', alerts, alert: alerts[0] });
+
+  it('is one incident for the group, with a summary that fits a phone lock screen', () => {
+    const e = pagerDutyEvent(n, ROUTING_KEY) as PagerDutyTrigger;
+    expect(e.dedup_key).toBe('g0123456789abcdef0123@1791900000000');
+    expect(e.payload.summary).toBe('CRITICAL: Throttling on 4 models (meta.llama3-1-70b-instruct-…, amazon.nova-pro-v1:0, +2) · us-east-1');
+    expect(e.payload.summary.length).toBeLessThanOrEqual(110);
+    expect(e.payload.source).toBe('bedrock-watch us-east-1');
+    expect(e.payload.custom_details).toMatchObject({ firing: 4, resolved: 0, account: '123456789012', region: 'us-east-1' });
+    expect((e.payload.custom_details.alerts as string[])[0]).toMatch(/^CRITICAL meta\.llama3-1-70b-instruct-v1:0: 9\.1% /);
+  });
+
+  it('stays open while one alert still fires, and resolves when none does', () => {
+    const some = alerts.map((a, i) => (i ? { ...a, status: 'resolved' as const } : a));
+    expect(pagerDutyEvent({ ...n, alerts: some }, ROUTING_KEY).event_action).toBe('trigger');
+    const all = alerts.map((a) => ({ ...a, status: 'resolved' as const }));
+    expect(pagerDutyEvent({ ...n, action: 'resolve', alerts: all }, ROUTING_KEY)).toEqual({ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: n.key });
   });
 });

@@ -16,7 +16,7 @@ describe('slackMessage', () => {
     expect(m.blocks[1].text?.text).toBe('Server-error rate 9.1% on amazon.nova-lite-v1:0');
     expect(m.blocks[1].fields?.map((f) => f.text)).toEqual([
       '*Value*\n9.1% (threshold 5%, baseline 0.1%)',
-      '*Since*\n<!date^1748779200^{date_short_pretty} {time}|2025-06-01T12:00:00.000Z>',
+      '*Since*\n<!date^1748778900^{date_short_pretty} {time}|2025-06-01T11:55:00.000Z>',
     ]);
     expect(m.blocks[2].text?.text).toMatch(/^\*Next check:\* Check the Bedrock service health/);
     expect(allText(m)).toContain('<https://runbooks.example.com/bedrock/server-errors|Runbook>');
@@ -37,10 +37,11 @@ describe('slackMessage', () => {
   });
 
   it('says a resolved alert is resolved and for how long it fired, without a next check', () => {
+    // The condition held from 11:55 (since); the episode fired at 12:00 and resolved 65 min later.
     const m = message(resolvedNotification(65 * 60_000));
     expect(m.blocks[0].text?.text).toBe('✅ RESOLVED · CRITICAL · amazon.nova-lite-v1:0');
-    expect(m.blocks[1].fields?.map((f) => f.text)).toContain('*Resolved after*\n1h 5m');
-    expect(m.text).toContain('resolved after 1h 5m');
+    expect(m.blocks[1].fields?.map((f) => f.text)).toContain('*Resolved after*\n1h 10m');
+    expect(m.text).toContain('resolved after 1h 10m');
     expect(allText(m)).not.toContain('Next check');
   });
 
@@ -161,5 +162,49 @@ describe('SlackNotifier against a local Slack webhook', () => {
     const webhookUrl = 'hooks.slack.com/services/T1/B1/not-a-url-secret';
     const error = await new SlackNotifier({ webhookUrl }).send(sampleNotification()).catch((e: unknown) => e);
     expect(error).toMatchObject({ retryable: false, message: 'slack receiver "oncall": the configured URL is not a valid URL' });
+  });
+});
+
+describe('slackMessage for a group', () => {
+  const group = (n: number, resolved = 0) => {
+    const base = sampleNotification();
+    const alerts = Array.from({ length: n }, (_, i) => ({
+      ...base.alert,
+      fingerprint: `fp${i}`,
+      title: 'Throttling',
+      labels: { ModelId: `vendor.model-${i}-${'x'.repeat(i % 3 ? 10 : 200)}`, Region: 'eu-west-1', AccountId: '123456789012' },
+      valueText: `${10 + i}% (${i} of 1000 requests in 5 min; critical above 10%)`,
+      ...(i < resolved ? { status: 'resolved' as const, endsAt: '2025-06-01T12:30:00.000Z' } : {}),
+    }));
+    const ordered = [...alerts.filter((a) => a.status === 'firing'), ...alerts.filter((a) => a.status === 'resolved')];
+    return { ...base, key: 'g123@1', alert: ordered[0], alerts: ordered, group: { labels: { rule: 'server-errors', severity: 'critical' }, route: 'route.routes[0]' } };
+  };
+
+  it('lists every alert compactly under one header with the count, account and region', () => {
+    const m = message(group(5, 2));
+    expect(m.blocks[0].text?.text).toBe('🚨 CRITICAL · Throttling · 3 firing');
+    expect(m.blocks[1].text?.text).toBe('*3 firing*, 2 resolved · 123456789012 · eu-west-1');
+    const list = m.blocks[2].text!.text.split('\n');
+    expect(list).toHaveLength(5);
+    expect(list[0]).toMatch(/^🚨 \*vendor\.model-2-x+\* critical: 12% \(2 of 1000 requests in 5 min; critical above 10%\) · since <!date\^/);
+    expect(list[4]).toMatch(/^✅ ~vendor\.model-1-x+~ resolved after 35m$/);
+    expect(m.text).toMatch(/^CRITICAL: Throttling on 3 models \(vendor\.model-2-xxxxxxxxxx, vendor\.model-3-xxxxxxxxxxxx…, \+1\); 2 resolved · eu-west-1$/);
+    expect(slackBlocksProblem(m.blocks)).toBeUndefined();
+  });
+
+  it('stays within Block Kit limits for hundreds of alerts, counting what it leaves out', () => {
+    const m = message(group(1500));
+    expect(m.blocks.length).toBeLessThanOrEqual(50);
+    for (const b of m.blocks) expect((b.text?.text ?? '').length).toBeLessThanOrEqual(3000);
+    const listed = m.blocks.flatMap((b) => (b.text?.text ?? '').split('\n')).filter((l) => l.startsWith('🚨 *vendor'));
+    const more = Number(/…and (\d+) more/.exec(allText(m))?.[1]);
+    expect(more).toBeGreaterThan(0);
+    expect(listed.length + more).toBe(1500);
+    expect(slackBlocksProblem(m.blocks)).toBeUndefined();
+  });
+
+  it('says RESOLVED when every alert of the group has resolved', () => {
+    const m = message({ ...group(3, 3), action: 'resolve' });
+    expect(m.blocks[0].text?.text).toBe('✅ RESOLVED · Throttling · 3 alerts');
   });
 });

@@ -12,17 +12,26 @@ function sdkError(name: string, httpStatusCode: number, fault: 'client' | 'serve
 }
 
 describe('snsPublishInput', () => {
-  it('publishes the alert as JSON with severity, rule, modelId and action attributes', () => {
-    const n = sampleNotification();
+  it('publishes readable text for people, JSON for programs, with severity, rule, modelId and action attributes', () => {
+    const n = sampleNotification({ alert: { labels: { ModelId: 'amazon.nova-lite-v1:0', Region: 'us-east-1', AccountId: '123456789012' } } });
     const input = snsPublishInput(n, TOPIC);
     expect(input.TopicArn).toBe(TOPIC);
-    expect(JSON.parse(input.Message!)).toEqual({ action: 'trigger', receiver: 'oncall', at: n.at, alert: n.alert });
+    expect(input.MessageStructure).toBe('json');
+    const perProtocol = JSON.parse(input.Message!);
+    for (const p of ['sqs', 'lambda', 'https']) expect(JSON.parse(perProtocol[p])).toEqual({ action: 'trigger', receiver: 'oncall', at: n.at, key: n.key, alert: n.alert, alerts: [n.alert] });
+    expect(perProtocol.default).toBe(perProtocol.email);
+    expect(perProtocol.email).toContain('- CRITICAL Server-error rate 9.1% on amazon.nova-lite-v1:0');
+    expect(perProtocol.email).toContain('since 2025-06-01T11:55:00.000Z');
+    expect(perProtocol.email).toContain('Account · region: 123456789012 · us-east-1');
+    expect(perProtocol.email).toContain('Runbook: https://runbooks.example.com/bedrock/server-errors');
     expect(input.Subject).toBe('[CRITICAL] Server-error rate 9.1% on amazon.nova-lite-v1:0');
     expect(input.MessageAttributes).toEqual({
       severity: { DataType: 'String', StringValue: 'critical' },
       rule: { DataType: 'String', StringValue: 'server-errors' },
       modelId: { DataType: 'String', StringValue: 'amazon.nova-lite-v1:0' },
       action: { DataType: 'String', StringValue: 'trigger' },
+      region: { DataType: 'String', StringValue: 'us-east-1' },
+      accountId: { DataType: 'String', StringValue: '123456789012' },
     });
   });
 

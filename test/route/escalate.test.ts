@@ -5,6 +5,7 @@ import type { AckRecord, AlertState, Transition } from '../../shared/core/alert'
 import { parseRules } from '../../shared/rules/load';
 import { escalate, tierPolicies } from '../../shared/route/escalate';
 import { route } from '../../shared/route/route';
+import type { Groups } from '../../shared/route/groups';
 import type { Notification } from '../../shared/core/notification';
 
 const T0 = Date.parse('2026-10-05T16:00:00.000Z');
@@ -47,8 +48,14 @@ function firing(over: Partial<AlertState> = {}): AlertState {
 }
 
 /** What a tick does: route, then escalate, keeping one notification per id. */
+let groups: Groups = {};
+beforeEach(() => {
+  groups = {};
+});
+
 function tick(states: Record<string, AlertState>, transitions: Transition[], now: number): Notification[] {
-  const r = route(config, transitions, states, now);
+  const r = route({ config, states, transitions, groups, now });
+  groups = r.groups;
   const e = escalate({ policies: config.escalation, policyFor: tierPolicies(config), rules: config.rules, states, transitions, now });
   return [...new Map([...r.notifications, ...e.notifications].map((n) => [n.id, n])).values()];
 }
@@ -61,6 +68,7 @@ function run(minutes: number, opts: { ackAt?: number; ack?: Partial<AckRecord>; 
   const s = firing();
   const states = { [s.fingerprint]: s };
   const lines: string[] = [];
+  groups = {};
   for (let m = 0; m <= minutes; m += opts.tickEvery ?? 1) {
     const now = T0 + m * MIN;
     if (opts.ackAt !== undefined && m >= opts.ackAt && !s.ack) s.ack = { ackedBy: 'ana', ackedAt: now, via: 'slack', episode: T0, ...opts.ack };
@@ -166,7 +174,8 @@ describe('which policy applies', () => {
       }
       for (const n of tick(states, transitions, now)) lines.push(`${m} ${n.action} → ${n.receiver}`);
     }
-    expect(lines).toEqual(['10 escalate → slack-alerts', '10 trigger → slack-oncall', '25 escalate → pagerduty-oncall', '40 escalate → sns-management']);
+    // The routing tree announces a firing alert it has not told yet (the warning, at once in the short form).
+    expect(lines).toEqual(['0 trigger → slack-alerts', '10 escalate → slack-alerts', '10 trigger → slack-oncall', '25 escalate → pagerduty-oncall', '40 escalate → sns-management']);
   });
 
   it('inhibited and pending alerts are not escalated', () => {

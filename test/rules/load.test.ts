@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { allReceivers, compileRoute, matchRoutes } from '../../shared/route/tree';
 import { join } from 'node:path';
 import { RulesError, type RulesProblem } from '../../shared/rules/errors';
 import { loadRulesFile, parseRules } from '../../shared/rules/load';
@@ -194,13 +196,32 @@ describe('the shipped rules.yml', () => {
     const latency = config.rules.find((r) => r.name === 'bedrock-latency-p95');
     expect(latency).toMatchObject({ kind: 'threshold', tiers: { critical: { above: 10_000, baseline_ratio: 2 } } });
     expect(config.settings).toMatchObject({ publication_delay: 120_000, schedule: 60_000 });
-    expect(config.routes.repeat_interval).toBe(4 * 3_600_000);
+    expect(compileRoute(config).repeat_interval).toBe(4 * 3_600_000);
   });
 
-  it('routes every tier only to receivers it defines', () => {
+  it('routes only to receivers it defines: critical pages, warnings go to the ops channel, spend to FinOps', () => {
     const config = loadRulesFile(file);
+    const tree = compileRoute(config);
     const receivers = new Set(config.receivers.map((r) => r.name));
-    for (const name of [...config.routes.info, ...config.routes.warning, ...config.routes.critical]) expect(receivers).toContain(name);
-    expect(config.routes.critical.length).toBeGreaterThan(0);
+    for (const name of allReceivers(tree)) expect(receivers).toContain(name);
+    const to = (labels: Record<string, string>) => matchRoutes(tree, labels).flatMap((n) => n.receivers).sort();
+    // Critical alerts page through the escalation policy (on-call Slack at once, PagerDuty after 15 min).
+    const critical = matchRoutes(tree, { severity: 'critical', signal: 'throttles', rule: 'bedrock-throttles' });
+    expect(critical.map((n) => n.escalation)).toContain('default-critical');
+    expect(config.escalation['default-critical'].steps.flatMap((s) => s.receivers)).toContain('pagerduty-oncall');
+    expect(to({ severity: 'warning', signal: 'throttles', rule: 'bedrock-throttles' })).toEqual(['slack-alerts', 'sns-alerts']);
+    expect(to({ severity: 'warning', signal: 'budget', rule: 'bedrock-monthly-budget' })).toEqual(['slack-finops']);
+    expect(to({ severity: 'warning', signal: 'cost', rule: 'bedrock-daily-cost' })).toEqual(['slack-finops']);
+    // A storm over many models is one group per rule and tier.
+    expect(tree.group_by).toEqual(['rule', 'severity']);
+  });
+
+  it('links every rule to its runbook section', () => {
+    const config = loadRulesFile(file);
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'runbooks.md'), 'utf8');
+    for (const r of config.rules) {
+      expect(r.runbook).toBe(`docs/runbooks.md#${r.name}`);
+      expect(doc).toContain(`## ${r.name}`);
+    }
   });
 });

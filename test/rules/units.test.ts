@@ -1,3 +1,4 @@
+import { compileRoute } from '../../shared/route/tree';
 import { formatDuration, parseDuration, parseFraction, parseMillis } from '../../shared/rules/units';
 import { Config } from '../../shared/rules/schema';
 
@@ -96,7 +97,7 @@ describe('units through the schema', () => {
     const config = Config.parse(rule({ critical: { above: '5%' } }));
     expect(config.rules[0]).toMatchObject({ window: 300_000, keep_firing_for: 600_000, resolve_after_missing: 1_800_000, min_requests: 20, min_events: 3, confidence: 0.95, missing: 'keep', evidence: 'sequential', tiers: { critical: { for: 0 } } }); // sequential evidence replaces `for` by default
     expect(config.settings).toMatchObject({ publication_delay: 120_000, schedule: 60_000, max_catch_up: 3_600_000 });
-    expect(config.routes.repeat_interval).toBe(14_400_000);
+    expect(compileRoute(config).repeat_interval).toBe(14_400_000);
   });
 
   it('refuses a bare number where a duration is expected', () => {

@@ -99,7 +99,7 @@ describe('bad input: rules file semantics', () => {
 
   it('refuses an inhibit `equal` label no alert carries', () => {
     const text = edited('equal: [ModelId]', 'equal: [model]');
-    expect(only(text)).toBe(`rules.yml:${lineOf(text, 'equal: [model]')}:13: inhibit[0].equal[0] no alert carries the label "model": the labels are "ModelId", "caller"`);
+    expect(only(text)).toBe(`rules.yml:${lineOf(text, 'equal: [model]')}:13: inhibit[0].equal[0] no alert carries the label "model": the labels are "AccountId", "ModelId", "Region", "alertname", "budget", "caller", "rule", "severity", "signal" (a rule adds its own with labels:)`);
   });
 
   it.each([
@@ -116,8 +116,9 @@ describe('bad input: rules file semantics', () => {
     expect(problems(SHIPPED, { ssmPrefix: '/team-a' }).map((p) => p.path)).toEqual([
       'receivers[0].routing_key.ssm',
       'receivers[1].webhook_url.ssm',
-      'receivers[3].webhook_url.ssm',
-      'receivers[5].routing_key.ssm',
+      'receivers[2].webhook_url.ssm',
+      'receivers[4].webhook_url.ssm',
+      'receivers[6].routing_key.ssm',
       'ack.slack_signing_secret.ssm',
       'ack.pagerduty_webhook_secret.ssm',
     ]);
@@ -127,7 +128,7 @@ describe('bad input: rules file semantics', () => {
   it('refuses an SNS FIFO topic (every publish would fail without a MessageGroupId)', () => {
     const text = edited('    type: sns               # the stack', '    topic_arn: arn:aws:sns:us-east-1:123456789012:alerts.fifo\n    type: sns               # the stack');
     expect(only(text)).toBe(
-      `rules.yml:${lineOf(text, 'alerts.fifo')}:16: receivers[2].topic_arn is a FIFO topic (.fifo): every publish would fail without a MessageGroupId; use a standard SNS topic`,
+      `rules.yml:${lineOf(text, 'alerts.fifo')}:16: receivers[3].topic_arn is a FIFO topic (.fifo): every publish would fail without a MessageGroupId; use a standard SNS topic`,
     );
   });
 

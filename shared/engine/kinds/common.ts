@@ -37,6 +37,7 @@ export function observation(
     threshold: top?.threshold ?? null,
     baseline: o.baseline,
     text: o.text(top ? `${top.tier} ${top.limit}` : ''),
+    byTier: Object.fromEntries(checks.map((c) => [c.tier, { text: o.text(`${c.tier} ${c.limit}`), threshold: c.threshold }])),
     details: o.details,
   };
 }

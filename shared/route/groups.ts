@@ -1,0 +1,90 @@
+/**
+ * Aggregation groups (Alertmanager's): alerts that share a receiver and the values of their
+ * route's group_by labels are told together. The first message waits group_wait after the group
+ * forms, so alerts firing together go out in one message; changes (alerts joining, escalating,
+ * resolving) go out at most every group_interval; an unchanged, still-firing group repeats every
+ * repeat_interval. A group lives until every alert in it has resolved and been told.
+ *
+ * Group state is plain data, persisted with the evaluation cursor (one conditional write), so a
+ * tick that dies after deciding is finished by the next one and nothing is sent twice.
+ */
+import { createHash } from 'node:crypto';
+import { tierRank } from '../core/alert';
+
+export type { GroupMember, GroupState, Groups } from '../core/group';
+import type { GroupMember, GroupState } from '../core/group';
+
+export const NO_GROUPING = '...';
+
+/** The per-episode stream of an ungrouped alert (see Notification.key): `fingerprint@episodeStartISO`. */
+export const episodeKey = (fp: string, episode: number | null): string => `${fp}@${episode === null ? 'none' : new Date(episode).toISOString()}`;
+
+/** The group an alert falls in at a receiver, under a route's group_by. */
+export function groupIdentity(receiver: string, groupBy: readonly string[], labels: Readonly<Record<string, string>>, fingerprint: string, episode: number) {
+  if (groupBy.includes(NO_GROUPING)) {
+    // Every alert alone: its stream is its episode, so a late resolve can never close the next episode.
+    return { id: `${receiver}\n${fingerprint}@${episode}`, labels: {} as Record<string, string>, key: episodeKey(fingerprint, episode) };
+  }
+  const values = Object.fromEntries([...groupBy].sort().map((l) => [l, labels[l] ?? '']));
+  const canon = JSON.stringify([groupBy.length ? [...groupBy].sort() : '(all)', values]);
+  return { id: `${receiver}\n${canon}`, labels: values, key: null };
+}
+
+/** A grouped stream's key: the group's hash and the time it formed (a new storm is a new incident). */
+export const groupKey = (id: string, createdAt: number): string => `g${createHash('sha256').update(id).digest('hex').slice(0, 20)}@${createdAt}`;
+
+export const memberId = (fingerprint: string, episode: number) => `${fingerprint}@${episode}`;
+
+export interface GroupTimers {
+  group_wait: number;
+  group_interval: number;
+  repeat_interval: number;
+  send_resolved: boolean;
+}
+
+export type FlushAction = 'trigger' | 'escalate' | 'repeat' | 'resolve';
+
+export interface FlushDecision {
+  action: FlushAction;
+  /** Members the message carries. */
+  members: GroupMember[];
+}
+
+/** Members a message may show: firing and not muted, or resolved after the receiver was told they fire (a page must be closed). */
+export const visibleMembers = (g: GroupState): GroupMember[] => Object.values(g.members).filter((m) => (m.firing && !m.muted) || (!m.firing && m.sent?.firing));
+
+/**
+ * What the group should send now, if anything (pure; `applyFlush` records it).
+ * The first message waits group_wait; later ones group_interval after the last; repeats repeat_interval.
+ */
+export function decideFlush(g: GroupState, t: GroupTimers, now: number): FlushDecision | null {
+  if (!isDue(g, t, now)) return null;
+  const visible = visibleMembers(g);
+  const firing = visible.filter((m) => m.firing);
+  const joined = firing.filter((m) => !m.sent?.firing);
+  const escalated = firing.filter((m) => m.sent?.firing && tierRank(m.tier) > tierRank(m.sent.tier));
+  const resolved = visible.filter((m) => !m.firing);
+  const members = t.send_resolved ? visible : firing;
+  if (joined.length) return { action: 'trigger', members };
+  if (escalated.length) return { action: 'escalate', members };
+  if (resolved.length && t.send_resolved) return { action: firing.length ? 'trigger' : 'resolve', members };
+  if (firing.length && g.sentAt !== null && now - g.sentAt >= t.repeat_interval) return { action: 'repeat', members: firing };
+  return null;
+}
+
+const isDue = (g: GroupState, t: GroupTimers, now: number) => (g.sentAt === null ? now - g.createdAt >= t.group_wait : now - g.sentAt >= t.group_interval);
+
+/** Records a sent message (d), or none (null): the receiver now knows these members as they are. */
+export function applyFlush(g: GroupState, d: FlushDecision | null, t: GroupTimers, now: number): void {
+  const due = isDue(g, t, now);
+  if (d) {
+    for (const m of d.members) m.sent = { tier: m.tier, firing: m.firing };
+    g.sentAt = now;
+  }
+  // A tier that stepped down is taken as known, so rising again is news. Resolved members the
+  // receiver never heard of leave at once; the others once told (or, without send_resolved, once due).
+  for (const [id, m] of Object.entries(g.members)) {
+    if (m.firing && m.sent?.firing && tierRank(m.tier) < tierRank(m.sent.tier)) m.sent = { ...m.sent, tier: m.tier };
+    if (!m.firing && (!m.sent?.firing || (d !== null && d.members.includes(m)) || (!t.send_resolved && due))) delete g.members[id];
+  }
+}
