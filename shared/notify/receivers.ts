@@ -5,7 +5,7 @@ import { SlackNotifier } from './slack';
 import { createSnsClient, SnsNotifier } from './sns';
 import type { Notifier } from './types';
 import type { ReceiverConfig } from '../rules/schema';
-import { pagerDutyKeyProblem } from '../rules/secret-ref';
+import { pagerDutyKeyProblem } from '../rules/routing-key';
 
 export type { SecretRef } from './secrets';
 

@@ -60,13 +60,4 @@ export function ssmOutsidePrefix(name: string, prefix = SSM_PREFIX): string | nu
     : `SSM parameter ${name} is outside ${base}/, the only path the functions may read (serverless.yml param ssmPrefix grants ssm:GetParameter on ${base}/*): move it under ${base}/`;
 }
 
-/**
- * What is wrong with a PagerDuty routing (integration) key, or null. Keys kept in SSM or the environment
- * are only seen once resolved: the notifier checks them there, so a wrong value is named as such instead
- * of PagerDuty's 400 "Invalid routing key" on the first page.
- */
-export function pagerDutyKeyProblem(key: string): string | null {
-  if (key.length !== 32) return `is not a PagerDuty routing key: one is 32 characters, this value has ${key.length}`;
-  if (!/^[A-Za-z0-9]+$/.test(key)) return 'is not a PagerDuty routing key: one is 32 letters and digits';
-  return null;
-}
+export { pagerDutyKeyProblem } from './routing-key';

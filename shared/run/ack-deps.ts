@@ -8,7 +8,7 @@ import type { AckDeps, AckLog } from '../ack/handle';
 import { httpFailure, postJson } from '../notify/deliver';
 import { dedupKey } from '../notify/pagerduty';
 import { resolveSecret, type SecretDeps } from '../notify/secrets';
-import { loadRulesFile } from '../rules/load';
+import { packagedRules } from './packaged-rules';
 import type { Config } from '../rules/schema';
 import { AckStore } from '../state/acks';
 import { DynamoStateStore } from '../state/dynamo-store';
@@ -54,6 +54,6 @@ let cached: { config: Config; table: Table } | undefined;
 
 /** Rules and table from the Lambda environment (RULES_FILE, TABLE_NAME). */
 export function ackEnvironment(): { config: Config; table: Table } {
-  cached ??= { config: loadRulesFile(process.env.RULES_FILE ?? 'rules.yml'), table: tableFromEnv(new DynamoDBClient({})) };
+  cached ??= { config: packagedRules(), table: tableFromEnv(new DynamoDBClient({})) };
   return cached;
 }

@@ -21,7 +21,10 @@ function trace(): string {
   return `${lines.join('\n')}\n`;
 }
 
-const rules = (critical: string) => `receivers:
+// detail_every 1m: every minute is read each tick, so a pending tier is seen on the minute it holds.
+const rules = (critical: string) => `settings:
+  detail_every: 1m
+receivers:
   - name: oncall
     type: sns
 routes:

@@ -26,7 +26,7 @@ rules:
     numerator: InvocationServerErrors
     denominator: Invocations
     tiers:
-      critical: { above: 5% }
+      critical: { above: 5%, for: 5m }
     next_check: Check the AWS Health Dashboard.
 `);
 

@@ -20,7 +20,7 @@ describe('bundles built with the packaging plugins', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bw-plugins-'));
   afterEach(() => delete process.env.BEDROCK_WATCH_RULES);
 
-  it.each(['evaluate', 'baseline', 'digest', 'ingest'])('%s imports neither zod nor yaml, nor the SSO/STS credential chain', async (fn) => {
+  it.each(['evaluate', 'baseline', 'digest', 'ingest', 'ack'])('%s imports neither zod nor yaml, nor the SSO/STS credential chain', async (fn) => {
     const r = await build({ ...options(fn, dir), plugins: plugins() });
     const inputs = Object.keys(r.metafile!.inputs);
     expect(inputs.filter((i) => /node_modules\/(zod|yaml|@aws-sdk\/(nested-clients|credential-provider-(sso|ini|node)))\//.test(i))).toEqual([]);
