@@ -7,22 +7,28 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
 import { AwsLogsDecodeError } from '../shared/logs/awslogs';
-import { ingestBatch, type IngestSummary } from '../shared/logs/ingest';
+import { ingestBatch, type IngestSummary, type LogOrigin } from '../shared/logs/ingest';
 import { tableFromEnv, type Table } from '../shared/dynamo/table';
+import { packagedRules } from '../shared/run/packaged-rules';
+import { watchedPlaceKeys } from '../shared/rules/places';
 
 export interface IngestDeps {
   table: () => Table;
   logger: Logger;
   now?: () => number;
+  /** The places the deployment reads, so records of several regions and accounts stay apart (default: one place). */
+  origin?: () => LogOrigin;
 }
 
-export function makeHandler({ table, logger, now = Date.now }: IngestDeps) {
+export function makeHandler({ table, logger, now = Date.now, origin = () => ({ places: [] }) }: IngestDeps) {
   let t: Table | undefined;
+  let o: LogOrigin | undefined;
   return middy(async (event: CloudWatchLogsEvent): Promise<IngestSummary> => {
     t ??= table();
+    o ??= origin();
     let summary: IngestSummary;
     try {
-      summary = await ingestBatch(t, event, now());
+      summary = await ingestBatch(t, event, now(), o);
     } catch (e) {
       // Nothing in it can be read: fail the invocation (Lambda retries it, then its failure destination keeps it).
       if (e instanceof AwsLogsDecodeError) logger.error(`rejected the subscription event: ${e.message}`);
@@ -37,4 +43,11 @@ export function makeHandler({ table, logger, now = Date.now }: IngestDeps) {
   }).use(injectLambdaContext(logger, { logEvent: false }));
 }
 
-export const handler = makeHandler({ table: () => tableFromEnv(), logger: new Logger() });
+export const handler = makeHandler({
+  table: () => tableFromEnv(),
+  logger: new Logger(),
+  origin: () => {
+    const here = { region: process.env.AWS_REGION, account: process.env.BEDROCK_WATCH_ACCOUNT_ID };
+    return { places: watchedPlaceKeys(packagedRules().settings, here), region: here.region };
+  },
+});

@@ -15,6 +15,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { stripRecord } from '../logs/strip';
 import { CloudWatchSource } from '../sources/cloudwatch';
 import { parseSeriesKey, type SeriesKey } from '../core/series';
+import { modelIdOf, targetKey } from '../core/target';
 import { DAY, HOUR, MINUTE } from '../core/time';
 import { awsError, withBackoff } from './aws-errors';
 import { CommandError, UsageError, err, help, out, plural, progressOption, str, type Command } from './command';
@@ -59,6 +60,13 @@ export interface RecordOptions {
   cloudwatch: CloudWatchClient;
   logsClient?: CloudWatchLogsClient;
   region: string;
+  /**
+   * Other regions to record in the same trace, each with its client: every line then carries its
+   * `region` (FORMAT.md), so the same model in two regions replays as two series.
+   */
+  moreRegions?: { region: string; cloudwatch: CloudWatchClient }[];
+  /** Label every line with this account (FORMAT.md `account`), to merge recordings of several accounts. */
+  account?: string;
   days: number;
   out: string;
   /** Invocation-log group, and where its trace goes. */
@@ -126,18 +134,23 @@ function finish(partial: string, file: string): void {
 
 export async function record(opts: RecordOptions): Promise<RecordReport> {
   const { region, days } = opts;
+  const places = [{ region, cloudwatch: opts.cloudwatch }, ...(opts.moreRegions ?? [])];
+  const several = places.length > 1;
+  const regionsText = places.map((p) => p.region).join(',');
   const logGroup = opts.logGroup ?? null;
   const logsOut = logGroup ? (opts.logsOut ?? logsFileFor(opts.out)) : null;
   const cpFile = checkpointFile(opts.out);
   const bar = opts.progress ?? makeProgress(false);
   const backoff = { sleep: opts.sleep, onRetry: (n: number) => err(`  throttled, retrying (attempt ${n + 1})…`) };
 
-  let cp = loadCheckpoint(cpFile, region, days, logGroup);
+  let cp = loadCheckpoint(cpFile, regionsText, days, logGroup);
   const resumed = cp !== null;
   if (!cp) {
     const to = Math.floor((opts.now - PUBLICATION_DELAY) / MINUTE) * MINUTE;
-    const models = await discoverModels(opts.cloudwatch, region);
-    cp = { version: 1, region, logGroup, from: to - days * DAY, to, models, keys: RECORD_KEYS, metrics: { chunks: 0, bytes: 0 }, logs: { chunks: 0, bytes: 0, records: 0, skipped: 0 } };
+    // Several regions: "region||model" (core/target keys), so each region's models are read there.
+    const models: string[] = [];
+    for (const p of places) for (const m of await discoverModels(p.cloudwatch, p.region)) models.push(several ? targetKey({ modelId: m, region: p.region }) : m);
+    cp = { version: 1, region: regionsText, logGroup, from: to - days * DAY, to, models, keys: RECORD_KEYS, metrics: { chunks: 0, bytes: 0 }, logs: { chunks: 0, bytes: 0, records: 0, skipped: 0 } };
   } else {
     err(`Resuming the recording of ${new Date(cp.from).toISOString()} → ${new Date(cp.to).toISOString()} from ${cpFile}`);
   }
@@ -147,7 +160,7 @@ export async function record(opts: RecordOptions): Promise<RecordReport> {
   const metricChunks = Math.ceil((cp.to - cp.from) / METRIC_CHUNK);
   const logChunks = logGroup ? Math.ceil((cp.to - cp.from) / LOG_CHUNK) : 0;
   const total = metricChunks + logChunks;
-  const source = new CloudWatchSource({ client: opts.cloudwatch, discovery: false });
+  const sources = places.map((p) => ({ ...p, source: new CloudWatchSource({ client: p.cloudwatch, discovery: false, ...(several ? { place: { region: p.region } } : {}) }) }));
   let datapoints = 0;
 
   const metricsPartial = partialFile(opts.out);
@@ -156,18 +169,22 @@ export async function record(opts: RecordOptions): Promise<RecordReport> {
     const from = cp.from + i * METRIC_CHUNK;
     const to = Math.min(cp.to, from + METRIC_CHUNK);
     bar.update(i, total, `recording metrics ${new Date(from).toISOString().slice(0, 16)}Z, ${plural(cp.models.length, 'model')}`);
-    const frame = await withBackoff(() => source.fetch({ keys: cp.keys, from, to, period: MINUTE, knownModels: cp.models }), backoff).catch((e) => {
-      throw awsError(`CloudWatch GetMetricData in ${region}`, e, 'cloudwatch:GetMetricData');
-    });
     const lines: string[] = [];
-    for (let slot = 0; slot < frame.length; slot++) {
-      const timestamp = new Date(frame.from + slot * frame.period).toISOString();
-      for (const model of Object.keys(frame.models).sort()) {
-        for (const key of cp.keys) {
-          const value = frame.models[model]![key]?.[slot];
-          if (value === null || value === undefined) continue;
-          const { metric, stat } = parseSeriesKey(key);
-          lines.push(JSON.stringify({ timestamp, namespace: 'AWS/Bedrock', metric, dimensions: { ModelId: model }, stat, period: 60, value }));
+    for (const p of sources) {
+      const frame = await withBackoff(() => p.source.fetch({ keys: cp.keys, from, to, period: MINUTE, knownModels: cp.models }), backoff).catch((e) => {
+        throw awsError(`CloudWatch GetMetricData in ${p.region}`, e, 'cloudwatch:GetMetricData');
+      });
+      // FORMAT.md: region and account, when present, come before the namespace.
+      const where = { ...(several ? { region: p.region } : {}), ...(opts.account ? { account: opts.account } : {}) };
+      for (let slot = 0; slot < frame.length; slot++) {
+        const timestamp = new Date(frame.from + slot * frame.period).toISOString();
+        for (const target of Object.keys(frame.models).sort()) {
+          for (const key of cp.keys) {
+            const value = frame.models[target]![key]?.[slot];
+            if (value === null || value === undefined) continue;
+            const { metric, stat } = parseSeriesKey(key);
+            lines.push(JSON.stringify({ timestamp, ...where, namespace: 'AWS/Bedrock', metric, dimensions: { ModelId: modelIdOf(target) }, stat, period: 60, value }));
+          }
         }
       }
     }
@@ -224,16 +241,16 @@ export async function record(opts: RecordOptions): Promise<RecordReport> {
   if (recorded === 0) {
     rmSync(cpFile);
     rmSync(metricsPartial);
-    throw new CommandError(`no Bedrock datapoints in ${region} in the last ${plural(days, 'day')}: is this the region your applications call?`);
+    throw new CommandError(`no Bedrock datapoints in ${regionsText} in the last ${plural(days, 'day')}: is this the region your applications call?`);
   }
   finish(metricsPartial, opts.out);
   rmSync(cpFile);
-  return { from: cp.from, to: cp.to, models: cp.models, datapoints, calls: source.stats.calls, resumed, logRecords: cp.logs.records, logSkipped: cp.logs.skipped };
+  return { from: cp.from, to: cp.to, models: cp.models, datapoints, calls: sources.reduce((n, p) => n + p.source.stats.calls, 0), resumed, logRecords: cp.logs.records, logSkipped: cp.logs.skipped };
 }
 
 export const recordCommand: Command = {
   summary: "record the account's Bedrock metrics (and invocation logs) as traces to backtest",
-  usage: `bedrock-watch record --days N --out FILE [--logs LOG_GROUP] [--logs-out FILE] [--region R]
+  usage: `bedrock-watch record --days N --out FILE [--logs LOG_GROUP] [--logs-out FILE] [--region R[,R2…]] [--account ID]
 
 Pull the last N days (at most ${MAX_DAYS}: CloudWatch keeps one-minute data that long) of the account's
 AWS/Bedrock metrics into a metric trace (FORMAT.md; gzip when FILE ends in .gz), for
@@ -250,10 +267,14 @@ per 6-hour chunk, ${RECORD_KEYS.length * 4} per model per day recorded (a cent f
   --out FILE        the metric trace, e.g. account-metrics.jsonl.gz
   --logs GROUP      the invocation-log group (Bedrock → Settings → Model invocation logging)
   --logs-out FILE   where the log trace goes
-  --region R        the region (default: your AWS profile's)
+  --region R[,R2…]  the region (default: your AWS profile's); several, comma-separated, record
+                    each region's models with a "region" field on every line (with --logs,
+                    the log group is read in the first region; records name their own region)
+  --account ID      label every line with this 12-digit account id, so recordings made in
+                    several accounts concatenate into one trace: cat a.jsonl.gz b.jsonl.gz > all.jsonl.gz
   --force           replace existing output files
   --progress        show progress even when stderr is not a terminal`,
-  options: { ...help, ...progressOption, days: { type: 'string' }, out: { type: 'string' }, logs: { type: 'string' }, 'logs-out': { type: 'string' }, region: { type: 'string' }, force: { type: 'boolean' } },
+  options: { ...help, ...progressOption, days: { type: 'string' }, out: { type: 'string' }, logs: { type: 'string' }, 'logs-out': { type: 'string' }, region: { type: 'string' }, account: { type: 'string' }, force: { type: 'boolean' } },
   maxPositionals: 0,
   run: async (v) => {
     const file = str(v.out);
@@ -263,12 +284,18 @@ per 6-hour chunk, ${RECORD_KEYS.length * 4} per model per day recorded (a cent f
     const logGroup = str(v.logs);
     const logsOut = logGroup ? (str(v['logs-out']) ?? logsFileFor(file)) : undefined;
     for (const f of [file, logsOut]) if (f && existsSync(f) && !v.force) throw new CommandError(`${f} exists: pass --force to replace it, or another --out`);
-    const region = str(v.region);
+    const regions = (str(v.region) ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+    for (const r of regions) if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r)) throw new UsageError(`--region: "${r}" is not a region name like us-east-1`);
+    if (new Set(regions).size !== regions.length) throw new UsageError('--region: a region is listed twice');
+    const account = str(v.account);
+    if (account !== undefined && !/^\d{12}$/.test(account)) throw new UsageError(`--account must be a 12-digit account id, not "${account}"`);
+    const region = regions[0];
     const cloudwatch = new CloudWatchClient(region ? { region } : {});
     const where = region ?? (await cloudwatch.config.region().catch(() => undefined));
     if (!where) throw new CommandError('no AWS region: pass --region or set AWS_REGION (or a region in your AWS profile)');
-    const report = await record({ cloudwatch, region: where, days, out: file, logGroup, logsOut, now: Date.now(), progress: makeProgress(Boolean(v.progress)) });
-    out(`${report.resumed ? 'Resumed and finished' : 'Recorded'} ${new Date(report.from).toISOString()} → ${new Date(report.to).toISOString()} in ${where}: ${plural(report.models.length, 'model')} (${report.models.join(', ')}), ${report.calls} GetMetricData calls`);
+    const moreRegions = regions.slice(1).map((r) => ({ region: r, cloudwatch: new CloudWatchClient({ region: r }) }));
+    const report = await record({ cloudwatch, region: where, moreRegions, account, days, out: file, logGroup, logsOut, now: Date.now(), progress: makeProgress(Boolean(v.progress)) });
+    out(`${report.resumed ? 'Resumed and finished' : 'Recorded'} ${new Date(report.from).toISOString()} → ${new Date(report.to).toISOString()} in ${[where, ...moreRegions.map((m) => m.region)].join(', ')}: ${plural(report.models.length, 'model')} (${report.models.join(', ')}), ${report.calls} GetMetricData calls`);
     out(`  ${file}`);
     if (logsOut) out(`  ${logsOut}: ${report.logRecords} invocation records, prompt and completion text removed${report.logSkipped ? ` (${report.logSkipped} other lines skipped)` : ''}`);
     out(`Backtest it: npx bedrock-watch backtest --metrics ${file}${logsOut ? ` --logs ${logsOut}` : ''} --html out/report.html`);

@@ -64,3 +64,27 @@ export function placeLabels(place: string): Record<string, string> {
   const [region, account] = place.split(SEP);
   return { ...(region ? { Region: region } : {}), ...(account ? { AccountId: account } : {}) };
 }
+
+/**
+ * Where an invocation-log record goes: the log record names its region and account (Bedrock writes
+ * both), and the deployment's target keys name only what it watches (nothing for one region of one
+ * account, the region when several regions are watched, region and account when accounts are).
+ * Given the places a deployment reads (placeKey values; empty or one unlabelled place: the
+ * single-place default), a record's origin maps to the place that reads it: the exact place, else
+ * the same region of the own account (whose key carries no account), else — a place not watched —
+ * its own full origin, so it is never merged into another place's series.
+ */
+export function logTargetResolver(places: readonly string[]): (modelId: string, region: string | null, account: string | null) => string {
+  const known = new Set(places);
+  if (known.size === 0 || (known.size === 1 && known.has(placeKey(undefined, undefined)))) return (modelId) => modelId;
+  return (modelId, region, account) => {
+    const r = region ?? undefined;
+    const a = account ?? undefined;
+    if (known.has(placeKey(r, a))) return targetKey({ modelId, region: r, account: a });
+    if (known.has(placeKey(r, undefined))) return targetKey({ modelId, region: r });
+    return targetKey({ modelId, region: r, account: a });
+  };
+}
+
+/** The places of a set of target keys (a trace's, a frame's). */
+export const placesOfTargets = (keys: Iterable<string>): string[] => [...new Set([...keys].map(placeOfTarget))].sort();

@@ -11,6 +11,9 @@ import { DAY, HOUR, MINUTE } from '../core/time';
 import { createDigestHandler } from '../../functions/digest';
 import { createBaselineHandler } from '../../functions/baseline';
 import { makeHandler as createIngestHandler } from '../../functions/ingest';
+import { placesOfTargets } from '../core/target';
+import { aggregateMessages } from '../logs/aggregate';
+import { recordKey } from '../logs/ingest';
 import { dataMessage, encodeAwsLogs } from '../logs/awslogs';
 import { ReplayLogSource, TableLogSource } from '../sources/logs';
 import type { LogTrace } from './log-trace';
@@ -101,9 +104,16 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const log = new Logger({ serviceName: 'bedrock-watch-local', logLevel: opts.logLevel ?? 'SILENT' });
   const baselines = storedBaselines(baselineStore);
   const logDelay = { now: () => now, delayMs: config.settings.publication_delay };
-  const logs = !opts.logs ? undefined : dynamo ? new TableLogSource(dynamo.table) : new ReplayLogSource(opts.logs.aggregate.buckets, logDelay);
+  // Log records join the series of the place that reads their region and account (one place: by ModelId).
+  const origin = { places: placesOfTargets(Object.keys(metrics.series)) };
+  const logBuckets = () => {
+    const l = opts.logs as LogTrace;
+    if (origin.places.length <= 1) return l.aggregate.buckets;
+    return aggregateMessages([...l.byMinute.values()].flatMap((m) => m.map((e) => e.message)), recordKey(origin, '')).buckets;
+  };
+  const logs = !opts.logs ? undefined : dynamo ? new TableLogSource(dynamo.table) : new ReplayLogSource(logBuckets(), logDelay);
   // With dynalite the log records take the real path: the ingest handler writes the buckets the tick reads.
-  const ingest = opts.logs && dynamo ? createIngestHandler({ table: () => dynamo.table, logger: log, now: () => now }) : undefined;
+  const ingest = opts.logs && dynamo ? createIngestHandler({ table: () => dynamo.table, logger: log, now: () => now, origin: () => origin }) : undefined;
   const delivered = new Set<number>();
   let silences: DynamoSilenceStore | MemorySilenceStore = new MemorySilenceStore(opts.silences ?? []);
   if (dynamo) {

@@ -29,8 +29,15 @@ export interface RecordProblem {
 /** Records listed per problem: enough to find them in CloudWatch Logs, not a log line per record. */
 const EXAMPLES = 3;
 
-/** Counts records; MalformedRecordErrors among them are counted as malformed and otherwise skipped. */
-export function aggregate(items: Iterable<InvocationRecord | MalformedRecordError>): Aggregate {
+/** The series a record counts in: its model (one place), or its target key (shared/core/target logTargetResolver). */
+export type RecordKey = (r: InvocationRecord) => string;
+const byModel: RecordKey = (r) => r.modelId;
+
+/**
+ * Counts records; MalformedRecordErrors among them are counted as malformed and otherwise skipped.
+ * A bucket's `modelId` is the key `keyOf` gives (the bare ModelId unless several places are watched).
+ */
+export function aggregate(items: Iterable<InvocationRecord | MalformedRecordError>, keyOf: RecordKey = byModel): Aggregate {
   const byKey = new Map<string, { bucket: Bucket; reasons: Map<string, number>; callers: Map<string, CallerUsage> }>();
   const malformedByCode: Partial<Record<MalformedCode, number>> = {};
   const problems = new Map<string, RecordProblem>();
@@ -51,10 +58,11 @@ export function aggregate(items: Iterable<InvocationRecord | MalformedRecordErro
     }
     records++;
     const minute = minuteOf(r.timestamp);
-    const key = `${r.modelId}\u0000${minute}`;
+    const target = keyOf(r);
+    const key = `${target}\u0000${minute}`;
     let acc = byKey.get(key);
     if (!acc) {
-      acc = { bucket: emptyBucket(r.modelId, minute), reasons: new Map(), callers: new Map() };
+      acc = { bucket: emptyBucket(target, minute), reasons: new Map(), callers: new Map() };
       byKey.set(key, acc);
     }
     const b = acc.bucket;
@@ -80,12 +88,12 @@ export function aggregate(items: Iterable<InvocationRecord | MalformedRecordErro
 }
 
 /** Parses log messages (JSON text) and aggregates them; malformed ones are counted, not thrown. */
-export function aggregateMessages(messages: Iterable<string>): Aggregate {
+export function aggregateMessages(messages: Iterable<string>, keyOf: RecordKey = byModel): Aggregate {
   function* parsed(): Generator<InvocationRecord | MalformedRecordError> {
     for (const m of messages) {
       const res = tryParseRecord(m);
       yield res.ok ? res.record : res.error;
     }
   }
-  return aggregate(parsed());
+  return aggregate(parsed(), keyOf);
 }

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { touchLogModels, writeBuckets } from '../sources/log-buckets';
 import type { Table } from '../dynamo/table';
-import { aggregateMessages } from './aggregate';
+import { aggregateMessages, type RecordKey } from './aggregate';
+import { logTargetResolver } from '../core/target';
 import { dataEvents, decodeAwsLogs, type AwsLogsPayload } from './awslogs';
 import type { MalformedCode } from './record';
 
@@ -46,11 +47,30 @@ export function batchIdOf(payload: AwsLogsPayload): string {
   return h.digest('hex');
 }
 
+/** Where the records of a delivery come from, so several regions and accounts stay separate series. */
+export interface LogOrigin {
+  /** The places the deployment reads (core/target placeKey); [] for one region of one account. */
+  places: readonly string[];
+  /** The region the ingest function runs in: a record that names none ran there. */
+  region?: string;
+}
+
+/** The target key of each record: its model, or its model in the place that reads its region and account. */
+export function recordKey(origin: LogOrigin, owner: string): RecordKey {
+  const resolve = logTargetResolver(origin.places);
+  // The subscription payload's owner is the account whose log group it is (a cross-account destination delivers others').
+  const fallbackAccount = /^\d{12}$/.test(owner) ? owner : null;
+  return (r) => resolve(r.modelId, r.region ?? origin.region ?? null, r.account ?? fallbackAccount);
+}
+
 /** Throws on an event that cannot be decoded; malformed records inside a good event are counted and skipped. */
-export async function ingestBatch(table: Table, event: unknown, now: number): Promise<IngestSummary> {
+export async function ingestBatch(table: Table, event: unknown, now: number, origin: LogOrigin = { places: [] }): Promise<IngestSummary> {
   const payload = decodeAwsLogs(event);
   const events = dataEvents(payload);
-  const agg = aggregateMessages(events.map((e) => e.message));
+  const agg = aggregateMessages(
+    events.map((e) => e.message),
+    recordKey(origin, payload.owner),
+  );
   const summary: IngestSummary = {
     messageType: payload.messageType,
     records: agg.records,

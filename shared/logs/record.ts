@@ -21,6 +21,9 @@ export interface InvocationRecord {
   reason: string | null;
   /** The body was too large for the log and went to S3: tokens still count, the reason may be missing. */
   bodyInS3: boolean;
+  /** Where the request ran, as Bedrock logs it (`region`, `accountId`); null when the record lacks it. */
+  region: string | null;
+  account: string | null;
 }
 
 export const UNKNOWN_CALLER = 'unknown';
@@ -42,6 +45,9 @@ export class MalformedRecordError extends Error {
 export type ParseResult = { ok: true; record: InvocationRecord } | { ok: false; error: MalformedRecordError };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ACCOUNT_ID = /^\d{12}$/;
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -83,6 +89,8 @@ export function parseRecord(input: unknown): InvocationRecord {
     outcome,
     reason,
     bodyInS3: hasS3Reference(inputPart) || hasS3Reference(outputPart),
+    region: typeof raw.region === 'string' && REGION.test(raw.region) ? raw.region : null,
+    account: typeof raw.accountId === 'string' && ACCOUNT_ID.test(raw.accountId) ? raw.accountId : null,
   };
 }
 

@@ -9,6 +9,7 @@ import type { CloudWatchClient, CloudWatchClientConfig } from '@aws-sdk/client-c
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { placeKey } from '../core/target';
 import type { Config } from '../rules/schema';
+import { watchedPlaces } from '../rules/places';
 import { CloudWatchSource, createCloudWatchClient, type Place } from './cloudwatch';
 import { PlacesSource } from './places';
 import type { MetricSource } from './types';
@@ -25,27 +26,20 @@ export interface PlacesOptions {
   sts?: STSClient;
 }
 
-/** Whether the settings ask for more than this region of this account. */
-export const watchesSeveralPlaces = (s: Settings): boolean => (s.regions?.length ?? 0) > 1 || (s.accounts?.length ?? 0) > 0;
+export { watchesSeveralPlaces } from '../rules/places';
 
 export function metricSourceFor(settings: Settings, o: PlacesOptions): MetricSource {
   const client = o.cloudwatch ?? createCloudWatchClient;
-  if (!watchesSeveralPlaces(settings)) return new CloudWatchSource({ client: client(o.region ? { region: o.region } : {}) });
-  const regions = settings.regions ?? (o.region ? [o.region] : []);
-  if (!regions.length) throw new Error('settings.accounts needs settings.regions when the region the stack runs in is unknown (AWS_REGION)');
-  const accounts = settings.accounts ?? [];
-  // The own account is labelled only when other accounts are watched too.
-  const own = accounts.length ? o.account : undefined;
+  const places = watchedPlaces(settings, o);
+  if (!places) return new CloudWatchSource({ client: client(o.region ? { region: o.region } : {}) });
   const sts = o.sts ?? new STSClient(o.region ? { region: o.region } : {});
-  const parts = regions.flatMap((region) => [
-    part({ region, account: own }, client({ region })),
-    ...accounts.map((a) =>
-      a.role_arn
-        ? part({ region, account: a.id }, client({ region, credentials: assumedRole(sts, a.role_arn, a.external_id) }))
-        : part({ region, account: a.id, observability: true }, client({ region })),
+  return new PlacesSource(
+    places.map(({ region, account, roleArn, externalId, observability }) =>
+      roleArn
+        ? part({ region, account }, client({ region, credentials: assumedRole(sts, roleArn, externalId) }))
+        : part({ region, account, ...(observability ? { observability } : {}) }, client({ region })),
     ),
-  ]);
-  return new PlacesSource(parts);
+  );
 }
 
 const part = (place: Place, client: CloudWatchClient) => ({ place: placeKey(place.region, place.account), source: new CloudWatchSource({ client, place }) });

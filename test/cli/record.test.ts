@@ -103,6 +103,34 @@ describe('record', () => {
     expect(Array.isArray(json.alerts) && Array.isArray(json.notifications)).toBe(true);
   }, 120_000);
 
+  it('records several regions into one trace whose lines say where, and which replays them as separate series', async () => {
+    // us-west-2 serves the same datapoints at half the value: the same model, another place.
+    const east = emulate(points);
+    const west = emulate(points.map((p) => ({ ...p, v: p.v / 2 })));
+    cw.on(GetMetricDataCommand).callsFake(async (input, getClient) => ((await getClient().config.region()) === 'us-west-2' ? west : east)(input));
+    const out = join(dir, 'two-metrics.jsonl.gz');
+    const report = await record({
+      cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),
+      region: 'us-east-1',
+      moreRegions: [{ region: 'us-west-2', cloudwatch: new CloudWatchClient({ region: 'us-west-2' }) }],
+      account: '111111111111',
+      days: 1,
+      out,
+      now: NOW,
+      sleep: noSleep,
+    });
+    expect(report.models).toEqual([...models.map((m) => `us-east-1||${m}`), ...models.map((m) => `us-west-2||${m}`)]);
+    const first = JSON.parse(text(out).split('\n')[0]);
+    expect(Object.keys(first)).toEqual(['timestamp', 'region', 'account', 'namespace', 'metric', 'dimensions', 'stat', 'period', 'value']);
+    const back = loadMetricTrace(out);
+    const m = models[0];
+    const eastKey = `us-east-1|111111111111|${m}`;
+    const westKey = `us-west-2|111111111111|${m}`;
+    expect(Object.keys(back.series)).toEqual(expect.arrayContaining([eastKey, westKey]));
+    const inv = (k: string) => back.series[k]['Invocations:Sum'].reduce<number>((a, v) => a + (v ?? 0), 0);
+    expect(inv(westKey)).toBeCloseTo(inv(eastKey) / 2, 6);
+  }, 120_000);
+
   it('resumes an interrupted run where it stopped and ends with the same file', async () => {
     const serve = paginated(50_000);
     cw.on(GetMetricDataCommand).callsFake(serve);

@@ -14,6 +14,8 @@ describe('parseRecord', () => {
       outcome: 'finished',
       reason: 'end_turn',
       bodyInS3: false,
+      region: 'us-east-1',
+      account: '123456789012',
     });
   });
 
@@ -33,7 +35,7 @@ describe('parseRecord', () => {
     r.output.outputBodyJson.output.message.content[0].text = 'SECRET COMPLETION';
     const parsed = parseRecord(JSON.stringify(r));
     expect(Object.keys(parsed).sort()).toEqual(
-      ['bodyInS3', 'caller', 'inputTokens', 'modelId', 'operation', 'outcome', 'outputTokens', 'reason', 'requestId', 'timestamp'].sort(),
+      ['account', 'bodyInS3', 'caller', 'inputTokens', 'modelId', 'operation', 'outcome', 'outputTokens', 'reason', 'region', 'requestId', 'timestamp'].sort(),
     );
     expect(JSON.stringify(parsed)).not.toMatch(/SECRET|…/);
   });
