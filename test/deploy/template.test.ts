@@ -197,6 +197,8 @@ describe('packaged service (stage dev, default params)', () => {
           TABLE_NAME: { Ref: 'StateTable' },
           ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
           RULES_FILE: 'rules.yml',
+          // The prefix the roles grant (ssmPrefix param): an unbundled run refuses secret references outside it.
+          SSM_PREFIX: '/bedrock-watch',
           BEDROCK_WATCH_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
           MANAGEMENT_TOPIC_ARN: { Ref: 'ManagementTopic' },
           POWERTOOLS_SERVICE_NAME: 'bedrock-watch',
