@@ -7,7 +7,7 @@ import { touchLogModels, writeBuckets } from '../sources/log-buckets';
 import type { Table } from '../dynamo/table';
 import { aggregateMessages, type RecordKey } from './aggregate';
 import { logTargetResolver } from '../core/target';
-import { dataEvents, decodeAwsLogs, type AwsLogsPayload } from './awslogs';
+import { AwsLogsDecodeError, dataEvents, decodeAwsLogs, type AwsLogsPayload } from './awslogs';
 import type { MalformedCode } from './record';
 
 export interface IngestSummary {
@@ -93,4 +93,53 @@ export async function ingestBatch(table: Table, event: unknown, now: number, ori
   const { writes, skipped } = await writeBuckets(table, agg.buckets, batchId, now);
   await touchLogModels(table, agg.buckets.map((b) => b.modelId), now);
   return { ...summary, writes, skipped, batchId };
+}
+
+/**
+ * CloudWatch Logs subscription data delivered through a Kinesis data stream: the path for the
+ * invocation logs of other regions and accounts (a CloudWatch Logs destination in each source
+ * region feeds one stream in the deployment's region). Each Kinesis record holds one subscription
+ * payload, base64 of gzip, exactly as `awslogs.data`.
+ */
+export interface KinesisRecordLike {
+  kinesis: { data: string; sequenceNumber: string };
+  eventSource?: string;
+}
+
+export interface KinesisIngestResult {
+  /** Lambda's partial batch response: the records to retry (the first failure and every later one of its shard). */
+  batchItemFailures: { itemIdentifier: string }[];
+  summaries: IngestSummary[];
+  /** Records that can never be read (not a subscription payload): skipped, with what is wrong, never retried. */
+  rejected: { sequenceNumber: string; problem: string }[];
+}
+
+export const isKinesisEvent = (event: unknown): event is { Records: KinesisRecordLike[] } =>
+  typeof event === 'object' &&
+  event !== null &&
+  Array.isArray((event as { Records?: unknown }).Records) &&
+  (event as { Records: unknown[] }).Records.every((r) => typeof (r as KinesisRecordLike)?.kinesis?.data === 'string');
+
+/**
+ * Ingests every record in order. A record whose write fails stops the batch there: it and the
+ * records after it are reported for retry (ReportBatchItemFailures keeps a shard's order; the
+ * buckets are idempotent per payload, so a retried record never counts twice). A record that
+ * cannot be decoded is bad input for ever: it is reported and skipped, not retried.
+ */
+export async function ingestKinesis(table: Table, event: { Records: KinesisRecordLike[] }, now: number, origin: LogOrigin = { places: [] }): Promise<KinesisIngestResult> {
+  const out: KinesisIngestResult = { batchItemFailures: [], summaries: [], rejected: [] };
+  for (let i = 0; i < event.Records.length; i++) {
+    const r = event.Records[i]!;
+    try {
+      out.summaries.push(await ingestBatch(table, { awslogs: { data: r.kinesis.data } }, now, origin));
+    } catch (e) {
+      if (e instanceof AwsLogsDecodeError) {
+        out.rejected.push({ sequenceNumber: r.kinesis.sequenceNumber, problem: e.message });
+        continue;
+      }
+      out.batchItemFailures = event.Records.slice(i).map((x) => ({ itemIdentifier: x.kinesis.sequenceNumber }));
+      break;
+    }
+  }
+  return out;
 }

@@ -154,13 +154,15 @@ function functionsOf(t: Json): { id: string; name: string; entry: string; role: 
 const out = join(root, '.serverless');
 const SSM_KEY = 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab';
 let prodDir: string;
+const STREAM_ACTIONS = ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'];
+const LOG_STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/bedrock-invocation-logs';
 
 // Both package runs happen up front, the prod one first: osls empties ./.serverless on
 // every package run, even with `--package <elsewhere>`, so the dev artifacts must come last
 // (they are also what `npm run package` leaves behind).
 beforeAll(async () => {
   prodDir = mkdtempSync(join(tmpdir(), 'bw-package-'));
-  await runPackage(['--stage', 'prod', '--param', 'invocationLogGroup=/aws/bedrock/modelinvocations', '--param', `ssmKmsKeyArn=${SSM_KEY}`, '--package', prodDir]);
+  await runPackage(['--stage', 'prod', '--param', 'invocationLogGroup=/aws/bedrock/modelinvocations', '--param', `ssmKmsKeyArn=${SSM_KEY}`, '--param', `invocationLogStreamArn=${LOG_STREAM}`, '--package', prodDir]);
   await runPackage([]);
 }, 2 * PACKAGE_TIMEOUT_MS);
 
@@ -298,8 +300,13 @@ describe('packaged service (stage dev, default params)', () => {
       expect(resourcesOfType(t, 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual([...roles].sort());
       expect(t.Resources.IamRoleLambdaExecution).toBeUndefined();
       // The one extra policy: evaluate and baseline may assume member-account roles, only those rules.yml names, only when it names any.
-      expect(resourcesOfType(t, 'AWS::IAM::Policy').map(([id, p]) => [id, p.Condition, p.Properties.Roles])).toEqual([['AssumeMemberRolesPolicy', 'HasMemberRoles', [{ Ref: 'EvaluateRole' }, { Ref: 'BaselineRole' }]]]);
+      // And ingest may read the invocation-log stream of other regions and accounts, only when one is given.
+      expect(resourcesOfType(t, 'AWS::IAM::Policy').map(([id, p]) => [id, p.Condition, p.Properties.Roles])).toEqual([
+        ['AssumeMemberRolesPolicy', 'HasMemberRoles', [{ Ref: 'EvaluateRole' }, { Ref: 'BaselineRole' }]],
+        ['IngestStreamReadPolicy', 'HasInvocationLogStream', [{ Ref: 'IngestRole' }]],
+      ]);
       expect(conditionValue(t, 'HasMemberRoles')).toBe(false); // the shipped rules.yml names none
+      expect(conditionValue(t, 'HasInvocationLogStream')).toBe(false);
       expect(t.Resources.AssumeMemberRolesPolicy.Properties.PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: { 'Fn::Split': [',', ''] } }]);
       expect(resourcesOfType(t, 'AWS::IAM::ManagedPolicy')).toHaveLength(0);
       for (const r of roles) {
@@ -319,7 +326,9 @@ describe('packaged service (stage dev, default params)', () => {
         const calls = await awsCallsOf(root, f.entry);
         expect([f.name, calls.filter((c) => c.startsWith('unknown:'))]).toEqual([f.name, []]);
         const destination = Object.values<Json>(t.Resources).some((r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.FunctionName.Ref === f.id && r.Properties.DestinationConfig.OnFailure);
-        const expected = [...calls, ...LOG_ACTIONS, ...(destination ? [DESTINATION_ACTION] : [])].sort();
+        // A stream the Lambda service reads for the function (a condition may leave it out, as it leaves out its grant).
+        const stream = Object.values<Json>(t.Resources).some((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.FunctionName['Fn::GetAtt']?.[0] === f.id);
+        const expected = [...calls, ...LOG_ACTIONS, ...(destination ? [DESTINATION_ACTION] : []), ...(stream ? STREAM_ACTIONS : [])].sort();
         const granted = [...new Set(roleStatements(t, f.role).flatMap((s) => asArray(s.Action)))].sort();
         expect([f.name, granted]).toEqual([f.name, expected]);
       }
@@ -353,8 +362,9 @@ describe('packaged service (stage dev, default params)', () => {
               r: { 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/bedrock-watch-dev-${f.name.toLowerCase()}:*` },
             });
           }
+          if (service === 'kinesis') expect({ ...where, r: s.Resource }).toEqual({ ...where, r: '' }); // the invocationLogStreamArn param (none in dev: the policy is not created)
           if (service === 'sts') expect({ ...where, r: s.Resource }).toEqual({ ...where, r: { 'Fn::Split': [',', ''] } }); // the member roles rules.yml names (none shipped)
-          expect(['dynamodb', 'sns', 'sqs', 'ssm', 'logs', 'cloudwatch', 'sts']).toContain(service);
+          expect(['dynamodb', 'sns', 'sqs', 'ssm', 'logs', 'cloudwatch', 'sts', 'kinesis']).toContain(service);
         }
       }
     });
@@ -577,6 +587,23 @@ describe('packaged service (stage prod, invocationLogGroup set)', () => {
     expect(perm.SourceArn['Fn::Sub'][1].LogGroup).toEqual({
       'Fn::If': ['HasInvocationLogGroup', '/aws/bedrock/modelinvocations', '/aws/bedrock/modelinvocations'],
     });
+  });
+
+  it('reads the invocation logs of other regions and accounts from the given Kinesis stream, in order, and that stream only', () => {
+    expect(conditionValue(t, 'HasInvocationLogStream')).toBe(true);
+    const m = t.Resources.IngestStreamMapping;
+    expect(m.Properties).toMatchObject({
+      FunctionName: { 'Fn::GetAtt': ['IngestLambdaFunction', 'Arn'] },
+      EventSourceArn: LOG_STREAM,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] } } },
+    });
+    const policy = t.Resources.IngestStreamReadPolicy.Properties;
+    expect(policy.Roles).toEqual([{ Ref: 'IngestRole' }]);
+    for (const st of policy.PolicyDocument.Statement) {
+      expect(st.Resource).toBe(LOG_STREAM);
+      for (const a of asArray(st.Action)) expect(a).toMatch(/^kinesis:(Describe|Get|List)/);
+    }
   });
 
   it('scopes the log permissions to the prod functions', () => {

@@ -103,3 +103,64 @@ describe('ingest of several regions into DynamoDB (dynalite) and back into the f
     expect(stored.reduce((n, b) => n + b.requests, 0)).toBe(12);
   });
 });
+
+describe('fault: invocation logs of other regions and accounts delivered through a Kinesis stream', () => {
+  const db = useDynamo();
+  const places = [`us-east-1|${OWN}`, `us-east-1|${MEMBER}`, `eu-west-1|${OWN}`, `eu-west-1|${MEMBER}`];
+  const T = T0 + 6 * 60 * MINUTE;
+  const kinesisRecord = (records: RawRecord[], owner: string, seq: string) => ({
+    eventSource: 'aws:kinesis',
+    kinesis: { sequenceNumber: seq, data: encodeAwsLogs(dataMessage(records.map((r) => ({ timestamp: Date.parse(r.timestamp), message: JSON.stringify(r) })), { owner, logStream: seq })).awslogs.data },
+  });
+  const handler = (table = db().table) =>
+    makeHandler({ table: () => table, logger: new Logger({ logLevel: 'SILENT' }), now: () => T + 10 * MINUTE, origin: () => ({ places, region: 'us-east-1' }) });
+
+  it('stores each payload under its place, skips a record that is not a subscription payload, and asks to retry nothing', async () => {
+    const member = placed(burst(8, T, 1), 'eu-west-1', MEMBER);
+    const own = placed(burst(5, T, 1), 'us-east-1', OWN);
+    const event = { Records: [kinesisRecord(member, MEMBER, '1'), { eventSource: 'aws:kinesis', kinesis: { sequenceNumber: '2', data: Buffer.from('not gzip').toString('base64') } }, kinesisRecord(own, OWN, '3')] };
+    const result = await handler()(event as never, lambdaContext());
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.rejected).toEqual([{ sequenceNumber: '2', problem: expect.stringMatching(/not gzip/) }]);
+    expect(result.records).toBe(13);
+    const model = member[0]!.modelId as string;
+    const keyOf = (region: string, account: string) => `${region}|${account}|${model}`;
+    const stored = await new TableLogSource(db().table).buckets([keyOf('eu-west-1', MEMBER), keyOf('us-east-1', OWN)], T, T + MINUTE);
+    const count = (k: string) => stored.filter((b) => b.modelId === k).reduce((n, b) => n + b.requests, 0);
+    expect(count(keyOf('eu-west-1', MEMBER))).toBe(member.filter((r) => r.modelId === model).length);
+    expect(count(keyOf('us-east-1', OWN))).toBe(own.filter((r) => r.modelId === model).length);
+  });
+
+  it('a write that fails reports that record and every later one for retry, and the retry counts nothing twice', async () => {
+    const local = db();
+    const a = placed(burst(6, T + 2 * MINUTE, 1), 'us-east-1', MEMBER);
+    const b = placed(burst(6, T + 2 * MINUTE, 1), 'eu-west-1', OWN);
+    const c = placed(burst(6, T + 2 * MINUTE, 1), 'eu-west-1', MEMBER);
+    const event = { Records: [kinesisRecord(a, MEMBER, '10'), kinesisRecord(b, OWN, '11'), kinesisRecord(c, MEMBER, '12')] };
+    // DynamoDB throttles every write after the first payload's.
+    let updates = 0;
+    const name = `fail-${Math.random()}`;
+    const firstPayloadWrites = aggregateMessages(a.map((r) => JSON.stringify(r))).buckets.length;
+    local.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand' && ++updates > firstPayloadWrites) {
+          throw Object.assign(new Error('Throughput exceeds the current capacity of your table'), { name: 'ProvisionedThroughputExceededException', $metadata: {} });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    const failed = await handler()(event as never, lambdaContext());
+    local.client.middlewareStack.remove(name);
+    expect(failed.batchItemFailures).toEqual([{ itemIdentifier: '11' }, { itemIdentifier: '12' }]);
+
+    // Lambda retries from the first failed record (here: the whole batch, as after a crash): nothing counts twice.
+    const retried = await handler()(event as never, lambdaContext());
+    expect(retried.batchItemFailures).toEqual([]);
+    const model = a[0]!.modelId as string;
+    const keys = [`us-east-1|${MEMBER}|${model}`, `eu-west-1|${OWN}|${model}`, `eu-west-1|${MEMBER}|${model}`];
+    const stored = await new TableLogSource(local.table).buckets(keys, T + 2 * MINUTE, T + 3 * MINUTE);
+    const n = a.filter((r) => r.modelId === model).length;
+    expect(keys.map((k) => stored.filter((x) => x.modelId === k).reduce((s, x) => s + x.requests, 0))).toEqual([n, n, n]);
+  });
+});
