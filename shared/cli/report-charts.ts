@@ -71,6 +71,16 @@ function notes(captured: Captured[]): Chart['notes'] {
   return captured.map((c) => ({ t: sec(Date.parse(c.notification.at)), action: c.notification.action, receiver: c.receiver, label: `${c.notification.action} → ${c.receiver}: ${c.notification.alert.rule}` }));
 }
 
+/** Where "normal" sits on the scale of a rule whose value is relative to its baseline (null: no such level). */
+function normalLevel(rule: Rule): number | null {
+  if (rule.kind === 'week_over_week') return 0;
+  if (rule.kind === 'cost' || rule.kind === 'caller_spend' || (rule.kind === 'baseline' && rule.compare === 'ratio')) return 1;
+  if (rule.kind === 'baseline') return 0; // deviations from the expected value
+  return null;
+}
+
+const normalLabel = (rule: Rule): string => (rule.kind === 'week_over_week' ? 'a week before (no change)' : rule.kind === 'baseline' && rule.compare !== 'ratio' ? 'as expected (0 deviations)' : 'as the baseline expects (1×)');
+
 function ruleChart(rule: Rule, track: RuleTrack, episodes: Episode[], captured: Captured[]): Chart | null {
   if (!track.value.some((v) => v !== null)) return null;
   const step = Math.max(1, Math.ceil(track.minutes.length / CHART_POINTS));
@@ -78,7 +88,15 @@ function ruleChart(rule: Rule, track: RuleTrack, episodes: Episode[], captured: 
   const scaled = (xs: (number | null)[]) => xs.map((v) => (v === null ? null : v * k));
   const below = Object.values(rule.tiers).some((t) => t && 'below' in t && t.below !== undefined);
   const series: ChartSeries[] = [{ label: rule.description ?? rule.name, role: 'value', values: thin(scaled(track.value), step, below ? (xs) => Math.min(...xs) : undefined) }];
-  const baseline = track.baseline.some((v) => v !== null) ? scaled(track.baseline) : null;
+  // The learned baseline is in the value's own unit only for thresholds (a p95 against the normal p95);
+  // kinds that judge a ratio to their baseline show where normal sits in that ratio instead.
+  const normal = normalLevel(rule);
+  const baseline =
+    rule.kind === 'threshold'
+      ? track.baseline.some((v) => v !== null) ? scaled(track.baseline) : null
+      : normal !== null
+        ? track.value.map((v) => (v === null ? null : normal * k))
+        : null;
   for (const tier of TIERS) {
     const t = rule.tiers[tier] as { above?: number; below?: number; baseline_ratio?: number } | undefined;
     if (!t) continue;
@@ -94,7 +112,7 @@ function ruleChart(rule: Rule, track: RuleTrack, episodes: Episode[], captured: 
     });
     series.push({ label: `${tier} limit (${tierLimitText(rule, tier)})`, role: 'limit', tier, values: thin(values, step) });
   }
-  if (baseline) series.push({ label: 'baseline', role: 'baseline', values: thin(baseline, step, (xs) => xs.reduce((a, b) => a + b, 0) / xs.length) });
+  if (baseline) series.push({ label: rule.kind === 'threshold' ? 'baseline' : normalLabel(rule), role: 'baseline', values: thin(baseline, step, (xs) => xs.reduce((a, b) => a + b, 0) / xs.length) });
   const fp = fingerprint(rule.name, track.labels);
   return {
     title: `${rule.name}: ${rule.description ?? rule.kind}`,

@@ -11,6 +11,7 @@ import { snsPublishInput } from '../notify/sns';
 import type { NotifierLookup } from '../run/deliver-outbox';
 import type { Digest } from '../core/digest';
 import { digestSlack, digestText } from '../notify/digest-render';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda';
 
 export interface CapturedDigest {
   receiver: string;
@@ -40,7 +41,7 @@ export class CaptureNotifiers implements NotifierLookup {
     return {
       send: async (n) => {
         const payload =
-          type === 'slack' ? slackMessage(n) : type === 'pagerduty' ? pagerDutyEvent(n, 'local-capture') : snsPublishInput(n, 'arn:aws:sns:local:000000000000:bedrock-watch-alerts');
+          type === 'slack' ? slackMessage(n) : type === 'pagerduty' ? pagerDutyEvent(n, 'local-capture') : snsPublishInput(n, `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:bedrock-watch-alerts`);
         this.sent.push({ receiver, type, notification: n, payload });
       },
       sendDigest:

@@ -1,4 +1,10 @@
-/** What Lambda hands a handler, for running the real handlers locally (replay, tests). */
+/**
+ * What Lambda hands a handler, for running the real handlers locally (replay, tests). The region
+ * and account are the bundled sample's (its invocation logs name us-east-1 and 123456789012), so
+ * local messages name a place the way deployed ones do.
+ */
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT = '123456789012';
 import type { Context } from 'aws-lambda';
 
 export const scheduledEvent = (time: number | string) => ({
@@ -6,10 +12,10 @@ export const scheduledEvent = (time: number | string) => ({
   id: 'local-event',
   'detail-type': 'Scheduled Event',
   source: 'aws.events',
-  account: '000000000000',
+  account: LOCAL_ACCOUNT,
   time: typeof time === 'number' ? new Date(time).toISOString() : time,
-  region: 'local',
-  resources: ['arn:aws:events:local:000000000000:rule/bedrock-watch-local'],
+  region: LOCAL_REGION,
+  resources: [`arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/bedrock-watch-local`],
   detail: {},
 });
 
@@ -17,7 +23,7 @@ export function lambdaContext(functionName = 'bedrock-watch-local'): Context {
   return {
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName}`,
     memoryLimitInMB: '256',
     awsRequestId: `req-${Math.random().toString(16).slice(2)}`,
     logGroupName: `/aws/lambda/${functionName}`,

@@ -26,8 +26,10 @@ export function routingLabels(s: AlertState, rule: Rule | undefined, tier: Tier 
   return { ...viewLabels(s, rule, env), rule: s.rule, alertname: s.rule, signal: s.signal, severity: tier ?? s.maxTier ?? 'info' };
 }
 
-/** Region and account from the runtime: AWS_REGION and the invoked function's ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME). */
-export function envFromRuntime(region: string | undefined, functionArn: string | undefined): RouteEnv {
-  const account = functionArn?.split(':')[4];
+/** Region and account from the runtime: AWS_REGION (else the ARN's) and the invoked function's ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME). */
+export function envFromRuntime(runtimeRegion: string | undefined, functionArn: string | undefined): RouteEnv {
+  const parts = functionArn?.split(':') ?? [];
+  const account = parts[4];
+  const region = runtimeRegion || (parts[3] && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(parts[3]) ? parts[3] : undefined);
   return { ...(region ? { Region: region } : {}), ...(account && /^\d{12}$/.test(account) ? { AccountId: account } : {}) };
 }

@@ -125,7 +125,7 @@ describe('evaluate handler', () => {
     expect(slack.rejected).toEqual([]);
     expect(slackMessages()).toHaveLength(2);
     // Every message names where: the region (AWS_REGION) and the account (the function's ARN).
-    expect(slackMessages()[0].text).toMatch(/^🚨 CRITICAL · amazon\.nova-lite-v1:0 \(us-east-1, account 000000000000\): Server errors on amazon\.nova-lite-v1:0: /);
+    expect(slackMessages()[0].text).toMatch(/^🚨 CRITICAL · amazon\.nova-lite-v1:0 \(us-east-1, account 123456789012\): Server errors on amazon\.nova-lite-v1:0: /);
     expect(slackMessages()[1].text).toMatch(/^✅ RESOLVED · CRITICAL · amazon\.nova-lite-v1:0/);
 
     const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
