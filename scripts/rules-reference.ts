@@ -3,8 +3,8 @@
  * Config that validates rules.yml (through its JSON Schema), so the two never disagree.
  *   npx tsx scripts/rules-reference.ts   (--check: fail if the committed file is stale)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeOrCheck } from './generated';
 import { rulesSchemaText } from './schema';
 
 export const REFERENCE_FILE = join(__dirname, '..', 'docs', 'rules-reference.md');
@@ -129,22 +129,4 @@ export function rulesReferenceText(): string {
   return `${parts.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
 }
 
-if (require.main === module) {
-  const text = rulesReferenceText();
-  if (process.argv.includes('--check')) {
-    let current = '';
-    try {
-      current = readFileSync(REFERENCE_FILE, 'utf8');
-    } catch {
-      // missing counts as stale
-    }
-    if (current !== text) {
-      console.error('docs/rules-reference.md is stale: run `npx tsx scripts/rules-reference.ts`');
-      process.exit(1);
-    }
-    console.log('docs/rules-reference.md is up to date');
-  } else {
-    writeFileSync(REFERENCE_FILE, text);
-    console.log(`wrote docs/rules-reference.md (${text.length} bytes)`);
-  }
-}
+if (require.main === module) writeOrCheck(REFERENCE_FILE, rulesReferenceText(), 'npx tsx scripts/rules-reference.ts');
