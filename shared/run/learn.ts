@@ -13,7 +13,9 @@ import { CALLER_PREFIX, callerKey } from '../core/log-keys';
 import type { LogSource } from '../sources/logs';
 import { Pricing } from '../pricing/pricing';
 import type { Config } from '../rules/schema';
-import { DAY, HOUR } from '../core/time';
+import { DAY, HOUR, MINUTE } from '../core/time';
+import { emptyFrame, type Frame } from '../core/series';
+import { median } from '../core/stats';
 import { type MetricSource } from '../sources/types';
 import type { BaselineStore } from '../state/baselines';
 import type { StateStore } from '../state/types';
@@ -53,7 +55,7 @@ export async function runBaselineUpdate(deps: LearnDeps, now: number): Promise<L
   const report: LearnReport = { asOf: new Date(asOf).toISOString(), models: 0, hoursLearned: 0, bootstrapped: [], excludedHours: 0 };
   if (from >= asOf) return report;
 
-  const frame = await deps.source.fetch({ keys, from, to: asOf, period: HOUR, knownModels: Object.keys(stored) });
+  const frame = await fetchHours(deps.source, keys, from, asOf, Object.keys(stored));
   const learnCallersNow = deps.logs && needsCallerBaselines(config.rules);
   const logModels = learnCallersNow ? (await deps.state.load()).logModels : [];
   const callerHours = learnCallersNow
@@ -92,6 +94,37 @@ export async function runBaselineUpdate(deps: LearnDeps, now: number): Promise<L
   }
   await deps.baselines.saveExpectations(expectations);
   return report;
+}
+
+/** A percentile statistic (p95, p99.9): hours of it cannot be summed or averaged from minutes. */
+const isPercentile = (key: string): boolean => /:p\d/.test(key);
+
+/**
+ * The hours to learn, one value per series and hour. Percentile series (latency p95) are learned
+ * as the median of the hour's minute percentiles, from minute datapoints, live as in a replay: a
+ * recorded trace holds only minute p95s, never the raw samples CloudWatch's own hourly p95 comes
+ * from, so learning the same statistic in both keeps a backtest's baseline_ratio limits the ones
+ * production applies. It costs nothing more: GetMetricData bills per metric requested, not per
+ * datapoint (only more pages, at 100,800 datapoints each).
+ */
+export async function fetchHours(source: MetricSource, keys: string[], from: number, to: number, knownModels: string[]): Promise<Frame> {
+  const hourly = keys.filter((k) => !isPercentile(k));
+  const pct = keys.filter(isPercentile);
+  const frame = hourly.length || !pct.length ? await source.fetch({ keys: hourly, from, to, period: HOUR, knownModels }) : emptyFrame(from, to, HOUR);
+  if (!pct.length) return frame;
+  const minutes = await source.fetch({ keys: pct, from, to, period: MINUTE, knownModels });
+  for (const [model, byKey] of Object.entries(minutes.models)) {
+    const out = (frame.models[model] ??= {});
+    for (const key of pct) {
+      const values = byKey[key];
+      if (!values) continue;
+      out[key] = Array.from({ length: frame.length }, (_, h) => {
+        const start = (frame.from + h * HOUR - minutes.from) / MINUTE;
+        return median(values.slice(Math.max(0, start), Math.max(0, start + HOUR / MINUTE)).filter((v): v is number => v !== null));
+      });
+    }
+  }
+  return frame;
 }
 
 /** model → caller → hour → tokens, from the minute buckets. */
