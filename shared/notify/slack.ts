@@ -3,7 +3,7 @@ import { describeTarget, targetOfLabels } from '../core/target';
 import type { AlertView, Notification } from '../core/notification';
 import type { Notifier, SendOptions } from './types';
 import type { Tier } from '../core/alert';
-import { firingOf, messageTier, oneLine, resolvedOf, subjectOf, titleOf, whereOf } from './text';
+import { firingOf, listSubject, messageTier, oneLine, placesOf, resolvedOf, titleOf, whereOf, whereOfAll } from './text';
 import type { Digest } from '../core/digest';
 import { digestSlack } from './digest-render';
 import { ackButtonBlock, ackValue, groupAckValue } from '../core/ack';
@@ -71,7 +71,9 @@ function groupMessage(n: Notification, opts: SlackOptions): { text: string; bloc
   const head = allResolved
     ? `${EMOJI.resolved} RESOLVED · ${what} · ${n.alerts.length} alerts`
     : `${EMOJI[tier]} ${tier.toUpperCase()}${ACTION_NOTE[n.action]} · ${what} · ${firing.length} firing`;
-  const where = whereOf(n.alert);
+  // Alerts in several accounts or regions: the header counts the places, each line names its own.
+  const places = placesOf(n.alerts);
+  const where = whereOfAll(n.alerts);
   const counts = [`*${firing.length} firing*`, resolved.length ? `${resolved.length} resolved` : ''].filter(Boolean).join(', ');
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(head, SLACK_LIMITS.headerText, false), emoji: true } },
@@ -79,7 +81,7 @@ function groupMessage(n: Notification, opts: SlackOptions): { text: string; bloc
   ];
 
   const lines = n.alerts.map((a) => {
-    const who = escape(subjectOf(a));
+    const who = escape(listSubject(a, places));
     const label = titles.length > 1 ? `${escape(titleOf(a))} · ` : '';
     if (a.status === 'resolved') {
       const after = formatDuration(Date.parse(a.endsAt ?? n.at) - Date.parse(a.since));

@@ -178,6 +178,21 @@ describe('escalation per notification group', () => {
     expect(lines.filter((l) => l.startsWith('40 ') && !l.includes('slack-alerts')).map((l) => l.split(':')[0])).toEqual(['40 resolve → slack-oncall', '40 resolve → pagerduty-oncall']);
   });
 
+  it('step messages name the account and region, the firing tier, since when, and the runbook, as routed ones do', () => {
+    const states = Object.fromEntries(MODELS.map((m) => alert(m, T0)).map((s) => [s.fingerprint, s]));
+    const cfg = { ...config, rules: [{ ...rule, runbook: 'docs/runbooks.md#bedrock-throttles' }] };
+    const esc = (groups: Escalations, now: number) =>
+      escalate({ policies: cfg.escalation, policyFor: routePolicies(cfg), rules: cfg.rules, states, groups, env: { Region: 'eu-west-1', AccountId: '123456789012' }, runbookBase: 'https://github.com/acme/bw/blob/main/', now });
+    const formed = esc({}, T0);
+    expect(formed.notifications).toEqual([]); // the group waits group_wait
+    const [n] = esc(formed.groups, T0 + MIN).notifications;
+    expect(n.alerts).toHaveLength(4);
+    for (const a of n.alerts) {
+      expect(a.labels).toMatchObject({ Region: 'eu-west-1', AccountId: '123456789012' });
+      expect([a.tier, a.since, a.runbook]).toEqual(['critical', new Date(T0 - 5 * MIN).toISOString(), 'https://github.com/acme/bw/blob/main/docs/runbooks.md#bedrock-throttles']);
+    }
+  });
+
   it('a storm in two rules is two groups, each escalating once', () => {
     const two = parseRules(`
 receivers:
