@@ -106,7 +106,8 @@ deploy is useful at once. Uses your AWS credentials; the table name is in the st
     usage: `bedrock-watch ack FINGERPRINT|RULE[/LABEL=VALUE,...] [--table NAME] [--by NAME] [--region REGION]
 
 Acknowledge the current episode of a firing alert in a deployed stack's table, as the Slack
-button and the PagerDuty webhook do: its escalation steps and reminders stop until it resolves.
+button and the PagerDuty webhook do: its reminders stop until it resolves, and the escalation of
+its group stops once every alert firing in the group is acknowledged.
 Name the alert by fingerprint (in every message's details) or by rule and labels, e.g.
   bedrock-watch ack bedrock-throttles/ModelId=amazon.nova-lite-v1:0 --table bedrock-watch-prod
 --by defaults to your user name; the table name is in the stack outputs (or TABLE_NAME).`,
