@@ -185,6 +185,21 @@ describe('escalation per group (evaluate + ack handlers on dynalite)', () => {
     expect((await new AckStore(table).alerts()).filter((a) => a.ack)).toHaveLength(4);
   });
 
+  it("the group's own acknowledgement record stops it, whoever acknowledged its alerts (the tick reads it from the table)", async () => {
+    await ticks(3, 60, async (m) => {
+      if (m !== FIRES + 4) return;
+      const key = pdTo(ONCALL_KEY)[0].dedup_key;
+      await new AckStore(table).acknowledgeGroup(key, { ackedBy: 'ana', via: 'pagerduty' }, at(m));
+    });
+    expect(steps(await timeline())).toEqual([
+      `${FIRST} trigger → slack-oncall (4/0)`,
+      `${FIRES + 3} escalate → pagerduty-oncall (4/0)`,
+      '52 resolve → slack-oncall (0/4)',
+      '52 resolve → pagerduty-oncall (0/4)',
+    ]);
+    expect((await new AckStore(table).alerts()).filter((a) => a.ack)).toEqual([]);
+  });
+
   it('a PagerDuty event older than the group is ignored', async () => {
     await ticks(3, 40, async (m) => {
       if (m !== FIRST + 1) return;
