@@ -112,8 +112,7 @@ export function escalate(input: EscalateInput): EscalateResult {
   const notifications: Notification[] = [];
 
   // What the groups know of their members.
-  const where = new Map<string, string>(); // member id → group id
-  for (const [gid, g] of Object.entries(groups)) {
+  for (const g of Object.values(groups)) {
     for (const [mid, m] of Object.entries(g.members)) {
       const s = states[m.fingerprint];
       if (!s) {
@@ -122,29 +121,23 @@ export function escalate(input: EscalateInput): EscalateResult {
       }
       m.firing = s.status === 'firing' && s.startsAt === m.episode;
       if (m.firing && s.tier) m.tier = s.tier;
-      where.set(mid, gid);
     }
   }
 
-  // Firing alerts a policy applies to join their group; `bound` says which members the policy applies to now.
+  // Firing alerts a policy applies to join their group. Membership lasts the episode: an alert whose
+  // route now names another policy (it rose to a tier with its own) joins that group too, and the
+  // first stays open for it, quiet, until it resolves. `bound`: group id + member id the policy applies to now.
   const bound = new Map<string, EscalationBinding>();
   for (const s of Object.values(states).sort((a, b) => a.fingerprint.localeCompare(b.fingerprint))) {
     if (s.status !== 'firing' || s.suppressedBy || s.startsAt === null || !s.tier) continue;
     const binding = input.policyFor(s);
     if (!binding || !policies[binding.policy]) continue;
     const mid = memberId(s.fingerprint, s.startsAt);
-    const current = where.get(mid);
-    if (current && groups[current]?.policy === binding.policy) {
-      bound.set(mid, binding);
-      continue;
-    }
-    if (current) delete groups[current].members[mid]; // its route now names another policy: it moves there
     const ident = groupIdentity(`escalation ${binding.policy} ${binding.node}`, binding.groupBy, binding.labels, s.fingerprint, s.startsAt);
     let g = groups[ident.id];
     if (!g) g = groups[ident.id] = newGroup(ident.key ?? groupKey(ident.id, now), binding, ident.labels, ident.key === null, s, now);
-    g.members[mid] = { fingerprint: s.fingerprint, episode: s.startsAt, firing: true, tier: s.tier, joinedAt: now, told: g.sent > 0 && !g.grouped ? 'firing' : null };
-    where.set(mid, ident.id);
-    bound.set(mid, binding);
+    g.members[mid] ??= { fingerprint: s.fingerprint, episode: s.startsAt, firing: true, tier: s.tier, joinedAt: now, told: g.sent > 0 && !g.grouped ? 'firing' : null };
+    bound.set(`${ident.id}\n${mid}`, binding);
   }
 
   const send = (g: EscalationGroup, action: Action, receivers: string[], id: (receiver: string) => string) => {
@@ -190,7 +183,7 @@ export function escalate(input: EscalateInput): EscalateResult {
     g.acked ??= ackOf(g, firing.map(([, m]) => m), states, input.groupAcks?.[g.key]);
     if (g.acked) continue;
     // Only members the policy still applies to keep it going (an alert that fell to a tier without one does not).
-    const active = firing.flatMap(([mid]) => bound.get(mid) ?? []);
+    const active = firing.flatMap(([mid]) => bound.get(`${gid}\n${mid}`) ?? []);
     const policy = policies[g.policy];
     if (!active.length || !policy) continue;
     const binding = active[0];

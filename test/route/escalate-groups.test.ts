@@ -193,6 +193,40 @@ describe('escalation per notification group', () => {
     }
   });
 
+  it('an alert rising to a tier with another policy joins that group too; the first stays open, quiet, until it resolves', () => {
+    const tiers = parseRules(`
+receivers:
+  - { name: slack-oncall, type: slack, webhook_url: { env: SLACK_ONCALL } }
+  - { name: pagerduty-oncall, type: pagerduty, routing_key: { env: PD_KEY } }
+route:
+  receiver: slack-oncall
+  group_by: [rule, severity]
+  group_wait: 0s
+  routes:
+    - { matchers: ['severity="warning"'], escalation: warn }
+    - { matchers: ['severity="critical"'], escalation: page }
+escalation:
+  warn: { steps: [{ after: 0m, receivers: [slack-oncall] }, { after: 30m, receivers: [slack-oncall] }] }
+  page: { steps: [{ after: 0m, receivers: [pagerduty-oncall] }] }
+rules:
+  - { name: r, kind: ratio, numerator: InvocationThrottles, denominator: Invocations, next_check: x, tiers: { warning: { above: 1% }, critical: { above: 10% } } }
+`);
+    const s = { ...alert(MODELS[0], T0), rule: 'r', fingerprint: fingerprint('r', { ModelId: MODELS[0] }), tier: 'warning' as const, maxTier: 'warning' as const };
+    const states = { [s.fingerprint]: s };
+    let groups: Escalations = {};
+    const lines: string[] = [];
+    for (let m = 0; m <= 60; m++) {
+      if (m === 10) Object.assign(s, { tier: 'critical', maxTier: 'critical' });
+      if (m === 50) Object.assign(s, { status: 'inactive', tier: null, endsAt: T0 + m * MIN });
+      const e = escalate({ policies: tiers.escalation, policyFor: routePolicies(tiers), rules: tiers.rules, states, groups, now: T0 + m * MIN });
+      groups = e.groups;
+      lines.push(...e.notifications.map((n) => `${m} ${n.action} → ${n.receiver}`));
+    }
+    // The warning group's 30-minute step never comes (its alert is paged by the critical policy now); both groups resolve.
+    expect(lines).toEqual(['0 trigger → slack-oncall', '10 trigger → pagerduty-oncall', '50 resolve → pagerduty-oncall', '50 resolve → slack-oncall']);
+    expect(groups).toEqual({});
+  });
+
   it('a storm in two rules is two groups, each escalating once', () => {
     const two = parseRules(`
 receivers:
