@@ -7,7 +7,7 @@
  * Anything unauthenticated or forged gets a bare 401: no hint of which check failed.
  */
 import type { AckOutcome } from '../core/ack';
-import type { AckVia, AlertState } from '../core/alert';
+import type { AckVia } from '../core/alert';
 import { parsePagerDutyWebhook } from './pagerduty';
 import { acknowledgedMessage, ephemeral, parseSlackInteraction } from './slack';
 import { verifyPagerDuty, verifySlack } from './verify';
@@ -40,15 +40,27 @@ export interface AckDeps {
   pagerDutySecret(): Promise<string | null>;
   /** True the first time a key is seen (a replayed Slack signature is not). */
   claimOnce(key: string, now: number): Promise<boolean>;
-  /** The alert whose current episode a PagerDuty dedup key belongs to (the key the notifier sent). */
-  alertForKey(key: string): Promise<AlertState | null>;
+  /**
+   * What a stream key stands for: a PagerDuty dedup_key as the notifier sent it (of a grouped incident,
+   * an escalation group's steps, or one alert's episode), or a group key from a grouped message's button.
+   */
+  streamForKey(key: string): Promise<AckStream | null>;
   acknowledge(fingerprint: string, episode: number | null, who: { ackedBy: string; via: AckVia }, now: number): Promise<AckOutcome>;
+  /** Acknowledges a stream: its group (recorded under its key, so its escalation stops) and every member episode still firing. */
+  acknowledgeStream(stream: AckStream, who: { ackedBy: string; via: AckVia }, now: number): Promise<AckOutcome>;
   /** POSTs JSON to a Slack response_url; throws on failure. */
   respond(url: string, body: unknown): Promise<void>;
   /** Where Slack's response_url may point (https://hooks.slack.com/ in production). */
   responseUrlPrefix: string;
   now(): number;
   log: AckLog;
+}
+
+/** A notification stream bedrock-watch sent: its key, since when it exists (ms), and the alert episodes it covers. */
+export interface AckStream {
+  key: string;
+  since: number;
+  members: { fingerprint: string; episode: number }[];
 }
 
 const reply = (statusCode: number, body = ''): HttpResult => ({ statusCode, headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
@@ -103,8 +115,16 @@ async function slack(event: HttpEvent, body: Buffer, deps: AckDeps): Promise<Htt
     deps.log.warn('Slack interaction refused: response_url is not a Slack URL');
     return reply(400, 'bad response_url');
   }
-  const outcome = await deps.acknowledge(action.alert.fingerprint, action.alert.episode, { ackedBy: action.user, via: 'slack' }, now);
-  deps.log.info('acknowledge from Slack', { fingerprint: action.alert.fingerprint, outcome: outcome.status, by: action.user });
+  const who = { ackedBy: action.user, via: 'slack' as const };
+  let outcome: AckOutcome;
+  if ('group' in action.target) {
+    const stream = await deps.streamForKey(action.target.group);
+    outcome = stream ? await deps.acknowledgeStream(stream, who, now) : { status: 'unknown' };
+    deps.log.info('acknowledge from Slack', { group: action.target.group, outcome: outcome.status, by: action.user });
+  } else {
+    outcome = await deps.acknowledge(action.target.alert.fingerprint, action.target.alert.episode, who, now);
+    deps.log.info('acknowledge from Slack', { fingerprint: action.target.alert.fingerprint, outcome: outcome.status, by: action.user });
+  }
   const update =
     outcome.status === 'acked' || outcome.status === 'already'
       ? acknowledgedMessage(action, outcome.ack)
@@ -126,18 +146,18 @@ async function pagerDuty(event: HttpEvent, body: Buffer, deps: AckDeps): Promise
   const now = deps.now();
   const e = parsePagerDutyWebhook(body.toString('utf8'));
   if (!e) return reply(200); // other event types (and PagerDuty's ping) are fine to ignore
-  const alert = await deps.alertForKey(e.key);
-  if (!alert) {
+  const stream = await deps.streamForKey(e.key);
+  if (!stream) {
     deps.log.info('PagerDuty event for an incident bedrock-watch does not know', { type: e.type });
     return reply(200);
   }
   // PagerDuty signs no timestamp: an event (redelivered, or replayed by someone who captured it) from
-  // before this episode began cannot acknowledge it. A repeat within the episode changes nothing.
-  if (alert.startsAt === null || e.occurredAt < alert.startsAt) {
-    deps.log.info('PagerDuty event older than the alert episode: ignored', { fingerprint: alert.fingerprint, type: e.type });
+  // before this group or episode began cannot acknowledge it. A repeat within it changes nothing.
+  if (e.occurredAt < stream.since) {
+    deps.log.info('PagerDuty event older than the incident it names: ignored', { key: stream.key, type: e.type });
     return reply(200);
   }
-  const outcome = await deps.acknowledge(alert.fingerprint, alert.startsAt, { ackedBy: e.by, via: 'pagerduty' }, now);
-  deps.log.info('acknowledge from PagerDuty', { fingerprint: alert.fingerprint, event: e.type, outcome: outcome.status });
+  const outcome = await deps.acknowledgeStream(stream, { ackedBy: e.by, via: 'pagerduty' }, now);
+  deps.log.info('acknowledge from PagerDuty', { key: stream.key, alerts: stream.members.length, event: e.type, outcome: outcome.status });
   return reply(200);
 }

@@ -4,12 +4,13 @@
  * Pure: no HTTP, no AWS.
  */
 import type { AckRecord } from '../core/alert';
-import { ACK_ACTION_ID, parseAckValue, type AlertRef } from '../core/ack';
+import { ACK_ACTION_ID, parseAckTarget, type AlertRef } from '../core/ack';
 
 export { ACK_ACTION_ID };
 
 export interface SlackAckAction {
-  alert: AlertRef;
+  /** One alert episode, or a group by its stream key (a grouped message's button). */
+  target: { alert: AlertRef } | { group: string };
   /** The Slack user, as shown in the record: their username (or name, or id). */
   user: string;
   userId: string;
@@ -34,12 +35,12 @@ export function parseSlackInteraction(formBody: string): SlackAckAction | null {
   }
   if (p?.type !== 'block_actions' || !Array.isArray(p.actions)) return null;
   const action = p.actions.find((a: { action_id?: unknown }) => a?.action_id === ACK_ACTION_ID);
-  const alert = typeof action?.value === 'string' ? parseAckValue(action.value) : null;
+  const target = typeof action?.value === 'string' ? parseAckTarget(action.value) : null;
   const user = p.user ?? {};
   const userId = typeof user.id === 'string' ? user.id : '';
-  if (!alert || !userId || typeof p.response_url !== 'string') return null;
+  if (!target || !userId || typeof p.response_url !== 'string') return null;
   return {
-    alert,
+    target,
     user: [user.username, user.name, userId].find((x) => typeof x === 'string' && x) as string,
     userId,
     responseUrl: p.response_url,

@@ -65,10 +65,15 @@ export function explainRule(rule: Rule, judged: Judged[], at: number, result: Pi
   if (details.length) lines.push(`  evidence: ${details.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const recent = upTo.slice(-10).map((x) => `${hhmm(x.minute)} ${x.observation.evaluable && x.observation.value !== null ? formatRuleValue(rule, x.observation.value) : '–'}`);
   lines.push(`  last minutes: ${recent.join('  ')}`);
-  const sent = result.captured.filter((c) => c.notification.alert.fingerprint === s.fingerprint && Date.parse(c.notification.at) <= at);
+  // Every message that carried the alert, grouped ones too (it need not be their headline).
+  const sent = result.captured.filter((c) => c.notification.alerts.some((a) => a.fingerprint === s.fingerprint) && Date.parse(c.notification.at) <= at);
   if (sent.length) {
     lines.push('  sent:');
-    for (const c of sent.slice(-6)) lines.push(`    ${isoSeconds(c.notification.at)} ${c.notification.action} → ${c.receiver}: ${c.notification.alert.summary}`);
+    for (const c of sent.slice(-6)) {
+      const n = c.notification;
+      const mine = n.alerts.find((a) => a.fingerprint === s.fingerprint) ?? n.alert;
+      lines.push(`    ${isoSeconds(n.at)} ${n.action} → ${c.receiver}: ${mine.summary}${n.alerts.length > 1 ? ` (in a group of ${n.alerts.length})` : ''}`);
+    }
   } else lines.push('  sent: nothing for this alert so far');
   return lines;
 }

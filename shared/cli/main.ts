@@ -13,6 +13,7 @@ import { loadRules, loadRulesFile } from '../rules/load';
 import { unmatchedIncludes } from '../engine/select';
 import type { Config } from '../rules/schema';
 import { TraceError, loadMetricTrace } from '../sources/trace';
+import { loadSilencesFile } from './silences-file';
 import { costLines, costReport, DEFAULT_EVALUATE_MS, parseInterval } from './cost/command';
 import { IncidentsError, loadIncidents, score, type Incident } from './incidents';
 import { durationText, isoSeconds, logCoverage, renderReport } from './report';
@@ -105,7 +106,8 @@ deploy is useful at once. Uses your AWS credentials; the table name is in the st
     usage: `bedrock-watch ack FINGERPRINT|RULE[/LABEL=VALUE,...] [--table NAME] [--by NAME] [--region REGION]
 
 Acknowledge the current episode of a firing alert in a deployed stack's table, as the Slack
-button and the PagerDuty webhook do: its escalation steps and reminders stop until it resolves.
+button and the PagerDuty webhook do: its reminders stop until it resolves, and the escalation of
+its group stops once every alert firing in the group is acknowledged.
 Name the alert by fingerprint (in every message's details) or by rule and labels, e.g.
   bedrock-watch ack bedrock-throttles/ModelId=amazon.nova-lite-v1:0 --table bedrock-watch-prod
 --by defaults to your user name; the table name is in the stack outputs (or TABLE_NAME).`,
@@ -156,9 +158,11 @@ handler on a simulated clock, and report the alerts and notifications it would h
   --store KIND     memory (default, fast) or dynalite (DynamoDB API in-process)
   --html FILE      also write the report (charts, alerts, message previews), as the demo does
   --compare FILE   also replay with another rules file and show, per rule, the alerts it adds or removes
+  --silences FILE  replay with these silences in force (YAML or JSON list: matchers, start, end, comment),
+                   e.g. a maintenance window; what they held back is in the summary and the report
   --json           print only the backtest object {"alerts":[...],"notifications":[...]} on stdout
   --progress       show progress even when stderr is not a terminal`,
-    options: { ...help, ...progressOption, metrics: { type: 'string' }, logs: { type: 'string' }, rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, store: { type: 'string' }, html: { type: 'string' }, compare: { type: 'string' } },
+    options: { ...help, ...progressOption, metrics: { type: 'string' }, logs: { type: 'string' }, rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, store: { type: 'string' }, html: { type: 'string' }, compare: { type: 'string' }, silences: { type: 'string' } },
     maxPositionals: 0,
     run: (v) => backtest(v),
   },
@@ -333,7 +337,8 @@ async function backtest(v: Values): Promise<number> {
   const observations = html ? new ObservationLog() : undefined;
   const bar = progressBar(Boolean(v.progress));
   const days = (done: number, total: number, label: string) => bar.update(done, total, `${label} ${((done * config.settings.schedule) / DAY).toFixed(1)} of ${((total * config.settings.schedule) / DAY).toFixed(1)} days`);
-  const opts: ReplayOptions = { config, metrics, logs, from, to, store, onProgress: (d, t) => days(d, t, 'replayed'), onObservation: observations?.listen };
+  const silences = typeof v.silences === 'string' ? loadSilencesFile(v.silences) : undefined;
+  const opts: ReplayOptions = { config, metrics, logs, from, to, store, silences, onProgress: (d, t) => days(d, t, 'replayed'), onObservation: observations?.listen };
   const result = await replay(opts);
   const changed = other ? await replay({ ...opts, config: other, onObservation: undefined, onProgress: (d, t) => days(d, t, `replayed with ${v.compare}`) }) : undefined;
   bar.done();
@@ -468,7 +473,7 @@ function summary(result: ReplayResult, config: Config, store: string): string[] 
   const fired = result.episodes.filter((e) => !e.suppressedBy);
   const resolved = fired.filter((e) => e.endsAt !== null).length;
   const suppressed = result.episodes.length - fired.length;
-  lines.push(`Alerts: ${fired.length} fired, ${resolved} resolved${suppressed ? `, ${suppressed} suppressed by inhibition` : ''}`);
+  lines.push(`Alerts: ${fired.length} fired, ${resolved} resolved${suppressed ? `, ${suppressed} held back (silenced or inhibited)` : ''}`);
   const byModel = groupBy(result.episodes, (e) => e.labels.ModelId ?? '(no model)');
   for (const model of result.models) if (!byModel.has(model)) byModel.set(model, []);
   for (const model of [...byModel.keys()].sort()) {

@@ -68,7 +68,11 @@ function episodeBands(episodes: Episode[]): Chart['episodes'] {
 }
 
 function notes(captured: Captured[]): Chart['notes'] {
-  return captured.map((c) => ({ t: sec(Date.parse(c.notification.at)), action: c.notification.action, receiver: c.receiver, label: `${c.notification.action} → ${c.receiver}: ${c.notification.alert.rule}` }));
+  return captured.map((c) => {
+    const n = c.notification;
+    const more = n.alerts.length > 1 ? ` (a group of ${n.alerts.length})` : '';
+    return { t: sec(Date.parse(n.at)), action: n.action, receiver: c.receiver, label: `${n.action} → ${c.receiver}: ${n.alert.rule}${more}` };
+  });
 }
 
 /** Where "normal" sits on the scale of a rule whose value is relative to its baseline (null: no such level). */
@@ -120,7 +124,8 @@ function ruleChart(rule: Rule, track: RuleTrack, episodes: Episode[], captured: 
     x: track.minutes.filter((_, i) => i % step === 0).map(sec),
     series,
     episodes: episodeBands(episodes.filter((e) => e.rule === rule.name)),
-    notes: notes(captured.filter((c) => c.notification.alert.fingerprint === fp)),
+    // Every message that carried this alert, grouped ones too (it need not be the headline).
+    notes: notes(captured.filter((c) => c.notification.alerts.some((a) => a.fingerprint === fp))),
   };
 }
 

@@ -15,6 +15,7 @@ import { Pricing } from '../pricing/pricing';
 import type { Episode } from '../local/episodes';
 import type { ObservationLog } from '../local/observations';
 import type { ReplayResult } from '../local/replay-run';
+import type { Muted } from '../route/route';
 import type { Config } from '../rules/schema';
 import type { MetricTrace } from '../sources/trace';
 import { escapeHtml, scriptJson } from './html';
@@ -49,12 +50,59 @@ export const durationText = (ms: number): string => {
 const UPLOT_DIR = join(require.resolve('uplot/package.json'), '..', 'dist');
 const asset = (file: string): string => readFileSync(file, 'utf8');
 
-/** Receivers that got a message for an episode. */
-function receiversOf(ep: Episode, captured: ReportInput['result']['captured']): string[] {
+/** The messages that carried an episode (alone or in a group), in the order they were decided. */
+export function messagesOf(ep: Episode, captured: ReportInput['result']['captured']): ReportInput['result']['captured'] {
+  const fp = fingerprint(ep.rule, ep.labels);
+  const start = Date.parse(ep.startsAt);
+  return captured.filter((c) => c.notification.alerts.some((a) => a.fingerprint === fp && Date.parse(a.startsAt) === start));
+}
+
+/** What routing held back for an episode (silences, inhibition, mute windows), with the reason. */
+export function heldBackOf(ep: Episode, muted: readonly Muted[]): Muted[] {
   const fp = fingerprint(ep.rule, ep.labels);
   const from = Date.parse(ep.startsAt);
   const to = ep.endsAt ? Date.parse(ep.endsAt) : Infinity;
-  return [...new Set(captured.filter((c) => c.notification.alert.fingerprint === fp && Date.parse(c.notification.at) >= from && Date.parse(c.notification.at) <= to).map((c) => c.receiver))];
+  return muted.filter((m) => m.fingerprint === fp && m.at >= from && m.at <= to);
+}
+
+/** Receivers that got a message for an episode. */
+function receiversOf(ep: Episode, captured: ReportInput['result']['captured']): string[] {
+  return [...new Set(messagesOf(ep, captured).map((c) => c.receiver))];
+}
+
+/** At most this many episodes get a timeline (a long trace can have thousands). */
+const TIMELINES = 300;
+
+/**
+ * Per alert, what happened to it over time: every message that carried it (trigger, escalation
+ * steps, repeats, resolve; alone or in a group of N) and everything held back, with the reason.
+ */
+function timelineRows(input: ReportInput): string {
+  const eps = input.result.episodes;
+  if (!eps.length) return '';
+  const muted = input.result.muted ?? [];
+  const items = eps.slice(0, TIMELINES).map((ep) => {
+    const fp = fingerprint(ep.rule, ep.labels);
+    const sent = messagesOf(ep, input.result.captured).map((c) => {
+      const n = c.notification;
+      const firing = n.alerts.filter((a) => a.status === 'firing').length;
+      const how = n.alerts.length > 1 ? `in a group of ${n.alerts.length} (${firing} firing)` : 'alone';
+      const mine = n.alerts.find((a) => a.fingerprint === fp);
+      return { at: Date.parse(n.at), row: `<tr><td class="t">${escapeHtml(isoSeconds(n.at))}</td><td>${escapeHtml(n.action)}</td><td>${escapeHtml(c.receiver)}</td><td>${escapeHtml(`${mine ? `${mine.status === 'resolved' ? 'resolved' : mine.tier} · ` : ''}${how}`)}</td></tr>` };
+    });
+    const held = heldBackOf(ep, muted).map((m) => ({
+      at: m.at,
+      row: `<tr class="held"><td class="t">${escapeHtml(isoSeconds(m.at))}</td><td>${escapeHtml(m.kind.replace('_', ' '))}</td><td>${escapeHtml(m.receiver ?? 'all')}</td><td>${escapeHtml(m.reason)}</td></tr>`,
+    }));
+    const rows = [...sent, ...held].sort((a, b) => a.at - b.at).map((r) => r.row);
+    const what = `${ep.rule} · ${ep.labels.ModelId ?? Object.values(ep.labels).join(', ')} · ${ep.severity} · ${isoSeconds(ep.startsAt)}`;
+    const counts = `${sent.length} message${sent.length === 1 ? '' : 's'}${held.length ? `, ${held.length} held back` : ''}`;
+    return `<details class="timeline"><summary>${escapeHtml(what)} <span class="muted">— ${escapeHtml(counts)}</span></summary>${
+      rows.length ? `<table><thead><tr><th>at</th><th>what</th><th>receiver</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '<p class="muted">Nothing was sent or held back.</p>'
+    }</details>`;
+  });
+  const more = eps.length > TIMELINES ? `<p class="muted">…and ${eps.length - TIMELINES} more alerts</p>` : '';
+  return `<h2>Per alert, over time</h2><p class="muted">Each alert's messages (trigger, escalation steps, repeats, resolve; alone or in a group) and what was held back, with the reason.</p>${items.join('')}${more}`;
 }
 
 function episodeRows(episodes: Episode[], captured: ReportInput['result']['captured'], withModel = false): string {
@@ -124,7 +172,7 @@ th{font-weight:600;background:#f7f7f7}.t{white-space:nowrap}.muted{color:#777}.g
 .sev{padding:0 5px;border-radius:3px;color:#fff}.sev.critical{background:#d62728}.sev.warning{background:#f0a500}.sev.info{background:#1f77b4}.sev.suppressed{background:#999}
 .legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px}
 .chart{margin:.3em 0 .8em}.uplot .u-title{font-size:13px;font-weight:600;text-align:left}.tools button{font:inherit;font-size:12px}
-.preview{margin:.4em 0}.preview summary{cursor:pointer;font-family:ui-monospace,monospace;font-size:12px}
+.timeline{margin:.2em 0}.timeline summary{cursor:pointer;font-size:13px}.timeline tr.held td{color:#777;font-style:italic}.preview{margin:.4em 0}.preview summary{cursor:pointer;font-family:ui-monospace,monospace;font-size:12px}
 .msg{border:1px solid #ddd;border-radius:6px;padding:.6em .8em;margin:.4em 0 .8em;max-width:640px;background:#fff}
 .slack .who{font-weight:700}.slack .who span{font-size:10px;background:#eee;padding:0 3px;border-radius:2px;color:#555}
 .sl-h{font-weight:700;font-size:15px;margin:.3em 0}.sl-s{margin:.3em 0}.sl-f{display:grid;grid-template-columns:1fr 1fr;gap:.3em 1em;margin-top:.3em}
@@ -184,7 +232,7 @@ export function renderReport(input: ReportInput): string {
   const models = [...new Set([...Object.keys(trace.series), ...result.models])].sort();
   const title = input.title ?? 'bedrock-watch backtest';
   const charts = models.map((model) =>
-    modelCharts(model, trace, input.config, result.episodes.filter((e) => targetOfLabels(e.labels) === model), result.captured.filter((c) => targetOfLabels(c.notification.alert.labels) === model), input.observations),
+    modelCharts(model, trace, input.config, result.episodes.filter((e) => targetOfLabels(e.labels) === model), result.captured.filter((c) => c.notification.alerts.some((a) => targetOfLabels(a.labels) === model)), input.observations),
   );
   const sections = models.map((model, i) => {
     const eps = result.episodes.filter((e) => targetOfLabels(e.labels) === model);
@@ -205,6 +253,7 @@ export function renderReport(input: ReportInput): string {
 <p class="legend"><span><i style="background:${COLOURS.critical};opacity:.35"></i>critical episode</span><span><i style="background:${COLOURS.warning};opacity:.35"></i>warning</span><span><i style="background:${COLOURS.info};opacity:.35"></i>info</span><span><i style="background:#999;opacity:.4"></i>suppressed</span><span><i style="border-top:2px dashed ${COLOURS.critical};height:0"></i>tier limit</span><span><i style="background:rgba(42,157,143,.25)"></i>baseline to first limit</span><span><i style="border-left:2px dotted #c0392b;width:2px"></i>notification (▼ trigger red, escalate purple, repeat grey, resolve green)</span></p>
 <h2>Alerts</h2>
 ${episodeRows(result.episodes, result.captured, true)}
+${timelineRows(input)}
 <h2>Models</h2>
 <p class="muted">The first chart of each model is its traffic over the whole trace; the others are what each rule judged, minute by minute, over the replayed ticks, against its tier limits and the model's learned baseline.</p>
 ${sections.join('\n')}

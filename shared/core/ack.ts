@@ -19,8 +19,19 @@ export function parseAckValue(value: string): AlertRef | null {
   return m ? { fingerprint: m[1], episode: Number(m[2]) } : null;
 }
 
-/** The actions block put on a firing alert's Slack message. */
-export function ackButtonBlock(fingerprint: string, episodeMs: number) {
+/** A grouped message's button acknowledges the group: its stream key (`g<hash>@<createdAt>`). */
+export const groupAckValue = (key: string) => `group:${key}`;
+
+/** What a button value acknowledges: one alert episode, or a whole group by its key; null if it is not ours. */
+export function parseAckTarget(value: string): { alert: AlertRef } | { group: string } | null {
+  const g = /^group:(g[0-9a-f]{20}@\d{1,15})$/.exec(value);
+  if (g) return { group: g[1] };
+  const alert = parseAckValue(value);
+  return alert ? { alert } : null;
+}
+
+/** The actions block put on a firing alert's Slack message (`value`: ackValue or groupAckValue). */
+export function ackButtonBlock(value: string) {
   return {
     type: 'actions' as const,
     block_id: ACK_ACTION_ID,
@@ -30,7 +41,7 @@ export function ackButtonBlock(fingerprint: string, episodeMs: number) {
         action_id: ACK_ACTION_ID,
         text: { type: 'plain_text' as const, text: 'Acknowledge', emoji: true },
         style: 'primary' as const,
-        value: ackValue(fingerprint, episodeMs),
+        value,
       },
     ],
   };

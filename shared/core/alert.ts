@@ -50,7 +50,11 @@ export interface AlertState {
    * episode it names (`episode` = startsAt), so a new episode starts unacknowledged.
    */
   ack?: AckRecord | null;
-  /** The escalation policy's progress in the current episode (shared/route/escalate.ts). */
+  /**
+   * Per-alert escalation progress written by earlier versions; escalation now lives per group in the
+   * cursor (shared/route/escalate.ts), which carries a record found here on, so an upgrade mid-episode
+   * neither repeats nor restarts a step. Never written any more.
+   */
   escalation?: EscalationRecord | null;
 }
 

@@ -33,3 +33,52 @@ export interface GroupState {
 }
 
 export type Groups = Record<string, GroupState>;
+
+/** One alert episode in an escalation group (shared/route/escalate.ts). */
+export interface EscalationMember {
+  fingerprint: string;
+  episode: number;
+  firing: boolean;
+  tier: Tier;
+  /** When it joined the group (ms). */
+  joinedAt: number;
+  /** What the policy's receivers were last told about it: null (not yet), firing, or resolved. */
+  told: 'firing' | 'resolved' | null;
+}
+
+/**
+ * An escalation policy's progress for one notification group: the alerts a route node with
+ * `escalation:` takes that share its group_by values. Steps, repeats and the resolve go out once
+ * per group, listing its members; persisted with the evaluation cursor.
+ */
+export interface EscalationGroup {
+  /** Stream key at the step receivers (PagerDuty dedup_key): `g<hash>@<createdAt>`, or the episode key of an ungrouped alert. */
+  key: string;
+  policy: string;
+  /** Route node whose policy and group_by formed the group. */
+  route: string;
+  /** The group_by labels and their values (empty when one group takes every alert of the route). */
+  labels: Record<string, string>;
+  grouped: boolean;
+  /** When the policy started to apply (the first member joined): step delays count from here. */
+  since: number;
+  /** Steps sent (the first `sent` steps of the policy). */
+  sent: number;
+  /** When the policy last sent anything (step or repeat), for repeats. */
+  lastAt: number;
+  /** Every receiver the policy reached: they get the resolve. */
+  reached: string[];
+  /** The group was acknowledged (its message or incident, or every firing member): no later step or repeat. */
+  acked: { by: string; at: number; via: string } | null;
+  members: Record<string, EscalationMember>;
+}
+
+export type Escalations = Record<string, EscalationGroup>;
+
+/** An acknowledgement of a whole group (its Slack message or PagerDuty incident), by the group's stream key. */
+export interface GroupAck {
+  key: string;
+  ackedBy: string;
+  ackedAt: number;
+  via: 'slack' | 'pagerduty' | 'cli';
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { httpFailure, postJson, requestTimeout } from './deliver';
 import type { Notification } from '../core/notification';
 import type { Notifier, SendOptions } from './types';
-import { firingOf, messageTier, oneLine, subjectOf } from './text';
+import { firingOf, listSubject, messageTier, oneLine, placesOf } from './text';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 const MAX_DEDUP_KEY = 255;
@@ -42,6 +42,8 @@ export function pagerDutyEvent(n: Notification, routingKey: string): PagerDutyTr
   if (n.action === 'resolve' || !firing.length) return { routing_key: routingKey, event_action: 'resolve', dedup_key };
   const lead = firing[0];
   const single = n.alerts.length === 1;
+  const places = placesOf(n.alerts);
+  const regions = [...new Set(n.alerts.map((x) => x.labels.Region).filter(Boolean))];
   const event: PagerDutyTrigger = {
     routing_key: routingKey,
     event_action: 'trigger',
@@ -50,7 +52,7 @@ export function pagerDutyEvent(n: Notification, routingKey: string): PagerDutyTr
       // Short: it is what a phone's lock screen shows.
       summary: truncate(oneLine(n), MAX_SUMMARY),
       // The model alone: account and region are in custom_details (and the summary).
-      source: single ? a.labels.ModelId || 'bedrock-watch' : ['bedrock-watch', a.labels.Region].filter(Boolean).join(' '),
+      source: single ? a.labels.ModelId || 'bedrock-watch' : ['bedrock-watch', regions.length === 1 ? regions[0] : ''].filter(Boolean).join(' '),
       severity: messageTier(n),
       timestamp: lead.since,
       component: 'bedrock',
@@ -72,9 +74,10 @@ export function pagerDutyEvent(n: Notification, routingKey: string): PagerDutyTr
             action: n.action,
             firing: firing.length,
             resolved: n.alerts.length - firing.length,
-            ...where(a),
+            // One place, or each alert's own when the group spans several accounts or regions.
+            ...(places.length > 1 ? { places } : where(a)),
             nextCheck: lead.nextCheck,
-            alerts: n.alerts.slice(0, 50).map((x) => `${x.status === 'firing' ? x.tier.toUpperCase() : 'RESOLVED'} ${subjectOf(x)}: ${x.valueText} (since ${x.since})`),
+            alerts: n.alerts.slice(0, 50).map((x) => `${x.status === 'firing' ? x.tier.toUpperCase() : 'RESOLVED'} ${listSubject(x, places)}: ${x.valueText} (since ${x.since})`),
           },
     },
   };

@@ -3,10 +3,10 @@ import { describeTarget, targetOfLabels } from '../core/target';
 import type { AlertView, Notification } from '../core/notification';
 import type { Notifier, SendOptions } from './types';
 import type { Tier } from '../core/alert';
-import { firingOf, messageTier, oneLine, resolvedOf, subjectOf, titleOf, whereOf } from './text';
+import { firingOf, listSubject, messageTier, oneLine, placesOf, resolvedOf, titleOf, whereOf, whereOfAll } from './text';
 import type { Digest } from '../core/digest';
 import { digestSlack } from './digest-render';
-import { ackButtonBlock } from '../core/ack';
+import { ackButtonBlock, ackValue, groupAckValue } from '../core/ack';
 
 /** Slack Block Kit limits (https://api.slack.com/reference/block-kit). */
 export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, field: 2000, contextElements: 10, fallbackText: 3000 };
@@ -51,7 +51,7 @@ function singleMessage(n: Notification, opts: SlackOptions): { text: string; blo
   if (!resolved && a.nextCheck) blocks.push({ type: 'section', text: mrkdwn(`*Next check:* ${escape(a.nextCheck)}`, SLACK_LIMITS.sectionText) });
   blocks.push({ type: 'context', elements: contextOf([a]) });
   const episode = Date.parse(a.startsAt);
-  if (opts.ackButton && !resolved && Number.isFinite(episode)) blocks.push(ackButtonBlock(a.fingerprint, episode));
+  if (opts.ackButton && !resolved && Number.isFinite(episode)) blocks.push(ackButtonBlock(n.group ? groupAckValue(n.key) : ackValue(a.fingerprint, episode)));
 
   const fallback = resolved ? `${title}: resolved after ${duration}: ${a.summary}` : `${title}: ${a.summary}`;
   return { text: truncate(escape(fallback), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
@@ -71,7 +71,9 @@ function groupMessage(n: Notification, opts: SlackOptions): { text: string; bloc
   const head = allResolved
     ? `${EMOJI.resolved} RESOLVED · ${what} · ${n.alerts.length} alerts`
     : `${EMOJI[tier]} ${tier.toUpperCase()}${ACTION_NOTE[n.action]} · ${what} · ${firing.length} firing`;
-  const where = whereOf(n.alert);
+  // Alerts in several accounts or regions: the header counts the places, each line names its own.
+  const places = placesOf(n.alerts);
+  const where = whereOfAll(n.alerts);
   const counts = [`*${firing.length} firing*`, resolved.length ? `${resolved.length} resolved` : ''].filter(Boolean).join(', ');
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(head, SLACK_LIMITS.headerText, false), emoji: true } },
@@ -79,7 +81,7 @@ function groupMessage(n: Notification, opts: SlackOptions): { text: string; bloc
   ];
 
   const lines = n.alerts.map((a) => {
-    const who = escape(subjectOf(a));
+    const who = escape(listSubject(a, places));
     const label = titles.length > 1 ? `${escape(titleOf(a))} · ` : '';
     if (a.status === 'resolved') {
       const after = formatDuration(Date.parse(a.endsAt ?? n.at) - Date.parse(a.since));
@@ -110,9 +112,9 @@ function groupMessage(n: Notification, opts: SlackOptions): { text: string; bloc
   const lead = firing[0];
   if (lead?.nextCheck) blocks.push({ type: 'section', text: mrkdwn(`*Next check:* ${escape(lead.nextCheck)}`, SLACK_LIMITS.sectionText) });
   blocks.push({ type: 'context', elements: contextOf(n.alerts) });
-  // The button acknowledges the lead firing alert (the one the next check is about).
+  // The button acknowledges the group (every alert it lists, and its escalation); a list that is not a group, the lead alert.
   const episode = lead ? Date.parse(lead.startsAt) : NaN;
-  if (opts.ackButton && lead && Number.isFinite(episode)) blocks.push(ackButtonBlock(lead.fingerprint, episode));
+  if (opts.ackButton && lead && Number.isFinite(episode)) blocks.push(ackButtonBlock(n.group ? groupAckValue(n.key) : ackValue(lead.fingerprint, episode)));
   return { text: truncate(escape(oneLine(n)), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
 

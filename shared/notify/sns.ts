@@ -3,7 +3,7 @@ import { digestLines, digestText } from './digest-render';
 import { PublishCommand, SNSClient, type PublishCommandInput, type SNSClientConfig } from '@aws-sdk/client-sns';
 import { DeliveryError, type DropNotice, type Notifier, type SendOptions } from './types';
 import type { Notification } from '../core/notification';
-import { firingOf, messageTier, oneLine, whereOf } from './text';
+import { firingOf, messageTier, oneLine, placesOf } from './text';
 
 // SNS: "Subjects must be ASCII text ... no line breaks or control characters, and less than 100 characters long."
 const MAX_SUBJECT = 99;
@@ -24,8 +24,9 @@ export function snsPublishInput(n: Notification, topicArn: string): PublishComma
     modelId: n.alerts.length === 1 ? a.labels.ModelId : undefined,
     action: n.action,
     alerts: n.alerts.length > 1 ? String(n.alerts.length) : undefined,
-    region: a.labels.Region,
-    accountId: a.labels.AccountId,
+    // Attributes filter subscriptions: only when the whole message is in one region / account.
+    region: one(n.alerts.map((x) => x.labels.Region)),
+    accountId: one(n.alerts.map((x) => x.labels.AccountId)),
   };
   const json = JSON.stringify({ action: n.action, receiver: n.receiver, at: n.at, key: n.key, alert: a, alerts: n.alerts });
   return {
@@ -42,6 +43,8 @@ export function snsPublishInput(n: Notification, topicArn: string): PublishComma
   };
 }
 
+const one = (values: (string | undefined)[]): string | undefined => (new Set(values).size === 1 ? values[0] : undefined);
+
 /** The message as a person reads it in an email. */
 export function snsText(n: Notification): string {
   const lines = [oneLine(n), ''];
@@ -49,8 +52,8 @@ export function snsText(n: Notification): string {
     lines.push(`- ${a.status === 'firing' ? a.tier.toUpperCase() : 'RESOLVED'} ${a.summary}`);
     lines.push(`  since ${a.since}${a.endsAt ? `, resolved ${a.endsAt}${a.resolveReason ? ` (${a.resolveReason}: not a recovery)` : ''}` : ''}`);
   }
-  const where = whereOf(n.alert);
-  if (where) lines.push('', `Account · region: ${where}`);
+  const places = placesOf(n.alerts);
+  if (places.length) lines.push('', `Account · region: ${places.join('; ')}`);
   const lead = firingOf(n)[0];
   if (lead?.nextCheck) lines.push('', `Next check: ${lead.nextCheck}`);
   const runbooks = [...new Set(n.alerts.flatMap((a) => (a.runbook ? [a.runbook] : [])))];

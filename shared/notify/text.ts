@@ -34,6 +34,21 @@ export function whereOf(a: AlertView): string {
   return [a.labels.AccountId, a.labels.Region].filter(Boolean).join(' · ');
 }
 
+/** The distinct places (account · region) a message's alerts are in. */
+export const placesOf = (alerts: readonly AlertView[]): string[] => [...new Set(alerts.map(whereOf).filter(Boolean))];
+
+/** Where a whole message is: its one place, "3 places" when its alerts are in several, or ''. */
+export function whereOfAll(alerts: readonly AlertView[]): string {
+  const places = placesOf(alerts);
+  return places.length > 1 ? `${places.length} places` : (places[0] ?? '');
+}
+
+/** An alert in a list: its subject, and its place when the message spans several (the same model in two regions is two alerts). */
+export function listSubject(a: AlertView, places: readonly string[]): string {
+  const where = whereOf(a);
+  return places.length > 1 && where ? `${subjectOf(a)} (${where})` : subjectOf(a);
+}
+
 /** The value without its explanation in brackets: "9.1%" of "9.1% (91 of 1000 …)". */
 export const shortValue = (a: AlertView): string => a.valueText.split(' (')[0].split('; ')[0];
 
@@ -46,7 +61,8 @@ export function oneLine(n: Notification): string {
   const firing = firingOf(n);
   const shown = firing.length ? firing : n.alerts;
   const allResolved = !firing.length;
-  const region = shown[0]?.labels.Region;
+  const regions = [...new Set(shown.map((a) => a.labels.Region).filter(Boolean))];
+  const region = regions.length > 1 ? `${regions.length} regions` : regions[0];
   const titles = [...new Set(shown.map(titleOf))];
   const what = titles.length === 1 ? titles[0] : `${titles.length} kinds of alert`;
   let body: string;
@@ -54,8 +70,12 @@ export function oneLine(n: Notification): string {
     const a = shown[0];
     body = `${what} on ${subjectOf(a)}: ${shortValue(a)}`;
   } else {
+    // Counted per alert target (a model in two regions is two), named by subject (short enough for a lock screen).
+    const places = placesOf(shown);
+    const count = new Set(shown.map((a) => listSubject(a, places))).size;
     const subjects = [...new Set(shown.map(subjectOf))];
-    body = `${what} on ${subjects.length} ${subjects.every((s) => shown.some((a) => a.labels.ModelId === s)) ? 'models' : 'items'} (${subjects.slice(0, 2).map((s) => shorten(s, 28)).join(', ')}${subjects.length > 2 ? `, +${subjects.length - 2}` : ''})`;
+    const models = shown.every((a) => a.labels.ModelId);
+    body = `${what} on ${count} ${models ? 'models' : 'items'} (${subjects.slice(0, 2).map((s) => shorten(s, 28)).join(', ')}${count > 2 ? `, +${count - Math.min(2, subjects.length)}` : ''})`;
   }
   const resolvedNote = !allResolved && resolvedOf(n).length ? `; ${resolvedOf(n).length} resolved` : '';
   const lack = allResolved && shown.every((a) => a.resolveReason) ? ' (no data)' : '';

@@ -212,7 +212,8 @@ function indexNodes(root: RouteNode, out = new Map<string, RouteNode>()): Map<st
   return out;
 }
 
-const order = (a: AlertView, b: AlertView) =>
+/** Firing before resolved, most severe first, then oldest: the order of a message's alerts. */
+export const messageOrder = (a: AlertView, b: AlertView) =>
   (a.status === 'firing' ? 0 : 1) - (b.status === 'firing' ? 0 : 1) || tierRank(b.tier) - tierRank(a.tier) || a.since.localeCompare(b.since) || a.fingerprint.localeCompare(b.fingerprint);
 
 function message(g: GroupState, action: Action, members: GroupMember[], states: Record<string, AlertState>, rules: Map<string, Rule>, config: Config, env: RouteEnv | undefined, now: number): Notification {
@@ -223,7 +224,7 @@ function message(g: GroupState, action: Action, members: GroupMember[], states: 
       const tier: Tier = m.firing ? m.tier : ((s.startsAt === m.episode ? s.maxTier : null) ?? m.sent?.tier ?? m.tier);
       return alertView(s, rules.get(s.rule), tier, !m.firing, { env, runbookBase: config.settings.runbook_base_url });
     })
-    .sort(order);
+    .sort(messageOrder);
   return {
     id: notificationId(g.key, g.receiver, action, now),
     receiver: g.receiver,

@@ -372,7 +372,7 @@ export const Config = z
     digest_receivers: z.array(z.string()).optional().meta({ description: 'Receivers of the daily digest (default: the short form’s info receivers).' }),
     inhibit: z.array(Inhibit).default([]),
     escalation: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'policy names are lower-case letters, digits and dashes'), EscalationPolicy).default({}).meta({
-      description: 'Named escalation policies: each step notifies its receivers once, `after` the alert started firing, until it is acknowledged or resolved.',
+      description: 'Named escalation policies: each step notifies its receivers once per notification group (the alerts its route groups together), `after` the group formed, listing them, until the group is acknowledged or every alert in it resolved.',
     }),
     ack: Ack,
     pricing: z

@@ -4,7 +4,8 @@
  */
 import { episodeKey } from '../route/route';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AckDeps, AckLog } from '../ack/handle';
+import type { AckDeps, AckLog, AckStream } from '../ack/handle';
+import type { AckOutcome } from '../core/ack';
 import { httpFailure, postJson } from '../notify/deliver';
 import { dedupKey } from '../notify/pagerduty';
 import { resolveSecret, type SecretDeps } from '../notify/secrets';
@@ -36,9 +37,16 @@ export function ackDeps(w: AckWiring): AckDeps {
     pagerDutySecret: async () => (pd ? resolveSecret(pd, 'ack.pagerduty_webhook_secret', w.secrets) : null),
     // A webhook delivery is handled once: claimed and marked done at once (acting twice is worse than once missed).
     claimOnce: async (key, now) => (await store.claimOnce(key, now, 60_000)) && (await store.finishOnce(key, now, true), true),
-    // PagerDuty's dedup_key is the episode's stream key (see Notification.key).
-    alertForKey: async (key) => (await acks.alerts()).find((a) => dedupKey(episodeKey(a.fingerprint, a.startsAt)) === key) ?? null,
+    streamForKey: (key) => streamForKey(acks, key),
     acknowledge: (fp, episode, who, now) => acks.acknowledge(fp, episode, who, now),
+    acknowledgeStream: async (stream, who, now) => {
+      const outcomes: AckOutcome[] = [];
+      for (const m of stream.members) outcomes.push(await acks.acknowledge(m.fingerprint, m.episode, who, now));
+      const done = outcomes.find((o) => o.status === 'acked') ?? outcomes.find((o) => o.status === 'already');
+      // The group itself, so its escalation stops even for alerts that join it later.
+      if (done) await acks.acknowledgeGroup(stream.key, who, now);
+      return done ?? outcomes[0] ?? { status: 'unknown' };
+    },
     respond: async (url, body) => {
       // The response_url is a capability URL: it is scrubbed from any error message like a webhook URL.
       const r = await postJson(fetchFn, url, body, 'Slack response_url', url);
@@ -48,6 +56,22 @@ export function ackDeps(w: AckWiring): AckDeps {
     now: w.now ?? Date.now,
     log: w.log,
   };
+}
+
+/**
+ * What a key stands for. Every stream bedrock-watch sends has its key (PagerDuty's dedup_key is
+ * dedupKey(key)): a routed group, an escalation group (both in the cursor while they live), or one
+ * alert's episode (`fingerprint@episodeISO`, found on the alert itself once its groups are gone).
+ */
+export async function streamForKey(acks: AckStore, key: string): Promise<AckStream | null> {
+  const hits = (await acks.streams()).filter((s) => s.key === key || dedupKey(s.key) === key);
+  if (hits.length) {
+    const members = new Map(hits.flatMap((h) => h.members).map((m) => [`${m.fingerprint}@${m.episode}`, m]));
+    const firing = [...members.values()].filter((m) => m.firing);
+    return { key: hits[0].key, since: Math.min(...hits.map((h) => h.since)), members: (firing.length ? firing : [...members.values()]).map(({ fingerprint, episode }) => ({ fingerprint, episode })) };
+  }
+  const alert = (await acks.alerts()).find((a) => a.startsAt !== null && dedupKey(episodeKey(a.fingerprint, a.startsAt)) === key);
+  return alert && alert.startsAt !== null ? { key: episodeKey(alert.fingerprint, alert.startsAt), since: alert.startsAt, members: [{ fingerprint: alert.fingerprint, episode: alert.startsAt }] } : null;
 }
 
 let cached: { config: Config; table: Table } | undefined;

@@ -162,7 +162,18 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
         : evaluateGroups(config, plan.groups, base, state.alerts, minutes, slowMinutes, state.cursor.spend);
     const silences = deps.silences ? await deps.silences.current(now) : [];
     const routed = route({ config, tree: treeOf(config), states: result.states, transitions: result.transitions, groups: state.cursor.groups ?? {}, silences, env: deps.env, now });
-    const escalated = escalate({ policies: config.escalation, policyFor: routePolicies(config, treeOf(config), deps.env), rules: config.rules, states: result.states, transitions: result.transitions, now });
+    const escalated = escalate({
+      policies: config.escalation,
+      policyFor: routePolicies(config, treeOf(config), deps.env),
+      rules: config.rules,
+      states: result.states,
+      transitions: result.transitions,
+      groups: state.cursor.escalations ?? {},
+      groupAcks: state.groupAcks ?? {},
+      env: deps.env,
+      runbookBase: config.settings.runbook_base_url,
+      now,
+    });
     // A resolve both the route and the policy send to one receiver has one id: keep one.
     const decided = [...new Map([...routed.notifications, ...escalated.notifications].map((n) => [n.id, n])).values()];
     const outbox = outboxItems(decided, now);
@@ -170,9 +181,9 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     try {
       // Decide, then deliver: the outbox holds every notification before any HTTP call.
       await store.putOutbox(outbox);
-      const touched = new Set([...result.changed, ...routed.touched, ...escalated.touched]);
+      const touched = new Set([...result.changed, ...routed.touched]);
       pending = [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])];
-      const next = { ...state.cursor, lastMinute: latest, slowMinute, spend: result.spend, pending, journal: [], groups: routed.groups };
+      const next = { ...state.cursor, lastMinute: latest, slowMinute, spend: result.spend, pending, journal: [], groups: routed.groups, escalations: escalated.groups };
       await store.commit(state.cursor, next, [...touched].map((fp) => result.states[fp]));
     } catch (e) {
       if (e instanceof ConcurrentTickError) {

@@ -4,10 +4,20 @@
  * and not acknowledged yet), so two people pressing at once record one ack and a tick's write
  * of the same item (which sets only `state`, `version`, `ttl`) cannot undo it.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AckOutcome } from '../core/ack';
 import type { AckRecord, AckVia, AlertState } from '../core/alert';
-import { queryAll, type Table } from '../dynamo/table';
+import type { Escalations, GroupAck, Groups } from '../core/group';
+import { queryAll, ttlAfter, type Table } from '../dynamo/table';
+import { GROUP_ACK } from './dynamo-store';
+
+/** A notification stream the last tick left in the cursor: a routed group or an escalation group. */
+export interface StoredStream {
+  key: string;
+  /** When it formed (ms). */
+  since: number;
+  members: { fingerprint: string; episode: number; firing: boolean }[];
+}
 
 export type { AckOutcome };
 
@@ -60,5 +70,40 @@ export class AckStore {
         if (!isConditionFailure(e) || attempt >= 2) throw e;
       }
     }
+  }
+
+  /** The groups the cursor holds (routed messages' groups and escalation groups), with their members. */
+  async streams(): Promise<StoredStream[]> {
+    // A query, not GetItem: the function's role grants exactly the calls its bundle makes (Query already).
+    const item = (await this.item('CURSOR')) ?? {};
+    const groups = typeof item.groups === 'string' ? (JSON.parse(item.groups) as Groups) : {};
+    const escalations = typeof item.escalations === 'string' ? (JSON.parse(item.escalations) as Escalations) : {};
+    const member = (m: { fingerprint: string; episode: number; firing: boolean }) => ({ fingerprint: m.fingerprint, episode: m.episode, firing: m.firing });
+    return [
+      ...Object.values(escalations).map((g) => ({ key: g.key, since: g.since, members: Object.values(g.members).map(member) })),
+      ...Object.values(groups).map((g) => ({ key: g.key, since: g.createdAt, members: Object.values(g.members).map(member) })),
+    ];
+  }
+
+  /**
+   * Records the acknowledgement of a whole group under its key (the tick stops its escalation for
+   * good, even for alerts joining later). The first one stays: returns it, and whether it is this one.
+   */
+  async acknowledgeGroup(key: string, who: { ackedBy: string; via: AckVia }, now: number): Promise<{ ack: GroupAck; first: boolean }> {
+    const ack: GroupAck = { key, ackedBy: who.ackedBy, ackedAt: now, via: who.via };
+    try {
+      await this.table.doc.send(
+        new PutCommand({ TableName: this.table.name, Item: { pk: 'STATE', sk: `${GROUP_ACK}${key}`, ack, ttl: ttlAfter(now, 14) }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return { ack, first: true };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      return { ack: ((await this.item(`${GROUP_ACK}${key}`))?.ack as GroupAck | undefined) ?? ack, first: false };
+    }
+  }
+
+  private async item(sk: string): Promise<Record<string, unknown> | null> {
+    const items = await queryAll(this.table, { KeyConditionExpression: 'pk = :pk AND sk = :sk', ExpressionAttributeValues: { ':pk': 'STATE', ':sk': sk }, ConsistentRead: true });
+    return items[0] ?? null;
   }
 }

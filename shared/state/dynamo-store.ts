@@ -4,12 +4,15 @@
  */
 import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertState } from '../core/alert';
+import type { GroupAck } from '../core/group';
 import { queryAll, ttlAfter, type Table } from '../dynamo/table';
 import { ConcurrentTickError, type Cursor, type OutboxItem, type StateStore, type TickState } from './types';
 
 const STATE = 'STATE';
 const OUTBOX = 'OUTBOX';
 const ONCE = 'ONCE';
+/** STATE / GROUPACK#<group key>: a group's acknowledgement, written only by the ack function (shared/state/acks.ts). */
+export const GROUP_ACK = 'GROUPACK#';
 const isConditionFailure = (e: unknown) => (e as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export class DynamoStateStore implements StateStore {
@@ -18,7 +21,8 @@ export class DynamoStateStore implements StateStore {
   async load(): Promise<TickState> {
     const alerts: Record<string, AlertState> = {};
     const logModels: string[] = [];
-    let cursor: Cursor = { lastMinute: null, slowMinute: null, version: 0, pending: [], spend: {}, journal: [], groups: {} };
+    const groupAcks: Record<string, GroupAck> = {};
+    let cursor: Cursor = { lastMinute: null, slowMinute: null, version: 0, pending: [], spend: {}, journal: [], groups: {}, escalations: {} };
     for (const item of await queryAll(this.table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': STATE }, ConsistentRead: true })) {
       const sk = item.sk as string;
       if (sk === 'CURSOR') {
@@ -30,7 +34,11 @@ export class DynamoStateStore implements StateStore {
           spend: (item.spend as Cursor['spend']) ?? {},
           journal: (item.journal as AlertState[]) ?? [],
           groups: typeof item.groups === 'string' ? (JSON.parse(item.groups) as Cursor['groups']) : {},
+          escalations: typeof item.escalations === 'string' ? (JSON.parse(item.escalations) as Cursor['escalations']) : {},
         };
+      } else if (sk.startsWith(GROUP_ACK)) {
+        const ack = item.ack as GroupAck;
+        groupAcks[ack.key] = ack;
       } else if (sk.startsWith('LOGMODEL#')) {
         logModels.push(item.model as string);
       } else if (sk.startsWith('ALERT#')) {
@@ -43,7 +51,7 @@ export class DynamoStateStore implements StateStore {
       await this.applyJournal(cursor.journal, cursor.version);
       return this.load();
     }
-    return { cursor, alerts, logModels };
+    return { cursor, alerts, logModels, groupAcks };
   }
 
   async commit(prev: Cursor, next: Cursor, alerts: AlertState[]): Promise<void> {
@@ -120,8 +128,8 @@ export class DynamoStateStore implements StateStore {
   private async advanceCursor(prev: Cursor, next: Cursor, journal: AlertState[]): Promise<void> {
     const names = { '#v': 'version' };
     // Groups as one JSON string: label values may be empty strings and fingerprints odd map keys; one attribute, one write.
-    const values: Record<string, unknown> = { ':next': prev.version + 1, ':m': next.lastMinute, ':sm': next.slowMinute, ':s': next.spend, ':j': journal, ':g': JSON.stringify(next.groups ?? {}) };
-    let update = 'SET #v = :next, lastMinute = :m, slowMinute = :sm, spend = :s, journal = :j, groups = :g';
+    const values: Record<string, unknown> = { ':next': prev.version + 1, ':m': next.lastMinute, ':sm': next.slowMinute, ':s': next.spend, ':j': journal, ':g': JSON.stringify(next.groups ?? {}), ':e': JSON.stringify(next.escalations ?? {}) };
+    let update = 'SET #v = :next, lastMinute = :m, slowMinute = :sm, spend = :s, journal = :j, groups = :g, escalations = :e';
     const added = next.pending.filter((id) => !prev.pending.includes(id));
     if (added.length) {
       update += ' ADD pending :p';

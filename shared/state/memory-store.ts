@@ -9,12 +9,12 @@ import { ConcurrentTickError, type Cursor, type OutboxItem, type StateStore, typ
 const clone = <T>(x: T): T => structuredClone(x);
 
 export class MemoryStateStore implements StateStore {
-  private cursor: Cursor = { lastMinute: null, slowMinute: null, version: 0, pending: [], spend: {}, journal: [], groups: {} };
+  private cursor: Cursor = { lastMinute: null, slowMinute: null, version: 0, pending: [], spend: {}, journal: [], groups: {}, escalations: {} };
   private readonly alerts = new Map<string, AlertState>();
   private readonly outbox = new Map<string, OutboxItem>();
 
   async load(): Promise<TickState> {
-    return { cursor: clone(this.cursor), alerts: Object.fromEntries([...this.alerts].map(([k, v]) => [k, clone(v)])), logModels: [] };
+    return { cursor: clone(this.cursor), alerts: Object.fromEntries([...this.alerts].map(([k, v]) => [k, clone(v)])), logModels: [], groupAcks: {} };
   }
 
   async commit(prev: Cursor, next: Cursor, alerts: AlertState[]): Promise<void> {

@@ -1,6 +1,6 @@
 import type { AlertState, Spend } from '../core/alert';
 import type { Notification } from '../core/notification';
-import type { Groups } from '../core/group';
+import type { Escalations, GroupAck, Groups } from '../core/group';
 
 /** The evaluation cursor: which data minute was judged last, and the notifications awaiting delivery. */
 export interface Cursor {
@@ -24,6 +24,11 @@ export interface Cursor {
    * produced are recorded together or not at all.
    */
   groups: Groups;
+  /**
+   * Escalation policies' progress per notification group (shared/route/escalate.ts), moved in the
+   * same conditional write as the groups and the outbox ids its steps produced.
+   */
+  escalations: Escalations;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';
@@ -47,6 +52,8 @@ export interface TickState {
   alerts: Record<string, AlertState>;
   /** Models seen in the invocation logs (written by the ingest function). */
   logModels: string[];
+  /** Acknowledgements of whole groups (written by the ack function), by group stream key. */
+  groupAcks: Record<string, GroupAck>;
 }
 
 /** Two ticks raced and the other one recorded its decisions first: this tick stops without sending. */

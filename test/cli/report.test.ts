@@ -66,7 +66,7 @@ function input(minutes: number): ReportInput {
         {
           receiver: 'oncall',
           type: 'sns',
-          notification: sampleNotification({ receiver: 'oncall', at: '2026-10-05T01:00:00.000Z', alert: { rule: 'bedrock-server-errors', fingerprint: fingerprint('bedrock-server-errors', { ModelId: 'amazon.nova-lite-v1:0' }) } }),
+          notification: sampleNotification({ receiver: 'oncall', at: '2026-10-05T01:00:00.000Z', alert: { rule: 'bedrock-server-errors', fingerprint: fingerprint('bedrock-server-errors', { ModelId: 'amazon.nova-lite-v1:0' }), startsAt: '2026-10-05T01:00:00.000Z' } }),
           payload: null,
         },
       ],
@@ -135,6 +135,38 @@ describe('renderReport()', () => {
     expect(page).toContain('<td>time interval</td><td>bedrock-throttles</td><td>evil&lt;script&gt;');
     expect(page).toContain('muted by time interval &quot;nights&quot;');
     expect(html).toContain('No notification was silenced, inhibited or muted.');
+  });
+
+  it('shows per alert the messages over time, grouped ones too, and what was held back with the reason', () => {
+    const base = input(600);
+    const nova = fingerprint('bedrock-server-errors', { ModelId: 'amazon.nova-lite-v1:0' });
+    const evil = fingerprint('bedrock-server-errors', { ModelId: EVIL });
+    const view = (fp: string, model: string, status: 'firing' | 'resolved' = 'firing') => ({ ...sampleNotification().alert, fingerprint: fp, rule: 'bedrock-server-errors', labels: { ModelId: model }, startsAt: '2026-10-05T01:00:00.000Z', status });
+    // A grouped message whose headline is the other model: it still belongs to EVIL's timeline.
+    const grouped = (at: string, action: 'trigger' | 'escalate' | 'resolve', receiver: string, status: 'firing' | 'resolved' = 'firing') => {
+      const alerts = [view(nova, 'amazon.nova-lite-v1:0', status), view(evil, EVIL, status)];
+      return { receiver, type: 'sns' as const, payload: null, notification: sampleNotification({ receiver, at, action, alerts, alert: alerts[0] }) };
+    };
+    const captured = [grouped('2026-10-05T01:00:30.000Z', 'trigger', 'slack-oncall'), grouped('2026-10-05T01:15:00.000Z', 'escalate', 'pagerduty-oncall'), grouped('2026-10-05T01:31:00.000Z', 'resolve', 'slack-oncall', 'resolved')];
+    const muted = [{ at: Date.parse('2026-10-05T01:00:00Z'), kind: 'silenced' as const, reason: 'silenced by file-1 (backtest: upgrade <b>) until 2026-10-05T01:10:00.000Z', fingerprint: evil, rule: 'bedrock-server-errors', labels: { ModelId: EVIL } }];
+    const episodes = [base.result.episodes[0], { ...base.result.episodes[1], severity: 'critical', endsAt: '2026-10-05T01:30:00.000Z' }];
+    const page = renderReport({ ...base, result: { ...base.result, episodes, captured, muted } });
+    const section = page.slice(page.indexOf('<h2>Per alert, over time</h2>'), page.indexOf('<h2>Models</h2>'));
+    const timelines = section.split('<details class="timeline">').slice(1);
+    expect(timelines).toHaveLength(2);
+    const evilTimeline = timelines.find((t) => t.includes('evil&lt;script'))!;
+    expect(evilTimeline).toContain('3 messages, 1 held back');
+    const rows = [...evilTimeline.matchAll(/<tr( class="held")?><td class="t">([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => m.slice(2).join(' | '));
+    expect(rows).toEqual([
+      '2026-10-05T01:00:00Z | silenced | all | silenced by file-1 (backtest: upgrade &lt;b&gt;) until 2026-10-05T01:10:00.000Z',
+      '2026-10-05T01:00:30Z | trigger | slack-oncall | critical · in a group of 2 (2 firing)',
+      '2026-10-05T01:15:00Z | escalate | pagerduty-oncall | critical · in a group of 2 (2 firing)',
+      '2026-10-05T01:31:00Z | resolve | slack-oncall | resolved · in a group of 2 (0 firing)',
+    ]);
+    // Its chart marks the grouped messages too, and the alerts table names their receivers.
+    const evilCharts = chartData(page).models.find((m) => m.model === EVIL)!;
+    expect(evilCharts.charts[0].notes.map((n) => n.action)).toEqual(['trigger', 'escalate', 'resolve']);
+    expect(page).toMatch(/12%<\/td><td>slack-oncall, pagerduty-oncall<\/td>/);
   });
 
   it('keeps a long trace to at most CHART_POINTS points per chart', () => {

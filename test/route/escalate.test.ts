@@ -6,6 +6,7 @@ import { parseRules } from '../../shared/rules/load';
 import { escalate, tierPolicies } from '../../shared/route/escalate';
 import { route } from '../../shared/route/route';
 import type { Groups } from '../../shared/route/groups';
+import type { Escalations } from '../../shared/core/group';
 import type { Notification } from '../../shared/core/notification';
 
 const T0 = Date.parse('2026-10-05T16:00:00.000Z');
@@ -49,14 +50,17 @@ function firing(over: Partial<AlertState> = {}): AlertState {
 
 /** What a tick does: route, then escalate, keeping one notification per id. */
 let groups: Groups = {};
+let escalations: Escalations = {};
 beforeEach(() => {
   groups = {};
+  escalations = {};
 });
 
 function tick(states: Record<string, AlertState>, transitions: Transition[], now: number): Notification[] {
   const r = route({ config, states, transitions, groups, now });
   groups = r.groups;
-  const e = escalate({ policies: config.escalation, policyFor: tierPolicies(config), rules: config.rules, states, transitions, now });
+  const e = escalate({ policies: config.escalation, policyFor: tierPolicies(config), rules: config.rules, states, transitions, groups: escalations, now });
+  escalations = e.groups;
   return [...new Map([...r.notifications, ...e.notifications].map((n) => [n.id, n])).values()];
 }
 
@@ -69,6 +73,7 @@ function run(minutes: number, opts: { ackAt?: number; ack?: Partial<AckRecord>; 
   const states = { [s.fingerprint]: s };
   const lines: string[] = [];
   groups = {};
+  escalations = {};
   for (let m = 0; m <= minutes; m += opts.tickEvery ?? 1) {
     const now = T0 + m * MIN;
     if (opts.ackAt !== undefined && m >= opts.ackAt && !s.ack) s.ack = { ackedBy: 'ana', ackedAt: now, via: 'slack', episode: T0, ...opts.ack };
@@ -182,17 +187,17 @@ describe('which policy applies', () => {
     const muted = firing({ suppressedBy: 'other' });
     const pending = { ...firing(), fingerprint: 'b'.repeat(24), status: 'pending' as const };
     const e = escalate({ policies: config.escalation, policyFor: tierPolicies(config), rules: config.rules, states: { a: muted, b: pending }, transitions: [], now: T0 + 90 * MIN });
-    expect(e).toEqual({ notifications: [], touched: [] });
+    expect(e).toEqual({ notifications: [], groups: {} });
   });
 
-  it('step ids depend on the episode and the step, not on the tick: a re-run tick decides the same ids', () => {
+  it('step ids depend on the group and the step, not on the tick: a re-run tick decides the same ids', () => {
     const s = firing();
-    const esc = (state: AlertState, now: number) => escalate({ policies: config.escalation, policyFor: tierPolicies(config), rules: config.rules, states: { x: state }, transitions: [], now });
-    esc(s, T0); // step 0, recorded on the state
+    const esc = (g: Escalations, now: number) => escalate({ policies: config.escalation, policyFor: tierPolicies(config), rules: config.rules, states: { [s.fingerprint]: s }, groups: g, now });
+    const recorded = esc({}, T0).groups; // step 0, recorded on the group
     const late = T0 + 31 * MIN;
     // The same recorded progress decided twice (an at-least-once tick re-run a little later): same steps, same ids.
-    const first = esc(structuredClone(s), late);
-    const again = esc(structuredClone(s), late + 30_000);
+    const first = esc(recorded, late);
+    const again = esc(recorded, late + 30_000);
     expect(first.notifications.map((n) => `${n.action} → ${n.receiver}`)).toEqual(['escalate → pagerduty-oncall', 'escalate → sns-management']);
     expect(first.notifications.map((n) => n.id)).toEqual(again.notifications.map((n) => n.id));
   });
