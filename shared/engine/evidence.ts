@@ -47,8 +47,9 @@ export const EVIDENCE_SPAN = 60;
 const NONE: Evidence = { score: 0, minutes: 0, events: 0, requests: 0, recent: { evidence: 0, events: 0, requests: 0 } };
 
 /**
- * Minimum published minutes a tier's evidence must come from (see the header): a page (critical)
- * needs three, so one- and two-minute blips never page; a warning or info needs two.
+ * Minimum published minutes a tier's evidence must come from (see the header), unless the tier
+ * sets `evidence_minutes`: a page (critical) needs three, so one- and two-minute blips never page;
+ * a warning or info needs two.
  */
 export const EVIDENCE_MINUTES: Record<'info' | 'warning' | 'critical', number> = { info: 2, warning: 2, critical: 3 };
 

@@ -59,6 +59,12 @@ describe('sequential evidence on counts', () => {
     }
   });
 
+  it('`evidence_minutes` sets the trade-off per tier: at 2 a page comes a minute sooner, and a two-minute blip pages', () => {
+    const faster = shipped({ tiers: { warning: { above: '1%' }, critical: { above: '5%', evidence_minutes: 2 } } });
+    expect(fire(runs([50, NORMAL + 20]), runs([0, NORMAL], [12, 20]), faster)[0]).toBe(`firing critical ${MODEL} @${NORMAL + 1}`);
+    expect(fire(runs([100, NORMAL + 32]), runs([0, NORMAL], [30, 2], [0, 30]), faster)[0]).toBe(`firing critical ${MODEL} @${NORMAL + 1}`);
+  });
+
   it('a quiet model is confirmed on the requests that can show the limit: 17% errors at 6 requests a minute page 8 data minutes after onset (median of 20 seeds)', () => {
     // About one error in six requests a minute: a confirmation judged on the last minute alone would
     // wait for a minute with two errors (33% of it), which took a median of 10 minutes.

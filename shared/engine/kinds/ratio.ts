@@ -40,7 +40,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
     if (!t) return [];
     let breach: boolean;
     if (rule.evidence === 'sequential') {
-      const ev = countEvidence((i) => at(num, i), (i) => at(den, i), ctx.index, EVIDENCE_SPAN, t.above, capFor(decides, EVIDENCE_MINUTES[tier]));
+      const ev = countEvidence((i) => at(num, i), (i) => at(den, i), ctx.index, EVIDENCE_SPAN, t.above, capFor(decides, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]));
       // Strong enough, from enough events and requests, the rate over those minutes above the limit itself,
       // and still above it over the latest of them (so the tier resets as soon as the problem stops).
       breach =

@@ -55,7 +55,7 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
         return v === null || v === undefined ? null : test(0, v);
       };
       const bar = Math.max(1, rule.min_requests);
-      const ev = minuteEvidence(past, (i) => invocations?.[i] ?? 0, ctx.index, EVIDENCE_SPAN, capFor(bar, EVIDENCE_MINUTES[tier]));
+      const ev = minuteEvidence(past, (i) => invocations?.[i] ?? 0, ctx.index, EVIDENCE_SPAN, capFor(bar, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]));
       // Enough requests in slow minutes (from at least EVIDENCE_MINUTES of them), and the latest minutes
       // (the last twelfth of the run) mostly slow too.
       breach = reaches(ev.score, bar) && ev.recent.evidence > 0;
