@@ -24,8 +24,8 @@
  * statistic), so a tier decides on N published minutes at the earliest, however strong each one.
  * N is 2 for warning and info (a one-minute blip never notifies) and 3 for critical, the paging
  * tier (a blip of one or two minutes never pages: two capped minutes fall short by a third of
- * the bar, and every clean minute after them takes evidence away). Slow incidents are not
- * delayed: their minutes are far below the cap. Strong onsets warn on their second published
+ * the bar, and every clean minute after them takes evidence away). Slow incidents lose a minute
+ * at most: their minutes are mostly under the cap. Strong onsets warn on their second published
  * minute and page on their third.
  */
 
