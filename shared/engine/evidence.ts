@@ -19,18 +19,17 @@
  * limit (2/L): on a quiet model a single minute of six requests could only confirm 5% by showing
  * 33%, which delayed low-traffic incidents by many minutes.
  *
- * Blips: a minimum duration measured in evidence. No published minute counts for more than
- * 1/N of the evidence a tier needs (`ln(odds)` for counts, `min_requests` for a per-minute
- * statistic), so a tier decides on N published minutes at the earliest, however strong each one.
- * N is 2 for warning and info (a one-minute blip never notifies) and 3 for critical, the paging
- * tier (a blip of one or two minutes never pages: two capped minutes fall short by a third of
- * the bar, and every clean minute after them takes evidence away). Slow incidents lose a minute
- * at most: their minutes are mostly under the cap. Strong onsets warn on their second published
- * minute and page on their third.
+ * Blips: a minimum duration measured in evidence. The N−1 strongest minutes of a run count for at
+ * most N−1 times as much as all its other minutes together (N = 2: the strongest minute counts for
+ * at most as much as the rest), so a tier decides on evidence from N published minutes at the
+ * earliest, however strong each one, and a blip that ends is judged by the clean minutes after it,
+ * which take evidence away. N is 2 for warning and info (a one-minute blip never notifies) and 3
+ * for critical, the paging tier (a blip of one or two minutes never pages). Strong onsets warn on
+ * their second published minute and page on their third; slower incidents lose a minute at most.
  */
 
 export interface Evidence {
-  /** CUSUM score (each minute capped) of the best run of minutes ending now (0 when there is none). */
+  /** CUSUM score (its strongest minutes limited by the others) of the best run of minutes ending now (0 when there is none). */
   score: number;
   /** Length of that run, in minutes (0 when there is none). */
   minutes: number;
@@ -53,29 +52,35 @@ const NONE: Evidence = { score: 0, minutes: 0, events: 0, requests: 0, recent: {
  */
 export const EVIDENCE_MINUTES: Record<'info' | 'warning' | 'critical', number> = { info: 2, warning: 2, critical: 3 };
 
-/** The most one minute may add to a score that decides at `bar` after at least `minutes` minutes. */
-export const capFor = (bar: number, minutes: number): number => bar / Math.max(1, minutes);
-
-/** Whether a score reaches its bar (N capped minutes sum to the bar up to rounding). */
-export const reaches = (score: number, bar: number): boolean => score >= bar * (1 - 1e-9);
-
 /**
  * Scans back from slot `end` at most `span` slots; `step(i)` gives slot i's [evidence, events,
- * requests] or null for a slot without data (skipped, neither for nor against). No slot adds more
- * than `cap` (evidence against is never capped).
+ * requests] or null for a slot without data (skipped, neither for nor against). A run's score is
+ * its sum, but at most `minutes` times what is left without its `minutes − 1` strongest slots.
  */
-function scan(end: number, span: number, cap: number, step: (i: number) => [number, number, number] | null, recentRequests = 0): Evidence {
+function scan(end: number, span: number, minutes: number, step: (i: number) => [number, number, number] | null, recentRequests = 0): Evidence {
+  const k = Math.max(0, Math.round(minutes) - 1);
   let best = NONE;
   let sum = 0;
   let events = 0;
   let requests = 0;
+  // The k strongest positive contributions so far, descending, and their total.
+  const strongest: number[] = [];
+  let top = 0;
   for (let i = end; i >= Math.max(0, end - span + 1); i--) {
     const s = step(i);
     if (!s) continue;
-    sum += Math.min(s[0], cap);
+    sum += s[0];
     events += s[1];
     requests += s[2];
-    if (sum > best.score) best = { ...NONE, score: sum, minutes: end - i + 1, events, requests };
+    if (k > 0 && s[0] > 0 && (strongest.length < k || s[0] > strongest[k - 1])) {
+      if (strongest.length === k) top -= strongest.pop() as number;
+      let at = strongest.length;
+      while (at > 0 && strongest[at - 1] < s[0]) at--;
+      strongest.splice(at, 0, s[0]);
+      top += s[0];
+    }
+    const score = k > 0 ? Math.min(sum, (k + 1) * (sum - top)) : sum;
+    if (score > best.score) best = { ...NONE, score, minutes: end - i + 1, events, requests };
   }
   if (!best.minutes) return best;
   // The confirmation: the latest minutes holding a twelfth of the run's requests and at least
@@ -104,15 +109,15 @@ export function binomialWeights(limit: number): { hit: number; miss: number } {
 }
 
 /**
- * Binomial CUSUM of events/requests per slot against a rate limit, no slot adding more than `cap`.
- * Slots with no requests are skipped.
+ * Binomial CUSUM of events/requests per slot against a rate limit, its evidence from at least
+ * `minutes` slots. Slots with no requests are skipped.
  */
-export function countEvidence(events: (i: number) => number, requests: (i: number) => number, end: number, span: number, limit: number, cap = Infinity): Evidence {
+export function countEvidence(events: (i: number) => number, requests: (i: number) => number, end: number, span: number, limit: number, minutes = 2): Evidence {
   const w = binomialWeights(limit);
   return scan(
     end,
     span,
-    cap,
+    minutes,
     (i) => {
       const n = requests(i);
       if (!(n > 0)) return null;
@@ -128,9 +133,9 @@ export function countEvidence(events: (i: number) => number, requests: (i: numbe
 /** Events the latest minutes of a count run must hold: a single event never confirms (a stray error after an incident must not reopen it). */
 export const CONFIRM_EVENTS = 2;
 
-/** Requests-weighted CUSUM of minutes past a limit, no slot adding more than `cap`: `past(i)` null for a slot without a value. */
-export function minuteEvidence(past: (i: number) => boolean | null, requests: (i: number) => number, end: number, span: number, cap = Infinity): Evidence {
-  return scan(end, span, cap, (i) => {
+/** Requests-weighted CUSUM of minutes past a limit, its evidence from at least `minutes` slots: `past(i)` null for a slot without a value. */
+export function minuteEvidence(past: (i: number) => boolean | null, requests: (i: number) => number, end: number, span: number, minutes = 2): Evidence {
+  return scan(end, span, minutes, (i) => {
     const p = past(i);
     if (p === null) return null;
     const n = Math.max(1, requests(i));

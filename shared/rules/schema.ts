@@ -119,7 +119,7 @@ const forOnEvidence = {
   for: Duration.prefault('0m').meta({ description: 'Extra time the tier must hold after the evidence decided (default none).' }),
   evidence_minutes: z.number().int().min(1).max(30).optional().meta({
     description:
-      'sequential: the fewest published minutes the evidence must come from (no minute counts for more than 1/N of the bar). Default 3 at critical, so a blip of one or two minutes never pages, and 2 at warning and info, so a one-minute blip never notifies.',
+      'sequential: the fewest published minutes the evidence must come from (its N−1 strongest minutes count for at most N−1 times as much as the others together). Default 3 at critical, so a blip of one or two minutes never pages, and 2 at warning and info, so a one-minute blip never notifies.',
   }),
 };
 

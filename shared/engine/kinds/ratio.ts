@@ -10,7 +10,7 @@ import type { RatioRule } from '../../rules/schema';
 import { seriesKey } from '../../core/series';
 import { pct } from '../../core/format';
 import { wilson, zFor } from '../../core/stats';
-import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, capFor, countEvidence, reaches } from '../evidence';
+import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, countEvidence } from '../evidence';
 import { adaptiveWindow, minutesOf, series, sumOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../types';
@@ -40,11 +40,11 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
     if (!t) return [];
     let breach: boolean;
     if (rule.evidence === 'sequential') {
-      const ev = countEvidence((i) => at(num, i), (i) => at(den, i), ctx.index, EVIDENCE_SPAN, t.above, capFor(decides, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]));
+      const ev = countEvidence((i) => at(num, i), (i) => at(den, i), ctx.index, EVIDENCE_SPAN, t.above, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]);
       // Strong enough, from enough events and requests, the rate over those minutes above the limit itself,
       // and still above it over the latest of them (so the tier resets as soon as the problem stops).
       breach =
-        reaches(ev.score, decides) &&
+        ev.score >= decides &&
         ev.events >= rule.min_events &&
         ev.requests >= rule.min_requests &&
         ev.events > t.above * ev.requests &&
