@@ -196,7 +196,10 @@ export async function detectionComparison(config: Config, cases = defaultCases()
 
 function render(rows: DetectionRow[], quiet: QuietRow[], unexpected: DetectionComparison['unexpected']): string[] {
   const fmt = (d: number | null) => (d === null ? 'missed' : `${d} min`);
-  const lines = ['Detection: minutes from onset to the first notification at the expected severity (publication delay included)'];
+  const lines = [
+    'Detection: minutes from onset to the first notification at the expected severity (publication delay included;',
+    'an episode that starts as a warning counts from its escalation)',
+  ];
   const kinds = [...new Set(rows.map((r) => r.kind))];
   const summary = kinds.map((kind) => {
     const of = rows.filter((r) => r.kind === kind);

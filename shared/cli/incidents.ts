@@ -28,6 +28,8 @@ export interface ScoredEpisode {
   severity: string;
   startsAt: string;
   endsAt: string | null;
+  /** When the episode first reached each tier (an escalating episode starts at a lower one); absent: at `startsAt`. */
+  reached?: Partial<Record<string, string>>;
 }
 
 export interface IncidentResult<E extends ScoredEpisode = ScoredEpisode> {
@@ -136,6 +138,14 @@ export function detects(ep: ScoredEpisode, inc: Incident): boolean {
   return inc.severity !== 'none' && matches(ep, inc) && watches(ep, inc) && rank(ep.severity) >= rank(inc.severity);
 }
 
+/** When an episode first stood at `severity` or above: the earliest tier it reached that ranks at least as high. */
+function reachedAt(ep: ScoredEpisode, severity: string): number {
+  const times = Object.entries(ep.reached ?? {})
+    .filter(([tier, iso]) => iso !== undefined && rank(tier) >= rank(severity))
+    .map(([, iso]) => Date.parse(iso as string));
+  return times.length ? Math.min(...times) : Date.parse(ep.startsAt);
+}
+
 const byStart = <E extends ScoredEpisode>(a: E, b: E) => Date.parse(a.startsAt) - Date.parse(b.startsAt);
 
 export function score<E extends ScoredEpisode>(episodes: readonly E[], incidents: readonly Incident[]): Score<E> {
@@ -144,7 +154,10 @@ export function score<E extends ScoredEpisode>(episodes: readonly E[], incidents
     const hits = incident.severity === 'none' ? onSignal : onSignal.filter((ep) => detects(ep, incident));
     const severity = onSignal.reduce<string | null>((best, ep) => (rank(ep.severity) > rank(best) ? ep.severity : best), null);
     if (!hits.length) return { incident, detected: false, severity, delayMinutes: null, episodes: [] };
-    const delayMinutes = Math.round((Date.parse(hits[0].startsAt) - Date.parse(incident.start)) / 60_000);
+    // Until the first episode reached the expected severity: an episode that starts as a warning and
+    // escalates later has not paged yet.
+    const at = Math.min(...hits.map((ep) => reachedAt(ep, incident.severity)));
+    const delayMinutes = Math.round((at - Date.parse(incident.start)) / 60_000);
     return { incident, detected: true, severity, delayMinutes, episodes: hits };
   });
   const unexpected = episodes.filter((ep) => !incidents.some((inc) => detects(ep, inc)));

@@ -14,15 +14,22 @@
  *
  * Reset: like the short window of multi-window burn-rate alerts, the last twelfth of that run
  * (its latest minutes holding a twelfth of its requests) must itself be past the limit, so a tier stops breaching
- * as soon as the problem stops, however large the evidence piled up during it.
+ * as soon as the problem stops, however large the evidence piled up during it. For counts it must
+ * hold at least two events, so it spans at least the requests in which two are expected at the
+ * limit (2/L): on a quiet model a single minute of six requests could only confirm 5% by showing
+ * 33%, which delayed low-traffic incidents by many minutes.
  *
- * Blips: a single minute never decides on its own. The strongest minute counts for at most as
- * much as all the other minutes together, so a one-minute burst needs a second minute of evidence
- * (fast onsets decide on their second published minute).
+ * Blips: a minimum duration measured in evidence. The N−1 strongest minutes of a run count for at
+ * most N−1 times as much as all its other minutes together (N = 2: the strongest minute counts for
+ * at most as much as the rest), so a tier decides on evidence from N published minutes at the
+ * earliest, however strong each one, and a blip that ends is judged by the clean minutes after it,
+ * which take evidence away. N is 2 for warning and info (a one-minute blip never notifies) and 3
+ * for critical, the paging tier (a blip of one or two minutes never pages). Strong onsets warn on
+ * their second published minute and page on their third; slower incidents lose a minute at most.
  */
 
 export interface Evidence {
-  /** Robust CUSUM score of the best run of minutes ending now (0 when there is none). */
+  /** CUSUM score (its strongest minutes limited by the others) of the best run of minutes ending now (0 when there is none). */
   score: number;
   /** Length of that run, in minutes (0 when there is none). */
   minutes: number;
@@ -39,30 +46,49 @@ export const EVIDENCE_SPAN = 60;
 const NONE: Evidence = { score: 0, minutes: 0, events: 0, requests: 0, recent: { evidence: 0, events: 0, requests: 0 } };
 
 /**
- * Scans back from slot `end` at most `span` slots; `step(i)` gives slot i's [evidence, events,
- * requests] or null for a slot without data (skipped, neither for nor against).
+ * Minimum published minutes a tier's evidence must come from (see the header), unless the tier
+ * sets `evidence_minutes`: a page (critical) needs three, so one- and two-minute blips never page;
+ * a warning or info needs two.
  */
-function scan(end: number, span: number, step: (i: number) => [number, number, number] | null): Evidence {
+export const EVIDENCE_MINUTES: Record<'info' | 'warning' | 'critical', number> = { info: 2, warning: 2, critical: 3 };
+
+/**
+ * Scans back from slot `end` at most `span` slots; `step(i)` gives slot i's [evidence, events,
+ * requests] or null for a slot without data (skipped, neither for nor against). A run's score is
+ * its sum, but at most `minutes` times what is left without its `minutes − 1` strongest slots.
+ */
+function scan(end: number, span: number, minutes: number, step: (i: number) => [number, number, number] | null, recentRequests = 0): Evidence {
+  const k = Math.max(0, Math.round(minutes) - 1);
   let best = NONE;
   let sum = 0;
-  let strongest = 0;
   let events = 0;
   let requests = 0;
+  // The k strongest positive contributions so far, descending, and their total.
+  const strongest: number[] = [];
+  let top = 0;
   for (let i = end; i >= Math.max(0, end - span + 1); i--) {
     const s = step(i);
     if (!s) continue;
     sum += s[0];
     events += s[1];
     requests += s[2];
-    strongest = Math.max(strongest, s[0]);
-    const robust = Math.min(sum, 2 * (sum - strongest));
-    if (robust > best.score) best = { ...NONE, score: robust, minutes: end - i + 1, events, requests };
+    if (k > 0 && s[0] > 0 && (strongest.length < k || s[0] > strongest[k - 1])) {
+      if (strongest.length === k) top -= strongest.pop() as number;
+      let at = strongest.length;
+      while (at > 0 && strongest[at - 1] < s[0]) at--;
+      strongest.splice(at, 0, s[0]);
+      top += s[0];
+    }
+    const score = k > 0 ? Math.min(sum, (k + 1) * (sum - top)) : sum;
+    if (score > best.score) best = { ...NONE, score, minutes: end - i + 1, events, requests };
   }
   if (!best.minutes) return best;
-  // The confirmation: the latest minutes holding a twelfth of the run's requests (at least one minute
-  // with data), so at low traffic it is not judged on a single request.
+  // The confirmation: the latest minutes holding a twelfth of the run's requests and at least
+  // `recentRequests` (at least one minute with data), so at low traffic it is not judged on a single
+  // request, nor on a minute too small to hold the events it is asked for.
   const recent = { evidence: 0, events: 0, requests: 0 };
-  for (let i = end; i > end - best.minutes && (recent.requests === 0 || recent.requests < best.requests / 12); i--) {
+  const enough = Math.max(best.requests / 12, recentRequests);
+  for (let i = end; i > end - best.minutes && (recent.requests === 0 || recent.requests < enough); i--) {
     const s = step(i);
     if (!s) continue;
     recent.evidence += s[0];
@@ -82,20 +108,34 @@ export function binomialWeights(limit: number): { hit: number; miss: number } {
   return { hit: Math.log(p1 / p0), miss: Math.log((1 - p1) / (1 - p0)) };
 }
 
-/** Binomial CUSUM of events/requests per slot against a rate limit. Slots with no requests are skipped. */
-export function countEvidence(events: (i: number) => number, requests: (i: number) => number, end: number, span: number, limit: number): Evidence {
+/**
+ * Binomial CUSUM of events/requests per slot against a rate limit, its evidence from at least
+ * `minutes` slots. Slots with no requests are skipped.
+ */
+export function countEvidence(events: (i: number) => number, requests: (i: number) => number, end: number, span: number, limit: number, minutes = 2): Evidence {
   const w = binomialWeights(limit);
-  return scan(end, span, (i) => {
-    const n = requests(i);
-    if (!(n > 0)) return null;
-    const x = Math.min(events(i), n);
-    return [x * w.hit + (n - x) * w.miss, x, n];
-  });
+  return scan(
+    end,
+    span,
+    minutes,
+    (i) => {
+      const n = requests(i);
+      if (!(n > 0)) return null;
+      const x = Math.min(events(i), n);
+      return [x * w.hit + (n - x) * w.miss, x, n];
+    },
+    // The confirmation asks for CONFIRM_EVENTS events above the limit: it spans the requests in which
+    // that many are expected at the limit, or a quiet model could only confirm far above it.
+    CONFIRM_EVENTS / Math.max(limit, 1e-6),
+  );
 }
 
-/** Requests-weighted CUSUM of minutes past a limit: `past(i)` null for a slot without a value. */
-export function minuteEvidence(past: (i: number) => boolean | null, requests: (i: number) => number, end: number, span: number): Evidence {
-  return scan(end, span, (i) => {
+/** Events the latest minutes of a count run must hold: a single event never confirms (a stray error after an incident must not reopen it). */
+export const CONFIRM_EVENTS = 2;
+
+/** Requests-weighted CUSUM of minutes past a limit, its evidence from at least `minutes` slots: `past(i)` null for a slot without a value. */
+export function minuteEvidence(past: (i: number) => boolean | null, requests: (i: number) => number, end: number, span: number, minutes = 2): Evidence {
+  return scan(end, span, minutes, (i) => {
     const p = past(i);
     if (p === null) return null;
     const n = Math.max(1, requests(i));

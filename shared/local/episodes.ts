@@ -11,6 +11,8 @@ export interface Episode {
   suppressedBy: string | null;
   /** Highest value text seen at a transition, for the report. */
   text: string;
+  /** When the episode first reached each tier it reached (firing or escalated), ISO. */
+  reached?: Partial<Record<string, string>>;
 }
 
 export function collectEpisodes(transitions: Transition[]): Episode[] {
@@ -20,13 +22,14 @@ export function collectEpisodes(transitions: Transition[]): Episode[] {
     const s = t.state;
     const iso = new Date(t.at).toISOString();
     if (t.kind === 'firing') {
-      open.set(s.fingerprint, { rule: s.rule, signal: s.signal, severity: s.tier ?? 'info', labels: s.labels, startsAt: iso, endsAt: null, suppressedBy: s.suppressedBy, text: s.headline || s.text });
+      open.set(s.fingerprint, { rule: s.rule, signal: s.signal, severity: s.tier ?? 'info', labels: s.labels, startsAt: iso, endsAt: null, suppressedBy: s.suppressedBy, text: s.headline || s.text, reached: { [s.tier ?? 'info']: iso } });
       continue;
     }
     const ep = open.get(s.fingerprint);
     if (!ep) continue;
     if (t.kind === 'escalated') {
       ep.severity = s.maxTier ?? ep.severity;
+      if (s.tier) (ep.reached ??= {})[s.tier] ??= iso;
       ep.text = s.headline || s.text;
     } else {
       ep.endsAt = iso;

@@ -115,7 +115,13 @@ const tierOf = <T extends z.ZodRawShape>(shape: T) =>
 
 const forField = { for: Duration.prefault('5m').meta({ description: 'How long the condition must hold before the tier fires.' }) };
 /** Kinds judged on sequential evidence wait for nothing more by default: `for` would count the same evidence twice. */
-const forOnEvidence = { for: Duration.prefault('0m').meta({ description: 'Extra time the tier must hold after the evidence decided (default none).' }) };
+const forOnEvidence = {
+  for: Duration.prefault('0m').meta({ description: 'Extra time the tier must hold after the evidence decided (default none).' }),
+  evidence_minutes: z.number().int().min(1).max(30).optional().meta({
+    description:
+      'sequential: the fewest published minutes the evidence must come from (its N−1 strongest minutes count for at most N−1 times as much as the others together). Default 3 at critical, so a blip of one or two minutes never pages, and 2 at warning and info, so a one-minute blip never notifies.',
+  }),
+};
 
 const evidence = {
   evidence: z.enum(['sequential', 'window']).default('sequential').meta({

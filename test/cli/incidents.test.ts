@@ -40,6 +40,13 @@ describe('score()', () => {
     expect(s.unexpected).toEqual([eps[1]]);
   });
 
+  it('an episode that starts as a warning counts from when it reached the expected severity, not from its start', () => {
+    const ep = episode('2026-10-05T15:43:00Z', '2026-10-05T16:10:00Z', { severity: 'critical', reached: { warning: '2026-10-05T15:43:00Z', critical: '2026-10-05T15:45:00Z' } });
+    expect(score([ep], [incident()]).incidents[0]).toMatchObject({ detected: true, delayMinutes: 5 });
+    // A warning incident is met by the warning itself.
+    expect(score([ep], [incident({ severity: 'warning' })]).incidents[0]).toMatchObject({ detected: true, delayMinutes: 3 });
+  });
+
   it('a critical incident seen only at warning is missed, and says so', () => {
     const warning = episode('2026-10-05T15:49:00Z', '2026-10-05T16:10:00Z', { severity: 'warning' });
     const s = score([warning], [incident()]);

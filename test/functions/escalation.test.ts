@@ -28,8 +28,8 @@ const ROOT = join(__dirname, '..', '..');
 const SLACK_SECRET = 'slack-signing-secret-for-tests-0001';
 const PD_SECRET = 'pagerduty-webhook-secret-for-tests';
 
-/** 30% server errors in minutes 20-34: fires at 15:29, resolves at 15:47 (as in evaluate.test.ts). */
-const burst = traceOf(T0, { [MODEL]: { 'Invocations:Sum': runs([100, 60]), 'InvocationServerErrors:Sum': [...runs([0, 20]), ...runs([30, 15]), ...runs([0, 25])] } });
+/** 30% server errors in minutes 19-34: the evidence decides on minute 21 (its third), `for: 5m`: fires at 15:29, resolves at 15:47. */
+const burst = traceOf(T0, { [MODEL]: { 'Invocations:Sum': runs([100, 60]), 'InvocationServerErrors:Sum': [...runs([0, 19]), ...runs([30, 16]), ...runs([0, 25])] } });
 const FIRES = 29;
 const RESOLVES = 47;
 

@@ -24,12 +24,13 @@ const ROUTING_KEY = 'R0UT1NGKEY0123456789abcdefABCDEF';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:bedrock-watch-alerts';
 
 /**
- * 100 requests a minute for an hour; 30% server errors in minutes 20-34. With a 5-minute window the
- * critical tier breaches from minute 21, fires at minute 26 (decided at 15:29, once that minute is
- * published), clears at minute 39 and resolves 5 minutes later (minute 44, decided at 15:47).
+ * 100 requests a minute for an hour; 30% server errors in minutes 20-34. The critical tier's evidence
+ * decides on its third published minute (minute 22), so with `for: 5m` it fires at minute 27 (decided
+ * at 15:30, once that minute is published), clears at minute 39 and resolves 5 minutes later (minute
+ * 44, decided at 15:47).
  */
 const burst = traceOf(T0, { [MODEL]: { 'Invocations:Sum': runs([100, 60]), 'InvocationServerErrors:Sum': [...runs([0, 20]), ...runs([30, 15]), ...runs([0, 25])] } });
-const FIRES_AT = at(29);
+const FIRES_AT = at(30);
 const RESOLVES_AT = at(47);
 const FIRST_TICK = at(3);
 const LAST_TICK = at(62);

@@ -16,8 +16,9 @@ import { traceOf } from '../support/trace';
 const T0 = Date.parse('2026-10-05T09:00:00.000Z');
 const at = (hhmm: string) => Date.parse(`2026-10-05T${hhmm}:00.000Z`);
 const MODEL = 'amazon.nova-lite-v1:0';
-// 30% server errors in data minutes 09:51-09:59 at 100 requests a minute: fires on the 10:00 tick, resolves on the 10:12 one.
-const trace = traceOf(T0, { [MODEL]: { 'Invocations:Sum': runs([100, 90]), 'InvocationServerErrors:Sum': [...runs([0, 51]), ...runs([30, 9]), ...runs([0, 30])] } });
+// 30% server errors in data minutes 09:50-09:59 at 100 requests a minute: the evidence decides on 09:52 (its third
+// published minute), `for: 5m` makes 09:57, so it fires on the 10:00 tick; it resolves on the 10:12 one.
+const trace = traceOf(T0, { [MODEL]: { 'Invocations:Sum': runs([100, 90]), 'InvocationServerErrors:Sum': [...runs([0, 50]), ...runs([30, 10]), ...runs([0, 30])] } });
 
 const rulesYaml = (pdUrl: string) => `
 receivers:

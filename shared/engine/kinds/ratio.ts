@@ -10,7 +10,7 @@ import type { RatioRule } from '../../rules/schema';
 import { seriesKey } from '../../core/series';
 import { pct } from '../../core/format';
 import { wilson, zFor } from '../../core/stats';
-import { EVIDENCE_SPAN, countEvidence } from '../evidence';
+import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, countEvidence } from '../evidence';
 import { adaptiveWindow, minutesOf, series, sumOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../types';
@@ -40,7 +40,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
     if (!t) return [];
     let breach: boolean;
     if (rule.evidence === 'sequential') {
-      const ev = countEvidence((i) => at(num, i), (i) => at(den, i), ctx.index, EVIDENCE_SPAN, t.above);
+      const ev = countEvidence((i) => at(num, i), (i) => at(den, i), ctx.index, EVIDENCE_SPAN, t.above, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]);
       // Strong enough, from enough events and requests, the rate over those minutes above the limit itself,
       // and still above it over the latest of them (so the tier resets as soon as the problem stops).
       breach =
@@ -49,7 +49,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
         ev.requests >= rule.min_requests &&
         ev.events > t.above * ev.requests &&
         // A single event never confirms: after a large incident, one stray error must not reopen it.
-        ev.recent.events >= 2 &&
+        ev.recent.events >= CONFIRM_EVENTS &&
         ev.recent.events > t.above * ev.recent.requests;
       if (ev.minutes) evidence[`${tier}_evidence_minutes`] = ev.minutes;
     } else {

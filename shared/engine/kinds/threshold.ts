@@ -9,7 +9,7 @@ import type { ThresholdRule } from '../../rules/schema';
 import { seriesKey } from '../../core/series';
 import { mean, median, sum } from '../../core/stats';
 import { metricValue, times } from '../../core/format';
-import { EVIDENCE_SPAN, minuteEvidence } from '../evidence';
+import { EVIDENCE_MINUTES, EVIDENCE_SPAN, minuteEvidence } from '../evidence';
 import { adaptiveWindow, minutesOf, series, sumOver, valuesOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../types';
@@ -54,9 +54,11 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
         const v = values?.[i];
         return v === null || v === undefined ? null : test(0, v);
       };
-      const ev = minuteEvidence(past, (i) => invocations?.[i] ?? 0, ctx.index, EVIDENCE_SPAN);
-      // Enough requests in slow minutes, and the latest minutes (the last twelfth of the run) mostly slow too.
-      breach = ev.score >= Math.max(1, rule.min_requests) && ev.recent.evidence > 0;
+      const bar = Math.max(1, rule.min_requests);
+      const ev = minuteEvidence(past, (i) => invocations?.[i] ?? 0, ctx.index, EVIDENCE_SPAN, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]);
+      // Enough requests in slow minutes (from at least EVIDENCE_MINUTES of them), and the latest minutes
+      // (the last twelfth of the run) mostly slow too.
+      breach = ev.score >= bar && ev.recent.evidence > 0;
       if (ev.minutes) evidence[`${tier}_evidence_minutes`] = ev.minutes;
     }
     const limit = [t.above !== undefined ? `above ${metricValue(rule.metric, t.above)}` : '', t.below !== undefined ? `below ${metricValue(rule.metric, t.below)}` : '', t.baseline_ratio ? `≥ ${times(t.baseline_ratio)} baseline` : '']
