@@ -1,6 +1,7 @@
 import type { AlertState, Spend } from '../core/alert';
 import type { Notification } from '../core/notification';
 import type { Groups } from '../core/group';
+import type { HeldCounts } from '../core/series';
 
 /** The evaluation cursor: which data minute was judged last, and the notifications awaiting delivery. */
 export interface Cursor {
@@ -24,6 +25,8 @@ export interface Cursor {
    * produced are recorded together or not at all.
    */
   groups: Groups;
+  /** Per-model error counts of minutes whose account-wide sum was not zero, so later ticks need not read them again (engine/cadence.ts). */
+  held?: HeldCounts;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';
