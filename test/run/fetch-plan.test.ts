@@ -82,7 +82,7 @@ describe('the fetch plan against reading everything, on the bundled sample', () 
     const of = (r: ReplayResult) => r.transitions.filter((t) => fastRules.has(t.state.rule)).map((t) => `${line(t)} at ${new Date(t.at).toISOString()}`).sort();
     expect(of(every).length).toBeGreaterThanOrEqual(6);
     expect(of(planned)).toEqual(of(every));
-    const sent = (r: ReplayResult) => r.captured.filter((c) => fastRules.has(c.notification.rule)).map((c) => `${c.receiver} ${c.notification.action} ${c.notification.at}`).sort();
+    const sent = (r: ReplayResult) => r.captured.filter((c) => fastRules.has(c.notification.alert.rule)).map((c) => `${c.receiver} ${c.notification.action} ${c.notification.at}`).sort();
     expect(sent(planned)).toEqual(sent(every));
   });
 
