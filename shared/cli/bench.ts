@@ -272,7 +272,7 @@ export function manyModels(n: number): ModelProfile[] {
   }));
 }
 
-async function apiBench(config: Config): Promise<BenchSection> {
+export async function apiBench(config: Config): Promise<BenchSection> {
   const models = 20;
   const { trace } = generateWorkload({ start: '2026-11-02T00:00:00Z', days: 2, models: manyModels(models), incidents: [], seed: 11 });
   const from = trace.from + DAY;
@@ -290,7 +290,7 @@ async function apiBench(config: Config): Promise<BenchSection> {
   };
 }
 
-function costBench(config: Config, evaluateMs: number, measuredPerTick: number): BenchSection {
+export function costBench(config: Config, evaluateMs: number, measuredPerTick: number): BenchSection {
   const r = costReport({ config, models: 20, evaluateMs });
   // The default design: settings.detail_every, a quiet account (the figure the target is about).
   const chosen = r.designs.find((d) => d.design.kind === 'tiered' && d.design.detailEvery === config.settings.detail_every && !d.design.errors && !d.design.moving) ?? r.designs[0];

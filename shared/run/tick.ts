@@ -150,7 +150,9 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     for (const [keys, where] of byKeys(reads)) {
       mergeFrame(frame, mainKeys, await deps.source.fetch({ ...window, keys, knownModels, places: frame.places ? where : undefined }));
     }
-    const held = account ? completeCounts(frame, countKeys, account, state.cursor.held, reads, places) : {};
+    // Counts only slow rules read are not judged this tick: what is held of them waits for the next slow read.
+    const kept = Object.fromEntries(Object.entries(state.cursor.held ?? {}).filter(([k]) => !countKeys.includes(k)));
+    const held = { ...kept, ...(account ? completeCounts(frame, countKeys, account, state.cursor.held, reads, places) : {}) };
     for (const [place, error] of Object.entries(frame.places?.failed ?? {})) {
       deps.log.warn('cannot read the metrics of a region or account; its models are judged next tick', { place, error });
     }
