@@ -7,7 +7,7 @@ import { evaluate, type EvaluateInput, type EvaluateOutput, type ObservationList
 import { targetOfLabels } from '../core/target';
 import { completeCounts, countReads, planFetch, type RuleGroups } from '../engine/cadence';
 import type { Frame, SeriesKey } from '../core/series';
-import { placeKey } from '../core/target';
+import { placeKey, placeOfTarget } from '../core/target';
 import { lookbackMinutes, needsLogs } from '../engine/needs';
 import { unmatchedIncludes } from '../engine/select';
 import { mergeLogSeries, type LogSource } from '../sources/logs';
@@ -142,13 +142,17 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     // Error counts: one account-wide metric each proves them zero for every model, or says which
     // places must read them per model; minutes held from earlier reads are not requested again.
     const countKeys = [...plan.fastSentinel, ...(slowTick ? plan.sentinel : [])];
-    const account = countKeys.length && deps.source.fetchAccount ? await deps.source.fetchAccount({ ...window, keys: countKeys }) : undefined;
     const mainKeys = [...plan.always, ...(slowTick ? plan.slow : [])];
     const frame = await deps.source.fetch({ ...window, keys: mainKeys, knownModels });
-    const places = frame.places?.all ?? [placeKey(undefined, undefined)];
+    // The places read: the source's list, else those the series are keyed by (a replayed trace with region and account fields).
+    const seen = [...new Set(Object.keys(frame.models).map(placeOfTarget))];
+    const places = frame.places?.all ?? (seen.length ? seen : [placeKey(undefined, undefined)]);
+    // An account-wide read pays only where it stands for two models or more.
+    const shared = places.filter((p) => Object.keys(frame.models).filter((t) => placeOfTarget(t) === p).length >= 2);
+    const account = countKeys.length && shared.length && deps.source.fetchAccount ? await deps.source.fetchAccount({ ...window, keys: countKeys, places: shared }) : undefined;
     const reads = countReads(countKeys, account, state.cursor.held, places);
     for (const [keys, where] of byKeys(reads)) {
-      mergeFrame(frame, mainKeys, await deps.source.fetch({ ...window, keys, knownModels, places: frame.places ? where : undefined }));
+      mergeFrame(frame, mainKeys, await deps.source.fetch({ ...window, keys, knownModels, places: where }));
     }
     // Counts only slow rules read are not judged this tick: what is held of them waits for the next slow read.
     const kept = Object.fromEntries(Object.entries(state.cursor.held ?? {}).filter(([k]) => !countKeys.includes(k)));

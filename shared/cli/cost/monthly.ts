@@ -42,11 +42,13 @@ export function metricsPerTick(config: Pick<Config, 'rules' | 'settings'>, model
   if (design.kind === 'every-tick') return seriesNeeded(config.rules).length * models;
   const s = tieredSeries(config, interval, design.detailEvery);
   const share = (x: number | undefined) => Math.min(1, Math.max(0, x ?? 0));
-  const errors = share(design.errors);
+  // An account-wide read stands for every model of the place: with one model, the counts are read per model.
+  const errors = models >= 2 ? share(design.errors) : 1;
+  const account = models >= 2 ? 1 : 0;
   // Every tick: the fast series per model, the fast error counts account-wide, and per model when new errors show.
-  const everyTick = s.always.length * models + s.fastSentinel.length * (1 + errors * models);
+  const everyTick = s.always.length * models + s.fastSentinel.length * (account + errors * models);
   // A slow read: the slow series per model, the slow-only error counts account-wide (per model when new errors show).
-  const slowRead = s.waiting.length ? s.slow.length * models + s.sentinel.length * (1 + errors * models) : 0;
+  const slowRead = s.waiting.length ? s.slow.length * models + s.sentinel.length * (account + errors * models) : 0;
   const slowReads = Math.min(1, share(design.moving) + interval / Math.max(interval, design.detailEvery));
   return everyTick + slowReads * slowRead;
 }
