@@ -263,6 +263,35 @@ export function completeCounts(frame: Frame, keys: SeriesKey[], account: Frame, 
   return next;
 }
 
+/** A count whose errors were too dense to hold is read per model directly this long before the account-wide read is tried again. */
+export const BUSY_FOR = 10 * 60_000;
+
+const busyKey = (key: SeriesKey, place: string) => `${key}@${accountTarget(place)}`;
+
+/** The counts to read account-wide, per place: all but those found busy (errors in every window) until `busy` says otherwise. */
+export function countProbes(keys: SeriesKey[], places: string[], busy: Record<string, number> | undefined, latest: number): Map<string, SeriesKey[]> {
+  const out = new Map<string, SeriesKey[]>();
+  for (const place of places) {
+    const probe = keys.filter((k) => !((busy?.[busyKey(k, place)] ?? -Infinity) > latest));
+    if (probe.length) out.set(place, probe);
+  }
+  return out;
+}
+
+/**
+ * The counts busy from now on: read account-wide this tick, still needed per model, and too dense
+ * to hold (errors somewhere in every window): the account-wide read would prove nothing next tick
+ * either, so it is skipped for BUSY_FOR. Entries that have not expired are kept.
+ */
+export function nextBusy(busy: Record<string, number> | undefined, reads: Map<string, SeriesKey[]>, account: Frame | undefined, held: HeldCounts, latest: number): Record<string, number> {
+  const out = Object.fromEntries(Object.entries(busy ?? {}).filter(([, until]) => until > latest));
+  for (const [place, keys] of reads) {
+    const acct = accountTarget(place);
+    for (const k of keys) if (account?.models[acct]?.[k] && !held[k]?.[acct]) out[busyKey(k, place)] = latest + BUSY_FOR;
+  }
+  return out;
+}
+
 /** An empty entry for a target first seen in held counts: every series of the frame, no datapoint. */
 function nullSeries(frame: Frame): Record<SeriesKey, (number | null)[]> {
   const keys = new Set(Object.values(frame.models).flatMap((m) => Object.keys(m)));

@@ -5,7 +5,7 @@
  */
 import { evaluate, type EvaluateInput, type EvaluateOutput, type ObservationListener, type RuleError } from '../engine/evaluate';
 import { targetOfLabels } from '../core/target';
-import { completeCounts, countReads, planFetch, type RuleGroups } from '../engine/cadence';
+import { completeCounts, countProbes, countReads, nextBusy, planFetch, type RuleGroups } from '../engine/cadence';
 import type { Frame, SeriesKey } from '../core/series';
 import { placeKey, placeOfTarget } from '../core/target';
 import { lookbackMinutes, needsLogs } from '../engine/needs';
@@ -149,14 +149,22 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     const places = frame.places?.all ?? (seen.length ? seen : [placeKey(undefined, undefined)]);
     // An account-wide read pays only where it stands for two models or more.
     const shared = places.filter((p) => Object.keys(frame.models).filter((t) => placeOfTarget(t) === p).length >= 2);
-    const account = countKeys.length && shared.length && deps.source.fetchAccount ? await deps.source.fetchAccount({ ...window, keys: countKeys, places: shared }) : undefined;
+    let account: Frame | undefined;
+    if (deps.source.fetchAccount) {
+      for (const [keys, where] of byKeys(countProbes(countKeys, shared, state.cursor.busy, latest))) {
+        const part = await deps.source.fetchAccount({ ...window, keys, places: where });
+        account = account ? { ...account, models: { ...account.models, ...part.models } } : part;
+      }
+    }
     const reads = countReads(countKeys, account, state.cursor.held, places);
     for (const [keys, where] of byKeys(reads)) {
       mergeFrame(frame, mainKeys, await deps.source.fetch({ ...window, keys, knownModels, places: where }));
     }
     // Counts only slow rules read are not judged this tick: what is held of them waits for the next slow read.
     const kept = Object.fromEntries(Object.entries(state.cursor.held ?? {}).filter(([k]) => !countKeys.includes(k)));
-    const held = { ...kept, ...(account ? completeCounts(frame, countKeys, account, state.cursor.held, reads, places) : {}) };
+    const completed = account ? completeCounts(frame, countKeys, account, state.cursor.held, reads, places) : {};
+    const held = { ...kept, ...completed };
+    const busy = nextBusy(state.cursor.busy, reads, account, completed, latest);
     for (const [place, error] of Object.entries(frame.places?.failed ?? {})) {
       deps.log.warn('cannot read the metrics of a region or account; its models are judged next tick', { place, error });
     }
@@ -186,7 +194,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       await store.putOutbox(outbox);
       const touched = new Set([...result.changed, ...routed.touched, ...escalated.touched]);
       pending = [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])];
-      const next = { ...state.cursor, lastMinute: latest, slowMinute, spend: result.spend, pending, journal: [], groups: routed.groups, held };
+      const next = { ...state.cursor, lastMinute: latest, slowMinute, spend: result.spend, pending, journal: [], groups: routed.groups, held, busy };
       await store.commit(state.cursor, next, [...touched].map((fp) => result.states[fp]));
     } catch (e) {
       if (e instanceof ConcurrentTickError) {

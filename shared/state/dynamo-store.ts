@@ -31,6 +31,7 @@ export class DynamoStateStore implements StateStore {
           journal: (item.journal as AlertState[]) ?? [],
           groups: typeof item.groups === 'string' ? (JSON.parse(item.groups) as Cursor['groups']) : {},
           held: typeof item.held === 'string' ? (JSON.parse(item.held) as Cursor['held']) : {},
+          busy: typeof item.busy === 'string' ? (JSON.parse(item.busy) as Cursor['busy']) : {},
         };
       } else if (sk.startsWith('LOGMODEL#')) {
         logModels.push(item.model as string);
@@ -121,8 +122,8 @@ export class DynamoStateStore implements StateStore {
   private async advanceCursor(prev: Cursor, next: Cursor, journal: AlertState[]): Promise<void> {
     const names = { '#v': 'version' };
     // Groups as one JSON string: label values may be empty strings and fingerprints odd map keys; one attribute, one write.
-    const values: Record<string, unknown> = { ':next': prev.version + 1, ':m': next.lastMinute, ':sm': next.slowMinute, ':s': next.spend, ':j': journal, ':g': JSON.stringify(next.groups ?? {}), ':h': JSON.stringify(next.held ?? {}) };
-    let update = 'SET #v = :next, lastMinute = :m, slowMinute = :sm, spend = :s, journal = :j, groups = :g, held = :h';
+    const values: Record<string, unknown> = { ':next': prev.version + 1, ':m': next.lastMinute, ':sm': next.slowMinute, ':s': next.spend, ':j': journal, ':g': JSON.stringify(next.groups ?? {}), ':h': JSON.stringify(next.held ?? {}), ':b': JSON.stringify(next.busy ?? {}) };
+    let update = 'SET #v = :next, lastMinute = :m, slowMinute = :sm, spend = :s, journal = :j, groups = :g, held = :h, busy = :b';
     const added = next.pending.filter((id) => !prev.pending.includes(id));
     if (added.length) {
       update += ' ADD pending :p';

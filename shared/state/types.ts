@@ -27,6 +27,8 @@ export interface Cursor {
   groups: Groups;
   /** Per-model error counts of minutes whose account-wide sum was not zero, so later ticks need not read them again (engine/cadence.ts). */
   held?: HeldCounts;
+  /** Error counts read per model without the account-wide read, until this data minute (errors in every window; engine/cadence.ts). */
+  busy?: Record<string, number>;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';

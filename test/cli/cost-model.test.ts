@@ -48,8 +48,8 @@ describe('GetMetricData metrics per tick', () => {
     // fast: absent + composite (its `for` covers 5 min but its condition errors needs ≥ 4: yes; latency 10 ≥ 4: yes → slow)
     // → fast reads Invocations only; slow read = 2 account-wide error counts + latency p95 × 20.
     expect(metricsPerTick(cfg, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE })).toBeCloseTo(20 + (2 + 20) / 5, 10);
-    // Errors in every window: the error counts per model too.
-    expect(metricsPerTick(cfg, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE, errors: 1 })).toBeCloseTo(20 + (2 + 20 + 40) / 5, 10);
+    // Errors in every window: the error counts per model too (account-wide once every 11 ticks).
+    expect(metricsPerTick(cfg, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE, errors: 1 })).toBeCloseTo(20 + (20 + 2 / 11 + 40) / 5, 10);
     // A slow rule always on the move: the slow read every tick.
     expect(metricsPerTick(cfg, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE, moving: 1 })).toBeCloseTo(20 + 2 + 20, 10);
   });
@@ -66,8 +66,8 @@ rules:
   it('reads the counts account-wide every tick, per model only when new errors show; tokens every detail_every', () => {
     // Every tick: Invocations and latency per model, throttles account-wide; every 5 min: input and output tokens per model.
     expect(metricsPerTick(fastErrors, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE })).toBeCloseTo(2 * 20 + 1 + (2 * 20) / 5, 10);
-    // Errors somewhere every minute: the throttles per model every tick too.
-    expect(metricsPerTick(fastErrors, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE, errors: 1 })).toBeCloseTo(2 * 20 + 1 + 20 + (2 * 20) / 5, 10);
+    // Errors somewhere every minute: the throttles per model every tick too, account-wide once every 11 ticks.
+    expect(metricsPerTick(fastErrors, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE, errors: 1 })).toBeCloseTo(2 * 20 + 1 / 11 + 20 + (2 * 20) / 5, 10);
     // detail_every at the schedule: every series per model every tick.
     expect(metricsPerTick(fastErrors, 20, MINUTE, { kind: 'tiered', detailEvery: MINUTE })).toBe(5 * 20);
   });

@@ -1,4 +1,4 @@
-import { accountHas, completeCounts, countReads, fillZeros, groupRules, inMotion, planFetch, waitsByMeasure } from '../../shared/engine/cadence';
+import { accountHas, BUSY_FOR, completeCounts, countProbes, countReads, fillZeros, groupRules, inMotion, nextBusy, planFetch, waitsByMeasure } from '../../shared/engine/cadence';
 import type { Frame } from '../../shared/core/series';
 import { initialState } from '../../shared/engine/machine';
 import { parseRules } from '../../shared/rules/load';
@@ -186,6 +186,21 @@ describe('error counts read per model only where the account-wide sum is not exp
     const held = completeCounts(frame1, keys, acct1, undefined, new Map([['|', [THR]]]), places);
     expect(countReads(keys, account(0, 10), held, places).size).toBe(0);
     expect([...countReads(keys, account(0, 10, (s) => (s[7] = 5)), held, places)]).toEqual([['|', [THR]]]);
+  });
+
+  it('skips the account-wide read of a count too dense to hold for BUSY_FOR, then tries it again', () => {
+    const latest = T0 + 100 * MINUTE;
+    const acct = account(0, 10);
+    // Throttles needed per model and nothing held of them (the budget was spent): busy. Server errors were not read.
+    const busy = nextBusy({}, new Map([['|', [THR]]]), acct, {}, latest);
+    expect(busy).toEqual({ [`${THR}@${ACCOUNT}`]: latest + BUSY_FOR });
+    expect([...countProbes(keys, places, busy, latest + MINUTE)]).toEqual([['|', [SE]]]);
+    expect([...countProbes(keys, places, busy, latest + BUSY_FOR)]).toEqual([['|', keys]]);
+    // Held (sparse): not busy. Read per model without an account-wide series: nothing learned.
+    expect(nextBusy({}, new Map([['|', [THR]]]), acct, { [THR]: { [ACCOUNT]: {} } }, latest)).toEqual({});
+    expect(nextBusy({}, new Map([['|', [THR]]]), undefined, {}, latest)).toEqual({});
+    // Expired entries are dropped.
+    expect(nextBusy({ old: latest - MINUTE }, new Map(), acct, {}, latest)).toEqual({});
   });
 
   it('reads every count per model for a place without account-wide series', () => {

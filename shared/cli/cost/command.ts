@@ -108,7 +108,7 @@ export function costReport(opts: {
     {
       name: `tiered, every ${detail / 60_000} min, busy: errors every minute, a spend rule moving 10% of the time`,
       design: { kind: 'tiered', detailEvery: detail, errors: 1, moving: 0.1 },
-      detectionNote: 'every error count read per model every tick: little saved over the reference',
+      detectionNote: 'every error count read per model every tick (the account-wide read tried every 10 min): little saved over the reference',
     },
   ];
   const designs = plans.map((d) => ({ ...d, estimate: estimateMonthly({ ...base, design: d.design }) }));

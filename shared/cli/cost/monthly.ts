@@ -6,7 +6,7 @@
  * aws-prices.json; every assumption is an input with the default the command prints.
  */
 import type { Config } from '../../rules/schema';
-import { planFetch } from '../../engine/cadence';
+import { BUSY_FOR, planFetch } from '../../engine/cadence';
 import { baselineSeries, needsLogs, seriesNeeded } from '../../engine/needs';
 import prices from '../../pricing/aws-prices.json';
 
@@ -44,7 +44,8 @@ export function metricsPerTick(config: Pick<Config, 'rules' | 'settings'>, model
   const share = (x: number | undefined) => Math.min(1, Math.max(0, x ?? 0));
   // An account-wide read stands for every model of the place: with one model, the counts are read per model.
   const errors = models >= 2 ? share(design.errors) : 1;
-  const account = models >= 2 ? 1 : 0;
+  // With errors in every window a count is read per model directly, its account-wide read tried once every BUSY_FOR.
+  const account = models < 2 ? 0 : errors >= 1 ? interval / (BUSY_FOR + interval) : 1;
   // Every tick: the fast series per model, the fast error counts account-wide, and per model when new errors show.
   const everyTick = s.always.length * models + s.fastSentinel.length * (account + errors * models);
   // A slow read: the slow series per model, the slow-only error counts account-wide (per model when new errors show).
