@@ -181,18 +181,20 @@ or anywhere with --progress.`,
   },
   cost: {
     summary: 'monthly cost of running bedrock-watch next to native CloudWatch alarms',
-    usage: `bedrock-watch cost --models N [--rules FILE] [--interval 1m] [--evaluate-ms MS]
+    usage: `bedrock-watch cost --models N [--regions N] [--accounts N] [--rules FILE] [--interval 1m] [--evaluate-ms MS]
 
 Estimate the monthly AWS bill of running bedrock-watch for N models (Lambda, GetMetricData,
 DynamoDB, SNS, CloudWatch Logs) under each fetch design, next to the native CloudWatch alarms that
 would cover the same rules. Prices: shared/pricing/aws-prices.json.
 
-  --models N        number of Bedrock models watched (required)
+  --models N        number of Bedrock models watched in each region and account (required)
+  --regions N       regions read (default: the rules' settings.regions, else 1)
+  --accounts N      accounts read, this one included (default: 1 + the rules' settings.accounts)
   --rules FILE      rules file (default rules.yml)
   --interval D      evaluate schedule (default: the rules' settings.schedule)
   --evaluate-ms MS  measured evaluate duration per tick (default: out/bench.json, else ${DEFAULT_EVALUATE_MS})
   --json            print the report as JSON`,
-    options: { ...help, models: { type: 'string' }, rules: { type: 'string' }, interval: { type: 'string' }, 'evaluate-ms': { type: 'string' }, json: { type: 'boolean' } },
+    options: { ...help, models: { type: 'string' }, regions: { type: 'string' }, accounts: { type: 'string' }, rules: { type: 'string' }, interval: { type: 'string' }, 'evaluate-ms': { type: 'string' }, json: { type: 'boolean' } },
     maxPositionals: 0,
     run: (v) => cost(v),
   },
@@ -450,7 +452,13 @@ async function cost(v: Values): Promise<number> {
     evaluateMs = Number(v['evaluate-ms']);
     if (!(evaluateMs > 0)) throw new UsageError('--evaluate-ms must be a positive number of milliseconds');
   } else evaluateMs = benchEvaluateMs();
-  const report = costReport({ config, models, interval, evaluateMs });
+  const count = (name: 'regions' | 'accounts'): number | undefined => {
+    if (typeof v[name] !== 'string') return undefined;
+    const n = Number(v[name]);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number, 1 or more`);
+    return n;
+  };
+  const report = costReport({ config, models, interval, evaluateMs, regions: count('regions'), accounts: count('accounts') });
   if (v.json) out(JSON.stringify(report));
   else for (const line of costLines(report, align)) out(line);
   return 0;

@@ -17,6 +17,13 @@ export function parseSeriesKey(key: SeriesKey): { metric: string; stat: string }
 /** The pseudo-model an account-wide frame (MetricSource.fetchAccount) keeps its series under. */
 export const ACCOUNT = '*';
 
+/**
+ * Per-model error counts of earlier reads, kept only for minutes whose account-wide sum was not
+ * zero (engine/cadence.ts): key → account pseudo-target → data minute (ms) → that sum and every
+ * target's published value (a target absent had no datapoint).
+ */
+export type HeldCounts = Record<SeriesKey, Record<string, Record<string, { total: number; values: Record<string, number> }>>>;
+
 /** Dense per-minute values: index i is minute `from + i*period`; `null` means no datapoint. */
 export type Series = (number | null)[];
 

@@ -2,17 +2,23 @@
  * Which per-model series a tick must request, and which rules it can judge, when GetMetricData
  * is billed per metric requested (not per datapoint): the fetch plan that keeps detection delays.
  *
- * A rule whose every tier must hold for at least `detail_every - schedule` is "slow": its series
+ * Rules are split by how soon they must be judged. A rule is "slow" when it measures something
+ * that can wait `detail_every` (token volumes and spend: waitsByMeasure),
+ * or when every tier must hold for at least `detail_every - schedule` anyway. Slow rules' series
  * are read every `detail_every` (one request covers every minute since the last read, one metric
- * per series and model however many minutes), and every tick while one of its alerts is on the
+ * per series and model however many minutes), and every tick while one of their alerts is on the
  * move (pending, escalating, clearing). The state machine walks data minutes in order either way,
- * so a breach starting at minute m is judged at most `detail_every - schedule` later, before its
- * `for` can complete: the alert fires on the same tick as if everything were read every minute.
- * Other rules (silence, `for: 0m` tiers) are "fast": their series are read every tick.
+ * so a slow rule judges the same minutes the same way; one slow by its `for` fires on the same
+ * tick, one slow by what it measures at most `detail_every - schedule` later. Counts, latency and
+ * availability ("fast" rules) are judged every tick.
  *
- * Error counts of the slow rules are first read account-wide (one metric each, no ModelId
- * dimension). A count is never negative, so an account-wide sum of 0 over the window proves every
- * model's count 0 (or unpublished) there: the per-model series is then known without requesting it.
+ * Error counts are read account-wide first (one metric each, no ModelId dimension), every tick
+ * for the fast rules: a count is never negative, so an account-wide sum of 0 in a minute proves
+ * every model's count 0 (or unpublished) there. Per-model counts are requested only when a minute
+ * of the window has a non-zero account-wide sum that the per-model values held from an earlier
+ * read (Cursor.held, checked against the same sum) do not already explain: minutes already held
+ * are never requested again, and minutes proven zero are filled as zeros, so the frame the engine
+ * judges is the one reading every series per model would give.
  *
  * Pure: no clock, no I/O.
  */
@@ -20,10 +26,14 @@ import type { Rule } from '../rules/schema';
 import { tierRank, type Tier } from '../core/alert';
 import { seriesNeeded } from './needs';
 import type { AlertState } from '../core/alert';
-import { ACCOUNT, type Frame, type SeriesKey } from '../core/series';
+import { ACCOUNT, type Frame, type HeldCounts, type SeriesKey } from '../core/series';
+import { parseTarget, placeOfTarget, targetKey } from '../core/target';
 
 /** Error counts a one-metric account-wide read can prove to be zero for every model. */
 export const SENTINEL_SERIES: ReadonlySet<SeriesKey> = new Set(['InvocationThrottles:Sum', 'InvocationServerErrors:Sum', 'InvocationClientErrors:Sum']);
+
+/** Token volumes: what spend is made of, judged as well a few minutes late. */
+const TOKEN_METRICS: ReadonlySet<string> = new Set(['InputTokenCount', 'OutputTokenCount']);
 
 export interface RuleGroups {
   /** Judged every tick. */
@@ -36,6 +46,26 @@ export interface RuleGroups {
 function shortestFor(r: Rule): number {
   const tiers = Object.values(r.tiers as Record<string, { for?: number } | undefined>).filter(Boolean);
   return tiers.length ? Math.min(...tiers.map((t) => t?.for ?? 0)) : 0;
+}
+
+/**
+ * Whether a rule can wait for `detail_every` by what it measures: token volumes and spend.
+ * Counts (requests, errors, throttles), latency and availability cannot. Rules that read no
+ * per-minute series (week over week, invocation-log rules) cost nothing to judge every tick and
+ * are grouped by their `for` alone.
+ */
+export function waitsByMeasure(r: Rule): boolean {
+  switch (r.kind) {
+    case 'cost':
+    case 'budget':
+      return true;
+    case 'baseline':
+      return r.series === 'cost' || r.series === 'tokens' || TOKEN_METRICS.has(r.series);
+    case 'threshold':
+      return TOKEN_METRICS.has(r.metric);
+    default:
+      return false;
+  }
 }
 
 /** A rule and the rules a composite reads (recursively). */
@@ -52,9 +82,9 @@ export function groupRules(rules: Rule[], detailEvery: number, schedule: number)
   const slow: Rule[] = [];
   const byName = new Map(rules.map((r) => [r.name, r]));
   for (const r of rules) {
-    // Running spend accumulates tokens minute by minute in the pass that judges cost and budget rules.
-    const spendRule = r.kind === 'cost' || r.kind === 'budget';
-    const canWait = detailEvery > schedule && (spendRule || withPeers(r, byName).every((p) => shortestFor(p) >= detailEvery - schedule));
+    // Running spend accumulates tokens minute by minute in the pass that judges cost and budget rules,
+    // so those always wait for the tokens.
+    const canWait = detailEvery > schedule && withPeers(r, byName).every((p) => waitsByMeasure(p) || shortestFor(p) >= detailEvery - schedule);
     (canWait ? slow : fast).push(r);
   }
   return { fast, slow };
@@ -89,9 +119,11 @@ export interface FetchPlan {
   fastFrom: number;
   /** First data minute to judge for the slow rules, or null when they wait for a later tick. */
   slowFrom: number | null;
-  /** Per-model series read every tick. */
+  /** Per-model series read every tick (the fast rules' series but their error counts). */
   always: SeriesKey[];
-  /** Per-model error counts read when the slow rules are judged and the account-wide read is not all zero. */
+  /** Error counts of the fast rules: read account-wide every tick, per model only where that read is not zero (countReads). */
+  fastSentinel: SeriesKey[];
+  /** Error counts only slow rules read: the same, when the slow rules are judged. */
   sentinel: SeriesKey[];
   /** Other per-model series read when the slow rules are judged. */
   slow: SeriesKey[];
@@ -102,7 +134,8 @@ export function planFetch(input: PlanInput): FetchPlan {
   const { rules, latest, oldest, detailEvery, minute } = input;
   const groups = groupRules(rules, detailEvery, minute * Math.max(1, Math.round(input.schedule / minute)));
   const byName = new Map(rules.map((r) => [r.name, r]));
-  const fastKeys = seriesNeeded(groups.fast.flatMap((r) => withPeers(r, byName)));
+  // Invocations is read every tick whatever the rules: it says which models exist and stay silent.
+  const fastKeys = groups.fast.length ? seriesNeeded(groups.fast.flatMap((r) => withPeers(r, byName))) : ['Invocations:Sum'];
   const slowKeys = seriesNeeded(rules).filter((k) => !fastKeys.includes(k));
   const fastFrom = Math.max(input.lastMinute !== null ? input.lastMinute + minute : latest, oldest);
   const slowLast = input.slowMinute ?? input.lastMinute;
@@ -113,20 +146,156 @@ export function planFetch(input: PlanInput): FetchPlan {
     groups.slow.length > 0 &&
     slowStart <= latest &&
     (slowLast === null || latest - slowLast >= detailEvery || slowStart === oldest || moving);
+  // detail_every at the schedule reads everything per model every tick: the reference design.
+  const tiered = detailEvery > minute * Math.max(1, Math.round(input.schedule / minute));
+  const sentinel = (k: SeriesKey) => tiered && SENTINEL_SERIES.has(k);
   return {
     fastFrom,
     slowFrom: groups.slow.length === 0 ? null : due ? slowStart : null,
-    always: fastKeys,
+    always: fastKeys.filter((k) => !sentinel(k)),
+    fastSentinel: fastKeys.filter(sentinel),
     sentinel: slowKeys.filter((k) => SENTINEL_SERIES.has(k)),
     slow: slowKeys.filter((k) => !SENTINEL_SERIES.has(k)),
     groups,
   };
 }
 
+/** The account-wide pseudo-target of a place (`*` for a deployment watching one place). */
+export function accountTarget(place: string): string {
+  const { region, account } = parseTarget(`${place}|${ACCOUNT}`);
+  return targetKey({ modelId: ACCOUNT, region, account });
+}
+
 /** Whether the account-wide frame shows any event of `key` at all (a non-zero datapoint). */
-export function accountHas(account: Frame | undefined, key: SeriesKey): boolean {
-  const s = account?.models[ACCOUNT]?.[key];
+export function accountHas(account: Frame | undefined, key: SeriesKey, place = placeOfTarget(ACCOUNT)): boolean {
+  const s = account?.models[accountTarget(place)]?.[key];
   return !!s && s.some((v) => v !== null && v !== 0);
+}
+
+export type { HeldCounts };
+
+/**
+ * At most this many minutes and values are held (a few KB of the cursor item), sparsest counts
+ * first: an account with errors every minute reads them per model every tick anyway.
+ */
+export const MAX_HELD_VALUES = 600;
+
+/**
+ * Which error counts must be read per model, per place: those with a minute whose account-wide
+ * sum is not zero and not explained by what is held (a place with no account-wide series at all,
+ * e.g. a source without account-wide reads: every key).
+ */
+export function countReads(keys: SeriesKey[], account: Frame | undefined, held: HeldCounts | undefined, places: string[]): Map<string, SeriesKey[]> {
+  const out = new Map<string, SeriesKey[]>();
+  for (const place of places) {
+    const acct = accountTarget(place);
+    const series = account?.models[acct];
+    const need = keys.filter((key) => {
+      const s = series?.[key];
+      if (!s || !account) return true;
+      const h = held?.[key]?.[acct];
+      return s.some((v, i) => v !== null && v !== 0 && h?.[String(account.from + i * account.period)]?.total !== v);
+    });
+    if (need.length) out.set(place, need);
+  }
+  return out;
+}
+
+/**
+ * Completes the error counts the tick did not read per model (`read`: place → keys read), from the
+ * account-wide frame: a minute whose sum is 0 or unpublished is 0 for every model with requests
+ * then and no datapoint otherwise (as Bedrock publishes it); a non-zero minute is what was held.
+ * Returns what to hold for the next tick (every non-zero minute of the window, from the frame).
+ */
+export function completeCounts(frame: Frame, keys: SeriesKey[], account: Frame, held: HeldCounts | undefined, read: Map<string, SeriesKey[]>, places: string[]): HeldCounts {
+  const next: HeldCounts = {};
+  const candidates: { key: SeriesKey; acct: string; keep: HeldCounts[SeriesKey][string]; count: number }[] = [];
+  const offset = Math.round((account.from - frame.from) / frame.period);
+  const minuteOf = (i: number) => String(frame.from + i * frame.period);
+  for (const place of places) {
+    const acct = accountTarget(place);
+    const series = account.models[acct];
+    if (!series) continue;
+    for (const key of keys) {
+      const sums = series[key];
+      if (!sums) continue;
+      const sumAt = (i: number) => sums[i - offset] ?? null;
+      if (!read.get(place)?.includes(key)) {
+        const h = held?.[key]?.[acct] ?? {};
+        // Targets the held minutes name, even those with no other datapoint in this window.
+        for (const [m, at] of Object.entries(h)) {
+          const i = (Number(m) - frame.from) / frame.period;
+          if (i >= 0 && i < frame.length) for (const t of Object.keys(at.values)) frame.models[t] ??= nullSeries(frame);
+        }
+        for (const [target, byKey] of Object.entries(frame.models)) {
+          if (target === acct || placeOfTarget(target) !== place) continue;
+          const inv = byKey['Invocations:Sum'];
+          byKey[key] = Array.from({ length: frame.length }, (_, i) => {
+            const sum = sumAt(i);
+            if (sum === null || sum === 0) return inv?.[i] === null || inv?.[i] === undefined ? null : 0;
+            return h[minuteOf(i)]?.values[target] ?? null;
+          });
+        }
+      }
+      const keep: Record<string, { total: number; values: Record<string, number> }> = {};
+      let count = 0;
+      for (let i = 0; i < frame.length; i++) {
+        const sum = sumAt(i);
+        if (sum === null || sum === 0) continue;
+        const values: Record<string, number> = {};
+        for (const [target, byKey] of Object.entries(frame.models)) {
+          const v = placeOfTarget(target) === place && target !== acct ? byKey[key]?.[i] : null;
+          if (v !== null && v !== undefined) values[target] = v;
+        }
+        count += 1 + Object.keys(values).length;
+        keep[minuteOf(i)] = { total: sum, values };
+      }
+      if (count) candidates.push({ key, acct, keep, count });
+    }
+  }
+  // The sparsest counts first: holding pays off where errors are rare, not where every minute brings new ones.
+  let total = 0;
+  for (const c of candidates.sort((a, b) => a.count - b.count)) {
+    if (total + c.count > MAX_HELD_VALUES) break;
+    total += c.count;
+    (next[c.key] ??= {})[c.acct] = c.keep;
+  }
+  return next;
+}
+
+/** A count whose errors were too dense to hold is read per model directly this long before the account-wide read is tried again. */
+export const BUSY_FOR = 10 * 60_000;
+
+const busyKey = (key: SeriesKey, place: string) => `${key}@${accountTarget(place)}`;
+
+/** The counts to read account-wide, per place: all but those found busy (errors in every window) until `busy` says otherwise. */
+export function countProbes(keys: SeriesKey[], places: string[], busy: Record<string, number> | undefined, latest: number): Map<string, SeriesKey[]> {
+  const out = new Map<string, SeriesKey[]>();
+  for (const place of places) {
+    const probe = keys.filter((k) => !((busy?.[busyKey(k, place)] ?? -Infinity) > latest));
+    if (probe.length) out.set(place, probe);
+  }
+  return out;
+}
+
+/**
+ * The counts busy from now on: read account-wide this tick, still needed per model, and too dense
+ * to hold (errors somewhere in every window): the account-wide read would prove nothing next tick
+ * either, so it is skipped for BUSY_FOR. Entries that have not expired are kept.
+ */
+export function nextBusy(busy: Record<string, number> | undefined, reads: Map<string, SeriesKey[]>, account: Frame | undefined, held: HeldCounts, latest: number): Record<string, number> {
+  const out = Object.fromEntries(Object.entries(busy ?? {}).filter(([, until]) => until > latest));
+  for (const [place, keys] of reads) {
+    const acct = accountTarget(place);
+    for (const k of keys) if (account?.models[acct]?.[k] && !held[k]?.[acct]) out[busyKey(k, place)] = latest + BUSY_FOR;
+  }
+  return out;
+}
+
+/** An empty entry for a target first seen in held counts: every series of the frame, no datapoint. */
+function nullSeries(frame: Frame): Record<SeriesKey, (number | null)[]> {
+  const keys = new Set(Object.values(frame.models).flatMap((m) => Object.keys(m)));
+  return Object.fromEntries([...keys].map((k) => [k, new Array<number | null>(frame.length).fill(null)]));
 }
 
 /**

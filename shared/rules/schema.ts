@@ -293,7 +293,7 @@ const Settings = z
     }),
     detail_every: Duration.prefault('5m').meta({
       description:
-        'How often the slow per-model series (latency, time to first token, tokens) are fetched from CloudWatch while no rule reading them is on the move; request counts are read every tick. 1m fetches everything every tick.',
+        'How often the per-model token counts (spend and token rules, and rules whose every tier holds at least this long) are fetched from CloudWatch while no rule reading them is on the move; request and error counts, latency and time to first token are judged every tick (error counts through one account-wide read). 1m fetches everything per model every tick.',
     }),
     max_catch_up: Duration.prefault('60m').meta({ description: 'After missed ticks, evaluate at most this much of the past.' }),
     timezone: z

@@ -5,7 +5,9 @@
  */
 import { evaluate, type EvaluateInput, type EvaluateOutput, type ObservationListener, type RuleError } from '../engine/evaluate';
 import { targetOfLabels } from '../core/target';
-import { accountHas, fillZeros, planFetch, type RuleGroups } from '../engine/cadence';
+import { completeCounts, countProbes, countReads, nextBusy, planFetch, type RuleGroups } from '../engine/cadence';
+import type { Frame, SeriesKey } from '../core/series';
+import { placeKey, placeOfTarget } from '../core/target';
 import { lookbackMinutes, needsLogs } from '../engine/needs';
 import { unmatchedIncludes } from '../engine/select';
 import { mergeLogSeries, type LogSource } from '../sources/logs';
@@ -136,13 +138,33 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     const knownModels = [...new Set([...Object.values(state.alerts).flatMap((a) => targetOfLabels(a.labels) ?? []), ...baselines.models(), ...state.logModels].filter(Boolean))].sort();
     const from = Math.min(first, plan.slowFrom ?? first) - lookbackMinutes(config.rules) * MINUTE;
     const window = { from, to: latest + MINUTE, period: MINUTE };
-    // Slow error counts: one account-wide metric each proves them zero for every model, or says to read them per model.
     const slowTick = plan.slowFrom !== null;
-    const account = slowTick && plan.sentinel.length && deps.source.fetchAccount ? await deps.source.fetchAccount({ ...window, keys: plan.sentinel }) : undefined;
-    const provenZero = account ? plan.sentinel.filter((k) => !accountHas(account, k)) : [];
-    const keys = [...plan.always, ...(slowTick ? [...plan.slow, ...plan.sentinel.filter((k) => !provenZero.includes(k))] : [])];
-    const frame = await deps.source.fetch({ ...window, keys, knownModels });
-    for (const k of provenZero) fillZeros(frame, k);
+    // Error counts: one account-wide metric each proves them zero for every model, or says which
+    // places must read them per model; minutes held from earlier reads are not requested again.
+    const countKeys = [...plan.fastSentinel, ...(slowTick ? plan.sentinel : [])];
+    const mainKeys = [...plan.always, ...(slowTick ? plan.slow : [])];
+    const frame = await deps.source.fetch({ ...window, keys: mainKeys, knownModels });
+    // The places read: the source's list, else those the series are keyed by (a replayed trace with region and account fields).
+    const seen = [...new Set(Object.keys(frame.models).map(placeOfTarget))];
+    const places = frame.places?.all ?? (seen.length ? seen : [placeKey(undefined, undefined)]);
+    // An account-wide read pays only where it stands for two models or more.
+    const shared = places.filter((p) => Object.keys(frame.models).filter((t) => placeOfTarget(t) === p).length >= 2);
+    let account: Frame | undefined;
+    if (deps.source.fetchAccount) {
+      for (const [keys, where] of byKeys(countProbes(countKeys, shared, state.cursor.busy, latest))) {
+        const part = await deps.source.fetchAccount({ ...window, keys, places: where });
+        account = account ? { ...account, models: { ...account.models, ...part.models } } : part;
+      }
+    }
+    const reads = countReads(countKeys, account, state.cursor.held, places);
+    for (const [keys, where] of byKeys(reads)) {
+      mergeFrame(frame, mainKeys, await deps.source.fetch({ ...window, keys, knownModels, places: where }));
+    }
+    // Counts only slow rules read are not judged this tick: what is held of them waits for the next slow read.
+    const kept = Object.fromEntries(Object.entries(state.cursor.held ?? {}).filter(([k]) => !countKeys.includes(k)));
+    const completed = account ? completeCounts(frame, countKeys, account, state.cursor.held, reads, places) : {};
+    const held = { ...kept, ...completed };
+    const busy = nextBusy(state.cursor.busy, reads, account, completed, latest);
     for (const [place, error] of Object.entries(frame.places?.failed ?? {})) {
       deps.log.warn('cannot read the metrics of a region or account; its models are judged next tick', { place, error });
     }
@@ -183,7 +205,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       await store.putOutbox(outbox);
       const touched = new Set([...result.changed, ...routed.touched]);
       pending = [...new Set([...state.cursor.pending, ...outbox.map((o) => o.id)])];
-      const next = { ...state.cursor, lastMinute: latest, slowMinute, spend: result.spend, pending, journal: [], groups: routed.groups, escalations: escalated.groups };
+      const next = { ...state.cursor, lastMinute: latest, slowMinute, spend: result.spend, pending, journal: [], groups: routed.groups, escalations: escalated.groups, held, busy };
       await store.commit(state.cursor, next, [...touched].map((fp) => result.states[fp]));
     } catch (e) {
       if (e instanceof ConcurrentTickError) {
@@ -209,6 +231,26 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
 
   const d = await deliverOutbox(store, deps.notifiers, pending, now, { log: deps.log, sleep: deps.sleep, metrics: deps.metrics, timeLeft: deps.timeLeft, dropNotice: deps.dropNotice });
   return { ...report, ...d };
+}
+
+/** Places grouped by the error counts they must read per model: one fetch per group. */
+function byKeys(reads: Map<string, SeriesKey[]>): [SeriesKey[], string[]][] {
+  const groups = new Map<string, [SeriesKey[], string[]]>();
+  for (const [place, keys] of reads) {
+    const id = keys.join(',');
+    if (!groups.has(id)) groups.set(id, [keys, []]);
+    groups.get(id)![1].push(place);
+  }
+  return [...groups.values()];
+}
+
+/** Adds a second read's series (and the places it could not read) to the tick's frame. */
+function mergeFrame(frame: Frame, keys: SeriesKey[], part: Frame): void {
+  for (const [target, byKey] of Object.entries(part.models)) {
+    frame.models[target] ??= Object.fromEntries(keys.map((k) => [k, new Array<number | null>(frame.length).fill(null)]));
+    Object.assign(frame.models[target], byKey);
+  }
+  if (part.places && frame.places) Object.assign(frame.places.failed, part.places.failed);
 }
 
 /** The fast rules over `minutes`, then the slow ones over `slowMinutes` (possibly none) on the states the first pass left. */

@@ -99,12 +99,12 @@ export class CloudWatchSource implements MetricSource {
     this.namespace = namespace;
     this.discovery = discovery;
     this.place = place;
-    // Account-wide reads only for the account the client is in: another account's (cross-account
-    // observability) would need AccountId on each query; without this method the tick reads per model.
-    if (place.account === undefined && !place.observability) this.fetchAccount = (req) => this.readAccount(req);
+    // Account-wide reads of the account the client is in (its own, or a role assumed there), or of a
+    // linked account through cross-account observability (AccountId on the query).
+    this.fetchAccount = (req) => this.readAccount(req);
   }
 
-  /** Account-wide datapoints (see readAccount); absent for a source reading another account. */
+  /** Account-wide datapoints (see readAccount). */
   readonly fetchAccount?: (req: Omit<FetchRequest, 'knownModels'>) => Promise<Frame>;
 
   /** The frame key of a model read by this source. */
@@ -209,12 +209,14 @@ export class CloudWatchSource implements MetricSource {
 
   /**
    * Account-wide datapoints: one MetricStat query per key without the ModelId dimension (Bedrock
-   * publishes its metrics across all models too), one billed metric each, under the model `*`.
+   * publishes its metrics across all models too), one billed metric each, under the model `*` of
+   * this place (the target key of ModelId `*` in its region and account).
    */
   private async readAccount(req: Omit<FetchRequest, 'knownModels'>): Promise<Frame> {
     const frame = emptyFrame(req.from, req.to, req.period);
     const keys = [...new Set(req.keys)];
-    frame.models[ACCOUNT] = Object.fromEntries(keys.map((k) => [k, new Array<number | null>(frame.length).fill(null)]));
+    const target = this.key(ACCOUNT);
+    frame.models[target] = Object.fromEntries(keys.map((k) => [k, new Array<number | null>(frame.length).fill(null)]));
     if (frame.length === 0 || keys.length === 0) return frame;
     const plans: Plan[] = keys.map((key, i) => {
       const { metric, stat } = parseSeriesKey(key);
@@ -226,10 +228,15 @@ export class CloudWatchSource implements MetricSource {
         metric,
         stat,
         model: ACCOUNT,
-        query: { Id: id, MetricStat: { Metric: { Namespace: this.namespace, MetricName: metric, Dimensions: [] }, Stat: stat, Period: req.period / 1000 }, ReturnData: true },
+        query: {
+          Id: id,
+          MetricStat: { Metric: { Namespace: this.namespace, MetricName: metric, Dimensions: [] }, Stat: stat, Period: req.period / 1000 },
+          ...(this.place.observability && this.place.account ? { AccountId: this.place.account } : {}),
+          ReturnData: true,
+        },
       };
     });
-    await this.runBatch(plans, req, (model, key, result) => writeResult(frame.models[model]![key]!, result, req));
+    await this.runBatch(plans, req, (_model, key, result) => writeResult(frame.models[target]![key]!, result, req));
     return frame;
   }
 

@@ -6,6 +6,7 @@
 import type { MetricTrace } from './trace';
 import { MINUTE } from '../core/time';
 import { ACCOUNT, parseSeriesKey, type Frame, type SeriesKey } from '../core/series';
+import { parseTarget, placeKey, placeOfTarget, targetKey } from '../core/target';
 import { type FetchRequest, type MetricSource } from './types';
 import { COUNT_METRICS } from '../rules/metrics';
 import { mean, median } from '../core/stats';
@@ -24,7 +25,7 @@ export class ReplaySource implements MetricSource {
     const frame = this.read(req);
     // Billed as a SEARCH is: one metric per series that has data in the window.
     this.count(req.period, Object.keys(frame.models).length * req.keys.length);
-    for (const m of req.knownModels ?? []) frame.models[m] ??= Object.fromEntries(req.keys.map((k) => [k, new Array(frame.length).fill(null)]));
+    for (const m of req.knownModels ?? []) if (this.asked(req, m)) frame.models[m] ??= Object.fromEntries(req.keys.map((k) => [k, new Array(frame.length).fill(null)]));
     return frame;
   }
 
@@ -33,12 +34,18 @@ export class ReplaySource implements MetricSource {
     if (period === MINUTE) this.stats.minuteMetrics += metrics;
   }
 
+  /** Whether a request covers this target's place (all places when it names none). */
+  private asked(req: Pick<FetchRequest, 'places'>, target: string): boolean {
+    return !req.places || req.places.includes(placeOfTarget(target));
+  }
+
   /** The visible datapoints of every model with any in the window. */
   private read(req: Omit<FetchRequest, 'knownModels'>): Frame {
     const visibleTo = Math.floor((this.clock.now() - this.clock.delayMs) / MINUTE) * MINUTE; // minutes closing by then
     const length = Math.max(0, Math.round((req.to - req.from) / req.period));
     const frame: Frame = { from: req.from, length, period: req.period, models: {} };
     for (const [model, byKey] of Object.entries(this.trace.series)) {
+      if (!this.asked(req, model)) continue;
       const out: Record<SeriesKey, (number | null)[]> = {};
       let any = false;
       for (const key of req.keys) {
@@ -76,19 +83,30 @@ export class ReplaySource implements MetricSource {
   async fetchAccount(req: Omit<FetchRequest, 'knownModels'>): Promise<Frame> {
     this.stats.calls++;
     const perModel = this.read(req);
-    const out: Record<SeriesKey, (number | null)[]> = {};
     for (const key of req.keys) {
       const { metric, stat } = parseSeriesKey(key);
       if (stat !== 'Sum' || !COUNT_METRICS.has(metric)) throw new Error(`ReplaySource: no account-wide replay of ${key} (counting metrics' Sum only)`);
-      const total: (number | null)[] = new Array(perModel.length).fill(null);
-      for (const byKey of Object.values(perModel.models)) {
-        const s = byKey[key];
-        for (let i = 0; i < perModel.length; i++) if (s[i] !== null) total[i] = (total[i] ?? 0) + (s[i] as number);
-      }
-      out[key] = total;
     }
-    this.count(req.period, req.keys.length);
-    return { from: perModel.from, length: perModel.length, period: perModel.period, models: { [ACCOUNT]: out } };
+    // One account-wide series per place of the trace (a trace with region and account fields keys its models by place).
+    const models: Frame['models'] = {};
+    const seen = new Set(Object.keys(this.trace.series).map(placeOfTarget));
+    const places = [...(seen.size ? seen : [placeKey(undefined, undefined)])].filter((p) => !req.places || req.places.includes(p));
+    for (const place of places) {
+      const { region, account } = parseTarget(`${place}|${ACCOUNT}`);
+      const out: Record<SeriesKey, (number | null)[]> = {};
+      for (const key of req.keys) {
+        const total: (number | null)[] = new Array(perModel.length).fill(null);
+        for (const [target, byKey] of Object.entries(perModel.models)) {
+          if (placeOfTarget(target) !== place) continue;
+          const s = byKey[key];
+          for (let i = 0; i < perModel.length; i++) if (s[i] !== null) total[i] = (total[i] ?? 0) + (s[i] as number);
+        }
+        out[key] = total;
+      }
+      models[targetKey({ modelId: ACCOUNT, region, account })] = out;
+      this.count(req.period, req.keys.length);
+    }
+    return { from: perModel.from, length: perModel.length, period: perModel.period, models };
   }
 
   /** One slot's value: the minute itself, or an hour rolled up the way CloudWatch would (sum / mean / median of percentiles). */

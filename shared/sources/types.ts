@@ -12,13 +12,16 @@ export interface FetchRequest {
   period: number;
   /** Models known from state or baselines, fetched even when discovery no longer lists them. */
   knownModels?: string[];
+  /** Only these places (shared/core/target placeKey) of a source reading several; all when absent. */
+  places?: string[];
 }
 
 export interface MetricSource {
   fetch(req: FetchRequest): Promise<Frame>;
   /**
    * The same window account-wide (no ModelId dimension: one metric per key), under the model
-   * `*`. Optional: without it every series is read per model.
+   * `*` of each place (engine/cadence accountTarget). Optional: without it, or for a place it
+   * has no series of, error counts are read per model.
    */
   fetchAccount?(req: Omit<FetchRequest, 'knownModels'>): Promise<Frame>;
 }

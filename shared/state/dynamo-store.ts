@@ -35,6 +35,8 @@ export class DynamoStateStore implements StateStore {
           journal: (item.journal as AlertState[]) ?? [],
           groups: typeof item.groups === 'string' ? (JSON.parse(item.groups) as Cursor['groups']) : {},
           escalations: typeof item.escalations === 'string' ? (JSON.parse(item.escalations) as Cursor['escalations']) : {},
+          held: typeof item.held === 'string' ? (JSON.parse(item.held) as Cursor['held']) : {},
+          busy: typeof item.busy === 'string' ? (JSON.parse(item.busy) as Cursor['busy']) : {},
         };
       } else if (sk.startsWith(GROUP_ACK)) {
         const ack = item.ack as GroupAck;
@@ -128,8 +130,18 @@ export class DynamoStateStore implements StateStore {
   private async advanceCursor(prev: Cursor, next: Cursor, journal: AlertState[]): Promise<void> {
     const names = { '#v': 'version' };
     // Groups as one JSON string: label values may be empty strings and fingerprints odd map keys; one attribute, one write.
-    const values: Record<string, unknown> = { ':next': prev.version + 1, ':m': next.lastMinute, ':sm': next.slowMinute, ':s': next.spend, ':j': journal, ':g': JSON.stringify(next.groups ?? {}), ':e': JSON.stringify(next.escalations ?? {}) };
-    let update = 'SET #v = :next, lastMinute = :m, slowMinute = :sm, spend = :s, journal = :j, groups = :g, escalations = :e';
+    const values: Record<string, unknown> = {
+      ':next': prev.version + 1,
+      ':m': next.lastMinute,
+      ':sm': next.slowMinute,
+      ':s': next.spend,
+      ':j': journal,
+      ':g': JSON.stringify(next.groups ?? {}),
+      ':e': JSON.stringify(next.escalations ?? {}),
+      ':h': JSON.stringify(next.held ?? {}),
+      ':b': JSON.stringify(next.busy ?? {}),
+    };
+    let update = 'SET #v = :next, lastMinute = :m, slowMinute = :sm, spend = :s, journal = :j, groups = :g, escalations = :e, held = :h, busy = :b';
     const added = next.pending.filter((id) => !prev.pending.includes(id));
     if (added.length) {
       update += ' ADD pending :p';

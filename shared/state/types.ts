@@ -1,6 +1,7 @@
 import type { AlertState, Spend } from '../core/alert';
 import type { Notification } from '../core/notification';
 import type { Escalations, GroupAck, Groups } from '../core/group';
+import type { HeldCounts } from '../core/series';
 
 /** The evaluation cursor: which data minute was judged last, and the notifications awaiting delivery. */
 export interface Cursor {
@@ -29,6 +30,10 @@ export interface Cursor {
    * same conditional write as the groups and the outbox ids its steps produced.
    */
   escalations: Escalations;
+  /** Per-model error counts of minutes whose account-wide sum was not zero, so later ticks need not read them again (engine/cadence.ts). */
+  held?: HeldCounts;
+  /** Error counts read per model without the account-wide read, until this data minute (errors in every window; engine/cadence.ts). */
+  busy?: Record<string, number>;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';

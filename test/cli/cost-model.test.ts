@@ -48,10 +48,37 @@ describe('GetMetricData metrics per tick', () => {
     // fast: absent + composite (its `for` covers 5 min but its condition errors needs ≥ 4: yes; latency 10 ≥ 4: yes → slow)
     // → fast reads Invocations only; slow read = 2 account-wide error counts + latency p95 × 20.
     expect(metricsPerTick(cfg, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE })).toBeCloseTo(20 + (2 + 20) / 5, 10);
-    // Errors in every window: the error counts per model too.
-    expect(metricsPerTick(cfg, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE, errors: 1 })).toBeCloseTo(20 + (2 + 20 + 40) / 5, 10);
+    // Errors in every window: the error counts per model too (account-wide once every 11 ticks).
+    expect(metricsPerTick(cfg, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE, errors: 1 })).toBeCloseTo(20 + (20 + 2 / 11 + 40) / 5, 10);
     // A slow rule always on the move: the slow read every tick.
     expect(metricsPerTick(cfg, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE, moving: 1 })).toBeCloseTo(20 + 2 + 20, 10);
+  });
+});
+
+describe('GetMetricData metrics per tick with error counts judged every tick', () => {
+  const fastErrors = parseRules(`
+rules:
+  - { name: throttles, kind: ratio, numerator: InvocationThrottles, denominator: [Invocations, InvocationThrottles], next_check: x, tiers: { critical: { above: 10% } } }
+  - { name: latency, kind: threshold, metric: InvocationLatency, stat: p95, window: 5m, next_check: x, tiers: { warning: { above: 5s } } }
+  - { name: spend, kind: cost, signal: cost, window: 1h, next_check: x, tiers: { warning: { above: 1.5 } } }
+`);
+
+  it('reads the counts account-wide every tick, per model only when new errors show; tokens every detail_every', () => {
+    // Every tick: Invocations and latency per model, throttles account-wide; every 5 min: input and output tokens per model.
+    expect(metricsPerTick(fastErrors, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE })).toBeCloseTo(2 * 20 + 1 + (2 * 20) / 5, 10);
+    // Errors somewhere every minute: the throttles per model every tick too, account-wide once every 11 ticks.
+    expect(metricsPerTick(fastErrors, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE, errors: 1 })).toBeCloseTo(2 * 20 + 1 / 11 + 20 + (2 * 20) / 5, 10);
+    // detail_every at the schedule: every series per model every tick.
+    expect(metricsPerTick(fastErrors, 20, MINUTE, { kind: 'tiered', detailEvery: MINUTE })).toBe(5 * 20);
+  });
+
+  it('multiplies reads, models and native alarms by regions × accounts', () => {
+    const lambda = { evaluate: { memoryMb: 256, durationMs: 0, invocations: 0 }, baseline: { memoryMb: 256, durationMs: 0, invocations: 0 }, digest: { memoryMb: 256, durationMs: 0, invocations: 0 }, ingest: { memoryMb: 512, durationMs: 0, invocations: 0 } };
+    const input = { config: fastErrors, models: 20, interval: MINUTE, design: { kind: 'tiered', detailEvery: 5 * MINUTE } as const, lambda, notifications: 0, logBytesPerTick: 0, storageBytesPerModel: 0 };
+    const one = estimateMonthly(input);
+    const six = estimateMonthly({ ...input, places: 6 });
+    expect(six.metricsPerTick).toBeCloseTo(6 * one.metricsPerTick, 10);
+    expect(six.lines[0].usd).toBeCloseTo(6 * one.lines[0].usd, 10);
   });
 });
 

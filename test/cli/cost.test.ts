@@ -30,7 +30,20 @@ describe('bedrock-watch cost', () => {
     expect(r.stdout).toMatch(/shared\/pricing\/aws-prices\.json/);
   });
 
+  it('counts every region and account: reads, models and native alarms', () => {
+    const one = JSON.parse(cli(['cost', '--models', '20', '--evaluate-ms', '300', '--json']).stdout) as { designs: { estimate: { metricsPerTick: number } }[]; native: { usd: number } };
+    const r = cli(['cost', '--models', '20', '--regions', '2', '--accounts', '3', '--evaluate-ms', '300', '--json']);
+    expect(r.code).toBe(0);
+    const six = JSON.parse(r.stdout) as { regions: number; accounts: number; designs: { estimate: { metricsPerTick: number } }[]; native: { usd: number } };
+    expect([six.regions, six.accounts]).toEqual([2, 3]);
+    expect(six.native.usd).toBeCloseTo(6 * one.native.usd, 6);
+    six.designs.forEach((d, i) => expect(d.estimate.metricsPerTick).toBeCloseTo(6 * one.designs[i].estimate.metricsPerTick, 6));
+    expect(cli(['cost', '--models', '20', '--regions', '2', '--accounts', '3']).stdout).toMatch(/20 models in each of 2 regions × 3 accounts/);
+  });
+
   it.each([
+    [['cost', '--models', '5', '--regions', '0'], /--regions must be a whole number/],
+    [['cost', '--models', '5', '--accounts', 'two'], /--accounts must be a whole number/],
     [['cost'], /--models must be a whole number/],
     [['cost', '--models', '0'], /--models must be a whole number/],
     [['cost', '--models', '5', '--interval', '30s'], /--interval must be at least 1m/],

@@ -1,4 +1,5 @@
-import { accountHas, fillZeros, groupRules, inMotion, planFetch } from '../../shared/engine/cadence';
+import { accountHas, BUSY_FOR, completeCounts, countProbes, countReads, fillZeros, groupRules, inMotion, nextBusy, planFetch, waitsByMeasure } from '../../shared/engine/cadence';
+import type { Frame } from '../../shared/core/series';
 import { initialState } from '../../shared/engine/machine';
 import { parseRules } from '../../shared/rules/load';
 import { ACCOUNT } from '../../shared/core/series';
@@ -18,6 +19,21 @@ const names = (rules: { name: string }[]) => rules.map((r) => r.name);
 const state = (rule: string, patch: object) => ({ ...initialState(`fp-${rule}`, config.rules.find((r) => r.name === rule)!, 'errors', { ModelId: 'm' }), ...patch });
 
 describe('which rules can wait for the slow read', () => {
+  it('spend and token volumes wait by what they measure; counts, latency and availability never do', () => {
+    const by = parseRules(`
+rules:
+  - { name: spend, kind: cost, signal: cost, window: 1h, next_check: x, tiers: { warning: { above: 1.5, for: 0m } } }
+  - { name: out-tokens, kind: threshold, metric: OutputTokenCount, stat: Sum, window: 5m, next_check: x, tiers: { warning: { above: 1000000 } } }
+  - { name: token-baseline, kind: baseline, series: tokens, window: 15m, next_check: x, tiers: { warning: { above: 3 } } }
+  - { name: throttles, kind: ratio, numerator: InvocationThrottles, denominator: Invocations, next_check: x, tiers: { critical: { above: 10% } } }
+  - { name: latency, kind: threshold, metric: InvocationLatency, stat: p95, window: 5m, next_check: x, tiers: { warning: { above: 5s } } }
+  - { name: silent, kind: absent, signal: availability, next_check: x, tiers: { critical: { for: 0m } } }
+  - { name: requests, kind: baseline, series: Invocations, window: 15m, next_check: x, tiers: { warning: { above: 3, for: 0m } } }
+`).rules;
+    expect(by.filter(waitsByMeasure).map((r) => r.name)).toEqual(['spend', 'out-tokens', 'token-baseline']);
+    expect(names(groupRules(by, 5 * MINUTE, MINUTE).slow)).toEqual(['spend', 'out-tokens', 'token-baseline']);
+  });
+
   it('waits only rules whose every tier holds at least detail_every minus the schedule; spend rules always wait', () => {
     const g = groupRules(config.rules, 5 * MINUTE, MINUTE);
     expect(names(g.slow)).toEqual(['errors', 'slow', 'spend']);
@@ -51,12 +67,20 @@ describe('the fetch plan of a tick', () => {
     expect(due.slowFrom).toBe(latest - 4 * MINUTE);
   });
 
-  it('splits the series: request counts always, error counts of slow rules behind the account-wide read, the rest when slow rules are read', () => {
+  it('splits the series: request counts and latency always, every error count behind the account-wide read, the rest when slow rules are read', () => {
     const p = planFetch({ ...base, lastMinute: null, slowMinute: null });
-    expect(p.always).toEqual(['InvocationClientErrors:Sum', 'InvocationLatency:p95', 'Invocations:Sum']);
+    expect(p.always).toEqual(['InvocationLatency:p95', 'Invocations:Sum']);
+    expect(p.fastSentinel).toEqual(['InvocationClientErrors:Sum']);
     expect(p.sentinel).toEqual(['InvocationServerErrors:Sum']);
     expect(p.slow).toEqual(['InputTokenCount:Sum', 'OutputTokenCount:Sum']);
     expect(p.slowFrom).toBe(latest); // a first tick reads everything
+  });
+
+  it('with detail_every at the schedule reads every series per model every tick (the reference design)', () => {
+    const p = planFetch({ ...base, detailEvery: MINUTE, lastMinute: null, slowMinute: null });
+    expect(p.fastSentinel).toEqual([]);
+    expect(p.sentinel).toEqual([]);
+    expect(p.always).toEqual(['InputTokenCount:Sum', 'InvocationClientErrors:Sum', 'InvocationLatency:p95', 'InvocationServerErrors:Sum', 'Invocations:Sum', 'OutputTokenCount:Sum']);
   });
 
   it('reads the slow rules every tick while one of their alerts is pending, escalating or clearing', () => {
@@ -101,5 +125,88 @@ describe('error counts proven zero account-wide', () => {
     fillZeros(frame, 'InvocationServerErrors:Sum');
     expect(frame.models.a['InvocationServerErrors:Sum']).toEqual([0, null, 0]);
     expect(frame.models.b['InvocationServerErrors:Sum']).toEqual([null, null, null]);
+  });
+});
+
+describe('error counts read per model only where the account-wide sum is not explained', () => {
+  const THR = 'InvocationThrottles:Sum';
+  const SE = 'InvocationServerErrors:Sum';
+  // The truth over 14 minutes: what reading every series per model would give. Model c is fully
+  // throttled in minute 7 (no Invocations datapoint), so only its throttle count shows it.
+  const truth: Record<string, Record<string, (number | null)[]>> = {
+    a: { 'Invocations:Sum': [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5], [THR]: [0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2], [SE]: new Array(14).fill(0) },
+    b: { 'Invocations:Sum': [3, null, 3, 3, 3, null, 3, 3, 3, 3, 3, 3, 3, 3], [THR]: [0, null, 2, 0, 0, null, 0, 0, 0, 0, 0, 0, 0, 0], [SE]: [0, null, 0, 0, 0, null, 0, 0, 0, 0, 0, 0, 0, 0] },
+    c: { 'Invocations:Sum': new Array(14).fill(null), [THR]: [null, null, null, null, null, null, null, 4, null, null, null, null, null, null], [SE]: new Array(14).fill(null) },
+  };
+  /** A tick's view of minutes [from, to): the account-wide sums, and the per-model read of `keys`. */
+  const view = (from: number, to: number, keys: string[], models = Object.keys(truth)): Frame => {
+    const out: Frame = { ...frameOf({}, T0 + from * MINUTE), length: to - from, models: {} };
+    for (const m of models) {
+      const byKey = Object.fromEntries(keys.map((k) => [k, truth[m][k].slice(from, to)]));
+      if (Object.values(byKey).some((s) => s.some((v) => v !== null))) out.models[m] = byKey;
+    }
+    return out;
+  };
+  const account = (from: number, to: number, patch: (s: (number | null)[]) => void = () => {}): Frame => {
+    const sums = Object.fromEntries(
+      [THR, SE].map((k) => [k, Array.from({ length: to - from }, (_, i) => Object.values(truth).reduce<number | null>((acc, m) => (m[k][from + i] === null ? acc : (acc ?? 0) + (m[k][from + i] as number)), null))]),
+    );
+    patch(sums[THR]);
+    return { ...frameOf({}, T0 + from * MINUTE), length: to - from, models: { [ACCOUNT]: sums } };
+  };
+  const keys = [THR, SE];
+  const places = ['|'];
+
+  it('reproduces the per-model frame over three ticks, reading throttles per model only when a new minute is not zero', () => {
+    // Tick 1, minutes 0-9: throttles somewhere in minutes 2 and 7, server errors nowhere.
+    const acct1 = account(0, 10);
+    const reads1 = countReads(keys, acct1, undefined, places);
+    expect([...reads1]).toEqual([['|', [THR]]]);
+    const frame1 = view(0, 10, ['Invocations:Sum']);
+    for (const [m, byKey] of Object.entries(view(0, 10, [THR]).models)) Object.assign((frame1.models[m] ??= { 'Invocations:Sum': new Array(10).fill(null) }), byKey);
+    const held1 = completeCounts(frame1, keys, acct1, undefined, reads1, places);
+    expect(frame1).toEqual(view(0, 10, ['Invocations:Sum', THR, SE]));
+    expect(Object.keys(held1[THR][ACCOUNT])).toEqual([String(T0 + 2 * MINUTE), String(T0 + 7 * MINUTE)]);
+
+    // Tick 2, minutes 3-12: nothing new, so nothing is read per model; c comes back from what is held.
+    const acct2 = account(3, 13);
+    expect(countReads(keys, acct2, held1, places).size).toBe(0);
+    const frame2 = view(3, 13, ['Invocations:Sum']);
+    const held2 = completeCounts(frame2, keys, acct2, held1, new Map(), places);
+    expect(frame2).toEqual(view(3, 13, ['Invocations:Sum', THR, SE]));
+    expect(Object.keys(held2[THR][ACCOUNT])).toEqual([String(T0 + 7 * MINUTE)]);
+
+    // Tick 3, minutes 4-13: a throttle in minute 13 is new.
+    expect([...countReads(keys, account(4, 14), held2, places)]).toEqual([['|', [THR]]]);
+  });
+
+  it('reads again when an account-wide sum no longer matches what is held (a late datapoint)', () => {
+    const acct1 = account(0, 10);
+    const frame1 = view(0, 10, ['Invocations:Sum', THR]);
+    const held = completeCounts(frame1, keys, acct1, undefined, new Map([['|', [THR]]]), places);
+    expect(countReads(keys, account(0, 10), held, places).size).toBe(0);
+    expect([...countReads(keys, account(0, 10, (s) => (s[7] = 5)), held, places)]).toEqual([['|', [THR]]]);
+  });
+
+  it('skips the account-wide read of a count too dense to hold for BUSY_FOR, then tries it again', () => {
+    const latest = T0 + 100 * MINUTE;
+    const acct = account(0, 10);
+    // Throttles needed per model and nothing held of them (the budget was spent): busy. Server errors were not read.
+    const busy = nextBusy({}, new Map([['|', [THR]]]), acct, {}, latest);
+    expect(busy).toEqual({ [`${THR}@${ACCOUNT}`]: latest + BUSY_FOR });
+    expect([...countProbes(keys, places, busy, latest + MINUTE)]).toEqual([['|', [SE]]]);
+    expect([...countProbes(keys, places, busy, latest + BUSY_FOR)]).toEqual([['|', keys]]);
+    // Held (sparse): not busy. Read per model without an account-wide series: nothing learned.
+    expect(nextBusy({}, new Map([['|', [THR]]]), acct, { [THR]: { [ACCOUNT]: {} } }, latest)).toEqual({});
+    expect(nextBusy({}, new Map([['|', [THR]]]), undefined, {}, latest)).toEqual({});
+    // Expired entries are dropped.
+    expect(nextBusy({ old: latest - MINUTE }, new Map(), acct, {}, latest)).toEqual({});
+  });
+
+  it('reads every count per model for a place without account-wide series', () => {
+    expect([...countReads(keys, undefined, undefined, ['us-east-1|', 'us-west-2|'])]).toEqual([
+      ['us-east-1|', keys],
+      ['us-west-2|', keys],
+    ]);
   });
 });

@@ -9,6 +9,11 @@ import { parseRules } from '../../shared/rules/load';
 import { DAY, MINUTE } from '../../shared/core/time';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadMetricTrace } from '../../shared/sources/trace';
+import { groupRules } from '../../shared/engine/cadence';
+import type { Transition } from '../../shared/core/alert';
+import { targetKey } from '../../shared/core/target';
+import type { MetricTrace } from '../../shared/sources/trace';
 
 const config = parseRules(readFileSync(join(__dirname, '..', '..', 'rules.yml'), 'utf8'));
 const day = (h: number, m = 0) => new Date(Date.parse('2026-11-03T00:00:00Z') + h * 3_600_000 + m * MINUTE).toISOString();
@@ -51,7 +56,88 @@ describe('reading slow rules every detail_every', () => {
   });
 
   it('requests fewer GetMetricData metrics', () => {
-    // With the sequential evidence rules (no `for`), only the slow rules (cost, drift, latency) wait: a fifth fewer metrics here.
+    // Errors and throttles somewhere in most minutes (the generator's background rates at 200 requests a minute),
+    // so the counts are often read per model: the saving is the account-wide proof of the quiet minutes, and tokens.
     expect(tiered.evaluateMetrics).toBeLessThan(every.evaluateMetrics * 0.85);
+  });
+});
+
+/**
+ * The bundled sample (three models, errors in a few minutes an hour, a cost incident) replayed
+ * both ways: reading every series per model every tick, and the plan (error counts behind the
+ * account-wide read, held counts never re-read, tokens every detail_every).
+ */
+describe('the fetch plan against reading everything, on the bundled sample', () => {
+  const sample = loadMetricTrace(join(__dirname, '..', '..', 'events', 'traces', 'sample-metrics.jsonl.gz'));
+  const { fast } = groupRules(config.rules, config.settings.detail_every, config.settings.schedule);
+  const fastRules = new Set(fast.map((r) => r.name));
+  const line = (t: Transition) => `${t.kind} ${t.state.rule} ${t.state.labels.ModelId} ${t.state.tier ?? ''} minute ${new Date(t.minute).toISOString()}`;
+  let every: ReplayResult;
+  let planned: ReplayResult;
+  beforeAll(async () => {
+    const from = sample.to - 2 * DAY;
+    every = await replay({ config, metrics: sample, from, store: 'memory', detailEvery: MINUTE });
+    planned = await replay({ config, metrics: sample, from, store: 'memory' });
+  }, 180_000);
+
+  it('judges every count, latency and availability rule identically: same transitions, same data minutes, same ticks', () => {
+    const of = (r: ReplayResult) => r.transitions.filter((t) => fastRules.has(t.state.rule)).map((t) => `${line(t)} at ${new Date(t.at).toISOString()}`).sort();
+    expect(of(every).length).toBeGreaterThanOrEqual(6);
+    expect(of(planned)).toEqual(of(every));
+    const sent = (r: ReplayResult) => r.captured.filter((c) => fastRules.has(c.notification.alert.rule)).map((c) => `${c.receiver} ${c.notification.action} ${c.notification.at}`).sort();
+    expect(sent(planned)).toEqual(sent(every));
+  });
+
+  it('judges the spend rate on the same data minutes, at most detail_every − schedule later', () => {
+    const wait = config.settings.detail_every - config.settings.schedule;
+    const spend = (r: ReplayResult) => r.transitions.filter((t) => t.state.rule === 'bedrock-spend-rate');
+    expect(spend(every).length).toBeGreaterThanOrEqual(2);
+    expect(spend(planned).map(line)).toEqual(spend(every).map(line));
+    spend(planned).forEach((t, i) => {
+      expect(t.at).toBeGreaterThanOrEqual(spend(every)[i].at);
+      expect(t.at - spend(every)[i].at).toBeLessThanOrEqual(wait);
+    });
+  });
+
+  it('requests about half the metrics: the error counts are read per model only when a new minute is not zero', () => {
+    // Reading everything: 8 series × 3 models = 24 a tick.
+    expect(every.evaluateMetrics / every.ticks).toBe(24);
+    expect(planned.evaluateMetrics / planned.ticks).toBeLessThan(17);
+  });
+});
+
+/** Two places of one trace (region and account fields): each has its own account-wide counts, read per model only where they are not zero. */
+describe('the fetch plan in several places', () => {
+  const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+  const quiet = { id: MODEL, peakPerMinute: 3, nightShare: 0.3, weekendShare: 0.5, growthPerDay: 0, p95: 2000, inputTokens: 1000, outputTokens: 300 };
+  const places = [
+    { region: 'us-east-1', account: '111111111111', seed: 21, incidents: [] },
+    { region: 'us-west-2', account: '111111111111', seed: 22, incidents: [{ kind: 'throttle_storm' as const, modelId: MODEL, start: day(10), minutes: 20, severity: 'critical' as const, magnitude: 0.4 }] },
+  ];
+  const trace: MetricTrace = { from: Date.parse('2026-11-02T00:00:00Z'), to: Date.parse('2026-11-04T00:00:00Z'), namespace: 'AWS/Bedrock', series: {}, skipped: 0 };
+  const EMBED = 'amazon.titan-embed-text-v2:0';
+  for (const p of places) {
+    const w = generateWorkload({ start: '2026-11-02T00:00:00Z', days: 2, seed: p.seed, models: [quiet, { ...quiet, id: EMBED, peakPerMinute: 2, outputTokens: 0 }], incidents: p.incidents });
+    for (const m of [MODEL, EMBED]) trace.series[targetKey({ modelId: m, region: p.region, account: p.account })] = w.trace.series[m];
+  }
+  let every: ReplayResult;
+  let planned: ReplayResult;
+  beforeAll(async () => {
+    const from = trace.from + DAY + 8 * 3_600_000;
+    const to = from + 4 * 3_600_000;
+    every = await replay({ config, metrics: trace, from, to, store: 'memory', detailEvery: MINUTE });
+    planned = await replay({ config, metrics: trace, from, to, store: 'memory' });
+  }, 120_000);
+
+  it('pages for the throttle storm in us-west-2 on the same tick, and judges everything else the same', () => {
+    const of = (r: ReplayResult) => r.transitions.map((t) => `${t.kind} ${t.state.rule} ${t.state.labels.Region} ${t.state.labels.ModelId} ${t.state.tier ?? ''} ${t.minute} ${t.at}`).sort();
+    expect(of(every).some((t) => t.startsWith('firing bedrock-throttles us-west-2'))).toBe(true);
+    expect(of(planned)).toEqual(of(every));
+  });
+
+  it('reads fewer metrics: counts per model only in the place with errors, tokens every detail_every', () => {
+    // Two models a place, 8 series each: 32 a tick reading everything.
+    expect(every.evaluateMetrics / every.ticks).toBe(32);
+    expect(planned.evaluateMetrics / planned.ticks).toBeLessThan(26);
   });
 });

@@ -331,9 +331,15 @@ describe('CloudWatchSource.fetchAccount', () => {
     expect(source.stats.metrics).toBe(2);
   });
 
-  it('is not offered for a source reading another account (the tick then reads error counts per model)', () => {
-    expect(new CloudWatchSource({ client, place: { account: '123456789012' } }).fetchAccount).toBeUndefined();
-    expect(new CloudWatchSource({ client, place: { account: '123456789012', observability: true } }).fetchAccount).toBeUndefined();
-    expect(new CloudWatchSource({ client, place: { region: 'eu-west-1' } }).fetchAccount).toBeDefined();
+  it('reads another account too: its own client (an assumed role) or AccountId on the query (cross-account observability), under that place\'s *', async () => {
+    cw.on(GetMetricDataCommand).callsFake(emulate([]));
+    const linked = new CloudWatchSource({ client, place: { region: 'eu-west-1', account: '123456789012', observability: true } });
+    const frame = await linked.fetchAccount!({ keys: ['InvocationThrottles:Sum'], from: T0, to: T1, period: MINUTE });
+    expect(calls()[0].MetricDataQueries?.map((q) => [q.MetricStat?.Metric?.Dimensions, q.AccountId])).toEqual([[[], '123456789012']]);
+    expect(Object.keys(frame.models)).toEqual(['eu-west-1|123456789012|*']);
+    const assumed = new CloudWatchSource({ client, place: { region: 'eu-west-1', account: '210987654321' } });
+    const own = await assumed.fetchAccount!({ keys: ['InvocationThrottles:Sum'], from: T0, to: T1, period: MINUTE });
+    expect(calls()[1].MetricDataQueries?.[0].AccountId).toBeUndefined();
+    expect(Object.keys(own.models)).toEqual(['eu-west-1|210987654321|*']);
   });
 });

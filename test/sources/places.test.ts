@@ -52,6 +52,24 @@ describe('reading several regions and accounts', () => {
     expect(cw.made.map((m) => m.region).sort()).toEqual(['us-east-1', 'us-west-2']);
   });
 
+  it('reads each place account-wide under its own *, and narrows a read to the places asked', async () => {
+    const asked: string[] = [];
+    const cw = clients((region, input) => {
+      asked.push(region);
+      const q = input.MetricDataQueries?.[0];
+      return { MetricDataResults: [q?.MetricStat ? { Id: q.Id, StatusCode: 'Complete', Timestamps: [new Date(T0)], Values: [region === 'us-east-1' ? 0 : 2] } : series(MODEL, [5])] };
+    });
+    const source = metricSourceFor(rules('  regions: [us-east-1, us-west-2]').settings, { region: 'us-east-1', account: undefined, cloudwatch: cw.factory });
+    const account = await source.fetchAccount!({ ...req, keys: ['InvocationThrottles:Sum'] });
+    expect(Object.keys(account.models).sort()).toEqual(['us-east-1||*', 'us-west-2||*']);
+    expect(account.models['us-west-2||*']['InvocationThrottles:Sum'][0]).toBe(2);
+    asked.length = 0;
+    const frame = await source.fetch({ ...req, keys: ['InvocationThrottles:Sum'], places: ['us-west-2|'] });
+    expect(asked).toEqual(['us-west-2']);
+    expect(Object.keys(frame.models)).toEqual([`us-west-2||${MODEL}`]);
+    expect(frame.places?.all).toEqual(['us-east-1|', 'us-west-2|']);
+  });
+
   it('a region that fails is reported and does not stop the others', async () => {
     const cw = clients((region) => (region === 'eu-central-1' ? Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }) : { MetricDataResults: [series(MODEL, [5])] }));
     const frame = await metricSourceFor(rules('  regions: [us-east-1, eu-central-1]').settings, { region: 'us-east-1', account: undefined, cloudwatch: cw.factory }).fetch(req);

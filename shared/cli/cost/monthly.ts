@@ -6,7 +6,7 @@
  * aws-prices.json; every assumption is an input with the default the command prints.
  */
 import type { Config } from '../../rules/schema';
-import { groupRules, SENTINEL_SERIES } from '../../engine/cadence';
+import { BUSY_FOR, planFetch } from '../../engine/cadence';
 import { baselineSeries, needsLogs, seriesNeeded } from '../../engine/needs';
 import prices from '../../pricing/aws-prices.json';
 
@@ -17,19 +17,49 @@ const HOUR = 3_600_000;
 export type FetchDesign =
   /** Every series per model every tick (what bedrock-watch did before settings.detail_every). */
   | { kind: 'every-tick' }
-  /** Series of rules that must be judged every minute every tick, the others every `detailEvery` (engine/cadence.ts). */
+  /** The plan of engine/cadence.ts: fast series every tick, error counts behind account-wide reads, slow series every `detailEvery`. */
   | {
       kind: 'tiered';
       detailEvery: number;
-      /** Share of slow reads whose account-wide error counts are not zero (then read per model). Default 0. */
+      /**
+       * Share of reads whose account-wide error counts show a minute not seen before that is not
+       * zero (then that count is read per model once; held minutes are not read again). Default 0
+       * (a quiet account); 1: errors somewhere in the account every minute.
+       */
       errors?: number;
       /** Share of ticks with a slow rule on the move (then its series are read every tick). Default 0. */
       moving?: number;
     };
 
+/** The series one tick reads under the tiered plan (engine/cadence.ts planFetch, as the tick calls it). */
+export function tieredSeries(config: Pick<Config, 'rules' | 'settings'>, interval: number, detailEvery: number) {
+  const p = planFetch({ rules: config.rules, states: {}, lastMinute: null, slowMinute: null, latest: 0, oldest: 0, detailEvery, schedule: interval, minute: 60_000 });
+  return { always: p.always, fastSentinel: p.fastSentinel, sentinel: p.sentinel, slow: p.slow, fast: p.groups.fast, waiting: p.groups.slow };
+}
+
+/** GetMetricData metrics one evaluate tick requests on average under a design, for one region of one account. */
+export function metricsPerTick(config: Pick<Config, 'rules' | 'settings'>, models: number, interval: number, design: FetchDesign): number {
+  if (design.kind === 'every-tick') return seriesNeeded(config.rules).length * models;
+  const s = tieredSeries(config, interval, design.detailEvery);
+  const share = (x: number | undefined) => Math.min(1, Math.max(0, x ?? 0));
+  // An account-wide read stands for every model of the place: with one model, the counts are read per model.
+  const errors = models >= 2 ? share(design.errors) : 1;
+  // With errors in every window a count is read per model directly, its account-wide read tried once every BUSY_FOR.
+  const account = models < 2 ? 0 : errors >= 1 ? interval / (BUSY_FOR + interval) : 1;
+  // Every tick: the fast series per model, the fast error counts account-wide, and per model when new errors show.
+  const everyTick = s.always.length * models + s.fastSentinel.length * (account + errors * models);
+  // A slow read: the slow series per model, the slow-only error counts account-wide (per model when new errors show).
+  const slowRead = s.waiting.length ? s.slow.length * models + s.sentinel.length * (account + errors * models) : 0;
+  const slowReads = Math.min(1, share(design.moving) + interval / Math.max(interval, design.detailEvery));
+  return everyTick + slowReads * slowRead;
+}
+
 export interface CostInput {
   config: Pick<Config, 'rules' | 'settings'>;
+  /** Models watched in each place. */
   models: number;
+  /** Places read: regions × accounts (each its own GetMetricData calls, series and account-wide reads). Default 1. */
+  places?: number;
   /** Evaluate schedule, ms (settings.schedule unless --interval). */
   interval: number;
   design: FetchDesign;
@@ -54,30 +84,16 @@ export interface CostLine {
 export interface CostEstimate {
   lines: CostLine[];
   total: number;
-  /** GetMetricData metrics per evaluate tick (average over the month under the design). */
+  /** GetMetricData metrics per evaluate tick, every place (average over the month under the design). */
   metricsPerTick: number;
 }
 
-/** GetMetricData metrics one evaluate tick requests on average under a design. */
-export function metricsPerTick(config: Pick<Config, 'rules' | 'settings'>, models: number, interval: number, design: FetchDesign): number {
-  const all = seriesNeeded(config.rules);
-  if (design.kind === 'every-tick') return all.length * models;
-  const { fast } = groupRules(config.rules, design.detailEvery, interval);
-  const always = fast.length ? seriesNeeded(fast) : [];
-  const rest = all.filter((k) => !always.includes(k));
-  const sentinel = rest.filter((k) => SENTINEL_SERIES.has(k)).length;
-  const slow = rest.length - sentinel;
-  const share = (x: number | undefined) => Math.min(1, Math.max(0, x ?? 0));
-  // A slow read: sentinel account-wide, the slow series per model, the error counts per model when not proven zero.
-  const slowRead = rest.length ? sentinel + slow * models + share(design.errors) * sentinel * models : 0;
-  const slowReads = Math.min(1, share(design.moving) + interval / Math.max(interval, design.detailEvery));
-  return always.length * models + slowReads * slowRead;
-}
-
 export function estimateMonthly(input: CostInput): CostEstimate {
-  const { config, models, interval } = input;
+  const { config, interval } = input;
+  const places = input.places ?? 1;
+  const models = input.models * places;
   const ticks = MONTH_MS / interval;
-  const perTick = metricsPerTick(config, models, interval, input.design);
+  const perTick = metricsPerTick(config, input.models, interval, input.design) * places;
   const baselineMetrics = baselineSeries(config.rules).length * models * (MONTH_MS / HOUR);
   const gbSecond = input.arch === 'x86_64' ? prices.lambda.x86PerGbSecond : prices.lambda.arm64PerGbSecond;
   const lines: CostLine[] = [];
