@@ -39,32 +39,40 @@ export const EVIDENCE_SPAN = 60;
 const NONE: Evidence = { score: 0, minutes: 0, events: 0, requests: 0, recent: { evidence: 0, events: 0, requests: 0 } };
 
 /**
- * Scans back from slot `end` at most `span` slots; `step(i)` gives slot i's [evidence, events,
- * requests] or null for a slot without data (skipped, neither for nor against).
+ * Scans back from slot `end` at most `span` slots; `step(i, out)` writes slot i's [evidence, events,
+ * requests] into `out`, or returns false for a slot without data (skipped, neither for nor against).
  */
-function scan(end: number, span: number, step: (i: number) => [number, number, number] | null): Evidence {
-  let best = NONE;
+function scan(end: number, span: number, step: (i: number, out: [number, number, number]) => boolean): Evidence {
+  const s: [number, number, number] = [0, 0, 0];
+  let score = 0;
+  let minutes = 0;
+  let bestEvents = 0;
+  let bestRequests = 0;
   let sum = 0;
   let strongest = 0;
   let events = 0;
   let requests = 0;
   for (let i = end; i >= Math.max(0, end - span + 1); i--) {
-    const s = step(i);
-    if (!s) continue;
+    if (!step(i, s)) continue;
     sum += s[0];
     events += s[1];
     requests += s[2];
     strongest = Math.max(strongest, s[0]);
     const robust = Math.min(sum, 2 * (sum - strongest));
-    if (robust > best.score) best = { ...NONE, score: robust, minutes: end - i + 1, events, requests };
+    if (robust > score) {
+      score = robust;
+      minutes = end - i + 1;
+      bestEvents = events;
+      bestRequests = requests;
+    }
   }
-  if (!best.minutes) return best;
+  if (!minutes) return NONE;
+  const best = { score, minutes, events: bestEvents, requests: bestRequests };
   // The confirmation: the latest minutes holding a twelfth of the run's requests (at least one minute
   // with data), so at low traffic it is not judged on a single request.
   const recent = { evidence: 0, events: 0, requests: 0 };
   for (let i = end; i > end - best.minutes && (recent.requests === 0 || recent.requests < best.requests / 12); i--) {
-    const s = step(i);
-    if (!s) continue;
+    if (!step(i, s)) continue;
     recent.evidence += s[0];
     recent.events += s[1];
     recent.requests += s[2];
@@ -85,20 +93,26 @@ export function binomialWeights(limit: number): { hit: number; miss: number } {
 /** Binomial CUSUM of events/requests per slot against a rate limit. Slots with no requests are skipped. */
 export function countEvidence(events: (i: number) => number, requests: (i: number) => number, end: number, span: number, limit: number): Evidence {
   const w = binomialWeights(limit);
-  return scan(end, span, (i) => {
+  return scan(end, span, (i, out) => {
     const n = requests(i);
-    if (!(n > 0)) return null;
+    if (!(n > 0)) return false;
     const x = Math.min(events(i), n);
-    return [x * w.hit + (n - x) * w.miss, x, n];
+    out[0] = x * w.hit + (n - x) * w.miss;
+    out[1] = x;
+    out[2] = n;
+    return true;
   });
 }
 
 /** Requests-weighted CUSUM of minutes past a limit: `past(i)` null for a slot without a value. */
 export function minuteEvidence(past: (i: number) => boolean | null, requests: (i: number) => number, end: number, span: number): Evidence {
-  return scan(end, span, (i) => {
+  return scan(end, span, (i, out) => {
     const p = past(i);
-    if (p === null) return null;
+    if (p === null) return false;
     const n = Math.max(1, requests(i));
-    return p ? [n, n, n] : [-n, 0, n];
+    out[0] = p ? n : -n;
+    out[1] = p ? n : 0;
+    out[2] = n;
+    return true;
   });
 }

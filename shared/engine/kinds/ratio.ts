@@ -18,20 +18,22 @@ import type { Observe } from '../types';
 export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   const num = rule.numerator.map((m) => series(ctx.frame, model, seriesKey(m, 'Sum')));
   const den = rule.denominator.map((m) => series(ctx.frame, model, seriesKey(m, 'Sum')));
-  const total = (list: typeof num, n: number) => list.reduce((s, x) => s + sumOver(x, ctx.index, n), 0);
   const w = adaptiveWindow(
-    (n) => total(den, n),
+    (n) => total(den, ctx.index, n),
     minutesOf(rule.window),
     minutesOf(rule.max_window ?? rule.window * 6),
     rule.min_requests,
     ctx.index + 1,
   );
   if (!w.enough || w.requests === 0) return unevaluable(`${w.requests} requests in ${w.minutes} min: not enough to judge`);
-  const events = total(num, w.minutes);
+  const events = total(num, ctx.index, w.minutes);
   const rate = events / w.requests;
   const { lower } = wilson(events, w.requests, zFor(rule.confidence));
   const enoughEvents = events >= rule.min_events;
-  const at = (list: typeof num, i: number) => list.reduce((s, x) => s + (x?.[i] ?? 0), 0);
+  // Each slot's numerator and denominator, summed once for every tier's evidence scan.
+  const lo = Math.max(0, ctx.index - EVIDENCE_SPAN + 1);
+  const evNum = rule.evidence === 'sequential' ? slotSums(num, lo, ctx.index) : [];
+  const evDen = rule.evidence === 'sequential' ? slotSums(den, lo, ctx.index) : [];
   const decides = Math.log(rule.evidence_odds);
   const evidence: Record<string, number> = {};
 
@@ -40,7 +42,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
     if (!t) return [];
     let breach: boolean;
     if (rule.evidence === 'sequential') {
-      const ev = countEvidence((i) => at(num, i), (i) => at(den, i), ctx.index, EVIDENCE_SPAN, t.above);
+      const ev = countEvidence((i) => evNum[i - lo], (i) => evDen[i - lo], ctx.index, EVIDENCE_SPAN, t.above);
       // Strong enough, from enough events and requests, the rate over those minutes above the limit itself,
       // and still above it over the latest of them (so the tier resets as soon as the problem stops).
       breach =
@@ -74,3 +76,23 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
     details: { events, requests: w.requests, window_minutes: w.minutes, rate_lower_bound: Number(lower.toFixed(4)), ...evidence },
   });
 };
+
+type Series = ReturnType<typeof series>;
+
+/** Sum of several series over slots (end - n, end]. */
+function total(list: Series[], end: number, n: number): number {
+  let s = 0;
+  for (const x of list) s += sumOver(x, end, n);
+  return s;
+}
+
+/** Per slot of [lo, end], the sum of the series' values there (missing counts 0). */
+function slotSums(list: Series[], lo: number, end: number): number[] {
+  const out = new Array<number>(end - lo + 1);
+  for (let i = lo; i <= end; i++) {
+    let s = 0;
+    for (const x of list) s += x?.[i] ?? 0;
+    out[i - lo] = s;
+  }
+  return out;
+}

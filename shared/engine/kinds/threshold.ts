@@ -38,23 +38,17 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
   for (const tier of TIER_ORDER) {
     const t = rule.tiers[tier];
     if (!t) continue;
-    const test = (relax: number, v = value) => {
-      if (t.above !== undefined && !(v > t.above * (1 - relax))) return false;
-      if (t.below !== undefined && !(v < t.below * (1 + relax))) return false;
-      if (t.baseline_ratio !== undefined) {
-        // Relative to the model's own normal: without a learned baseline there is no evidence of "abnormal".
-        if (base === null || base <= 0) return false;
-        if (!(v >= base * t.baseline_ratio * (1 - relax))) return false;
-      }
-      return true;
-    };
-    let breach = test(0);
+    let breach = test(t, base, 0, value);
     if (rule.evidence === 'sequential') {
-      const past = (i: number) => {
-        const v = values?.[i];
-        return v === null || v === undefined ? null : test(0, v);
-      };
-      const ev = minuteEvidence(past, (i) => invocations?.[i] ?? 0, ctx.index, EVIDENCE_SPAN);
+      const ev = minuteEvidence(
+        (i) => {
+          const v = values?.[i];
+          return v === null || v === undefined ? null : test(t, base, 0, v);
+        },
+        (i) => invocations?.[i] ?? 0,
+        ctx.index,
+        EVIDENCE_SPAN,
+      );
       // Enough requests in slow minutes, and the latest minutes (the last twelfth of the run) mostly slow too.
       breach = ev.score >= Math.max(1, rule.min_requests) && ev.recent.evidence > 0;
       if (ev.minutes) evidence[`${tier}_evidence_minutes`] = ev.minutes;
@@ -62,7 +56,7 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
     const limit = [t.above !== undefined ? `above ${metricValue(rule.metric, t.above)}` : '', t.below !== undefined ? `below ${metricValue(rule.metric, t.below)}` : '', t.baseline_ratio ? `≥ ${times(t.baseline_ratio)} baseline` : '']
       .filter(Boolean)
       .join(' and ');
-    checks.push({ tier, breach, hold: breach || test(rule.hysteresis), limit, threshold: t.above ?? t.below ?? null });
+    checks.push({ tier, breach, hold: breach || test(t, base, rule.hysteresis, value), limit, threshold: t.above ?? t.below ?? null });
   }
   const basePart = base !== null ? `, baseline ${metricValue(rule.metric, base)} (${times(value / base)})` : '';
   return observation(checks, {
@@ -74,3 +68,17 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
     details: { window_minutes: w.minutes, requests: w.requests, aggregate: rule.aggregate, baseline_confidence: exp?.confidence ?? 'none', ...evidence },
   });
 };
+
+type TierLimits = NonNullable<ThresholdRule['tiers'][keyof ThresholdRule['tiers']]>;
+
+/** Whether `v` is past the tier's limits, relaxed by `relax` (hysteresis). */
+function test(t: TierLimits, base: number | null, relax: number, v: number): boolean {
+  if (t.above !== undefined && !(v > t.above * (1 - relax))) return false;
+  if (t.below !== undefined && !(v < t.below * (1 + relax))) return false;
+  if (t.baseline_ratio !== undefined) {
+    // Relative to the model's own normal: without a learned baseline there is no evidence of "abnormal".
+    if (base === null || base <= 0) return false;
+    if (!(v >= base * t.baseline_ratio * (1 - relax))) return false;
+  }
+  return true;
+}
