@@ -31,6 +31,11 @@ let last: { minute: number; tz: string; l: LocalTime } = { minute: NaN, tz: '', 
 export function local(ms: number, tz: string): LocalTime {
   const minute = Math.floor(ms / 60_000);
   if (minute === last.minute && tz === last.tz) return last.l;
+  if (tz === 'UTC') {
+    // Cheaper to compute than to look up.
+    last = { minute, tz, l: compute(ms, tz) };
+    return last.l;
+  }
   const key = `${tz}|${minute}`;
   let l = memo.get(key);
   if (!l) {
@@ -63,6 +68,7 @@ function offset(ms: number, tz: string): number {
 /** The instant of a local wall-clock time (resolving DST by a second pass); days and hours may overflow. */
 export function fromLocal(year: number, month: number, day: number, tz: string, hour = 0, minute = 0): number {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
+  if (tz === 'UTC') return wall; // no offset, ever
   const guess = wall - offset(wall, tz);
   return wall - offset(guess, tz);
 }
