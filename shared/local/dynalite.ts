@@ -96,7 +96,8 @@ function directHandler(listener: Listener): NonNullable<DynamoDBClientConfig['re
         // The body arrives after the listener has subscribed, as from a socket.
         process.nextTick(() => {
           try {
-            if (request.body !== undefined && request.body !== null && request.body.length) req.emit('data', Buffer.from(request.body));
+            const body = request.body instanceof Uint8Array ? Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength) : Buffer.from(String(request.body ?? ''));
+            if (body.length) req.emit('data', body);
             req.emit('end');
           } catch (e) {
             reject(e);
