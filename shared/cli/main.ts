@@ -31,16 +31,33 @@ import { CommandError, UsageError, err, help, isoOption, out, progressOption, ty
 import { compareEpisodes, compareLines } from './compare';
 import { progress as progressBar } from './progress';
 import { ObservationLog } from '../local/observations';
-import { initCommand } from './init';
-import { recordCommand } from './record';
-import { testNotifyCommand } from './test-notify';
-import { explainCommand } from './explain';
+
+/** A command whose module (and the AWS clients it pulls in) is loaded only when that command runs or help lists it. */
+function lazyCommand(load: () => Command): Command {
+  let c: Command | undefined;
+  const get = () => (c ??= load());
+  return {
+    get summary() {
+      return get().summary;
+    },
+    get usage() {
+      return get().usage;
+    },
+    get options() {
+      return get().options;
+    },
+    get maxPositionals() {
+      return get().maxPositionals;
+    },
+    run: (values, positionals) => get().run(values, positionals),
+  };
+}
 
 const COMMANDS: Record<string, Command> = {
-  init: initCommand,
-  record: recordCommand,
-  'test-notify': testNotifyCommand,
-  explain: explainCommand,
+  init: lazyCommand(() => (require('./init') as typeof import('./init')).initCommand),
+  record: lazyCommand(() => (require('./record') as typeof import('./record')).recordCommand),
+  'test-notify': lazyCommand(() => (require('./test-notify') as typeof import('./test-notify')).testNotifyCommand),
+  explain: lazyCommand(() => (require('./explain') as typeof import('./explain')).explainCommand),
   silence: {
     summary: 'silence alerts for a while (add, list, expire)',
     usage: `bedrock-watch silence add --match MATCHER [--match …] --for DURATION --comment TEXT [--start ISO] [--author NAME] [--table NAME]
@@ -211,7 +228,7 @@ the README's performance section. --quick skips the demo and the 14-day backtest
   },
 };
 
-const USAGE = `usage: bedrock-watch <command> [options]
+const usage = () => `usage: bedrock-watch <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
@@ -223,11 +240,11 @@ Run "bedrock-watch <command> --help" for a command's options; "bedrock-watch --v
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
-    err(USAGE);
+    err(usage());
     return 2;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
-    out(USAGE);
+    out(usage());
     return 0;
   }
   if (name === '--version' || name === '-V' || name === 'version') {
@@ -236,7 +253,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    err(`bedrock-watch: unknown command "${name}"\n\n${USAGE}`);
+    err(`bedrock-watch: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
   let values: Values;

@@ -7,7 +7,19 @@
 /** A CloudWatch metric and statistic, written `Metric:Stat`, e.g. `InvocationLatency:p95`. */
 export type SeriesKey = string;
 
-export const seriesKey = (metric: string, stat: string): SeriesKey => `${metric}:${stat}`;
+const keys = new Map<string, Map<string, SeriesKey>>();
+
+/** `Metric:Stat`; the same string object every time (rules ask for their keys every minute of every model). */
+export function seriesKey(metric: string, stat: string): SeriesKey {
+  let byStat = keys.get(metric);
+  if (!byStat) {
+    if (keys.size > 10_000) keys.clear();
+    keys.set(metric, (byStat = new Map()));
+  }
+  let key = byStat.get(stat);
+  if (key === undefined) byStat.set(stat, (key = `${metric}:${stat}`));
+  return key;
+}
 
 export function parseSeriesKey(key: SeriesKey): { metric: string; stat: string } {
   const i = key.lastIndexOf(':');

@@ -24,16 +24,26 @@ export interface LocalTime {
 const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
 const memo = new Map<string, LocalTime>();
+/** The last answer: a tick asks about the same minute for every model and rule. */
+let last: { minute: number; tz: string; l: LocalTime } = { minute: NaN, tz: '', l: compute(0, 'UTC') };
 
 /** Local time of an instant; memoised per zone and minute (baselines ask the same hours thousands of times). */
 export function local(ms: number, tz: string): LocalTime {
-  const key = `${tz}|${Math.floor(ms / 60_000)}`;
+  const minute = Math.floor(ms / 60_000);
+  if (minute === last.minute && tz === last.tz) return last.l;
+  if (tz === 'UTC') {
+    // Cheaper to compute than to look up.
+    last = { minute, tz, l: compute(ms, tz) };
+    return last.l;
+  }
+  const key = `${tz}|${minute}`;
   let l = memo.get(key);
   if (!l) {
     if (memo.size > 50_000) memo.clear();
     l = compute(ms, tz);
     memo.set(key, l);
   }
+  last = { minute, tz, l };
   return l;
 }
 
@@ -58,6 +68,7 @@ function offset(ms: number, tz: string): number {
 /** The instant of a local wall-clock time (resolving DST by a second pass); days and hours may overflow. */
 export function fromLocal(year: number, month: number, day: number, tz: string, hour = 0, minute = 0): number {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
+  if (tz === 'UTC') return wall; // no offset, ever
   const guess = wall - offset(wall, tz);
   return wall - offset(guess, tz);
 }

@@ -130,13 +130,28 @@ export interface FetchPlan {
   groups: RuleGroups;
 }
 
+/** The grouping and series of a rules list, worked out once per list and cadence (the same every tick). */
+const grouped = new WeakMap<Rule[], Map<string, { groups: RuleGroups; fastKeys: SeriesKey[]; slowKeys: SeriesKey[] }>>();
+
+function groupsOf(rules: Rule[], detailEvery: number, schedule: number) {
+  let byCadence = grouped.get(rules);
+  if (!byCadence) grouped.set(rules, (byCadence = new Map()));
+  const key = `${detailEvery}|${schedule}`;
+  let g = byCadence.get(key);
+  if (!g) {
+    const groups = groupRules(rules, detailEvery, schedule);
+    const byName = new Map(rules.map((r) => [r.name, r]));
+    // Invocations is read every tick whatever the rules: it says which models exist and stay silent.
+    const fastKeys: SeriesKey[] = groups.fast.length ? seriesNeeded(groups.fast.flatMap((r) => withPeers(r, byName))) : ['Invocations:Sum'];
+    g = { groups, fastKeys, slowKeys: seriesNeeded(rules).filter((k) => !fastKeys.includes(k)) };
+    byCadence.set(key, g);
+  }
+  return g;
+}
+
 export function planFetch(input: PlanInput): FetchPlan {
   const { rules, latest, oldest, detailEvery, minute } = input;
-  const groups = groupRules(rules, detailEvery, minute * Math.max(1, Math.round(input.schedule / minute)));
-  const byName = new Map(rules.map((r) => [r.name, r]));
-  // Invocations is read every tick whatever the rules: it says which models exist and stay silent.
-  const fastKeys = groups.fast.length ? seriesNeeded(groups.fast.flatMap((r) => withPeers(r, byName))) : ['Invocations:Sum'];
-  const slowKeys = seriesNeeded(rules).filter((k) => !fastKeys.includes(k));
+  const { groups, fastKeys, slowKeys } = groupsOf(rules, detailEvery, minute * Math.max(1, Math.round(input.schedule / minute)));
   const fastFrom = Math.max(input.lastMinute !== null ? input.lastMinute + minute : latest, oldest);
   const slowLast = input.slowMinute ?? input.lastMinute;
   const slowStart = Math.max(slowLast !== null ? slowLast + minute : latest, oldest);

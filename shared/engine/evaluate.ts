@@ -140,9 +140,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     else failures.set(key, { rule, model, message: errorText(e), minutes: 1 });
   };
 
-  const apply = (rule: Rule, labels: Record<string, string>, obs: Observation, minute: number, at: number) => {
-    const fp = fingerprint(rule.name, labels);
-    const prev = states[fp] ?? initialState(fp, rule, signalOf(rule), labels);
+  const apply = (rule: Rule, labels: Record<string, string>, obs: Observation, minute: number, at: number, fp = fingerprint(rule.name, labels)) => {
+    const prev = states[fp] ?? initialState(fp, rule, signalOfRule(rule), labels);
     if (prev.lastMinute !== null && prev.lastMinute >= minute) return; // already judged (re-run tick)
     const { state, transition } = step(prev, rule, obs, minute, at);
     input.onObservation?.({ rule: rule.name, labels, minute, at, observation: obs, state });
@@ -209,7 +208,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
             }
             continue;
           }
-          apply(rule, targetLabels(model), get(rule), minute, at);
+          const target = targetOf(rule, model);
+          apply(rule, { ...target.labels }, get(rule), minute, at, target.fp);
         } catch (e) {
           failed(rule.name, model, e);
         }
@@ -229,6 +229,28 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     }
   }
   return { states, changed: [...changed], transitions, spend, ruleErrors: [...failures.values()] };
+}
+
+/** Per rule: each model's labels and fingerprint, the same every minute and every tick (hashing them was a tenth of a tick). */
+const targets = new WeakMap<Rule, Map<string, { labels: Record<string, string>; fp: string }>>();
+function targetOf(rule: Rule, model: string): { labels: Record<string, string>; fp: string } {
+  let byModel = targets.get(rule);
+  if (!byModel) targets.set(rule, (byModel = new Map()));
+  let t = byModel.get(model);
+  if (!t) {
+    const labels = targetLabels(model);
+    t = { labels, fp: fingerprint(rule.name, labels) };
+    if (byModel.size > 100_000) byModel.clear();
+    byModel.set(model, t);
+  }
+  return t;
+}
+
+const signals = new WeakMap<Rule, string>();
+function signalOfRule(rule: Rule): string {
+  let s = signals.get(rule);
+  if (s === undefined) signals.set(rule, (s = signalOf(rule)));
+  return s;
 }
 
 /** What went wrong, in one line (no stack: it goes to logs and metrics, and the rule is named beside it). */

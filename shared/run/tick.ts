@@ -168,7 +168,9 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     for (const [place, error] of Object.entries(frame.places?.failed ?? {})) {
       deps.log.warn('cannot read the metrics of a region or account; its models are judged next tick', { place, error });
     }
-    if (deps.logs && needsLogs(config.rules)) {
+    // Log counts only on ticks that judge a rule reading them (completion and caller rules are usually slow).
+    const judged = slowMinutes.length ? config.rules : plan.groups.fast;
+    if (deps.logs && (needsLogs(judged) || (needsLogs(config.rules) && judged.some((r) => r.kind === 'composite')))) {
       const models = [...new Set([...Object.keys(frame.models), ...knownModels])];
       const lag = Math.max(0, Math.round((s.log_delay - s.publication_delay) / MINUTE));
       const end = frame.from + (frame.length - lag) * MINUTE;
@@ -182,7 +184,9 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       slowMinutes.length === minutes.length
         ? evaluate({ ...base, config, states: state.alerts, minutes, spend: state.cursor.spend })
         : evaluateGroups(config, plan.groups, base, state.alerts, minutes, slowMinutes, state.cursor.spend);
-    const silences = deps.silences ? await deps.silences.current(now) : [];
+    // Silences only mute firing alerts (route.ts): with none firing, there is nothing to read them for.
+    const firing = Object.values(result.states).some((a) => a.status === 'firing') || result.transitions.some((t) => t.kind === 'firing');
+    const silences = deps.silences && firing ? await deps.silences.current(now) : [];
     const routed = route({ config, tree: treeOf(config), states: result.states, transitions: result.transitions, groups: state.cursor.groups ?? {}, silences, env: deps.env, now });
     const escalated = escalate({
       policies: config.escalation,

@@ -201,12 +201,20 @@ function itemToBucket(modelId: string, item: Record<string, unknown>): Bucket {
   return b;
 }
 
+/** Per table: when this process last wrote (or was refused writing) each model's LOGMODEL item. */
+const touched = new WeakMap<Table, Map<string, number>>();
+
 /**
  * Records that a model has invocation logs, in the STATE partition the evaluate tick reads
- * anyway, so models seen only in the logs are judged too. At most one write per model per hour.
+ * anyway, so models seen only in the logs are judged too. At most one write per model per hour;
+ * a warm function does not even try again within the hour of its last attempt.
  */
 export async function touchLogModels(table: Table, modelIds: readonly string[], now: number): Promise<void> {
+  let last = touched.get(table);
+  if (!last) touched.set(table, (last = new Map()));
   for (const model of new Set(modelIds)) {
+    const at = last.get(model);
+    if (at !== undefined && at <= now && now - at < 3_600_000) continue;
     try {
       await table.doc.send(
         new PutCommand({
@@ -216,8 +224,10 @@ export async function touchLogModels(table: Table, modelIds: readonly string[], 
           ExpressionAttributeValues: { ':hourAgo': now - 3_600_000 },
         }),
       );
+      last.set(model, now);
     } catch (e) {
       if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+      last.set(model, now); // written by another invocation within the hour
     }
   }
 }

@@ -50,25 +50,37 @@ export class ReplaySource implements MetricSource {
       let any = false;
       for (const key of req.keys) {
         const src = byKey[key];
-        const values: (number | null)[] = new Array(length).fill(null);
+        let values: (number | null)[];
         if (src && req.period === MINUTE) {
-          // Minute data is the trace itself: copy the visible slots.
+          // Minute data is the trace itself: copy the visible slots (one slice where the trace covers them).
           const offset = (req.from - this.trace.from) / MINUTE;
           const visible = Math.min(length, (visibleTo - req.from) / MINUTE);
-          for (let i = 0; i < visible; i++) {
-            const v = src[offset + i];
-            if (v !== undefined && v !== null) {
-              values[i] = v;
-              any = true;
+          if (offset >= 0 && visible > 0 && Number.isInteger(offset) && Number.isInteger(visible) && offset + visible <= src.length) {
+            values = src.slice(offset, offset + visible);
+            for (let i = 0; i < visible; i++) {
+              if (values[i] === undefined) values[i] = null;
+              else if (values[i] !== null) any = true;
+            }
+            values.length = length;
+            values.fill(null, visible);
+          } else {
+            values = new Array(length).fill(null);
+            for (let i = 0; i < visible; i++) {
+              const v = src[offset + i];
+              if (v !== undefined && v !== null) {
+                values[i] = v;
+                any = true;
+              }
             }
           }
         } else if (src) {
+          values = new Array(length).fill(null);
           for (let i = 0; i < length; i++) {
             const start = req.from + i * req.period;
             values[i] = this.slot(src, key, start, Math.min(start + req.period, visibleTo));
             if (values[i] !== null) any = true;
           }
-        }
+        } else values = new Array(length).fill(null);
         out[key] = values;
       }
       if (any) frame.models[model] = out;

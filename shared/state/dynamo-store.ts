@@ -63,6 +63,8 @@ export class DynamoStateStore implements StateStore {
 
   /** Writes committed states (one already written is left alone) and then forgets the journal. */
   private async applyJournal(states: AlertState[], cursorVersion: number): Promise<void> {
+    // An empty journal was written as []: nothing to apply, nothing to forget (most ticks move no alert).
+    if (!states.length) return;
     for (const s of states) {
       try {
         await this.saveAlerts([s]);

@@ -1,7 +1,8 @@
 /**
  * Silences in the table: one item each, pk SILENCE, sk SILENCE#<id>, with a ttl a week after
  * they end (kept that long so `silence list` shows what was silenced recently). The evaluate tick
- * reads them with one Query per tick; the CLI adds, lists and expires them.
+ * reads them with one Query per tick while an alert is firing (only firing alerts are muted); the CLI
+ * adds, lists and expires them.
  */
 import { randomUUID } from 'node:crypto';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';

@@ -23,11 +23,15 @@ export function observation(
 ): Observation {
   const breach: Observation['breach'] = {};
   const hold: Observation['hold'] = {};
+  const byTier: NonNullable<Observation['byTier']> = {};
+  let top: TierCheck | undefined;
   for (const c of checks) {
     breach[c.tier] = c.breach;
     hold[c.tier] = c.hold;
+    if (c.hold) top = c;
+    byTier[c.tier] = { text: o.text(`${c.tier} ${c.limit}`), threshold: c.threshold };
   }
-  const top = [...checks].reverse().find((c) => c.hold) ?? checks[0];
+  top ??= checks[0];
   return {
     evaluable: true,
     breach,
@@ -37,7 +41,7 @@ export function observation(
     threshold: top?.threshold ?? null,
     baseline: o.baseline,
     text: o.text(top ? `${top.tier} ${top.limit}` : ''),
-    byTier: Object.fromEntries(checks.map((c) => [c.tier, { text: o.text(`${c.tier} ${c.limit}`), threshold: c.threshold }])),
+    byTier,
     details: o.details,
   };
 }
