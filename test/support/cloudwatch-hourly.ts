@@ -1,5 +1,7 @@
 /**
- * A paginated GetMetricData fake for hourly SEARCH queries (what the baseline function sends):
+ * A paginated GetMetricData fake for the baseline function's SEARCH queries: hourly, and at one
+ * minute for percentiles (learned as the median of an hour's minute values; every minute of an hour
+ * holds the hour's value here):
  * every series comes back in chunks of `perPage` datapoints, `PartialData` with a NextToken until
  * the last chunk, the way CloudWatch pages long ranges. Values come from a function of model,
  * series key and hour, so a test can describe weeks of history without listing points.
@@ -24,13 +26,15 @@ export function hourlyCloudWatch(models: string[], value: HourlyValue, perPage =
     for (const q of input.MetricDataQueries ?? []) {
       const m = SEARCH.exec(q.Expression ?? '');
       if (!m) throw new Error(`fake: unexpected query ${JSON.stringify(q)}`);
-      if (m[3] !== '3600') throw new Error(`fake: hourly learning must ask for a 3600 s period, got ${m[3]}`);
+      const percentile = /^p\d/.test(m[2]);
+      const step = percentile ? 60_000 : HOUR;
+      if (m[3] !== String(step / 1000)) throw new Error(`fake: learning must ask for a ${step / 1000} s period for ${m[2]}, got ${m[3]}`);
       if (q.Label !== MODEL_ID_LABEL) throw new Error(`fake: search without the ModelId dynamic label: ${q.Label}`);
       const key = `${m[1]}:${m[2]}`;
       for (const model of models) {
         const points: [number, number][] = [];
-        for (let t = Math.ceil(start / HOUR) * HOUR; t < end; t += HOUR) {
-          const v = value(model, key, t);
+        for (let t = Math.ceil(start / step) * step; t < end; t += step) {
+          const v = value(model, key, Math.floor(t / HOUR) * HOUR);
           if (v !== null) points.push([t, v]);
         }
         if (!points.length) continue;
