@@ -254,12 +254,13 @@ export function completeCounts(frame: Frame, keys: SeriesKey[], account: Frame, 
       }
       const keep: Record<string, { total: number; values: Record<string, number> }> = {};
       let count = 0;
+      const mine = Object.entries(frame.models).filter(([target]) => target !== acct && placeOfTarget(target) === place);
       for (let i = 0; i < frame.length; i++) {
         const sum = sumAt(i);
         if (sum === null || sum === 0) continue;
         const values: Record<string, number> = {};
-        for (const [target, byKey] of Object.entries(frame.models)) {
-          const v = placeOfTarget(target) === place && target !== acct ? byKey[key]?.[i] : null;
+        for (const [target, byKey] of mine) {
+          const v = byKey[key]?.[i];
           if (v !== null && v !== undefined) values[target] = v;
         }
         count += 1 + Object.keys(values).length;
