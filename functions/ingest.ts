@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { CloudWatchLogsEvent, KinesisStreamEvent } from 'aws-lambda';
 import { AwsLogsDecodeError } from '../shared/logs/awslogs';
-import { ingestBatch, ingestKinesis, isKinesisEvent, type IngestSummary, type KinesisIngestResult, type LogOrigin } from '../shared/logs/ingest';
+import { ingestBatch, ingestKinesis, isKinesisEvent, sumSummaries, type IngestSummary, type KinesisIngestResult, type LogOrigin } from '../shared/logs/ingest';
 import { tableFromEnv, type Table } from '../shared/dynamo/table';
 import { packagedRules } from '../shared/run/packaged-rules';
 import { watchedPlaceKeys } from '../shared/rules/places';
@@ -22,25 +22,6 @@ export interface IngestDeps {
 
 /** What an invocation returns: the summary of what was stored, and for a Kinesis batch the records to retry. */
 export type IngestResult = IngestSummary & Partial<Pick<KinesisIngestResult, 'batchItemFailures' | 'rejected'>>;
-
-/** The summaries of a Kinesis batch's payloads added up. */
-function totals(summaries: IngestSummary[]): IngestSummary {
-  const sum = (f: (s: IngestSummary) => number) => summaries.reduce((n, s) => n + f(s), 0);
-  const byCode: IngestSummary['malformedByCode'] = {};
-  for (const s of summaries) for (const [k, v] of Object.entries(s.malformedByCode)) byCode[k as keyof typeof byCode] = (byCode[k as keyof typeof byCode] ?? 0) + (v ?? 0);
-  return {
-    messageType: 'DATA_MESSAGE',
-    records: sum((s) => s.records),
-    malformed: sum((s) => s.malformed),
-    malformedByCode: byCode,
-    badEvents: sum((s) => s.badEvents),
-    problems: summaries.flatMap((s) => s.problems),
-    buckets: sum((s) => s.buckets),
-    writes: sum((s) => s.writes),
-    skipped: sum((s) => s.skipped),
-    batchId: null,
-  };
-}
 
 function report(logger: Logger, summary: IngestSummary): void {
   // One line per kind of problem; ids and counts only: a record can hold prompt text, so none of it is ever logged.
@@ -62,7 +43,7 @@ export function makeHandler({ table, logger, now = Date.now, origin = () => ({ p
       for (const r of result.rejected) logger.error(`rejected Kinesis record ${r.sequenceNumber}: ${r.problem}`);
       for (const s of result.summaries) report(logger, s);
       if (result.batchItemFailures.length) logger.error(`could not store ${result.batchItemFailures.length} of ${event.Records.length} Kinesis records: they are retried`, { first: result.batchItemFailures[0]!.itemIdentifier });
-      return { ...totals(result.summaries), batchItemFailures: result.batchItemFailures, rejected: result.rejected };
+      return { ...sumSummaries(result.summaries), batchItemFailures: result.batchItemFailures, rejected: result.rejected };
     }
     let summary: IngestSummary;
     try {

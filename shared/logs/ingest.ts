@@ -120,6 +120,25 @@ export const isKinesisEvent = (event: unknown): event is { Records: KinesisRecor
   Array.isArray((event as { Records?: unknown }).Records) &&
   (event as { Records: unknown[] }).Records.every((r) => typeof (r as KinesisRecordLike)?.kinesis?.data === 'string');
 
+/** The summaries of a Kinesis batch's payloads added up. */
+export function sumSummaries(summaries: IngestSummary[]): IngestSummary {
+  const sum = (f: (s: IngestSummary) => number) => summaries.reduce((n, s) => n + f(s), 0);
+  const byCode: IngestSummary['malformedByCode'] = {};
+  for (const s of summaries) for (const [k, v] of Object.entries(s.malformedByCode)) byCode[k as keyof typeof byCode] = (byCode[k as keyof typeof byCode] ?? 0) + (v ?? 0);
+  return {
+    messageType: 'DATA_MESSAGE',
+    records: sum((s) => s.records),
+    malformed: sum((s) => s.malformed),
+    malformedByCode: byCode,
+    badEvents: sum((s) => s.badEvents),
+    problems: summaries.flatMap((s) => s.problems),
+    buckets: sum((s) => s.buckets),
+    writes: sum((s) => s.writes),
+    skipped: sum((s) => s.skipped),
+    batchId: null,
+  };
+}
+
 /**
  * Ingests every record in order. A record whose write fails stops the batch there: it and the
  * records after it are reported for retry (ReportBatchItemFailures keeps a shard's order; the
