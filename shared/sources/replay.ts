@@ -12,8 +12,8 @@ import { COUNT_METRICS } from '../rules/metrics';
 import { mean, median } from '../core/stats';
 
 export class ReplaySource implements MetricSource {
-  /** Calls and billed metrics; `minuteMetrics` those of minute reads (evaluate's, not the hourly baseline's). */
-  readonly stats = { calls: 0, metrics: 0, minuteMetrics: 0 };
+  /** Calls and billed metrics (the replay attributes them to the handler that asked). */
+  readonly stats = { calls: 0, metrics: 0 };
 
   constructor(
     private readonly trace: MetricTrace,
@@ -31,7 +31,6 @@ export class ReplaySource implements MetricSource {
 
   private count(period: number, metrics: number): void {
     this.stats.metrics += metrics;
-    if (period === MINUTE) this.stats.minuteMetrics += metrics;
   }
 
   /** Whether a request covers this target's place (all places when it names none). */
