@@ -75,15 +75,13 @@ function notes(captured: Captured[]): Chart['notes'] {
   });
 }
 
-/** Where "normal" sits on the scale of a rule whose value is relative to its baseline (null: no such level). */
-function normalLevel(rule: Rule): number | null {
-  if (rule.kind === 'week_over_week') return 0;
-  if (rule.kind === 'cost' || rule.kind === 'caller_spend' || (rule.kind === 'baseline' && rule.compare === 'ratio')) return 1;
-  if (rule.kind === 'baseline') return 0; // deviations from the expected value
+/** Where "normal" sits on the scale of a rule whose value is relative to its baseline, and its legend (null: no such level). */
+function normalOf(rule: Rule): { level: number; label: string } | null {
+  if (rule.kind === 'week_over_week') return { level: 0, label: 'a week before (no change)' };
+  if (rule.kind === 'baseline' && rule.compare !== 'ratio') return { level: 0, label: 'as expected (0 deviations)' };
+  if (rule.kind === 'cost' || rule.kind === 'caller_spend' || rule.kind === 'baseline') return { level: 1, label: 'as the baseline expects (1×)' };
   return null;
 }
-
-const normalLabel = (rule: Rule): string => (rule.kind === 'week_over_week' ? 'a week before (no change)' : rule.kind === 'baseline' && rule.compare !== 'ratio' ? 'as expected (0 deviations)' : 'as the baseline expects (1×)');
 
 function ruleChart(rule: Rule, track: RuleTrack, episodes: Episode[], captured: Captured[]): Chart | null {
   if (!track.value.some((v) => v !== null)) return null;
@@ -94,12 +92,12 @@ function ruleChart(rule: Rule, track: RuleTrack, episodes: Episode[], captured: 
   const series: ChartSeries[] = [{ label: rule.description ?? rule.name, role: 'value', values: thin(scaled(track.value), step, below ? (xs) => Math.min(...xs) : undefined) }];
   // The learned baseline is in the value's own unit only for thresholds (a p95 against the normal p95);
   // kinds that judge a ratio to their baseline show where normal sits in that ratio instead.
-  const normal = normalLevel(rule);
+  const normal = normalOf(rule);
   const baseline =
     rule.kind === 'threshold'
       ? track.baseline.some((v) => v !== null) ? scaled(track.baseline) : null
-      : normal !== null
-        ? track.value.map((v) => (v === null ? null : normal * k))
+      : normal
+        ? track.value.map((v) => (v === null ? null : normal.level * k))
         : null;
   for (const tier of TIERS) {
     const t = rule.tiers[tier] as { above?: number; below?: number; baseline_ratio?: number } | undefined;
@@ -116,7 +114,7 @@ function ruleChart(rule: Rule, track: RuleTrack, episodes: Episode[], captured: 
     });
     series.push({ label: `${tier} limit (${tierLimitText(rule, tier)})`, role: 'limit', tier, values: thin(values, step) });
   }
-  if (baseline) series.push({ label: rule.kind === 'threshold' ? 'baseline' : normalLabel(rule), role: 'baseline', values: thin(baseline, step, (xs) => xs.reduce((a, b) => a + b, 0) / xs.length) });
+  if (baseline) series.push({ label: normal?.label ?? 'baseline', role: 'baseline', values: thin(baseline, step, (xs) => xs.reduce((a, b) => a + b, 0) / xs.length) });
   const fp = fingerprint(rule.name, track.labels);
   return {
     title: `${rule.name}: ${rule.description ?? rule.kind}`,
