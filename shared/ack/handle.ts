@@ -9,8 +9,8 @@
 import type { AckOutcome } from '../core/ack';
 import type { AckVia } from '../core/alert';
 import { parsePagerDutyWebhook } from './pagerduty';
-import { acknowledgedMessage, ephemeral, parseSlackInteraction } from './slack';
-import { verifyPagerDuty, verifySlack } from './verify';
+import { acknowledgedMessage, ephemeral, parseSlackInteraction, type SlackAckAction } from './slack';
+import { pagerDutyHeaderProblem, slackHeaderProblem, verifyPagerDuty, verifySlack } from './verify';
 
 /** Slack's interaction payloads are a few KiB; PagerDuty's events under 20 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -34,19 +34,32 @@ export interface AckLog {
   warn(msg: string, ...extra: Record<string, unknown>[]): void;
 }
 
+/** Who may acknowledge (rules.yml `ack:`): a request from outside is refused before it changes anything. */
+export interface AckAllow {
+  slackTeams: readonly string[];
+  slackApps: readonly string[];
+  /** Empty: any channel / any user of the allowed teams. */
+  slackChannels: readonly string[];
+  slackUsers: readonly string[];
+  pagerDutyServices: readonly string[];
+}
+
 export interface AckDeps {
+  allow: AckAllow;
   /** Null when the rules file does not configure that path. */
   slackSecret(): Promise<string | null>;
   pagerDutySecret(): Promise<string | null>;
   /** True the first time a key is seen (a replayed Slack signature is not). */
   claimOnce(key: string, now: number): Promise<boolean>;
   /**
-   * What a stream key stands for: a PagerDuty dedup_key as the notifier sent it (of a grouped incident,
-   * an escalation group's steps, or one alert's episode), or a group key from a grouped message's button.
+   * The stream whose external key (core/stream-keys.ts: a PagerDuty dedup_key or a button's key, as the
+   * notifier sent it, signed with the deployment's secret) this is; null for a key no stream has.
    */
-  streamForKey(key: string): Promise<AckStream | null>;
-  acknowledge(fingerprint: string, episode: number | null, who: { ackedBy: string; via: AckVia }, now: number): Promise<AckOutcome>;
-  /** Acknowledges a stream: its group (recorded under its key, so its escalation stops) and every member episode still firing. */
+  streamForKey(external: string): Promise<AckStream | null>;
+  /**
+   * Acknowledges a stream: its group (recorded under its key, so its escalation stops), the escalation
+   * groups of a routed group's members, and every member episode still firing.
+   */
   acknowledgeStream(stream: AckStream, who: { ackedBy: string; via: AckVia }, now: number): Promise<AckOutcome>;
   /** POSTs JSON to a Slack response_url; throws on failure. */
   respond(url: string, body: unknown): Promise<void>;
@@ -61,6 +74,8 @@ export interface AckStream {
   key: string;
   since: number;
   members: { fingerprint: string; episode: number }[];
+  /** Escalation groups the acknowledgement also stops (of a routed group: the groups its members escalate in). */
+  escalations?: string[];
 }
 
 const reply = (statusCode: number, body = ''): HttpResult => ({ statusCode, headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
@@ -92,39 +107,46 @@ export async function handleAckRequest(event: HttpEvent, deps: AckDeps): Promise
 }
 
 async function slack(event: HttpEvent, body: Buffer, deps: AckDeps): Promise<HttpResult> {
+  const now = deps.now();
+  const timestamp = header(event, 'x-slack-request-timestamp');
+  const signature = header(event, 'x-slack-signature');
+  // Cheap checks first: a request without the headers' shape or outside the 5 minutes costs no secret read.
+  const cheap = slackHeaderProblem({ timestamp, signature, nowMs: now });
+  if (cheap) {
+    deps.log.warn('Slack interaction refused', { reason: cheap });
+    return UNAUTHORIZED();
+  }
   const secret = await deps.slackSecret();
   if (!secret) {
     deps.log.warn('Slack interaction refused: ack.slack_signing_secret is not set in the rules file');
     return UNAUTHORIZED();
   }
-  const now = deps.now();
-  const signature = header(event, 'x-slack-signature');
-  const verdict = verifySlack({ secret, timestamp: header(event, 'x-slack-request-timestamp'), signature, body, nowMs: now });
+  const verdict = verifySlack({ secret, timestamp, signature, body, nowMs: now });
   if (verdict !== 'ok') {
     deps.log.warn('Slack interaction refused', { reason: verdict });
     return UNAUTHORIZED();
+  }
+  const action = parseSlackInteraction(body.toString('utf8'));
+  if (!action) return reply(200); // another interaction of the app: nothing for us
+  const outside = slackOutsideAllowlist(action, deps.allow);
+  if (outside) {
+    deps.log.warn('Slack interaction refused', { reason: outside, team: action.teamId, app: action.appId, channel: action.channelId, user: action.userId });
+    return reply(403, 'forbidden');
+  }
+  if (!action.responseUrl.startsWith(deps.responseUrlPrefix)) {
+    deps.log.warn('Slack interaction refused: response_url is not a Slack URL');
+    return reply(400, 'bad response_url');
   }
   // A valid signature is usable once: a captured request replayed within the 5 minutes is refused.
   if (!(await deps.claimOnce(`slack-signature#${signature}`, now))) {
     deps.log.warn('Slack interaction refused', { reason: 'replayed signature' });
     return UNAUTHORIZED();
   }
-  const action = parseSlackInteraction(body.toString('utf8'));
-  if (!action) return reply(200); // another interaction of the app: nothing for us
-  if (!action.responseUrl.startsWith(deps.responseUrlPrefix)) {
-    deps.log.warn('Slack interaction refused: response_url is not a Slack URL');
-    return reply(400, 'bad response_url');
-  }
-  const who = { ackedBy: action.user, via: 'slack' as const };
-  let outcome: AckOutcome;
-  if ('group' in action.target) {
-    const stream = await deps.streamForKey(action.target.group);
-    outcome = stream ? await deps.acknowledgeStream(stream, who, now) : { status: 'unknown' };
-    deps.log.info('acknowledge from Slack', { group: action.target.group, outcome: outcome.status, by: action.user });
-  } else {
-    outcome = await deps.acknowledge(action.target.alert.fingerprint, action.target.alert.episode, who, now);
-    deps.log.info('acknowledge from Slack', { fingerprint: action.target.alert.fingerprint, outcome: outcome.status, by: action.user });
-  }
+  const who = { ackedBy: action.userId, via: 'slack' as const };
+  // The button's value is the stream's key signed with the deployment's secret: one nobody computed.
+  const stream = await deps.streamForKey(action.key);
+  const outcome: AckOutcome = stream ? await deps.acknowledgeStream(stream, who, now) : { status: 'unknown' };
+  deps.log.info('acknowledge from Slack', { key: stream?.key ?? null, alerts: stream?.members.length ?? 0, outcome: outcome.status, by: action.userId, name: action.user });
   const update =
     outcome.status === 'acked' || outcome.status === 'already'
       ? acknowledgedMessage(action, outcome.ack)
@@ -133,19 +155,41 @@ async function slack(event: HttpEvent, body: Buffer, deps: AckDeps): Promise<Htt
   return reply(200);
 }
 
+/** Why a (Slack-signed) press is not ours to act on, or null. */
+function slackOutsideAllowlist(a: SlackAckAction, allow: AckAllow): string | null {
+  if (!allow.slackTeams.includes(a.teamId)) return 'team not in ack.slack_teams';
+  if (!allow.slackApps.includes(a.appId)) return 'app not in ack.slack_apps';
+  if (allow.slackChannels.length && !allow.slackChannels.includes(a.channelId)) return 'channel not in ack.slack_channels';
+  if (allow.slackUsers.length && !allow.slackUsers.includes(a.userId)) return 'user not in ack.slack_users';
+  // The button pressed must be the one on the message it was pressed on (its own stream's key).
+  if (a.messageButton !== a.value) return 'button value is not the one on its message';
+  return null;
+}
+
 async function pagerDuty(event: HttpEvent, body: Buffer, deps: AckDeps): Promise<HttpResult> {
+  const signature = header(event, 'x-pagerduty-signature');
+  if (pagerDutyHeaderProblem(signature)) {
+    deps.log.warn('PagerDuty webhook refused', { reason: 'malformed signature header' });
+    return UNAUTHORIZED();
+  }
   const secret = await deps.pagerDutySecret();
   if (!secret) {
     deps.log.warn('PagerDuty webhook refused: ack.pagerduty_webhook_secret is not set in the rules file');
     return UNAUTHORIZED();
   }
-  if (!verifyPagerDuty({ secret, header: header(event, 'x-pagerduty-signature'), body })) {
+  if (!verifyPagerDuty({ secret, header: signature, body })) {
     deps.log.warn('PagerDuty webhook refused', { reason: 'bad-signature' });
     return UNAUTHORIZED();
   }
   const now = deps.now();
   const e = parsePagerDutyWebhook(body.toString('utf8'));
   if (!e) return reply(200); // other event types (and PagerDuty's ping) are fine to ignore
+  // Only incidents of the services bedrock-watch pages: anyone with a routing key of another service the
+  // subscription covers could open an incident with any dedup_key and acknowledge it.
+  if (!e.service || !deps.allow.pagerDutyServices.includes(e.service)) {
+    deps.log.warn('PagerDuty event of a service not in ack.pagerduty_services: ignored', { service: e.service, event: e.eventId });
+    return reply(200);
+  }
   const stream = await deps.streamForKey(e.key);
   if (!stream) {
     deps.log.info('PagerDuty event for an incident bedrock-watch does not know', { type: e.type });

@@ -15,6 +15,8 @@ export interface PagerDutyAck {
   by: string;
   /** When it happened in PagerDuty (ms). */
   occurredAt: number;
+  /** The incident's service id (`data.service.id`), null if the event does not say. */
+  service: string | null;
 }
 
 /** An ack-relevant event, or null for any other event (answered 200 and ignored, as PagerDuty expects). */
@@ -32,5 +34,6 @@ export function parsePagerDutyWebhook(body: string): PagerDutyAck | null {
   const occurredAt = Date.parse(e.occurred_at);
   if (!Number.isFinite(occurredAt)) return null;
   const by = typeof e.agent?.summary === 'string' && e.agent.summary ? e.agent.summary : 'PagerDuty';
-  return { eventId: e.id, type: e.event_type, key, by, occurredAt };
+  const service = typeof e.data?.service?.id === 'string' && e.data.service.id ? (e.data.service.id as string) : null;
+  return { eventId: e.id, type: e.event_type, key, by, occurredAt, service };
 }

@@ -4,16 +4,24 @@
  * Pure: no HTTP, no AWS.
  */
 import type { AckRecord } from '../core/alert';
-import { ACK_ACTION_ID, parseAckTarget, type AlertRef } from '../core/ack';
+import { ACK_ACTION_ID } from '../core/ack';
+import { buttonKey } from '../core/stream-keys';
 
 export { ACK_ACTION_ID };
 
 export interface SlackAckAction {
-  /** One alert episode, or a group by its stream key (a grouped message's button). */
-  target: { alert: AlertRef } | { group: string };
-  /** The Slack user, as shown in the record: their username (or name, or id). */
+  /** The button's value as pressed, and the stream's external key it names (core/stream-keys.ts). */
+  value: string;
+  key: string;
+  /** The value of the Acknowledge button on the message the press came from (null if it has none). */
+  messageButton: string | null;
+  /** The Slack user's display handle (username, or name, or id): for logs only; the record keeps the id. */
   user: string;
   userId: string;
+  /** Workspace, app and channel of the press (empty when the payload does not say). */
+  teamId: string;
+  appId: string;
+  channelId: string;
   responseUrl: string;
   /** The message the button was on, to be updated in place. */
   blocks: unknown[];
@@ -35,16 +43,27 @@ export function parseSlackInteraction(formBody: string): SlackAckAction | null {
   }
   if (p?.type !== 'block_actions' || !Array.isArray(p.actions)) return null;
   const action = p.actions.find((a: { action_id?: unknown }) => a?.action_id === ACK_ACTION_ID);
-  const target = typeof action?.value === 'string' ? parseAckTarget(action.value) : null;
+  const value = typeof action?.value === 'string' ? (action.value as string) : null;
+  const key = value === null ? null : buttonKey(value);
   const user = p.user ?? {};
   const userId = typeof user.id === 'string' ? user.id : '';
-  if (!target || !userId || typeof p.response_url !== 'string') return null;
+  if (value === null || key === null || !userId || typeof p.response_url !== 'string') return null;
+  const str = (x: unknown) => (typeof x === 'string' ? x : '');
+  const blocks: unknown[] = Array.isArray(p.message?.blocks) ? p.message.blocks : [];
+  const own = blocks.find((b) => (b as { block_id?: unknown })?.block_id === ACK_ACTION_ID) as { elements?: { action_id?: unknown; value?: unknown }[] } | undefined;
+  const button = own?.elements?.find((e) => e?.action_id === ACK_ACTION_ID);
   return {
-    target,
+    value,
+    key,
+    messageButton: typeof button?.value === 'string' ? button.value : null,
     user: [user.username, user.name, userId].find((x) => typeof x === 'string' && x) as string,
     userId,
+    // team.id (user.team_id for some payloads), api_app_id, channel.id (container.channel_id).
+    teamId: str(p.team?.id) || str(user.team_id),
+    appId: str(p.api_app_id),
+    channelId: str(p.channel?.id) || str(p.container?.channel_id),
     responseUrl: p.response_url,
-    blocks: Array.isArray(p.message?.blocks) ? p.message.blocks : [],
+    blocks,
     text: typeof p.message?.text === 'string' ? p.message.text : '',
   };
 }
@@ -54,7 +73,8 @@ const VIA = { slack: 'Slack', pagerduty: 'PagerDuty', cli: 'the CLI' } as const;
 /** The original message with the button replaced by who acknowledged it and when (response_url body). */
 export function acknowledgedMessage(action: SlackAckAction, ack: AckRecord) {
   const seconds = Math.floor(ack.ackedAt / 1000);
-  const who = ack.via === 'slack' && ack.ackedBy === action.user ? `<@${action.userId}>` : ack.ackedBy.replace(/[<>&]/g, '');
+    // A Slack ack records the user id (names can be changed): Slack shows it as the person's current name.
+  const who = ack.via === 'slack' && /^[UW][A-Z0-9]{2,20}$/.test(ack.ackedBy) ? `<@${ack.ackedBy}>` : ack.ackedBy.replace(/[<>&]/g, '');
   const note = {
     type: 'context',
     elements: [{ type: 'mrkdwn', text: `:raised_hand: Acknowledged by ${who} via ${VIA[ack.via]} <!date^${seconds}^{date_short_pretty} {time}|${new Date(ack.ackedAt).toISOString()}>` }],

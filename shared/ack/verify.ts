@@ -19,6 +19,22 @@ function sameText(a: string, b: string): boolean {
 }
 
 /**
+ * What can be told wrong about a Slack request without its secret: a missing or malformed timestamp or
+ * signature header, or a timestamp outside the 5 minutes. Null when verifySlack must decide.
+ */
+export function slackHeaderProblem(opts: { timestamp: string | undefined; signature: string | undefined; nowMs: number }): 'bad-signature' | 'stale' | null {
+  const { timestamp, signature } = opts;
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp) || !signature || !/^v0=[0-9a-f]{64}$/.test(signature)) return 'bad-signature';
+  if (Math.abs(Math.floor(opts.nowMs / 1000) - Number(timestamp)) > SLACK_MAX_AGE_S) return 'stale';
+  return null;
+}
+
+/** A PagerDuty signature header that cannot match any secret: missing, or not `v1=<64 hex>` (comma-separated). */
+export function pagerDutyHeaderProblem(header: string | undefined): boolean {
+  return !header || header.length > 1024 || !header.split(',').every((c) => /^v1=[0-9a-f]{64}$/.test(c.trim()));
+}
+
+/**
  * Slack: `X-Slack-Signature: v0=hex(HMAC-SHA256(secret, "v0:" + X-Slack-Request-Timestamp + ":" + raw body))`
  * (https://api.slack.com/authentication/verifying-requests-from-slack). The timestamp is checked
  * first, both ways, so a captured request cannot be replayed later.

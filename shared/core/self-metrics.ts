@@ -13,4 +13,6 @@ export const METRIC_NAMES = [
   'NotificationsFailed',
   'NotificationsDropped',
   'OldestUnsentAgeSeconds',
+  /** The ack function could not record an acknowledgement (SSM, DynamoDB, Slack's response_url). */
+  'AckFailures',
 ] as const;

@@ -100,7 +100,7 @@ export function dashboardBody(o: DashboardOptions): string {
     6,
     graph('Evaluate ticks', [own('Heartbeat', 'Sum', 'successful ticks'), own('TickErrors', 'Sum', 'failed ticks'), own('RuleErrors', 'Sum', 'rule errors')]),
     graph('Tick duration (ms)', [own('TickDurationMs', 'Average', 'average'), own('TickDurationMs', 'Maximum', 'maximum')]),
-    graph('Notifications', [own('NotificationsSent', 'Sum', 'sent'), own('NotificationsFailed', 'Sum', 'failed (retried)'), own('NotificationsDropped', 'Sum', 'dropped')]),
+    graph('Notifications', [own('NotificationsSent', 'Sum', 'sent'), own('NotificationsFailed', 'Sum', 'failed (retried)'), own('NotificationsDropped', 'Sum', 'dropped'), own('AckFailures', 'Sum', 'failed acknowledgements')]),
   );
   const lambda = (metric: string, stat: string): Metric[] => Object.entries(o.functions).map(([short, name]) => ['AWS/Lambda', metric, 'FunctionName', name, { stat, label: short }]);
   row(

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { httpFailure, postJson, requestTimeout } from './deliver';
 import type { Notification } from '../core/notification';
+import { legacyExternalKey, StreamKeys } from '../core/stream-keys';
 import type { Notifier, SendOptions } from './types';
 import { firingOf, listSubject, messageTier, oneLine, placesOf } from './text';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
-const MAX_DEDUP_KEY = 255;
 const MAX_SUMMARY = 1024;
 
 export interface PagerDutyTrigger {
@@ -35,9 +34,10 @@ export interface PagerDutyResolve {
  * incident per stream (n.key): a group's members joining, escalating or partly resolving re-trigger
  * it (PagerDuty updates the open incident); it resolves when every alert it carries has.
  */
-export function pagerDutyEvent(n: Notification, routingKey: string): PagerDutyTrigger | PagerDutyResolve {
+export function pagerDutyEvent(n: Notification, routingKey: string, keys: StreamKeys = StreamKeys.UNSIGNED): PagerDutyTrigger | PagerDutyResolve {
   const a = n.alert;
-  const dedup_key = dedupKey(n.key);
+  // Signed with the deployment's secret (core/stream-keys.ts): not computable from rules.yml, the same for every event of the stream.
+  const dedup_key = keys.external(n.key);
   const firing = firingOf(n);
   if (n.action === 'resolve' || !firing.length) return { routing_key: routingKey, event_action: 'resolve', dedup_key };
   const lead = firing[0];
@@ -88,19 +88,18 @@ export function pagerDutyEvent(n: Notification, routingKey: string): PagerDutyTr
 
 const where = (a: Notification['alert']) => ({ ...(a.labels.AccountId ? { account: a.labels.AccountId } : {}), ...(a.labels.Region ? { region: a.labels.Region } : {}) });
 
-/** Trigger and resolve must agree on the key, so an over-long stream key is replaced by its (stable) hash. */
-export function dedupKey(key: string): string {
-  if (key.length <= MAX_DEDUP_KEY) return key;
-  return `sha256:${createHash('sha256').update(key).digest('hex')}`;
-}
+/** The unsigned dedup_key of a stream (before keys were signed; local runs): over-long keys are replaced by their (stable) hash. */
+export const dedupKey = legacyExternalKey;
 
 export class PagerDutyNotifier implements Notifier {
   private readonly routingKey: string;
   private readonly eventsUrl: string;
   private readonly fetch: typeof fetch;
   private readonly timeoutMs?: number;
+  private readonly keys: StreamKeys;
 
-  constructor(opts: { routingKey: string; eventsUrl?: string; fetch?: typeof fetch; timeoutMs?: number }) {
+  constructor(opts: { routingKey: string; eventsUrl?: string; fetch?: typeof fetch; timeoutMs?: number; keys?: StreamKeys }) {
+    this.keys = opts.keys ?? StreamKeys.UNSIGNED;
     this.routingKey = opts.routingKey;
     this.eventsUrl = opts.eventsUrl ?? PAGERDUTY_EVENTS_URL;
     this.fetch = opts.fetch ?? globalThis.fetch;
@@ -109,7 +108,7 @@ export class PagerDutyNotifier implements Notifier {
 
   async send(n: Notification, opts?: SendOptions): Promise<void> {
     const who = `pagerduty receiver "${n.receiver}"`;
-    const reply = await postJson(this.fetch, this.eventsUrl, pagerDutyEvent(n, this.routingKey), who, this.routingKey, requestTimeout(this.timeoutMs, opts));
+    const reply = await postJson(this.fetch, this.eventsUrl, pagerDutyEvent(n, this.routingKey, this.keys), who, this.routingKey, requestTimeout(this.timeoutMs, opts));
     if (reply.status >= 200 && reply.status < 300) return;
     throw httpFailure(reply, who, errorDetail(reply.text), [this.routingKey]);
   }

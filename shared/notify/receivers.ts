@@ -5,6 +5,7 @@ import { SlackNotifier } from './slack';
 import { createSnsClient, SnsNotifier } from './sns';
 import type { Notifier } from './types';
 import type { ReceiverConfig } from '../rules/schema';
+import type { StreamKeys } from '../core/stream-keys';
 import { pagerDutyKeyProblem } from '../rules/routing-key';
 
 export type { SecretRef } from './secrets';
@@ -19,6 +20,11 @@ export interface NotifierDeps {
   env?: Record<string, string | undefined>;
   /** Slack messages carry the Acknowledge button (the rules file sets ack.slack_signing_secret). */
   ackButtons?: boolean;
+  /**
+   * The deployment's stream keys (PagerDuty dedup_key, the button's value): signed with the secret in
+   * the table (state/stream-secret.ts). Without it keys are unsigned, which only local runs may do.
+   */
+  streamKeys?: () => Promise<StreamKeys>;
   /** Real clock, for how long a built notifier (and the secret in it) is kept. */
   clock?: () => number;
 }
@@ -31,14 +37,14 @@ export async function createNotifier(cfg: ReceiverConfig, deps: NotifierDeps = {
       const webhookUrl = await resolve(cfg.webhook_url, where('webhook_url'));
       // Fail here, at configuration, rather than on the first page; and without echoing the value.
       if (!URL.canParse(webhookUrl)) throw new Error(`${where('webhook_url')}: the secret is not a valid URL`);
-      return new SlackNotifier({ webhookUrl, fetch: deps.fetch, ackButton: deps.ackButtons });
+      return new SlackNotifier({ webhookUrl, fetch: deps.fetch, ackButton: deps.ackButtons, keys: await deps.streamKeys?.() });
     }
     case 'pagerduty': {
       const routingKey = await resolve(cfg.routing_key, where('routing_key'));
       // Only now is a key from SSM or the environment seen: name a wrong one instead of PagerDuty's 400 on the first page.
       const problem = pagerDutyKeyProblem(routingKey);
       if (problem) throw new Error(`${where('routing_key')}: the secret ${problem}`);
-      return new PagerDutyNotifier({ routingKey, eventsUrl: cfg.events_url, fetch: deps.fetch });
+      return new PagerDutyNotifier({ routingKey, eventsUrl: cfg.events_url, fetch: deps.fetch, keys: await deps.streamKeys?.() });
     }
     case 'sns': {
       const env = deps.env ?? process.env;

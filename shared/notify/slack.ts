@@ -6,7 +6,8 @@ import type { Tier } from '../core/alert';
 import { firingOf, listSubject, messageTier, oneLine, placesOf, resolvedOf, titleOf, whereOf, whereOfAll } from './text';
 import type { Digest } from '../core/digest';
 import { digestSlack } from './digest-render';
-import { ackButtonBlock, ackValue, groupAckValue } from '../core/ack';
+import { ackButtonBlock } from '../core/ack';
+import { StreamKeys } from '../core/stream-keys';
 
 /** Slack Block Kit limits (https://api.slack.com/reference/block-kit). */
 export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, field: 2000, contextElements: 10, fallbackText: 3000 };
@@ -21,7 +22,10 @@ type Block =
   | { type: 'context'; elements: Text[] }
   | ReturnType<typeof ackButtonBlock>;
 
-type SlackOptions = { ackButton?: boolean };
+/** `keys`: signs the button's value (the stream's external key); unsigned without a deployment secret. */
+type SlackOptions = { ackButton?: boolean; keys?: StreamKeys };
+
+const buttonValue = (n: Notification, opts: SlackOptions) => (opts.keys ?? StreamKeys.UNSIGNED).button(n.key);
 
 /** `ackButton`: firing messages carry an Acknowledge button (the Slack app's interactivity points at the ack function). */
 export function slackMessage(n: Notification, opts: SlackOptions = {}): { text: string; blocks: Block[] } {
@@ -51,7 +55,7 @@ function singleMessage(n: Notification, opts: SlackOptions): { text: string; blo
   if (!resolved && a.nextCheck) blocks.push({ type: 'section', text: mrkdwn(`*Next check:* ${escape(a.nextCheck)}`, SLACK_LIMITS.sectionText) });
   blocks.push({ type: 'context', elements: contextOf([a]) });
   const episode = Date.parse(a.startsAt);
-  if (opts.ackButton && !resolved && Number.isFinite(episode)) blocks.push(ackButtonBlock(n.group ? groupAckValue(n.key) : ackValue(a.fingerprint, episode)));
+  if (opts.ackButton && !resolved && Number.isFinite(episode)) blocks.push(ackButtonBlock(buttonValue(n, opts)));
 
   const fallback = resolved ? `${title}: resolved after ${duration}: ${a.summary}` : `${title}: ${a.summary}`;
   return { text: truncate(escape(fallback), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
@@ -114,7 +118,7 @@ function groupMessage(n: Notification, opts: SlackOptions): { text: string; bloc
   blocks.push({ type: 'context', elements: contextOf(n.alerts) });
   // The button acknowledges the group (every alert it lists, and its escalation); a list that is not a group, the lead alert.
   const episode = lead ? Date.parse(lead.startsAt) : NaN;
-  if (opts.ackButton && lead && Number.isFinite(episode)) blocks.push(ackButtonBlock(n.group ? groupAckValue(n.key) : ackValue(lead.fingerprint, episode)));
+  if (opts.ackButton && lead && Number.isFinite(episode)) blocks.push(ackButtonBlock(buttonValue(n, opts)));
   return { text: truncate(escape(oneLine(n)), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
 
@@ -136,17 +140,19 @@ export class SlackNotifier implements Notifier {
   private readonly fetch: typeof fetch;
   private readonly timeoutMs?: number;
   private readonly ackButton: boolean;
+  private readonly keys?: StreamKeys;
 
-  constructor(opts: { webhookUrl: string; fetch?: typeof fetch; timeoutMs?: number; ackButton?: boolean }) {
+  constructor(opts: { webhookUrl: string; fetch?: typeof fetch; timeoutMs?: number; ackButton?: boolean; keys?: StreamKeys }) {
     this.webhookUrl = opts.webhookUrl;
     this.ackButton = opts.ackButton ?? false;
+    this.keys = opts.keys;
     this.fetch = opts.fetch ?? globalThis.fetch;
     this.timeoutMs = opts.timeoutMs;
   }
 
   async send(n: Notification, opts?: SendOptions): Promise<void> {
     const who = `slack receiver "${n.receiver}"`;
-    const reply = await postJson(this.fetch, this.webhookUrl, slackMessage(n, { ackButton: this.ackButton }), who, this.webhookUrl, requestTimeout(this.timeoutMs, opts));
+    const reply = await postJson(this.fetch, this.webhookUrl, slackMessage(n, { ackButton: this.ackButton, keys: this.keys }), who, this.webhookUrl, requestTimeout(this.timeoutMs, opts));
     if (reply.status >= 200 && reply.status < 300) return;
     // Slack answers with a short plain-text code: invalid_blocks, no_service, channel_not_found, ...
     throw httpFailure(reply, who, reply.text.slice(0, 200), [this.webhookUrl]);

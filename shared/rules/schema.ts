@@ -354,14 +354,48 @@ const EscalationPolicy = z.strictObject({
   }),
 });
 
+/** Slack ids: team T…, app A…, channel C…/G…, user U…/W… (upper-case letters and digits). */
+const slackIds = (first: string, what: string) =>
+  z.array(z.string().regex(new RegExp(`^[${first}][A-Z0-9]{2,20}$`), `must be a Slack ${what} id (${first.split('').join(' or ')} then upper-case letters and digits)`)).min(1, `needs at least one ${what} id`);
+
 const Ack = z
   .strictObject({
     slack_signing_secret: secretRef('slack_signing_secret').optional().meta({
       description: "The Slack app's signing secret: the ack function verifies the Acknowledge button's requests with it. Set it to show the button.",
     }),
+    slack_teams: slackIds('TE', 'team (workspace)').optional().meta({
+      description: 'Slack workspaces (team ids, T…; E… for an Enterprise Grid org) whose button presses are accepted. Required with slack_signing_secret.',
+    }),
+    slack_apps: slackIds('A', 'app').optional().meta({
+      description: 'Slack app ids (A…, the app whose Interactivity URL is the ack endpoint) whose button presses are accepted. Required with slack_signing_secret.',
+    }),
+    slack_channels: slackIds('CGD', 'channel').optional().meta({
+      description: 'If set, only presses in these channels (C…/G… ids) are accepted.',
+    }),
+    slack_users: slackIds('UW', 'user').optional().meta({
+      description: 'If set, only these Slack users (U…/W… ids) may acknowledge.',
+    }),
     pagerduty_webhook_secret: secretRef('pagerduty_webhook_secret').optional().meta({
       description: 'Signing secret of the PagerDuty v3 webhook subscription (during a rotation PagerDuty signs with old and new: either matches).',
     }),
+    pagerduty_services: z
+      .array(z.string().regex(/^P[A-Z0-9]{5,13}$/, 'must be a PagerDuty service id (P then upper-case letters and digits, as in the service URL)'))
+      .min(1, 'needs at least one service id')
+      .optional()
+      .meta({
+        description:
+          "PagerDuty services (ids, P…) bedrock-watch's routing keys page: webhook events of incidents on any other service are ignored. Required with pagerduty_webhook_secret.",
+      }),
+  })
+  .superRefine((a, ctx) => {
+    const need = (field: 'slack_teams' | 'slack_apps' | 'pagerduty_services', secret: string, what: string) => {
+      if (a[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required with ${secret}: ${what}` });
+    };
+    if (a.slack_signing_secret) {
+      need('slack_teams', 'slack_signing_secret', 'the Slack workspace ids (T…) whose button presses are accepted');
+      need('slack_apps', 'slack_signing_secret', 'the Slack app ids (A…) whose button presses are accepted');
+    }
+    if (a.pagerduty_webhook_secret) need('pagerduty_services', 'pagerduty_webhook_secret', 'the PagerDuty service ids (P…) bedrock-watch pages');
   })
   .prefault({});
 

@@ -21,6 +21,7 @@ import type { TickDeps } from './tick';
 import { storedBaselines } from './baselines-provider';
 import { DynamoBaselineStore, type BaselineStore } from '../state/baselines';
 import { DynamoSilenceStore } from '../state/silences';
+import { tableStreamKeys } from '../state/stream-secret';
 
 export interface AwsDeps extends Omit<TickDeps, 'log'> {
   table: Table;
@@ -46,7 +47,13 @@ export const awsBaselineStore = (): BaselineStore => (baselineStore ??= new Dyna
 export const awsMetricSource = (): MetricSource =>
   (source ??= metricSourceFor(awsConfig().settings, { region: process.env.AWS_REGION, account: process.env.BEDROCK_WATCH_ACCOUNT_ID }));
 const awsSns = (): SNSClient => (sns ??= createSnsClient());
-export const awsNotifiers = (): NotifierSet => (notifiers ??= new NotifierSet(awsConfig().receivers, { sns: awsSns(), ackButtons: !!awsConfig().ack.slack_signing_secret }));
+// Keys signed with the deployment's secret (made by the first tick that needs it, kept in the table).
+export const awsNotifiers = (): NotifierSet =>
+  (notifiers ??= new NotifierSet(awsConfig().receivers, {
+    sns: awsSns(),
+    ackButtons: !!awsConfig().ack.slack_signing_secret,
+    streamKeys: tableStreamKeys(awsTable(), { create: true }),
+  }));
 /** Where a dropped notification is announced: the stack's own topic (serverless.yml sets ALERT_TOPIC_ARN). */
 export const awsDropNotice = (): SnsDropNotice | undefined => {
   const topicArn = process.env.ALERT_TOPIC_ARN;

@@ -13,6 +13,7 @@ import { GROUP_ACK } from './dynamo-store';
 
 /** A notification stream the last tick left in the cursor: a routed group or an escalation group. */
 export interface StoredStream {
+  kind: 'routed' | 'escalation';
   key: string;
   /** When it formed (ms). */
   since: number;
@@ -80,8 +81,8 @@ export class AckStore {
     const escalations = typeof item.escalations === 'string' ? (JSON.parse(item.escalations) as Escalations) : {};
     const member = (m: { fingerprint: string; episode: number; firing: boolean }) => ({ fingerprint: m.fingerprint, episode: m.episode, firing: m.firing });
     return [
-      ...Object.values(escalations).map((g) => ({ key: g.key, since: g.since, members: Object.values(g.members).map(member) })),
-      ...Object.values(groups).map((g) => ({ key: g.key, since: g.createdAt, members: Object.values(g.members).map(member) })),
+      ...Object.values(escalations).map((g) => ({ kind: 'escalation' as const, key: g.key, since: g.since, members: Object.values(g.members).map(member) })),
+      ...Object.values(groups).map((g) => ({ kind: 'routed' as const, key: g.key, since: g.createdAt, members: Object.values(g.members).map(member) })),
     ];
   }
 

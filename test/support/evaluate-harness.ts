@@ -17,6 +17,7 @@ import type { TickReport } from '../../shared/run/tick';
 import { ReplaySource } from '../../shared/sources/replay';
 import type { MetricTrace } from '../../shared/sources/trace';
 import { DynamoStateStore } from '../../shared/state/dynamo-store';
+import { tableStreamKeys } from '../../shared/state/stream-secret';
 import { createTable, docClient, type Table } from '../../shared/dynamo/table';
 import { lambdaContext, scheduledEvent, silentLogger } from './lambda';
 
@@ -45,7 +46,12 @@ export function evaluateHarness(opts: { rulesYaml: string; trace: MetricTrace; t
     const source = new ReplaySource(opts.trace, { now: () => now, delayMs: config.settings.publication_delay });
     const store = new DynamoStateStore(opts.table);
     // As aws-deps: Slack messages carry the Acknowledge button when the rules configure the Slack app's secret.
-    const notifiers = new NotifierSet(config.receivers, { sns: opts.sns ?? new SNSClient({}), ackButtons: !!config.ack.slack_signing_secret });
+    // As aws-deps: keys signed with the table's secret, made at the first delivery (on the simulated clock).
+    const notifiers = new NotifierSet(config.receivers, {
+      sns: opts.sns ?? new SNSClient({}),
+      ackButtons: !!config.ack.slack_signing_secret,
+      streamKeys: tableStreamKeys(opts.table, { create: true, now: () => now }),
+    });
     const handler = createEvaluateHandler(
       () => ({ config, source, store, notifiers, baselines: async () => NO_BASELINES, sleep: async () => {}, metrics: opts.metrics, dropNotice: opts.dropNotice }),
       silentLogger(),
