@@ -3,8 +3,10 @@
  * response_url server): signature checks, bad requests, and the acknowledgement recorded.
  */
 import { createAckHandler } from '../../functions/ack';
-import { ackValue } from '../../shared/core/ack';
-import type { HttpEvent, HttpResult } from '../../shared/ack/handle';
+import type { AckDeps, HttpEvent, HttpResult } from '../../shared/ack/handle';
+import { StreamKeys } from '../../shared/core/stream-keys';
+import { RecordingMetrics } from '../../shared/run/metrics';
+import { ensureStreamSecret } from '../../shared/state/stream-secret';
 import { fingerprint } from '../../shared/engine/fingerprint';
 import { initialState } from '../../shared/engine/machine';
 import type { AlertState } from '../../shared/core/alert';
@@ -14,8 +16,8 @@ import { parseRules } from '../../shared/rules/load';
 import { ackDeps } from '../../shared/run/ack-deps';
 import { AckStore } from '../../shared/state/acks';
 import { DynamoStateStore } from '../../shared/state/dynamo-store';
-import type { Table } from '../../shared/dynamo/table';
-import { pagerDutyBody, pagerDutyRequest, slackInteractionBody, slackRequest, functionUrlEvent } from '../support/ack-requests';
+import { queryAll, type Table } from '../../shared/dynamo/table';
+import { ackBlock, pagerDutyBody, pagerDutyRequest, slackInteractionBody, slackRequest, functionUrlEvent } from '../support/ack-requests';
 import { useDynamo } from '../support/dynamo';
 import { freshTable } from '../support/evaluate-harness';
 import { lambdaContext, silentLogger } from '../support/lambda';
@@ -35,7 +37,10 @@ routes:
   critical: [slack-oncall]
 ack:
   slack_signing_secret: { env: BW_TEST_SLACK_SIGNING }
+  slack_teams: [T0LOCAL]
+  slack_apps: [A0LOCAL]
   pagerduty_webhook_secret: { env: BW_TEST_PD_WEBHOOK }
+  pagerduty_services: [PBWTEST1]
 rules:
   - name: bedrock-server-errors
     kind: ratio
@@ -56,6 +61,8 @@ describe('ack function', () => {
   let responses: LocalReceiver;
   let invoke: (e: HttpEvent) => Promise<HttpResult>;
   let alert: AlertState;
+  /** The deployment's keys, as the evaluate tick made them (the secret in the table since the episode began). */
+  let keys: StreamKeys;
   const env = { BW_TEST_SLACK_SIGNING: SLACK_SECRET, BW_TEST_PD_WEBHOOK: PD_SECRET };
   const acks = () => new AckStore(table);
 
@@ -64,21 +71,24 @@ describe('ack function', () => {
     responses = await startSlackReceiver();
     alert = firingAlert();
     await new DynamoStateStore(table).saveAlerts([structuredClone(alert)]);
+    keys = new StreamKeys(await ensureStreamSecret(table, EPISODE));
     const handler = createAckHandler(() => ackDeps({ config, table, log: silentLogger(), secrets: { env }, responseUrlPrefix: 'http://127.0.0.1:', now: () => NOW }), silentLogger());
     invoke = (e) => handler(e, lambdaContext('bedrock-watch-ack'));
   });
 
   afterEach(() => responses.close());
 
-  const pressBody = (value = ackValue(alert.fingerprint, EPISODE)) =>
-    slackInteractionBody({ value, responseUrl: responses.url, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Server errors' } }, { type: 'actions', block_id: 'bedrock-watch-ack', elements: [] }] });
+  /** The button of the alert's message: its stream's key, signed. */
+  const button = (episode = EPISODE) => keys.button(episodeKey(alert.fingerprint, episode));
+  const pressBody = (value = button(), more: Partial<Parameters<typeof slackInteractionBody>[0]> = {}) => slackInteractionBody({ value, responseUrl: responses.url, ...more });
   const nowS = Math.floor(NOW / 1000);
 
   describe('Slack button', () => {
     it('records who acknowledged (conditional write on the alert) and updates the message through response_url', async () => {
       const r = await invoke(slackRequest(SLACK_SECRET, pressBody(), nowS));
       expect(r.statusCode).toBe(200);
-      expect((await acks().alert(alert.fingerprint))?.ack).toEqual({ ackedBy: 'ana', ackedAt: NOW, via: 'slack', episode: EPISODE });
+      // The Slack user id, not the display name (which its owner can change).
+      expect((await acks().alert(alert.fingerprint))?.ack).toEqual({ ackedBy: 'U0ANA', ackedAt: NOW, via: 'slack', episode: EPISODE });
       expect(responses.rejected).toEqual([]);
       expect(responses.received).toHaveLength(1);
       const update = responses.received[0] as { replace_original: boolean; blocks: { type: string; block_id?: string; elements?: { text: string }[] }[] };
@@ -101,9 +111,10 @@ describe('ack function', () => {
     });
 
     it("a button of an earlier episode acknowledges nothing and tells the presser only", async () => {
-      expect((await invoke(slackRequest(SLACK_SECRET, pressBody(ackValue(alert.fingerprint, EPISODE - 3_600_000)), nowS))).statusCode).toBe(200);
+      expect((await invoke(slackRequest(SLACK_SECRET, pressBody(button(EPISODE - 3_600_000)), nowS))).statusCode).toBe(200);
       expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
-      expect(responses.received).toEqual([{ response_type: 'ephemeral', replace_original: false, text: 'This alert episode is over: there is nothing left to acknowledge.' }]);
+      // The episode's stream is gone: its key names nothing any more.
+      expect(responses.received).toEqual([{ response_type: 'ephemeral', replace_original: false, text: 'bedrock-watch does not know this alert (any more).' }]);
     });
   });
 
@@ -126,7 +137,7 @@ describe('ack function', () => {
     });
 
     it('tampered body (signed for another alert) → 401', async () => {
-      const e = slackRequest(SLACK_SECRET, pressBody(ackValue('0'.repeat(24), EPISODE)), nowS);
+      const e = slackRequest(SLACK_SECRET, pressBody(keys.button(episodeKey('0'.repeat(24), EPISODE))), nowS);
       await expectRefused({ ...e, body: pressBody() });
     });
 
@@ -176,7 +187,7 @@ describe('ack function', () => {
   });
 
   describe('PagerDuty webhook', () => {
-    const key = () => dedupKey(episodeKey(alert.fingerprint, EPISODE));
+    const key = () => keys.external(episodeKey(alert.fingerprint, EPISODE));
 
     it('incident.acknowledged signed with old and new secret during a rotation → recorded with the agent', async () => {
       const r = await invoke(pagerDutyRequest([PD_OLD_SECRET, PD_SECRET], pagerDutyBody({ key: key(), occurredAt: NOW - 1000 })));
@@ -199,7 +210,7 @@ describe('ack function', () => {
 
   describe('fault: forged PagerDuty webhooks', () => {
     it('an event from before this episode (a replayed capture of an older incident) acknowledges nothing', async () => {
-      expect((await invoke(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: dedupKey(episodeKey(alert.fingerprint, EPISODE)), occurredAt: EPISODE - 1 })))).statusCode).toBe(200);
+      expect((await invoke(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: keys.external(episodeKey(alert.fingerprint, EPISODE)), occurredAt: EPISODE - 1 })))).statusCode).toBe(200);
       expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
     });
 
@@ -207,7 +218,7 @@ describe('ack function', () => {
       expect(await invoke(e)).toMatchObject({ statusCode: 401, body: 'unauthorized' });
       expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
     };
-    const body = () => pagerDutyBody({ key: dedupKey(episodeKey(alert.fingerprint, EPISODE)), occurredAt: NOW });
+    const body = () => pagerDutyBody({ key: keys.external(episodeKey(alert.fingerprint, EPISODE)), occurredAt: NOW });
 
     it('signed only with a wrong secret → 401', () => refused(pagerDutyRequest(['guess'], body())));
     it('signed only with the retired secret → 401', () => refused(pagerDutyRequest([PD_OLD_SECRET], body())));
@@ -237,12 +248,125 @@ rules:
 `);
       const handler = createAckHandler(() => ackDeps({ config: bare, table, log: silentLogger(), now: () => NOW }), silentLogger());
       expect((await handler(slackRequest(SLACK_SECRET, pressBody(), nowS), lambdaContext())).statusCode).toBe(401);
-      expect((await handler(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: dedupKey(episodeKey(alert.fingerprint, EPISODE)), occurredAt: NOW })), lambdaContext())).statusCode).toBe(401);
+      expect((await handler(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: keys.external(episodeKey(alert.fingerprint, EPISODE)), occurredAt: NOW })), lambdaContext())).statusCode).toBe(401);
     });
 
     it('a secret that cannot be read → 500 without detail', async () => {
       const handler = createAckHandler(() => ackDeps({ config, table, log: silentLogger(), secrets: { env: {} }, now: () => NOW }), silentLogger());
       expect(await handler(slackRequest(SLACK_SECRET, pressBody(), nowS), lambdaContext())).toEqual({ statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'internal error' });
+    });
+  });
+
+  describe('fault: presses and events from outside the allowlists, keys computed from rules.yml', () => {
+    /** Refused with nothing recorded anywhere: no ack on the alert, no group ack, no response_url call, no replay record. */
+    const nothingChanged = async () => {
+      expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
+      expect(await queryAll(table, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': 'STATE', ':sk': 'GROUPACK#' } })).toEqual([]);
+      expect(responses.received).toEqual([]);
+    };
+    const forbidden = async (body: string) => {
+      expect(await invoke(slackRequest(SLACK_SECRET, body, nowS))).toMatchObject({ statusCode: 403, body: 'forbidden' });
+      await nothingChanged();
+    };
+
+    it('a press from another Slack workspace (team) → 403', () => forbidden(pressBody(button(), { team: 'T0EVIL' })));
+    it('a press through another Slack app → 403', () => forbidden(pressBody(button(), { app: 'A0EVIL' })));
+    it('a payload without team or app ids → 403', () => forbidden(pressBody(button(), { team: '', app: '' })));
+
+    it('channels and users, when listed, are allowlists too', async () => {
+      const strict = parseRules(
+        `ack:\n  slack_signing_secret: { env: BW_TEST_SLACK_SIGNING }\n  slack_teams: [T0LOCAL]\n  slack_apps: [A0LOCAL]\n  slack_channels: [C0ONCALL]\n  slack_users: [U0ANA]\nrules:\n  - { name: r, kind: ratio, numerator: InvocationServerErrors, denominator: Invocations, next_check: x, tiers: { critical: { above: 5% } } }\n`,
+      );
+      const handler = createAckHandler(() => ackDeps({ config: strict, table, log: silentLogger(), secrets: { env }, responseUrlPrefix: 'http://127.0.0.1:', now: () => NOW }), silentLogger());
+      expect(await handler(slackRequest(SLACK_SECRET, pressBody(button(), { channel: 'C0RANDOM' }), nowS), lambdaContext())).toMatchObject({ statusCode: 403 });
+      expect(await handler(slackRequest(SLACK_SECRET, pressBody(button(), { user: { id: 'U0MALLORY', username: 'ana' } }), nowS), lambdaContext())).toMatchObject({ statusCode: 403 });
+      await nothingChanged();
+      expect((await handler(slackRequest(SLACK_SECRET, pressBody(button()), nowS), lambdaContext())).statusCode).toBe(200);
+      expect((await acks().alert(alert.fingerprint))?.ack?.ackedBy).toBe('U0ANA');
+    });
+
+    it("a button value that is not the one on the pressed message (another stream's) → 403", () =>
+      forbidden(pressBody(button(), { blocks: [ackBlock(keys.button(episodeKey(alert.fingerprint, EPISODE + 60_000)))] })));
+
+    it('button values computed from rules.yml (the stream key, the old formats) acknowledge nothing', async () => {
+      const streamKey = episodeKey(alert.fingerprint, EPISODE);
+      // (The unsigned dedup key of a short stream key is the key itself.)
+      expect(dedupKey(streamKey)).toBe(streamKey);
+      for (const value of [`${alert.fingerprint}@${EPISODE}`, `group:g${'0'.repeat(20)}@${EPISODE}`, `ack:${streamKey}`, `ack:${new StreamKeys({ secret: 'g'.repeat(43), legacyBefore: 0 }).external(streamKey)}`]) {
+        responses.received.length = 0;
+        const r = await invoke(slackRequest(SLACK_SECRET, pressBody(value), nowS));
+        expect([value, r.statusCode]).toEqual([value, 200]);
+        expect(responses.received).toEqual([{ response_type: 'ephemeral', replace_original: false, text: 'bedrock-watch does not know this alert (any more).' }]);
+        expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
+      }
+    });
+
+    it('a PagerDuty event of a service bedrock-watch does not page → ignored (200), nothing recorded', async () => {
+      for (const service of ['PEVIL01', null]) {
+        expect((await invoke(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: keys.external(episodeKey(alert.fingerprint, EPISODE)), occurredAt: NOW, service })))).statusCode).toBe(200);
+      }
+      await nothingChanged();
+    });
+
+    it('PagerDuty events naming computed keys (stream key, fingerprint, unsigned dedup key) acknowledge nothing', async () => {
+      const streamKey = episodeKey(alert.fingerprint, EPISODE);
+      for (const key of [streamKey, dedupKey(streamKey), alert.fingerprint, `${alert.fingerprint}@${EPISODE}`]) {
+        expect((await invoke(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key, occurredAt: NOW })))).statusCode).toBe(200);
+      }
+      await nothingChanged();
+    });
+
+    it('a stream that formed before the secret existed keeps its old key (its incident opened by the previous version)', async () => {
+      const t2 = await freshTable(db().client);
+      await new DynamoStateStore(t2).saveAlerts([structuredClone(alert)]);
+      await ensureStreamSecret(t2, EPISODE + 11 * 60_000); // the upgrade: 11 minutes into the episode
+      const handler = createAckHandler(() => ackDeps({ config, table: t2, log: silentLogger(), secrets: { env }, now: () => NOW }), silentLogger());
+      expect((await handler(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: dedupKey(episodeKey(alert.fingerprint, EPISODE)), occurredAt: NOW })), lambdaContext())).statusCode).toBe(200);
+      expect((await new AckStore(t2).alert(alert.fingerprint))?.ack?.via).toBe('pagerduty');
+    });
+  });
+
+  describe('cost of forged requests, and failures counted', () => {
+    /** The deps with the secret reads counted. */
+    function counted() {
+      const reads = { slack: 0, pd: 0 };
+      const base = ackDeps({ config, table, log: silentLogger(), secrets: { env }, responseUrlPrefix: 'http://127.0.0.1:', now: () => NOW });
+      const deps: AckDeps = {
+        ...base,
+        slackSecret: () => (reads.slack++, base.slackSecret()),
+        pagerDutySecret: () => (reads.pd++, base.pagerDutySecret()),
+      };
+      return { reads, handler: createAckHandler(() => deps, silentLogger()) };
+    }
+
+    it('malformed, missing or stale signature headers are refused before any secret is read', async () => {
+      const { reads, handler } = counted();
+      const good = slackRequest(SLACK_SECRET, pressBody(), nowS);
+      for (const headers of [{}, { 'x-slack-request-timestamp': String(nowS) }, { ...good.headers, 'x-slack-signature': 'v0=zz' }, { ...good.headers, 'x-slack-request-timestamp': 'soon' }])
+        expect(await handler({ ...good, headers }, lambdaContext())).toMatchObject({ statusCode: 401 });
+      expect(await handler(slackRequest(SLACK_SECRET, pressBody(), nowS - 301), lambdaContext())).toMatchObject({ statusCode: 401 });
+      const pd = pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: 'k', occurredAt: NOW }));
+      for (const sig of [undefined, 'v1=short', `v0=${'a'.repeat(64)}`, `v1=${'a'.repeat(64)},x`]) expect(await handler({ ...pd, headers: { 'x-pagerduty-signature': sig } }, lambdaContext())).toMatchObject({ statusCode: 401 });
+      expect(reads).toEqual({ slack: 0, pd: 0 });
+      // A well-formed request is judged with the secret.
+      expect((await handler(good, lambdaContext())).statusCode).toBe(200);
+      expect(reads.slack).toBe(1);
+    });
+
+    it('an acknowledgement that fails (response_url down, table unreachable, secret unreadable) is counted as AckFailures', async () => {
+      const metrics = new RecordingMetrics();
+      const cases: Partial<Parameters<typeof ackDeps>[0]>[] = [{ secrets: { env: {} } }, { table: { ...table, name: 'no-such-table' } }];
+      for (const over of cases) {
+        const h = createAckHandler(() => ackDeps({ config, table, log: silentLogger(), secrets: { env }, responseUrlPrefix: 'http://127.0.0.1:', now: () => NOW, ...over }), silentLogger(), metrics);
+        expect((await h(slackRequest(SLACK_SECRET, pressBody(), nowS), lambdaContext())).statusCode).toBe(500);
+      }
+      const down = createAckHandler(
+        () => ackDeps({ config, table, log: silentLogger(), secrets: { env }, responseUrlPrefix: 'http://127.0.0.1:', now: () => NOW, fetch: async () => new Response('nope', { status: 500 }) }),
+        silentLogger(),
+        metrics,
+      );
+      expect((await down(slackRequest(SLACK_SECRET, pressBody(), nowS), lambdaContext())).statusCode).toBe(500);
+      expect(metrics.counts).toEqual({ AckFailures: 3 });
     });
   });
 });
