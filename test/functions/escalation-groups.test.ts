@@ -56,7 +56,10 @@ escalation:
       - { after: 6m, receivers: [slack-exec] }
 ack:
   slack_signing_secret: { env: BW_GE_SLACK_SIGNING }
+  slack_teams: [T0LOCAL]
+  slack_apps: [A0LOCAL]
   pagerduty_webhook_secret: { env: BW_GE_PD_WEBHOOK }
+  pagerduty_services: [PBWTEST1]
 rules:
   - name: bedrock-server-errors
     kind: ratio
@@ -148,7 +151,11 @@ describe('escalation per group (evaluate + ack handlers on dynalite)', () => {
     expect(esc[0].payload!.summary).toMatch(/^CRITICAL: Server errors on 4 models \(/);
     // The Slack step carries the group's button.
     const first = (oncall.received as SlackMessage[])[0];
-    expect(first.blocks.find((b) => b.type === 'actions')!.elements![0].value).toMatch(/^group:g[0-9a-f]{20}@\d+$/);
+    // Its value and the incident's dedup_key are the group's key signed with the deployment's secret: not computable from rules.yml.
+    const streams = await new AckStore(table).streams();
+    expect(first.blocks.find((b) => b.type === 'actions')!.elements![0].value).toMatch(/^ack:bw1-[0-9a-f]{40}$/);
+    expect(esc[0].dedup_key).toMatch(/^bw1-[0-9a-f]{40}$/);
+    expect(streams.some((st) => esc[0].dedup_key.includes(st.key) || first.blocks.some((b) => JSON.stringify(b).includes(st.key)))).toBe(false);
     expect([oncall.rejected, pd.rejected, exec.rejected]).toEqual([[], [], []]);
   });
 
@@ -176,7 +183,7 @@ describe('escalation per group (evaluate + ack handlers on dynalite)', () => {
       if (m !== FIRST + 1) return;
       const team = pdTo(TEAM_KEY);
       expect(team.map((e) => e.event_action)).toEqual(['trigger']);
-      expect(team[0].dedup_key).toMatch(/^g[0-9a-f]{20}@\d+$/);
+      expect(team[0].dedup_key).toMatch(/^bw1-[0-9a-f]{40}$/);
       const r = await ackHandler(at(m))(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: team[0].dedup_key, occurredAt: at(m) - 10_000 })), lambdaContext());
       expect(r.statusCode).toBe(200);
     });
@@ -188,7 +195,7 @@ describe('escalation per group (evaluate + ack handlers on dynalite)', () => {
   it("the group's own acknowledgement record stops it, whoever acknowledged its alerts (the tick reads it from the table)", async () => {
     await ticks(3, 60, async (m) => {
       if (m !== FIRES + 4) return;
-      const key = pdTo(ONCALL_KEY)[0].dedup_key;
+      const key = (await new AckStore(table).streams()).find((st) => st.kind === 'escalation')!.key;
       await new AckStore(table).acknowledgeGroup(key, { ackedBy: 'ana', via: 'pagerduty' }, at(m));
     });
     expect(steps(await timeline())).toEqual([
@@ -221,5 +228,23 @@ describe('escalation per group (evaluate + ack handlers on dynalite)', () => {
     expect(steps(await timeline())).toEqual([`${FIRST} trigger → slack-oncall (4/0)`, '51 resolve → slack-oncall (0/4)']);
     expect(JSON.stringify(responses.received)).toContain('Acknowledged by <@U0ANA> via Slack');
     expect((await new AckStore(table).alerts()).filter((a) => a.ack?.via === 'slack')).toHaveLength(4);
+  });
+
+  // Issue 17.3: the routed group's acknowledgement is stored under its own key; the tick looks for the
+  // escalation group's. Acknowledged in the minute the late model joins, the "every firing member
+  // acknowledged" fallback failed (the newcomer is not), and the escalation went on to slack-exec.
+  it('an acknowledgement of the routed grouped incident stops the escalation even when an alert joins in the tick that first sees it', async () => {
+    const LATE_FIRES = FIRES + 5;
+    await ticks(3, 60, async (m) => {
+      if (m !== LATE_FIRES) return;
+      const team = pdTo(TEAM_KEY);
+      const r = await ackHandler(at(m))(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: team[0].dedup_key, occurredAt: at(m) - 5_000 })), lambdaContext());
+      expect(r.statusCode).toBe(200);
+    });
+    const lines = await timeline();
+    // The late model did join in that tick (the routed group tells it), yet no further step went out.
+    expect(lines).toContain(`${LATE_FIRES + 1} trigger → pagerduty-team (5/0)`);
+    expect(steps(lines)).toEqual([`${FIRST} trigger → slack-oncall (4/0)`, `${FIRES + 3} escalate → pagerduty-oncall (4/0)`, '51 resolve → slack-oncall (0/4)', '51 resolve → pagerduty-oncall (0/4)']);
+    expect(exec.received).toEqual([]);
   });
 });

@@ -51,7 +51,10 @@ escalation:
       - { after: 6m, receivers: [slack-exec] }
 ack:
   slack_signing_secret: { env: BW_ESC_SLACK_SIGNING }
+  slack_teams: [T0LOCAL]
+  slack_apps: [A0LOCAL]
   pagerduty_webhook_secret: { env: BW_ESC_PD_WEBHOOK }
+  pagerduty_services: [PBWTEST1]
 rules:
   - name: bedrock-server-errors
     kind: ratio
