@@ -51,6 +51,6 @@ describe('group acknowledgements and escalation groups in DynamoDB', () => {
     const { cursor } = await store.load();
     await store.commit(cursor, { ...cursor, lastMinute: NOW, escalations }, []);
     expect((await store.load()).cursor.escalations).toEqual(escalations);
-    expect(await new AckStore(table).streams()).toEqual([{ key: KEY, since: NOW - 20 * 60_000, members: [{ fingerprint: 'a'.repeat(24), episode: NOW - 20 * 60_000, firing: true }] }]);
+    expect(await new AckStore(table).streams()).toEqual([{ kind: 'escalation', key: KEY, since: NOW - 20 * 60_000, members: [{ fingerprint: 'a'.repeat(24), episode: NOW - 20 * 60_000, firing: true }] }]);
   });
 });
