@@ -162,7 +162,7 @@ const LOG_STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/bedrock-invoca
 // (they are also what `npm run package` leaves behind).
 beforeAll(async () => {
   prodDir = mkdtempSync(join(tmpdir(), 'bw-package-'));
-  await runPackage(['--stage', 'prod', '--param', 'invocationLogGroup=/aws/bedrock/modelinvocations', '--param', `ssmKmsKeyArn=${SSM_KEY}`, '--param', `invocationLogStreamArn=${LOG_STREAM}`, '--package', prodDir]);
+  await runPackage(['--stage', 'prod', '--param', 'invocationLogGroup=/aws/bedrock/modelinvocations', '--param', `ssmKmsKeyArn=${SSM_KEY}`, '--param', `invocationLogStreamArn=${LOG_STREAM}`, '--param', 'evaluateReservedConcurrency=none', '--param', 'ackReservedConcurrency=3', '--package', prodDir]);
   await runPackage([]);
 }, 2 * PACKAGE_TIMEOUT_MS);
 
@@ -354,7 +354,12 @@ describe('packaged service (stage dev, default params)', () => {
           if (service === 'sns') expect({ ...where, r: asArray(s.Resource) }).toEqual({ ...where, r: f.name === 'Evaluate' ? [{ Ref: 'AlertTopic' }, { Ref: 'ManagementTopic' }] : [{ Ref: 'AlertTopic' }] });
           if (service === 'sqs') expect({ ...where, r: s.Resource }).toEqual({ ...where, r: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] } });
           if (service === 'ssm') {
-            expect({ ...where, r: s.Resource }).toEqual({ ...where, r: { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/bedrock-watch/*' } });
+            // The ack role reads exactly its two secrets (rules.yml ack.*_secret), not the prefix the receivers' secrets are under.
+            const ssm = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}` });
+            expect({ ...where, r: s.Resource }).toEqual({
+              ...where,
+              r: f.name === 'Ack' ? [ssm('/bedrock-watch/slack-signing-secret'), ssm('/bedrock-watch/pagerduty-webhook-secret')] : ssm('/bedrock-watch/*'),
+            });
           }
           if (service === 'logs') {
             expect({ ...where, r: s.Resource }).toEqual({
@@ -396,12 +401,14 @@ describe('packaged service (stage dev, default params)', () => {
     it('the alarms on its own metrics name exactly the metric the EMF writes: namespace, name, dimensions service and Stage', () => {
       const service = t.Resources.EvaluateLambdaFunction.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
       const mine = alarms().filter((a) => a.Namespace === METRICS_NAMESPACE);
-      expect(mine.map((a) => a.MetricName).sort()).toEqual(['Heartbeat', 'NotificationsDropped', 'OldestUnsentAgeSeconds']);
+      expect(mine.map((a) => a.MetricName).sort()).toEqual(['AckFailures', 'Heartbeat', 'NotificationsDropped', 'OldestUnsentAgeSeconds']);
       for (const a of mine) {
         expect(METRIC_NAMES).toContain(a.MetricName);
         expect([a.MetricName, a.Dimensions]).toEqual([a.MetricName, [{ Name: 'service', Value: service }, { Name: 'Stage', Value: 'dev' }]]);
       }
       expect(own('NotificationsDropped')[0]).toMatchObject({ Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+      // One acknowledgement that could not be recorded (SSM, DynamoDB, response_url) is enough.
+      expect(own('AckFailures')[0]).toMatchObject({ Statistic: 'Sum', Period: 300, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
       expect(own('OldestUnsentAgeSeconds')[0]).toMatchObject({ Statistic: 'Maximum', Threshold: 900, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
     });
 
@@ -438,6 +445,47 @@ describe('packaged service (stage dev, default params)', () => {
           ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         }),
       ]);
+    });
+  });
+
+  describe('the public ack endpoint', () => {
+    const fn = (name: string) => t.Resources[`${name}LambdaFunction`].Properties;
+    /** Fn::If resolved with the template's conditions (undefined: AWS::NoValue). */
+    const resolved = (v: Json) => {
+      if (!v?.['Fn::If']) return v;
+      const [cond, yes, no] = v['Fn::If'];
+      const r = conditionValue(t, cond) ? yes : no;
+      return r?.Ref === 'AWS::NoValue' ? undefined : r;
+    };
+
+    it("caps ack's concurrency and reserves evaluate's (params ackReservedConcurrency, evaluateReservedConcurrency)", () => {
+      expect(resolved(fn('Ack').ReservedConcurrentExecutions)).toBe(5);
+      expect(resolved(fn('Evaluate').ReservedConcurrentExecutions)).toBe(2);
+      for (const other of ['Baseline', 'Digest', 'Ingest']) expect(fn(other).ReservedConcurrentExecutions).toBeUndefined();
+      // Conditions compare strings (CloudFormation refuses a number in Fn::Equals).
+      for (const c of ['HasAckReservedConcurrency', 'HasEvaluateReservedConcurrency']) expect(t.Conditions[c]).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [expect.any(String), 'nnone'] }] });
+    });
+
+    it("alarms on the ack URL's refused (4xx) and total requests, to the stack topic", () => {
+      const url = (metric: string) => Object.values<Json>(t.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.Namespace === 'AWS/Lambda' && r.Properties.MetricName === metric).map((r) => r.Properties);
+      for (const [metric, threshold] of [['Url4xxCount', 20], ['UrlRequestCount', 200]] as const) {
+        const [a, ...more] = url(metric);
+        expect(more).toEqual([]);
+        expect(a).toMatchObject({
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'AckLambdaFunction' } }],
+          Statistic: 'Sum',
+          Period: 300,
+          Threshold: threshold,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [{ Ref: 'AlertTopic' }],
+        });
+      }
+    });
+
+    it('has a Slack response_url timeout well under its function timeout', () => {
+      const { RESPONSE_URL_TIMEOUT_MS } = require('../../shared/run/ack-deps');
+      expect(RESPONSE_URL_TIMEOUT_MS).toBeLessThanOrEqual((fn('Ack').Timeout * 1000) / 2);
     });
   });
 
@@ -570,6 +618,14 @@ describe('packaged service (stage prod, invocationLogGroup set)', () => {
     expect(t.Resources.StateTable.DeletionPolicy).toBe('Retain');
     expect(t.Resources.StateTable.UpdateReplacePolicy).toBe('Retain');
     expect(t.Resources.AlertTopic.Properties.TopicName).toBe('bedrock-watch-alerts-prod');
+  });
+
+  it("tunes the ack cap (ackReservedConcurrency=3) and drops evaluate's reservation (evaluateReservedConcurrency=none)", () => {
+    const reservation = (name: string) => {
+      const [cond, yes] = t.Resources[`${name}LambdaFunction`].Properties.ReservedConcurrentExecutions['Fn::If'];
+      return conditionValue(t, cond) ? yes : 'none';
+    };
+    expect([reservation('Ack'), reservation('Evaluate')]).toEqual([3, 'none']);
   });
 
   it('subscribes ingest to the invocation log group', () => {
