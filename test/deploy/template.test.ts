@@ -625,7 +625,8 @@ describe('packaged service (stage prod, invocationLogGroup set)', () => {
       const [cond, yes] = t.Resources[`${name}LambdaFunction`].Properties.ReservedConcurrentExecutions['Fn::If'];
       return conditionValue(t, cond) ? yes : 'none';
     };
-    expect([reservation('Ack'), reservation('Evaluate')]).toEqual([3, 'none']);
+    // A --param is a string: CloudFormation takes "3" for the integer property.
+    expect([String(reservation('Ack')), reservation('Evaluate')]).toEqual(['3', 'none']);
   });
 
   it('subscribes ingest to the invocation log group', () => {
