@@ -11,6 +11,7 @@
  *   BASELINE                EXPECT#<model>        compact expectations the evaluate tick reads
  *   AGG#<model>             <minute ISO>          invocation-log counters of one minute
  *   CALLER#<day>            <model>#<role>        spend by caller identity per day
+ *   SECRET                  STREAM_KEYS           the secret that signs stream keys (state/stream-secret.ts)
  */
 import { DynamoDBClient, CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
