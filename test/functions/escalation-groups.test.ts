@@ -247,4 +247,38 @@ describe('escalation per group (evaluate + ack handlers on dynalite)', () => {
     expect(steps(lines)).toEqual([`${FIRST} trigger → slack-oncall (4/0)`, `${FIRES + 3} escalate → pagerduty-oncall (4/0)`, '51 resolve → slack-oncall (0/4)', '51 resolve → pagerduty-oncall (0/4)']);
     expect(exec.received).toEqual([]);
   });
+
+  it("the routed grouped message's Slack button stops the escalation too, with an alert joining in the tick that first sees it", async () => {
+    // The same tree with the route's own receiver on Slack: its grouped message carries the routed group's button.
+    const team = await startSlackReceiver();
+    process.env.BW_GE_SLACK_TEAM = team.url;
+    try {
+      const yaml = rulesYaml(pd)
+        .replace('receivers:\n', 'receivers:\n  - { name: slack-team, type: slack, webhook_url: { env: BW_GE_SLACK_TEAM } }\n')
+        .replace('  receiver: pagerduty-team\n', '  receiver: slack-team\n');
+      table = await freshTable(db().client);
+      h = evaluateHarness({ rulesYaml: yaml, trace, table, sns: new SNSClient({}) });
+      const LATE_FIRES = FIRES + 5;
+      await ticks(3, 60, async (m) => {
+        if (m !== LATE_FIRES) return;
+        const message = (team.received as SlackMessage[])[0];
+        const value = message.blocks.find((b) => b.block_id === ACK_ACTION_ID)!.elements![0].value!;
+        const body = slackInteractionBody({ value, responseUrl: responses.url, blocks: message.blocks, text: message.text });
+        expect((await ackHandler(at(m))(slackRequest(SLACK_SECRET, body, Math.floor(at(m) / 1000)), lambdaContext())).statusCode).toBe(200);
+      });
+      const lines = await timeline();
+      expect(lines).toContain(`${LATE_FIRES + 1} trigger → slack-team (5/0)`);
+      expect(steps(lines).filter((l) => !l.includes('slack-team'))).toEqual([
+        `${FIRST} trigger → slack-oncall (4/0)`,
+        `${FIRES + 3} escalate → pagerduty-oncall (4/0)`,
+        '51 resolve → slack-oncall (0/4)',
+        '51 resolve → pagerduty-oncall (0/4)',
+      ]);
+      expect(exec.received).toEqual([]);
+      expect(JSON.stringify(responses.received)).toContain('Acknowledged by <@U0ANA> via Slack');
+    } finally {
+      delete process.env.BW_GE_SLACK_TEAM;
+      await team.close();
+    }
+  });
 });
