@@ -262,6 +262,8 @@ rules:
     const nothingChanged = async () => {
       expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
       expect(await queryAll(table, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': 'STATE', ':sk': 'GROUPACK#' } })).toEqual([]);
+      // Not even the replay record of its signature: a refused press leaves the table as it was.
+      expect(await queryAll(table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'ONCE' } })).toEqual([]);
       expect(responses.received).toEqual([]);
     };
     const forbidden = async (body: string) => {
