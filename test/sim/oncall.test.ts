@@ -17,7 +17,8 @@ const EXPECTED_FAILURES: Record<string, string> = {
   'silence-stops-escalation': 'issue 17.5: a silence added after the announcement does not stop the escalation (am-fidelity)',
 };
 
-const FIXED_SEEDS = [1, 2, 3, 4, 5, 6];
+// Small storms, and seed 7: a storm of 59 models (seeds 8, 9, 15 draw 144, 178, 111: `npm run simulate` runs those).
+const FIXED_SEEDS = [1, 2, 4, 5, 7];
 const seeds = process.env.SIM_SEED
   ? [Number(process.env.SIM_SEED)]
   : process.env.SIM_SEEDS

@@ -119,6 +119,8 @@ export const POLICY_ORDER = ['pagerduty-oncall', 'sns-mgmt'];
 
 export interface SimOptions {
   seed: number;
+  /** Models in the storm (default: drawn from the seed, 1–200). */
+  models?: number;
   /** Random steps (simulated minutes) before the quiet period; default 45. */
   steps?: number;
   /** Violations of these invariants are reported but do not fail the run (issue items another branch fixes). */
@@ -129,7 +131,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
   const rng = new Rng(opts.seed);
   const steps = opts.steps ?? 45;
   // Storms of 1–200 models: mostly small, sometimes huge.
-  const models = rng.chance(0.25) ? rng.int(50, 200) : rng.int(1, 8);
+  const models = opts.models ?? (rng.chance(0.3) ? rng.int(50, 200) : rng.int(1, 8));
   const names = Array.from({ length: models }, (_, i) => `vendor-${i % 5}.model-${i}-v1:0`);
   // Each model fails for 15 minutes starting between minute 14 and 24 (a page needs three published minutes).
   const trace = traceOf(
@@ -253,10 +255,10 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
           oracle.receiverFault(name, step);
           count('receiver-timeout');
           faulted = true;
-        } else if (pick < 0.26) {
+        } else if (pick < 0.28) {
           crashNext.add(rng.pick(['slack-team', 'pagerduty-oncall', 'sns-mgmt']));
           faulted = true;
-        } else if (pick < 0.3) {
+        } else if (pick < 0.32) {
           snsDown = rng.int(1, 4);
           oracle.receiverFault('sns-mgmt', step);
           count('sns-5xx');
@@ -278,11 +280,14 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
         }
         if (snsDown > 0) oracle.receiverFault('sns-mgmt', step);
         // ---- people: acks and silences at random moments ----
+        // (only once something was announced: before that there is nothing to act on)
         const who = rng.next();
-        if (who < 0.05) await slackPress();
-        else if (who < 0.08) await pdWebhook();
-        else if (who < 0.1) await cliAck();
-        else if (who < 0.12) await cliSilence();
+        if (oracle.acceptedCounts()['slack-team']) {
+          if (who < 0.06) await slackPress();
+          else if (who < 0.1) await pdWebhook();
+          else if (who < 0.13) await cliAck();
+          else if (who < 0.15) await cliSilence();
+        }
       }
       if (faulted) oracle.faultAt(step);
 
@@ -361,8 +366,9 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
 
   /** `bedrock-watch silence add rule=bedrock-server-errors` for an hour, through the CLI's store. */
   async function cliSilence(): Promise<void> {
-    await silences.add({ id: `sim-${step}`, matchers: ['rule="bedrock-server-errors"'], author: 'sim', comment: 'simulated', startsAt: wall, endsAt: wall + 3_600_000, createdAt: wall });
-    oracle.silenced('bedrock-server-errors', step);
+    const minutes = rng.int(5, 20);
+    await silences.add({ id: `sim-${step}`, matchers: ['rule="bedrock-server-errors"'], author: 'sim', comment: 'simulated', startsAt: wall, endsAt: wall + minutes * MINUTE, createdAt: wall });
+    oracle.silenced('bedrock-server-errors', step, step + minutes);
     count('silence-cli');
   }
 }
