@@ -45,6 +45,7 @@ rules:
     keep_firing_for: 5m
     tiers:
       critical: { above: 5%, for: 5m }
+    next_check: Check the AWS Health Dashboard.
 `;
 
 describe('fault: the paging receiver recovers between two escalation steps', () => {

@@ -53,7 +53,7 @@ export class Oracle {
   private readonly firstSeen = new Map<string, number>();
   private readonly acks: { fingerprints: Set<string>; step: number; via: string }[] = [];
   private readonly cliAcked = new Map<string, number>();
-  private readonly silences: { rule: string; step: number; until: number }[] = [];
+  private readonly silences: { rule: string; step: number; from: number; until: number }[] = [];
   private readonly failures: { step: number; message: string }[] = [];
   private readonly seen = new Set<string>();
 
@@ -85,8 +85,9 @@ export class Oracle {
   ackedAlert(fingerprint: string, step: number): void {
     if (!this.cliAcked.has(fingerprint)) this.cliAcked.set(fingerprint, step);
   }
-  silenced(rule: string, step: number, until: number): void {
-    this.silences.push({ rule, step, until });
+  /** A silence of `rule` active in [from, until) on the ticks' clock (their event time), added at `step`. */
+  silenced(rule: string, step: number, from: number, until: number): void {
+    this.silences.push({ rule, step, from, until });
   }
   latest(receiver: string, pred: (a: Accept) => boolean): Accept | undefined {
     return [...this.ledger].reverse().find((a) => a.receiver === receiver && pred(a));
@@ -171,8 +172,9 @@ export class Oracle {
         if (firing.every((f) => (this.cliAcked.get(f) ?? Infinity) <= seenAt)) this.violate('ack-stops-escalation', seenAt, `escalation to ${n.receiver} (${n.key}) decided at step ${seenAt}, every alert of it acknowledged by the CLI before`);
       }
       for (const s of this.silences) {
-        // Decided while the silence was active (the tick of its last minute may already see it ended).
-        if (seenAt < s.step || seenAt >= s.until || !n.alerts.every((a) => a.rule === s.rule)) continue;
+        // Decided (on the tick's clock) while the silence was active, by a tick that ran after it was added.
+        const decidedAt = Date.parse(n.at);
+        if (seenAt < s.step || decidedAt < s.from || decidedAt >= s.until || !n.alerts.every((a) => a.rule === s.rule)) continue;
         this.violate(n.action === 'escalate' ? 'silence-stops-escalation' : 'silence-stops-notifications', seenAt, `${n.action} to ${n.receiver} (${n.key}) decided at step ${seenAt}, after a silence of ${s.rule} at step ${s.step}`);
       }
     }

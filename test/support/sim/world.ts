@@ -368,7 +368,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
   async function cliSilence(): Promise<void> {
     const minutes = rng.int(5, 20);
     await silences.add({ id: `sim-${step}`, matchers: ['rule="bedrock-server-errors"'], author: 'sim', comment: 'simulated', startsAt: wall, endsAt: wall + minutes * MINUTE, createdAt: wall });
-    oracle.silenced('bedrock-server-errors', step, step + minutes);
+    oracle.silenced('bedrock-server-errors', step, wall, wall + minutes * MINUTE);
     count('silence-cli');
   }
 }
