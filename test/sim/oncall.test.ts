@@ -18,7 +18,7 @@ const EXPECTED_FAILURES: Record<string, string> = {
 };
 
 // Small storms, and seed 7: a storm of 59 models (seeds 8, 9, 15 draw 144, 178, 111: `npm run simulate` runs those).
-const FIXED_SEEDS = [1, 2, 4, 5, 7];
+const FIXED_SEEDS = [1, 2, 4, 7];
 const seeds = process.env.SIM_SEED
   ? [Number(process.env.SIM_SEED)]
   : process.env.SIM_SEEDS

@@ -56,9 +56,14 @@ export class Oracle {
   private readonly silences: { rule: string; step: number; from: number; until: number }[] = [];
   private readonly failures: { step: number; message: string }[] = [];
   private readonly seen = new Set<string>();
+  /** Ids a tick's commit recorded: decided, so owed. (An outbox item whose tick failed to commit was never decided.) */
+  private readonly decided = new Set<string>();
 
   constructor(private readonly opts: { policyOrder: string[]; expectedFailures: Record<string, string> }) {}
 
+  committed(ids: string[]): void {
+    for (const id of ids) this.decided.add(id);
+  }
   accepted(a: Accept): void {
     this.ledger.push(a);
   }
@@ -115,9 +120,16 @@ export class Oracle {
   }
 
   /** After every step: the outbox as it stands, the HTTP receivers; `final` after the quiet period. */
-  async check(step: number, outbox: OutboxItem[], receivers: { slack: LocalReceiver; pd: LocalReceiver }, final: boolean, counts?: FinalCounts): Promise<void> {
+  async check(step: number, all: OutboxItem[], receivers: { slack: LocalReceiver; pd: LocalReceiver }, final: boolean, pending: string[], counts?: FinalCounts): Promise<void> {
+    // Only what a commit recorded was decided; an item written by a tick that then lost the race (or crashed before its commit) is not owed.
+    const outbox = all.filter((o) => this.decided.has(o.id));
     for (const o of outbox) if (!this.firstSeen.has(o.id)) this.firstSeen.set(o.id, step);
     const byId = new Map(outbox.map((o) => [o.id, o]));
+    // Owed and unsent, yet forgotten by the cursor: nothing would ever send it again.
+    const listed = new Set(pending);
+    for (const o of outbox) {
+      if ((o.status === 'pending' || o.status === 'sending') && !listed.has(o.id)) this.violate('no-loss', step, `${o.notification.receiver}: ${o.notification.action} ${o.id} unsent (${o.status}) but no longer in the cursor's pending list`);
+    }
 
     // Sizes: nothing refused by a receiver.
     for (const [name, r] of [['slack-team', receivers.slack], ['pagerduty-oncall', receivers.pd]] as const) {

@@ -121,7 +121,7 @@ export interface SimOptions {
   seed: number;
   /** Models in the storm (default: drawn from the seed, 1–200). */
   models?: number;
-  /** Random steps (simulated minutes) before the quiet period; default 45. */
+  /** Random steps (simulated minutes) before the quiet period; default 36. */
   steps?: number;
   /** Violations of these invariants are reported but do not fail the run (issue items another branch fixes). */
   expectedFailures?: Record<string, string>;
@@ -129,16 +129,16 @@ export interface SimOptions {
 
 export async function runSimulation(opts: SimOptions): Promise<SimResult> {
   const rng = new Rng(opts.seed);
-  const steps = opts.steps ?? 45;
+  const steps = opts.steps ?? 36;
   // Storms of 1–200 models: mostly small, sometimes huge.
   const models = opts.models ?? (rng.chance(0.3) ? rng.int(50, 200) : rng.int(1, 8));
   const names = Array.from({ length: models }, (_, i) => `vendor-${i % 5}.model-${i}-v1:0`);
-  // Each model fails for 15 minutes starting between minute 14 and 24 (a page needs three published minutes).
+  // Each model fails for 15 minutes starting between minute 6 and 14 (a page needs three published minutes).
   const trace = traceOf(
     SIM_T0,
     Object.fromEntries(
       names.map((m) => {
-        const from = rng.int(14, 24);
+        const from = rng.int(6, 14);
         return [m, { 'Invocations:Sum': runs([100, 120]), 'InvocationServerErrors:Sum': [...runs([0, from]), ...runs([30, 15]), ...runs([0, 120 - from - 15])] }];
       }),
     ),
@@ -197,7 +197,14 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     return { get: async (r: string) => wrap(r, await real.get(r)), refresh: async (r: string) => wrap(r, await real.refresh(r)) };
   };
 
-  const store = () => new DynamoStateStore(dynamo.table, { clock: () => wall, sleep: async () => {}, random: () => rng.next() });
+  /** The real store, telling the oracle which notifications a tick's commit recorded (decided, so owed). */
+  class SimStore extends DynamoStateStore {
+    override async commit(...args: Parameters<DynamoStateStore['commit']>): Promise<void> {
+      await super.commit(...args);
+      oracle.committed(args[1].pending);
+    }
+  }
+  const store = () => new SimStore(dynamo.table, { clock: () => wall, sleep: async () => {}, random: () => rng.next() });
   const silences = new DynamoSilenceStore(dynamo.table);
   const dropNotice = new SnsDropNotice({ topicArn: FALLBACK_TOPIC, client: snsClient });
   /** One Lambda invocation for the scheduled event at `eventTime`, in its own container (store, notifiers, source). */
@@ -217,7 +224,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
   };
   const ack = createAckHandler(() => ackDeps({ config, table: dynamo.table, log: silentLogger(), responseUrlPrefix: 'http://127.0.0.1:', now: () => wall }), silentLogger());
 
-  const total = steps + 15; // the random schedule, then a quiet period for everything owed to go out
+  const total = steps + 12; // the random schedule, then a quiet period for everything owed to go out
   try {
     for (step = 0; step < total; step++) {
       const eventTime = SIM_T0 + step * MINUTE;
@@ -313,10 +320,11 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
         oracle.faultAt(step);
       }
       if (holding) holding.release();
-      await oracle.check(step, await store().listOutbox(), { slack, pd }, false);
+      await oracle.check(step, await store().listOutbox(), { slack, pd }, false, (await store().load()).cursor.pending);
     }
     // Everything decided went out (or was dropped, counted and announced).
-    await oracle.check(step, await store().listOutbox(), { slack, pd }, true, { dropped: metrics.counts.NotificationsDropped ?? 0, announced: fallback.length, pending: (await store().load()).cursor.pending });
+    const pending = (await store().load()).cursor.pending;
+    await oracle.check(step, await store().listOutbox(), { slack, pd }, true, pending, { dropped: metrics.counts.NotificationsDropped ?? 0, announced: fallback.length, pending });
   } finally {
     faults.remove();
     sns.restore();
