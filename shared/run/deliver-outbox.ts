@@ -108,10 +108,11 @@ export async function deliverOutbox(store: StateStore, notifiers: NotifierLookup
 
   async function drop(item: OutboxItem, error: string, attempts: number): Promise<void> {
     const n = item.notification;
+    // Recorded first: a tick that lost its lease does not count (or announce) what the new holder decides.
+    if (!(await finishOrWarn(item, { status: 'dead', sentAt: null, nextAttemptAt: now, lastError: error }))) return;
     report.dropped++;
     metrics.count('NotificationsDropped');
     log.error('notification dropped', { receiver: n.receiver, rule: n.alert.rule, action: n.action, id: n.id, error, attempts });
-    if (!(await finishOrWarn(item, { status: 'dead', sentAt: null, nextAttemptAt: now, lastError: error }))) return;
     if (!dropNotice) {
       log.error('no fallback topic to announce the dropped notification on', { receiver: n.receiver, id: n.id });
       return;
