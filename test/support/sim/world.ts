@@ -271,6 +271,16 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
           count('sns-5xx');
           faulted = true;
         }
+        if (snsDown > 0) oracle.receiverFault('sns-mgmt', step);
+        // ---- people: acks and silences at random moments, once something was announced, before the
+        // store faults of this step are armed (those are for the ticks) ----
+        const who = rng.next();
+        if (oracle.acceptedCounts()['slack-team']) {
+          if (who < 0.06) await slackPress();
+          else if (who < 0.1) await pdWebhook();
+          else if (who < 0.13) await cliAck();
+          else if (who < 0.15) await cliSilence();
+        }
         const d = rng.next();
         if (d < 0.06) {
           faults.unprocessed(() => true, rng.int(1, 8));
@@ -284,16 +294,6 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
           faults.conditionalFailure((sk) => sk === 'CURSOR', 1);
           count('dynamo-conditional-failure');
           faulted = true;
-        }
-        if (snsDown > 0) oracle.receiverFault('sns-mgmt', step);
-        // ---- people: acks and silences at random moments ----
-        // (only once something was announced: before that there is nothing to act on)
-        const who = rng.next();
-        if (oracle.acceptedCounts()['slack-team']) {
-          if (who < 0.06) await slackPress();
-          else if (who < 0.1) await pdWebhook();
-          else if (who < 0.13) await cliAck();
-          else if (who < 0.15) await cliSilence();
         }
       }
       if (faulted) oracle.faultAt(step);
@@ -320,6 +320,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
         oracle.faultAt(step);
       }
       if (holding) holding.release();
+      faults.clear(); // what the ticks did not hit is not for the oracle's reads
       await oracle.check(step, await store().listOutbox(), { slack, pd }, false, (await store().load()).cursor.pending);
     }
     // Everything decided went out (or was dropped, counted and announced).
