@@ -178,6 +178,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
   const snsClient = new SNSClient({ region: 'us-east-1', credentials: { accessKeyId: 'sim', secretAccessKey: 'sim' } });
 
   // ---- the ledger: every message a receiver accepted (the notifier returned), and the crash after it ----
+  /** Receivers whose next accepted message is followed by a crash before the outbox write. */
   let crashNext: Set<string> = new Set();
   const ledgerNotifiers = () => {
     const real = new NotifierSet(config.receivers, { sns: snsClient, ackButtons: true });
@@ -190,6 +191,8 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
           crashNext.delete(receiver);
           faults.throttle('UpdateItemCommand', 1, (sk) => sk === msg.id);
           oracle.crashedAfterAccept(msg.id);
+          oracle.faultAt(step);
+          oracle.receiverFault(receiver, step);
           count('receiver-accepted-then-crash');
         }
       },
@@ -235,7 +238,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
       slack.down(null);
       pd.down(null);
       snsDown = Math.max(0, snsDown - 1);
-      crashNext = new Set();
+      if (quiet) crashNext = new Set(); // an armed crash waits for its receiver's next acceptance
       faults.clear();
       let context: Context = lambdaContext();
       let holding: LocalReceiver | null = null;
@@ -264,7 +267,6 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
           faulted = true;
         } else if (pick < 0.28) {
           crashNext.add(rng.pick(['slack-team', 'pagerduty-oncall', 'sns-mgmt']));
-          faulted = true;
         } else if (pick < 0.32) {
           snsDown = rng.int(1, 4);
           oracle.receiverFault('sns-mgmt', step);
