@@ -28,7 +28,9 @@ const GUARANTEES = [
       'the same time, and marked sent once the receiver accepted it. A send whose answer is lost (timeout, crash after the ' +
       'request) is retried: PagerDuty deduplicates on the `dedup_key`, so its effect happens exactly once; Slack and SNS do ' +
       'not deduplicate, so there the guarantee is at least once, and a repeat needs a lost answer. A notification that ' +
-      'cannot be delivered is retried with backoff for up to a day, then counted as dropped, which an alarm reports.',
+      'cannot be delivered is retried for up to a day — a receiver that fails is probed again with its oldest message each ' +
+      'tick (or when its Retry-After says), and its queue follows in order once it answers — then counted as dropped, which ' +
+      'an alarm reports, and announced on the stack topic.',
   ],
   [
     'Ordering per alert and receiver',
@@ -45,12 +47,13 @@ const PREFIXES = [
 ];
 
 function args(argv) {
-  const o = { results: path.join(root, 'out', 'jest-results.json'), out: path.join(root, 'RELIABILITY.md') };
+  const o = { results: path.join(root, 'out', 'jest-results.json'), out: path.join(root, 'RELIABILITY.md'), simulation: path.join(root, 'out', 'simulation.json') };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--results') o.results = path.resolve(argv[++i]);
+    else if (argv[i] === '--simulation') o.simulation = path.resolve(argv[++i]);
     else if (argv[i] === '--out') o.out = path.resolve(argv[++i]);
     else {
-      console.error(`reliability: unknown argument ${JSON.stringify(argv[i])} (usage: reliability [--results FILE] [--out FILE])`);
+      console.error(`reliability: unknown argument ${JSON.stringify(argv[i])} (usage: reliability [--results FILE] [--simulation FILE] [--out FILE])`);
       process.exit(2);
     }
   }
@@ -120,6 +123,51 @@ function render(results, rows, resultsFile) {
   return lines.join('\n');
 }
 
+/**
+ * The "Simulation" section, from the JSON the simulation writes (test/sim/oncall.test.ts → out/simulation.json):
+ * the invariants the oracle checks after every step, the fault kinds injected (with how many), the seeds and
+ * steps run, and what broke (an invariant listed as an expected failure names the issue item another branch fixes).
+ */
+function renderSimulation(sim, simFile) {
+  const faults = sim.faults ?? {};
+  const lines = [
+    '## Simulation',
+    '',
+    `<!-- From ${path.relative(root, simFile)}, written by the deterministic simulation (test/sim, \`npm run simulate -- --seeds N\`). -->`,
+    '',
+    `${sim.runs} seeded runs (seeds ${compactSeeds(sim.seeds ?? [])}), ${sim.steps} simulated minutes, ${sim.ticks} evaluate invocations, ` +
+      `storms of ${Math.min(...(sim.models ?? [0]))}–${Math.max(...(sim.models ?? [0]))} models; ` +
+      `messages accepted: ${Object.entries(sim.accepted ?? {}).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}. ` +
+      'Each run drives the real evaluate and ack handlers on dynalite; a failing run prints its seed and `SIM_SEED=<seed> npx jest test/sim` replays it.',
+    '',
+    '| invariant (checked after every step) | violations |',
+    '|---|---:|',
+  ];
+  const broken = (name) => (sim.violations ?? []).filter((v) => v.invariant === name).length;
+  const expected = (name) => (sim.expectedViolations ?? []).filter((v) => v.invariant === name).length;
+  for (const [name, text] of Object.entries(sim.invariants ?? {})) {
+    const note = sim.expectedFailures?.[name] ? ` (expected failure: ${sim.expectedFailures[name]}; ${expected(name)} seen)` : '';
+    lines.push(`| **${cell(name)}**: ${cell(text)}${cell(note)} | ${broken(name)} |`);
+  }
+  lines.push('', '| fault kind | injected |', '|---|---:|');
+  for (const kind of sim.faultKinds ?? []) lines.push(`| ${cell(kind)} | ${faults[kind] ?? 0} |`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** "1–6, 10" */
+function compactSeeds(seeds) {
+  const sorted = [...seeds].sort((a, b) => a - b);
+  const parts = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(j > i ? `${sorted[i]}–${sorted[j]}` : String(sorted[i]));
+    i = j;
+  }
+  return parts.join(', ') || 'none';
+}
+
 function main() {
   const o = args(process.argv.slice(2));
   let results;
@@ -130,9 +178,15 @@ function main() {
     process.exit(1);
   }
   const rows = tally(results);
-  fs.writeFileSync(o.out, render(results, rows, o.results));
+  let sim = null;
+  try {
+    sim = JSON.parse(fs.readFileSync(o.simulation, 'utf8'));
+  } catch {
+    console.error(`reliability: no ${path.relative(process.cwd(), o.simulation)} (the simulation writes it): no Simulation section`);
+  }
+  fs.writeFileSync(o.out, render(results, rows, o.results) + (sim ? `\n${renderSimulation(sim, o.simulation)}` : ''));
   console.error(`reliability: wrote ${path.relative(process.cwd(), o.out)} (${rows.length} blocks, ${rows.reduce((n, r) => n + r.tests, 0)} tests)`);
 }
 
 if (require.main === module) main();
-module.exports = { tally, render, GUARANTEES };
+module.exports = { tally, render, renderSimulation, GUARANTEES };

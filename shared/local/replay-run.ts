@@ -95,9 +95,10 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const start = Math.ceil(((opts.from ?? spanFrom) + MINUTE + config.settings.publication_delay) / step) * step;
   const end = (opts.to ?? spanTo) + config.settings.publication_delay;
   const dynamo = opts.store === 'memory' ? undefined : await startLocalDynamo();
-  const store = dynamo ? new DynamoStateStore(dynamo.table) : new MemoryStateStore();
-  const baselineStore = dynamo ? new DynamoBaselineStore(dynamo.table) : new MemoryBaselineStore();
   let now = start;
+  // Leases run on the replay's clock, as they run on the wall clock in Lambda.
+  const store = dynamo ? new DynamoStateStore(dynamo.table, { clock: () => now }) : new MemoryStateStore({ clock: () => now });
+  const baselineStore = dynamo ? new DynamoBaselineStore(dynamo.table) : new MemoryBaselineStore();
   const source = new ReplaySource(metrics, { now: () => now, delayMs: config.settings.publication_delay });
   const capture = new CaptureNotifiers(config.receivers);
   const notifiers = opts.notifiers ?? capture;

@@ -6,6 +6,13 @@ import { firingOf, listSubject, messageTier, oneLine, placesOf } from './text';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 const MAX_SUMMARY = 1024;
+/** Events API v2 refuses an event over 512 KB. */
+export const PAGERDUTY_MAX_BYTES = 512 * 1024;
+/** A storm's alerts listed in custom_details (one line each, cut to MAX_LINE); the others are counted. */
+const LISTED_ALERTS = 50;
+const MAX_LINE = 500;
+/** A single alert's details (rule-specific evidence) beyond this are replaced by a note. */
+const MAX_DETAILS_BYTES = 64 * 1024;
 
 export interface PagerDutyTrigger {
   routing_key: string;
@@ -68,7 +75,7 @@ export function pagerDutyEvent(n: Notification, routingKey: string, keys: Stream
             since: a.since,
             ...where(a),
             nextCheck: a.nextCheck,
-            details: a.details,
+            details: Buffer.byteLength(JSON.stringify(a.details ?? null)) > MAX_DETAILS_BYTES ? { omitted: 'too large for a page; see the alert in bedrock-watch incidents' } : a.details,
           }
         : {
             action: n.action,
@@ -77,12 +84,15 @@ export function pagerDutyEvent(n: Notification, routingKey: string, keys: Stream
             // One place, or each alert's own when the group spans several accounts or regions.
             ...(places.length > 1 ? { places } : where(a)),
             nextCheck: lead.nextCheck,
-            alerts: n.alerts.slice(0, 50).map((x) => `${x.status === 'firing' ? x.tier.toUpperCase() : 'RESOLVED'} ${listSubject(x, places)}: ${x.valueText} (since ${x.since})`),
+            alerts: n.alerts.slice(0, LISTED_ALERTS).map((x) => truncate(`${x.status === 'firing' ? x.tier.toUpperCase() : 'RESOLVED'} ${listSubject(x, places)}: ${x.valueText} (since ${x.since})`, MAX_LINE)),
+            ...(n.alerts.length > LISTED_ALERTS ? { more: n.alerts.length - LISTED_ALERTS } : {}),
           },
     },
   };
   const runbooks = [...new Set(n.alerts.flatMap((x) => (x.runbook && /^https?:\/\//.test(x.runbook) ? [x.runbook] : [])))];
   if (runbooks.length) event.links = runbooks.slice(0, 5).map((href) => ({ href, text: 'Runbook' }));
+  // Every part above is bounded; this is the last guard that no event is built over PagerDuty's limit.
+  if (Buffer.byteLength(JSON.stringify(event)) > PAGERDUTY_MAX_BYTES) event.payload.custom_details = { action: n.action, alerts: n.alerts.length, omitted: 'details too large for one event' };
   return event;
 }
 

@@ -7,13 +7,32 @@ import { firingOf, messageTier, oneLine, placesOf } from './text';
 
 // SNS: "Subjects must be ASCII text ... no line breaks or control characters, and less than 100 characters long."
 const MAX_SUBJECT = 99;
+/** SNS Publish: the message with its subject and attributes, at most 256 KB (262,144 bytes) in UTF-8. */
+export const SNS_MAX_BYTES = 262_144;
+/** Alerts listed in full in one message; a storm's others are counted ("…and 180 more"). */
+export const SNS_LISTED_ALERTS = 20;
 const NOTE = { trigger: '', repeat: ' still firing', escalate: ' escalated', resolve: '' } as const;
 
 /**
- * One Publish per message: a readable text for people (email, SMS subscriptions) and the full
- * message as JSON for programs (SQS, Lambda, HTTP subscriptions), through MessageStructure json.
+ * One Publish per message, compact: the message as JSON once (`default`: SQS, Lambda, HTTP(S),
+ * Firehose and email-json subscriptions get it), a readable text for email, one line for SMS.
+ * A storm lists its first SNS_LISTED_ALERTS alerts and counts the others, and the whole publish is
+ * kept under SNS_MAX_BYTES (fewer listed alerts until it fits), so SNS never refuses it for size.
  */
 export function snsPublishInput(n: Notification, topicArn: string): PublishCommandInput {
+  for (let listed = SNS_LISTED_ALERTS; ; listed = Math.floor(listed / 2)) {
+    const input = publishInput(n, topicArn, listed);
+    if (listed <= 1 || publishBytes(input) <= SNS_MAX_BYTES) return input;
+  }
+}
+
+/** What SNS counts against its size limit: message, subject, attribute names, types and values. */
+export function publishBytes(input: PublishCommandInput): number {
+  const attrs = Object.entries(input.MessageAttributes ?? {}).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? ''), 0);
+  return Buffer.byteLength(input.Message ?? '') + Buffer.byteLength(input.Subject ?? '') + attrs;
+}
+
+function publishInput(n: Notification, topicArn: string, listed: number): PublishCommandInput {
   const a = n.alert;
   const allResolved = !firingOf(n).length;
   const tier = messageTier(n);
@@ -28,12 +47,13 @@ export function snsPublishInput(n: Notification, topicArn: string): PublishComma
     region: one(n.alerts.map((x) => x.labels.Region)),
     accountId: one(n.alerts.map((x) => x.labels.AccountId)),
   };
-  const json = JSON.stringify({ action: n.action, receiver: n.receiver, at: n.at, key: n.key, alert: a, alerts: n.alerts });
+  const more = Math.max(0, n.alerts.length - listed);
+  const json = JSON.stringify({ action: n.action, receiver: n.receiver, at: n.at, key: n.key, alert: a, alerts: n.alerts.slice(0, listed), ...(more ? { more } : {}) });
   return {
     TopicArn: topicArn,
     Subject: subject(n.alerts.length > 1 ? oneLine(n) : `[${tag}] ${a.summary || a.rule}`),
     MessageStructure: 'json',
-    Message: JSON.stringify({ default: snsText(n), email: snsText(n), sqs: json, lambda: json, http: json, https: json, firehose: json }),
+    Message: JSON.stringify({ default: json, email: snsText(n, listed), sms: oneLine(n).slice(0, 1000) }),
     MessageAttributes: Object.fromEntries(
       // SNS rejects empty attribute values.
       Object.entries(attributes)
@@ -46,12 +66,13 @@ export function snsPublishInput(n: Notification, topicArn: string): PublishComma
 const one = (values: (string | undefined)[]): string | undefined => (new Set(values).size === 1 ? values[0] : undefined);
 
 /** The message as a person reads it in an email. */
-export function snsText(n: Notification): string {
+export function snsText(n: Notification, listed = SNS_LISTED_ALERTS): string {
   const lines = [oneLine(n), ''];
-  for (const a of n.alerts) {
+  for (const a of n.alerts.slice(0, listed)) {
     lines.push(`- ${a.status === 'firing' ? a.tier.toUpperCase() : 'RESOLVED'} ${a.summary}`);
     lines.push(`  since ${a.since}${a.endsAt ? `, resolved ${a.endsAt}${a.resolveReason ? ` (${a.resolveReason}: not a recovery)` : ''}` : ''}`);
   }
+  if (n.alerts.length > listed) lines.push(`…and ${n.alerts.length - listed} more`);
   const places = placesOf(n.alerts);
   if (places.length) lines.push('', `Account · region: ${places.join('; ')}`);
   const lead = firingOf(n)[0];
@@ -150,7 +171,8 @@ export class SnsDropNotice implements DropNotice {
       '',
       'Check the receiver (its secret, URL or service) and whether the alert still needs attention.',
       '',
-      JSON.stringify({ notification: n, reason }),
+      // The notification as decided, a storm's alerts cut to the first few (the notice must fit in one publish).
+      JSON.stringify({ notification: { ...n, alerts: n.alerts.slice(0, SNS_LISTED_ALERTS), ...(n.alerts.length > SNS_LISTED_ALERTS ? { more: n.alerts.length - SNS_LISTED_ALERTS } : {}) }, reason: reason.slice(0, 2000) }),
     ].join('\n');
     try {
       await this.client.send(

@@ -7,6 +7,13 @@
  * goes out while an earlier item of it is unsent, so a resolve never overtakes its trigger.
  * Receivers are delivered concurrently, each within the time the invocation has left, so a hung
  * receiver delays nobody else.
+ *
+ * Backoff is per receiver, not per item: a failing receiver is asked again with its oldest unsent
+ * item (the probe) on the next tick — or when its Retry-After says — and nothing else of it is tried
+ * meanwhile; once the probe goes through, its whole queue follows in order in the same tick.
+ *
+ * An item the store could not read (DynamoDB left it unprocessed) is owed, not expired: its stream
+ * is unknown, so nothing is delivered this tick, it stays pending, and it is counted and aged.
  */
 import { deliverWithRetry, MIN_REQUEST_MS, type DeliveryResult } from '../notify/deliver';
 import type { Notification } from '../core/notification';
@@ -39,10 +46,17 @@ export interface DeliverReport {
   dropped: number;
 }
 
+/** Wall-clock lease on a claimed item (longer than an evaluate invocation may run). */
 export const LEASE_MS = 2 * 60_000;
 export const GIVE_UP_AFTER_MS = 24 * 3_600_000;
-const MAX_BACKOFF_MS = 60 * 60_000;
-export const backoff = (attempts: number) => Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** Math.min(attempts, 6));
+/** The longest a Retry-After is honoured for. */
+export const MAX_BACKOFF_MS = 60 * 60_000;
+/**
+ * A failing receiver (5xx, timeout) is probed again this long after the failed tick's time: the next
+ * scheduled tick (a minute later), not a duplicate of the same event. One request a minute to a
+ * service that is down costs nothing; being back within a tick of its recovery is what matters.
+ */
+export const PROBE_AFTER_MS = 30_000;
 
 /** New outbox records for notifications decided at `now`, in decision order. */
 export const outboxItems = (notifications: Notification[], now: number): OutboxItem[] =>
@@ -78,21 +92,27 @@ export function streamsOf(items: OutboxItem[]): Map<string, OutboxItem[][]> {
 export async function deliverOutbox(store: StateStore, notifiers: NotifierLookup, pending: string[], now: number, opts: DeliverOptions): Promise<DeliverReport> {
   const { log, sleep, metrics = NO_METRICS, timeLeft = () => Infinity, dropNotice } = opts;
   const report: DeliverReport = { delivered: 0, failed: 0, dropped: 0 };
-  const items = pending.length ? await store.getOutbox(pending) : [];
-  const known = new Set(items.map((i) => i.id));
+  const { items, unread } = pending.length ? await store.readOutbox(pending) : { items: [], unread: [] };
+  const known = new Set([...items.map((i) => i.id), ...unread]);
   const done = pending.filter((id) => !known.has(id)); // expired records: nothing left to send
   const unsent = new Map<string, OutboxItem>();
   for (const item of items) {
     if (item.status === 'sent' || item.status === 'dead') done.push(item.id);
     else unsent.set(item.id, item);
   }
+  const unreadSince = unreadAges(store, unread, now);
+  if (unread.length) {
+    metrics.count('OutboxUnread', unread.length);
+    log.error('could not read outbox items (DynamoDB left them unprocessed after retries); nothing is delivered this tick so no stream is overtaken', { unread: unread.slice(0, 20), count: unread.length });
+  }
 
   async function drop(item: OutboxItem, error: string, attempts: number): Promise<void> {
     const n = item.notification;
+    // Recorded first: a tick that lost its lease does not count (or announce) what the new holder decides.
+    if (!(await finishOrWarn(item, { status: 'dead', sentAt: null, nextAttemptAt: now, lastError: error }))) return;
     report.dropped++;
     metrics.count('NotificationsDropped');
     log.error('notification dropped', { receiver: n.receiver, rule: n.alert.rule, action: n.action, id: n.id, error, attempts });
-    await store.finish(item.id, { status: 'dead', sentAt: null, nextAttemptAt: now, lastError: error }, now);
     if (!dropNotice) {
       log.error('no fallback topic to announce the dropped notification on', { receiver: n.receiver, id: n.id });
       return;
@@ -105,10 +125,21 @@ export async function deliverOutbox(store: StateStore, notifiers: NotifierLookup
     });
   }
 
+  /** Records an attempt's outcome under the caller's lease; false (logged, counted) when the lease was lost to another tick. */
+  async function finishOrWarn(item: OutboxItem, update: Parameters<StateStore['finish']>[1]): Promise<boolean> {
+    if (await store.finish(item.id, update, item.leaseOwner ?? '')) return true;
+    metrics.count('LeasesLost');
+    log.warn('lost the lease on an outbox item to another tick; it records the outcome', { receiver: item.notification.receiver, id: item.id, status: update.status });
+    return false;
+  }
+
   /** One receiver's streams, one item at a time; returns when done, blocked everywhere, or out of time. */
   async function deliverReceiver(receiver: string, streams: OutboxItem[][]): Promise<void> {
     let refreshed = false;
     let down = false;
+    // Backoff is the receiver's: its oldest unsent item (the probe) waiting for a retry time holds the whole receiver.
+    const probe = streams.flat().sort((a, b) => a.seq - b.seq)[0];
+    if (probe && probe.status === 'pending' && probe.nextAttemptAt > now) return;
     const attempt = async (notifier: Notifier, item: OutboxItem): Promise<DeliveryResult> =>
       deliverWithRetry(notifier, item.notification, { sleep, timeLeft });
 
@@ -130,9 +161,10 @@ export async function deliverOutbox(store: StateStore, notifiers: NotifierLookup
         result = { ok: false, retryable: true, error: (e as Error).message };
       }
       if (result.ok) {
-        await store.finish(item.id, { status: 'sent', sentAt: now, nextAttemptAt: now, lastError: null }, now);
         report.delivered++;
         metrics.count('NotificationsSent');
+        // Sent, but another tick took the lease over (this one ran past it): that tick records it (and may send it again).
+        if (!(await finishOrWarn(claimed, { status: 'sent', sentAt: now, nextAttemptAt: now, lastError: null }))) return 'waiting';
         return 'sent';
       }
       report.failed++;
@@ -144,10 +176,11 @@ export async function deliverOutbox(store: StateStore, notifiers: NotifierLookup
       // The receiver itself is failing (5xx, 429, timeout): the rest of its queue waits for a later tick.
       down = true;
       const n = claimed.notification;
-      // A server that said when to come back is asked then (bounded by the longest backoff), not sooner.
-      const wait = result.retryAfterMs !== undefined ? Math.min(MAX_BACKOFF_MS, result.retryAfterMs) : backoff(claimed.attempts);
+      // A server that said when to come back is asked then (bounded by the longest backoff), not sooner;
+      // otherwise the next tick probes it again with its oldest item.
+      const wait = result.retryAfterMs !== undefined ? Math.min(MAX_BACKOFF_MS, Math.max(PROBE_AFTER_MS, result.retryAfterMs)) : PROBE_AFTER_MS;
       log.warn('notification delivery failed, will retry', { receiver, rule: n.alert.rule, error: result.error, attempts: claimed.attempts, nextAttemptAt: new Date(now + wait).toISOString() });
-      await store.finish(item.id, { status: 'pending', sentAt: null, nextAttemptAt: now + wait, lastError: result.error }, now);
+      await finishOrWarn(claimed, { status: 'pending', sentAt: null, nextAttemptAt: now + wait, lastError: result.error });
       return 'waiting';
     }
 
@@ -162,10 +195,22 @@ export async function deliverOutbox(store: StateStore, notifiers: NotifierLookup
     }
   }
 
-  await Promise.all([...streamsOf([...unsent.values()])].map(([receiver, streams]) => deliverReceiver(receiver, streams)));
+  if (!unread.length) await Promise.all([...streamsOf([...unsent.values()])].map(([receiver, streams]) => deliverReceiver(receiver, streams)));
   await store.dropPending(done);
-  // The oldest item still waiting: a receiver down for long, or a stream stuck behind one item, shows here.
-  const oldest = Math.min(...[...unsent.values()].map((i) => i.createdAt));
+  // The oldest item still waiting: a receiver down for long, a stream stuck behind one item, or an item
+  // unread since this container first missed it, shows here.
+  const oldest = Math.min(...[...unsent.values()].map((i) => i.createdAt), ...unreadSince);
   metrics.gauge('OldestUnsentAgeSeconds', Number.isFinite(oldest) ? Math.max(0, (now - oldest) / 1000) : 0, 'Seconds');
   return report;
+}
+
+/** Per store (one per warm container): when each currently unread id was first found unread. */
+const unreadSeen = new WeakMap<StateStore, Map<string, number>>();
+
+/** The times the unread ids were first missed (now for new ones); forgets ids read again. */
+function unreadAges(store: StateStore, unread: string[], now: number): number[] {
+  const before = unreadSeen.get(store) ?? new Map<string, number>();
+  const seen = new Map(unread.map((id) => [id, Math.min(before.get(id) ?? now, now)]));
+  unreadSeen.set(store, seen);
+  return [...seen.values()];
 }

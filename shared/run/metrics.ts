@@ -3,7 +3,9 @@
  * metrics) implementation; tests record; anything else gets the no-op.
  *
  * Names written by delivery: NotificationsSent, NotificationsFailed (one failed attempt),
- * NotificationsDropped (given up: a non-retryable answer or a day of failures), OldestUnsentAgeSeconds.
+ * NotificationsDropped (given up: a non-retryable answer or a day of failures), OldestUnsentAgeSeconds,
+ * OutboxUnread (outbox items DynamoDB left unprocessed after the store's retries: the tick delivered
+ * nothing), LeasesLost (a tick outran its lease on an item and another tick took it over).
  */
 export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';
 

@@ -6,7 +6,8 @@ import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamod
 import type { AlertState } from '../core/alert';
 import type { GroupAck } from '../core/group';
 import { queryAll, ttlAfter, type Table } from '../dynamo/table';
-import { ConcurrentTickError, type Cursor, type OutboxItem, type StateStore, type TickState } from './types';
+import { randomUUID } from 'node:crypto';
+import { ConcurrentTickError, type Cursor, type OutboxItem, type OutboxRead, type StateStore, type StoreClock, type TickState } from './types';
 
 const STATE = 'STATE';
 const OUTBOX = 'OUTBOX';
@@ -15,8 +16,26 @@ const ONCE = 'ONCE';
 export const GROUP_ACK = 'GROUPACK#';
 const isConditionFailure = (e: unknown) => (e as { name?: string }).name === 'ConditionalCheckFailedException';
 
+/** BatchGetItem rounds for keys DynamoDB leaves unprocessed (throttled partitions), with full-jitter exponential waits between them. */
+export const BATCH_GET_ATTEMPTS = 6;
+const BATCH_GET_BASE_MS = 50;
+const BATCH_GET_MAX_MS = 1_000;
+
 export class DynamoStateStore implements StateStore {
-  constructor(private readonly table: Table) {}
+  private readonly clock: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly leaseToken: () => string;
+
+  constructor(
+    private readonly table: Table,
+    opts: StoreClock = {},
+  ) {
+    this.clock = opts.clock ?? Date.now;
+    this.sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = opts.random ?? Math.random;
+    this.leaseToken = opts.leaseToken ?? randomUUID;
+  }
 
   async load(): Promise<TickState> {
     const alerts: Record<string, AlertState> = {};
@@ -169,28 +188,43 @@ export class DynamoStateStore implements StateStore {
   }
 
   async getOutbox(ids: string[]): Promise<OutboxItem[]> {
+    return (await this.readOutbox(ids)).items;
+  }
+
+  async readOutbox(ids: string[]): Promise<OutboxRead> {
     const out: OutboxItem[] = [];
+    const unread: string[] = [];
     for (let i = 0; i < ids.length; i += 100) {
       let keys = ids.slice(i, i + 100).map((id) => ({ pk: OUTBOX, sk: id }));
-      for (let attempt = 0; keys.length && attempt < 5; attempt++) {
+      for (let attempt = 0; keys.length; attempt++) {
+        if (attempt >= BATCH_GET_ATTEMPTS) {
+          // Still unprocessed: not gone, only unread this time. The caller keeps them owed.
+          unread.push(...keys.map((k) => k.sk));
+          break;
+        }
+        // Full jitter: a random wait in [0, min(max, base·2^(attempt-1))] before every retry.
+        if (attempt > 0) await this.sleep(Math.floor(this.random() * Math.min(BATCH_GET_MAX_MS, BATCH_GET_BASE_MS * 2 ** (attempt - 1))));
         const r = await this.table.doc.send(new BatchGetCommand({ RequestItems: { [this.table.name]: { Keys: keys, ConsistentRead: true } } }));
         out.push(...((r.Responses?.[this.table.name] ?? []) as OutboxItem[]));
         keys = (r.UnprocessedKeys?.[this.table.name]?.Keys ?? []) as typeof keys;
       }
     }
-    return out.map(stripKeys);
+    return { items: out.map(stripKeys), unread };
   }
 
   async claim(id: string, now: number, leaseMs: number): Promise<OutboxItem | null> {
+    // Due is judged on the tick's time (backoffs are decided in it); the lease on the wall clock, so a
+    // late invocation (an asynchronous retry reusing its original event time) cannot see a live lease as expired.
+    const wall = this.clock();
     try {
       const r = await this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: { pk: OUTBOX, sk: id },
-          UpdateExpression: 'SET #s = :sending, leaseUntil = :lease ADD attempts :one',
-          ConditionExpression: '(#s = :pending AND nextAttemptAt <= :now) OR (#s = :sending AND leaseUntil < :now)',
+          UpdateExpression: 'SET #s = :sending, leaseUntil = :lease, leaseOwner = :owner ADD attempts :one',
+          ConditionExpression: '(#s = :pending AND nextAttemptAt <= :now) OR (#s = :sending AND leaseUntil < :wall)',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':lease': now + leaseMs, ':now': now, ':one': 1 },
+          ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':lease': wall + leaseMs, ':now': now, ':wall': wall, ':one': 1, ':owner': this.leaseToken() },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -201,17 +235,23 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
-  async finish(id: string, u: Pick<OutboxItem, 'status' | 'nextAttemptAt' | 'lastError' | 'sentAt'>, _now: number): Promise<void> {
-    await this.table.doc.send(
-      new UpdateCommand({
-        TableName: this.table.name,
-        Key: { pk: OUTBOX, sk: id },
-        UpdateExpression: 'SET #s = :s, nextAttemptAt = :n, lastError = :e, sentAt = :t, leaseUntil = :null',
-        ConditionExpression: '#s = :sending',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':s': u.status, ':n': u.nextAttemptAt, ':e': u.lastError, ':t': u.sentAt, ':null': null, ':sending': 'sending' },
-      }),
-    );
+  async finish(id: string, u: Pick<OutboxItem, 'status' | 'nextAttemptAt' | 'lastError' | 'sentAt'>, leaseOwner: string): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: OUTBOX, sk: id },
+          UpdateExpression: 'SET #s = :s, nextAttemptAt = :n, lastError = :e, sentAt = :t, leaseUntil = :null REMOVE leaseOwner',
+          ConditionExpression: '#s = :sending AND leaseOwner = :owner',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': u.status, ':n': u.nextAttemptAt, ':e': u.lastError, ':t': u.sentAt, ':null': null, ':sending': 'sending', ':owner': leaseOwner },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false; // the lease expired and another tick took the item over
+      throw e;
+    }
   }
 
   async dropPending(ids: string[]): Promise<void> {

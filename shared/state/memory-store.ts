@@ -3,8 +3,9 @@
  * (versions, create-if-absent, leases). For long backtests, where thousands of simulated ticks
  * through dynalite would take minutes; a contract test runs both stores on the same replay.
  */
+import { randomUUID } from 'node:crypto';
 import type { AlertState } from '../core/alert';
-import { ConcurrentTickError, type Cursor, type OutboxItem, type StateStore, type TickState } from './types';
+import { ConcurrentTickError, type Cursor, type OutboxItem, type OutboxRead, type StateStore, type StoreClock, type TickState } from './types';
 
 const clone = <T>(x: T): T => structuredClone(x);
 
@@ -12,6 +13,14 @@ export class MemoryStateStore implements StateStore {
   private cursor: Cursor = { lastMinute: null, slowMinute: null, version: 0, pending: [], spend: {}, journal: [], groups: {}, escalations: {} };
   private readonly alerts = new Map<string, AlertState>();
   private readonly outbox = new Map<string, OutboxItem>();
+  private readonly clock: () => number;
+  private readonly leaseToken: () => string;
+
+  /** `clock`: the wall clock leases are measured on (the replay passes its simulated one). */
+  constructor(opts: StoreClock = {}) {
+    this.clock = opts.clock ?? Date.now;
+    this.leaseToken = opts.leaseToken ?? randomUUID;
+  }
 
   async load(): Promise<TickState> {
     return { cursor: clone(this.cursor), alerts: Object.fromEntries([...this.alerts].map(([k, v]) => [k, clone(v)])), logModels: [], groupAcks: {} };
@@ -36,21 +45,30 @@ export class MemoryStateStore implements StateStore {
   }
 
   async getOutbox(ids: string[]): Promise<OutboxItem[]> {
-    return ids.flatMap((id) => (this.outbox.has(id) ? [clone(this.outbox.get(id) as OutboxItem)] : []));
+    return (await this.readOutbox(ids)).items;
+  }
+
+  async readOutbox(ids: string[]): Promise<OutboxRead> {
+    return { items: ids.flatMap((id) => (this.outbox.has(id) ? [clone(this.outbox.get(id) as OutboxItem)] : [])), unread: [] };
   }
 
   async claim(id: string, now: number, leaseMs: number): Promise<OutboxItem | null> {
     const item = this.outbox.get(id);
     if (!item) return null;
-    const due = (item.status === 'pending' && item.nextAttemptAt <= now) || (item.status === 'sending' && (item.leaseUntil ?? 0) < now);
+    // As DynamoDB: due on the tick's time, the lease on the wall clock (a missing leaseUntil fails `<` there).
+    const wall = this.clock();
+    const due = (item.status === 'pending' && item.nextAttemptAt <= now) || (item.status === 'sending' && item.leaseUntil !== null && item.leaseUntil < wall);
     if (!due) return null;
-    Object.assign(item, { status: 'sending', leaseUntil: now + leaseMs, attempts: item.attempts + 1 });
+    Object.assign(item, { status: 'sending', leaseUntil: wall + leaseMs, leaseOwner: this.leaseToken(), attempts: item.attempts + 1 });
     return clone(item);
   }
 
-  async finish(id: string, u: Pick<OutboxItem, 'status' | 'nextAttemptAt' | 'lastError' | 'sentAt'>): Promise<void> {
+  async finish(id: string, u: Pick<OutboxItem, 'status' | 'nextAttemptAt' | 'lastError' | 'sentAt'>, leaseOwner: string): Promise<boolean> {
     const item = this.outbox.get(id);
-    if (item?.status === 'sending') Object.assign(item, u, { leaseUntil: null });
+    if (item?.status !== 'sending' || item.leaseOwner !== leaseOwner) return false;
+    Object.assign(item, u, { leaseUntil: null });
+    delete item.leaseOwner;
+    return true;
   }
 
   async dropPending(ids: string[]): Promise<void> {

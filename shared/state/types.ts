@@ -47,9 +47,30 @@ export interface OutboxItem {
   attempts: number;
   createdAt: number;
   nextAttemptAt: number;
+  /** Wall-clock time (the store's clock, not the tick's event time) the current claim expires at. */
   leaseUntil: number | null;
+  /** Who holds the lease (a token per claim): only the holder may finish the item. */
+  leaseOwner?: string | null;
   sentAt: number | null;
   lastError: string | null;
+}
+
+export interface OutboxRead {
+  items: OutboxItem[];
+  /** Ids the store could not read (not known to be gone): their streams must wait. */
+  unread: string[];
+}
+
+/** Wall clock, retry sleep and randomness a store uses (tests and the simulation inject them; Lambda uses the real ones). */
+export interface StoreClock {
+  /** Wall-clock milliseconds, for leases (default Date.now). */
+  clock?: () => number;
+  /** Waits between read retries (default setTimeout). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Jitter source (default Math.random). */
+  random?: () => number;
+  /** A fresh lease token (default randomUUID). */
+  leaseToken?: () => string;
 }
 
 export interface TickState {
@@ -80,9 +101,19 @@ export interface StateStore {
    */
   commit(prev: Cursor, next: Cursor, alerts: AlertState[]): Promise<void>;
   getOutbox(ids: string[]): Promise<OutboxItem[]>;
-  /** Takes an item for delivery (pending and due, or a stale lease); null when another tick has it or it is done. */
+  /**
+   * The outbox items of `ids`, and the ids the store could not read this time (DynamoDB left them
+   * unprocessed after its retries): an unread item is not an expired one, it is still owed.
+   */
+  readOutbox(ids: string[]): Promise<OutboxRead>;
+  /**
+   * Takes an item for delivery: pending and due at `now` (the tick's time), or a lease that expired on
+   * the store's wall clock (a tick that died); null when another tick holds it or it is done. The
+   * returned item carries its `leaseOwner`, which `finish` must present.
+   */
   claim(id: string, now: number, leaseMs: number): Promise<OutboxItem | null>;
-  finish(id: string, update: Pick<OutboxItem, 'status' | 'nextAttemptAt' | 'lastError' | 'sentAt'>, now: number): Promise<void>;
+  /** Records the attempt's outcome if `leaseOwner` still holds the lease; false when the lease was lost (another tick took it over). */
+  finish(id: string, update: Pick<OutboxItem, 'status' | 'nextAttemptAt' | 'lastError' | 'sentAt'>, leaseOwner: string): Promise<boolean>;
   /** Forgets ids from the cursor's pending list (delivered or dead). */
   dropPending(ids: string[]): Promise<void>;
   /** Alerts, for reports and the baseline exclusions. */

@@ -18,8 +18,9 @@ describe('snsPublishInput', () => {
     expect(input.TopicArn).toBe(TOPIC);
     expect(input.MessageStructure).toBe('json');
     const perProtocol = JSON.parse(input.Message!);
-    for (const p of ['sqs', 'lambda', 'https']) expect(JSON.parse(perProtocol[p])).toEqual({ action: 'trigger', receiver: 'oncall', at: n.at, key: n.key, alert: n.alert, alerts: [n.alert] });
-    expect(perProtocol.default).toBe(perProtocol.email);
+    // Compact: the JSON once (every program protocol falls back to default), the text for email, a line for SMS.
+    expect(Object.keys(perProtocol)).toEqual(['default', 'email', 'sms']);
+    expect(JSON.parse(perProtocol.default)).toEqual({ action: 'trigger', receiver: 'oncall', at: n.at, key: n.key, alert: n.alert, alerts: [n.alert] });
     expect(perProtocol.email).toContain('- CRITICAL Server-error rate 9.1% on amazon.nova-lite-v1:0');
     expect(perProtocol.email).toContain('since 2025-06-01T11:55:00.000Z');
     expect(perProtocol.email).toContain('Account · region: 123456789012 · us-east-1');

@@ -1,7 +1,8 @@
 /**
- * A resolve must never overtake its trigger at a receiver: with PagerDuty down 10:00–10:08, the
- * trigger decided at 10:00 is retried on its backoff (10:02, 10:06, then 10:14) while the resolve is
- * decided at 10:12. Both must go out trigger first, on the simulated clock of the real handler.
+ * A resolve must never overtake its trigger at a receiver, and a receiver's queue must not wait past
+ * its recovery: with PagerDuty down 10:00–10:08, the trigger decided at 10:00 is probed every tick and
+ * goes out at 10:08, the first tick PagerDuty answers (per-item backoff sent it at 10:14, six minutes
+ * late); the resolve decided at 10:12 follows it. On the simulated clock of the real handler.
  */
 import { MINUTE } from '../../shared/core/time';
 import { RecordingMetrics } from '../../shared/run/metrics';
@@ -59,16 +60,17 @@ describe('fault: receiver down while an alert fires and resolves', () => {
       const report = await h.tick(t);
       for (const tr of report.transitions) decided[tr.kind] = new Date(t).toISOString().slice(11, 16);
       for (const e of pd.accepted.slice(before) as { event_action: string }[]) sentAt[e.event_action] = new Date(t).toISOString().slice(11, 16);
-      if (t === at("10:12")) expect(metrics.last('OldestUnsentAgeSeconds')).toBe(12 * 60); // the trigger, waiting since 10:00
+      if (t === at('10:07')) expect(metrics.last('OldestUnsentAgeSeconds')).toBe(7 * 60); // the trigger, waiting since 10:00
     }
     // The scenario: decided at 10:00 and 10:12.
     expect(decided).toEqual({ firing: '10:00', resolved: '10:12' });
     const events = pd.accepted as { event_action: string; dedup_key: string }[];
     expect(events.map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
     expect(events[1].dedup_key).toBe(events[0].dedup_key);
-    // The resolve waited for its trigger's retry (10:14) rather than going out at 10:12.
-    expect(sentAt).toEqual({ trigger: '10:14', resolve: '10:14' });
-    expect(metrics.counts).toMatchObject({ NotificationsSent: 2, NotificationsFailed: 3 });
+    // The trigger went out on the first tick PagerDuty was back (not on a per-item backoff 6 minutes later).
+    expect(sentAt).toEqual({ trigger: '10:08', resolve: '10:12' });
+    // One probe per tick while it was down (each with its in-tick retries): 10:00 … 10:07.
+    expect(metrics.counts).toMatchObject({ NotificationsSent: 2, NotificationsFailed: 8 });
     expect(metrics.counts.NotificationsDropped).toBeUndefined();
     expect(metrics.last('OldestUnsentAgeSeconds')).toBe(0);
   }, 60_000);

@@ -27,7 +27,7 @@ export interface LocalReceiver {
 type Reply = { status: number; body: string | object; headers?: Record<string, string>; reason?: string };
 type Handler = (body: unknown) => Reply;
 
-async function startReceiver(path: string, handle: Handler, failBody: (status: number) => string): Promise<LocalReceiver> {
+async function startReceiver(path: string, handle: Handler, failBody: (status: number) => string, maxBytes = Infinity): Promise<LocalReceiver> {
   const received: unknown[] = [];
   const accepted: unknown[] = [];
   const rejected: string[] = [];
@@ -55,7 +55,15 @@ async function startReceiver(path: string, handle: Handler, failBody: (status: n
             // kept as text: the handler rejects it
           }
           received.push(body);
-          reply = failures.shift() ?? (outage !== null ? { status: outage, body: failBody(outage) } : handle(body));
+          const size = Buffer.byteLength(raw);
+          reply =
+            failures.shift() ??
+            (outage !== null
+              ? { status: outage, body: failBody(outage) }
+              : size > maxBytes
+                ? { status: 413, body: failBody(413), reason: `request body ${size} bytes (max ${maxBytes})` }
+                : handle(body));
+          if (reply.status === 413) rejected.push(reply.reason ?? 'too large');
           if (reply.status === 400) rejected.push(reply.reason ?? (typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)));
           if (reply.status >= 200 && reply.status < 300) accepted.push(body);
         }
@@ -102,7 +110,13 @@ async function startReceiver(path: string, handle: Handler, failBody: (status: n
 // ---- Slack incoming webhook ----
 
 const SLACK_BLOCK_TYPES = new Set(['section', 'header', 'context', 'divider', 'actions', 'image', 'input', 'rich_text', 'file', 'video', 'markdown']);
-const SLACK_ERRORS: Record<number, string> = { 400: 'invalid_payload', 403: 'action_prohibited', 404: 'no_service', 410: 'channel_is_archived', 429: 'rate_limited', 500: 'internal_error', 503: 'service_unavailable' };
+const SLACK_ERRORS: Record<number, string> = { 400: 'invalid_payload', 403: 'action_prohibited', 404: 'no_service', 410: 'channel_is_archived', 413: 'request_too_large', 429: 'rate_limited', 500: 'internal_error', 503: 'service_unavailable' };
+/** Slack truncates (chat.postMessage) or refuses (webhooks) a top-level text over 40,000 characters. */
+export const SLACK_MAX_TEXT = 40_000;
+/** PagerDuty Events API v2: an event over 512 KB is refused. */
+export const PAGERDUTY_MAX_BYTES = 512 * 1024;
+/** SNS Publish: message, subject and attributes together at most 256 KB. */
+export const SNS_MAX_BYTES = 262_144;
 
 /** Webhook URL carries a random token, as a real one does: tests can check it never leaks. */
 export function startSlackReceiver(): Promise<LocalReceiver> {
@@ -110,6 +124,7 @@ export function startSlackReceiver(): Promise<LocalReceiver> {
   return startReceiver(path, (body) => {
     if (typeof body !== 'object' || body === null) return { status: 400, body: 'invalid_payload' };
     const msg = body as { text?: unknown; blocks?: unknown };
+    if (typeof msg.text === 'string' && msg.text.length > SLACK_MAX_TEXT) return { status: 400, body: 'msg_too_long', reason: `text is ${msg.text.length} chars (max ${SLACK_MAX_TEXT})` };
     if (msg.blocks === undefined) return typeof msg.text === 'string' && msg.text ? ok() : { status: 400, body: 'no_text' };
     const problem = slackBlocksProblem(msg.blocks);
     return problem ? { status: 400, body: 'invalid_blocks', reason: problem } : ok();
@@ -182,7 +197,32 @@ export function startPagerDutyReceiver(): Promise<LocalReceiver> {
     return { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: dedup } };
   }, (status) =>
     JSON.stringify(status === 429 ? { status: 'throttle event', message: 'Requests for this service are arriving too quickly.' } : { status: 'error', message: `HTTP ${status}` }),
-  );
+  PAGERDUTY_MAX_BYTES);
+}
+
+// ---- SNS Publish (through the SDK client, mocked at its boundary) ----
+
+/**
+ * What SNS refuses in a Publish (InvalidParameter), or undefined: over 256 KB counting the message,
+ * subject and attributes; a subject of 100 characters or more, or not printable ASCII on one line;
+ * MessageStructure json without a `default` key; an empty attribute value.
+ */
+export function snsPublishProblem(input: { Message?: string; Subject?: string; MessageStructure?: string; MessageAttributes?: Record<string, { DataType?: string; StringValue?: string }> }): string | undefined {
+  const attrs = Object.entries(input.MessageAttributes ?? {});
+  const size = Buffer.byteLength(input.Message ?? '') + Buffer.byteLength(input.Subject ?? '') + attrs.reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? ''), 0);
+  if (size > SNS_MAX_BYTES) return `Invalid parameter: Message too long (${size} bytes, max ${SNS_MAX_BYTES})`;
+  if (!input.Message) return 'Invalid parameter: Empty message';
+  if (input.Subject !== undefined && (input.Subject.length >= 100 || !/^[\x20-\x7e]*$/.test(input.Subject) || !input.Subject)) return 'Invalid parameter: Subject';
+  if (input.MessageStructure === 'json') {
+    try {
+      const parsed = JSON.parse(input.Message) as Record<string, unknown>;
+      if (typeof parsed.default !== 'string') return "Invalid parameter: Message Structure - No default entry in JSON message body";
+    } catch {
+      return 'Invalid parameter: Message Structure - JSON message body failed to parse';
+    }
+  }
+  for (const [k, v] of attrs) if (!v.StringValue) return `Invalid parameter: Message attribute '${k}' must contain non-empty message attribute value`;
+  return undefined;
 }
 
 export function pagerDutyProblems(body: unknown): string[] {

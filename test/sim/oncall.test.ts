@@ -1,0 +1,66 @@
+/**
+ * The deterministic simulation of the on-call path (test/support/sim): a fixed set of seeds in
+ * `npm test`; `SIM_SEED=123 npx jest test/sim` replays one; `npm run simulate -- --seeds N` runs more
+ * (SIM_SEEDS=N). Each run writes its summary to out/simulation.json (RELIABILITY.md's Simulation section).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FAULT_KINDS, runSimulation, type SimResult } from '../support/sim/world';
+import { INVARIANTS } from '../support/sim/oracle';
+
+/**
+ * Invariants another branch makes hold (issue items); their violations are reported, not failed.
+ * The integrator removes each entry once that branch is merged.
+ */
+const EXPECTED_FAILURES: Record<string, string> = {
+  'ack-stops-escalation': 'issue 17.3: acknowledging the routed group does not stop the escalation group (ack-security)',
+  'silence-stops-escalation': 'issue 17.5: a silence added after the announcement does not stop the escalation (am-fidelity)',
+};
+
+// Small storms, and seed 7: a storm of 59 models (seeds 8, 9, 15 draw 144, 178, 111: `npm run simulate` runs those).
+const FIXED_SEEDS = [1, 2, 4, 7];
+const seeds = process.env.SIM_SEED
+  ? [Number(process.env.SIM_SEED)]
+  : process.env.SIM_SEEDS
+    ? Array.from({ length: Number(process.env.SIM_SEEDS) }, (_, i) => (Number(process.env.SIM_FIRST_SEED ?? 1000) + i))
+    : FIXED_SEEDS;
+
+const results: SimResult[] = [];
+
+afterAll(() => {
+  const out = join(__dirname, '..', '..', 'out');
+  mkdirSync(out, { recursive: true });
+  const summary = {
+    invariants: INVARIANTS,
+    faultKinds: FAULT_KINDS,
+    expectedFailures: EXPECTED_FAILURES,
+    seeds: results.map((r) => r.seed),
+    runs: results.length,
+    steps: results.reduce((n, r) => n + r.steps, 0),
+    ticks: results.reduce((n, r) => n + r.ticks, 0),
+    models: results.map((r) => r.models),
+    faults: results.reduce<Record<string, number>>((acc, r) => {
+      for (const [k, v] of Object.entries(r.faults)) acc[k] = (acc[k] ?? 0) + (v ?? 0);
+      return acc;
+    }, {}),
+    accepted: results.reduce<Record<string, number>>((acc, r) => {
+      for (const [k, v] of Object.entries(r.accepted)) acc[k] = (acc[k] ?? 0) + v;
+      return acc;
+    }, {}),
+    violations: results.flatMap((r) => r.violations.filter((v) => !v.expected).map((v) => ({ seed: r.seed, ...v }))),
+    expectedViolations: results.flatMap((r) => r.violations.filter((v) => v.expected).map((v) => ({ seed: r.seed, invariant: v.invariant, step: v.step }))),
+  };
+  writeFileSync(join(out, 'simulation.json'), `${JSON.stringify(summary, null, 2)}\n`);
+});
+
+describe('deterministic simulation of the on-call path', () => {
+  it.each(seeds)('seed %i: every invariant holds after every step', async (seed) => {
+    const result = await runSimulation({ seed, expectedFailures: EXPECTED_FAILURES });
+    results.push(result);
+    const failing = result.violations.filter((v) => !v.expected);
+    if (failing.length) {
+      const lines = failing.slice(0, 10).map((v) => `  [${v.invariant}] step ${v.step}: ${v.detail}`);
+      throw new Error(`simulation seed ${seed} broke ${failing.length} invariant check(s):\n${lines.join('\n')}\nreplay: SIM_SEED=${seed} npx jest test/sim`);
+    }
+  }, 240_000);
+});

@@ -1,0 +1,226 @@
+/**
+ * The simulation's oracle: a ledger of every message each receiver accepted, checked after every
+ * step against the decisions in the outbox. The invariants (INVARIANTS) are what the README promises.
+ */
+import type { Notification } from '../../../shared/core/notification';
+import type { OutboxItem } from '../../../shared/state/types';
+import type { LocalReceiver } from '../receivers';
+
+export const INVARIANTS: Record<string, string> = {
+  'no-loss': 'every decided notification is delivered once its receiver is back (or dropped only after the give-up time, counted and announced); the pending list empties',
+  'prompt-delivery': 'after a clean tick, nothing due stays unsent at a receiver that answers (no per-item backoff outliving a recovery)',
+  'no-repeat': 'Slack and SNS accept each notification once, except one accepted just before a crash that kept the outbox write from happening (at-least-once there); PagerDuty deduplicates on dedup_key',
+  'stream-order': 'per receiver and stream, messages are accepted in decision order (a resolve never overtakes its trigger)',
+  'policy-order': 'escalation steps of one group reach their receivers in policy order, unless the earlier step’s receiver or the store was failing',
+  'ack-stops-escalation': 'after an acknowledgement (Slack button, PagerDuty webhook, CLI) no further escalation step is decided for the acknowledged alerts, even if more alerts join',
+  'silence-stops-escalation': 'after a silence matching the alerts, no further escalation step is decided for them (only the resolve)',
+  'silence-stops-notifications': 'after a silence matching the alerts, no new firing notification is decided for them (only the resolve)',
+  'size-limits': 'no message is refused by its receiver (SNS 256 KB, Slack 50 blocks / 3,000 characters, PagerDuty 512 KB)',
+  'tick-fails-only-under-faults': 'a tick fails only in a step where a fault was injected',
+};
+
+export interface Violation {
+  invariant: string;
+  step: number;
+  detail: string;
+  /** Set when the invariant is listed as an expected failure (an issue item fixed on another branch). */
+  expected?: string;
+}
+
+export interface Accept {
+  receiver: string;
+  id: string;
+  key: string;
+  action: Notification['action'];
+  fingerprints: string[];
+  step: number;
+  message: Notification;
+}
+
+export interface FinalCounts {
+  dropped: number;
+  announced: number;
+  pending: string[];
+}
+
+export class Oracle {
+  ticks = 0;
+  readonly violations: Violation[] = [];
+  private readonly ledger: Accept[] = [];
+  private readonly crashed = new Set<string>();
+  private readonly receiverFaults = new Map<string, Set<number>>();
+  private readonly faultSteps = new Set<number>();
+  private readonly firstSeen = new Map<string, number>();
+  private readonly acks: { fingerprints: Set<string>; step: number; via: string }[] = [];
+  private readonly cliAcked = new Map<string, number>();
+  private readonly silences: { rule: string; step: number; from: number; until: number }[] = [];
+  private readonly failures: { step: number; message: string }[] = [];
+  private readonly seen = new Set<string>();
+  /** Ids a tick's commit recorded: decided, so owed. (An outbox item whose tick failed to commit was never decided.) */
+  private readonly decided = new Set<string>();
+
+  constructor(private readonly opts: { policyOrder: string[]; expectedFailures: Record<string, string> }) {}
+
+  committed(ids: string[]): void {
+    for (const id of ids) this.decided.add(id);
+  }
+  accepted(a: Accept): void {
+    this.ledger.push(a);
+  }
+  crashedAfterAccept(id: string): void {
+    this.crashed.add(id);
+  }
+  receiverFault(receiver: string, step: number): void {
+    const s = this.receiverFaults.get(receiver) ?? new Set<number>();
+    s.add(step);
+    this.receiverFaults.set(receiver, s);
+  }
+  faultAt(step: number): void {
+    this.faultSteps.add(step);
+  }
+  rejected(receiver: string, problem: string, step: number): void {
+    this.violate('size-limits', step, `${receiver} refused a message: ${problem}`);
+  }
+  tickFailed(step: number, message: string): void {
+    this.failures.push({ step, message });
+  }
+  acked(via: string, fingerprints: string[], step: number): void {
+    this.acks.push({ fingerprints: new Set(fingerprints), step, via });
+  }
+  ackedAlert(fingerprint: string, step: number): void {
+    if (!this.cliAcked.has(fingerprint)) this.cliAcked.set(fingerprint, step);
+  }
+  /** A silence of `rule` active in [from, until) on the ticks' clock (their event time), added at `step`. */
+  silenced(rule: string, step: number, from: number, until: number): void {
+    this.silences.push({ rule, step, from, until });
+  }
+  latest(receiver: string, pred: (a: Accept) => boolean): Accept | undefined {
+    return [...this.ledger].reverse().find((a) => a.receiver === receiver && pred(a));
+  }
+  acceptedCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const a of this.ledger) out[a.receiver] = (out[a.receiver] ?? 0) + 1;
+    return out;
+  }
+
+  private violate(invariant: string, step: number, detail: string): void {
+    const id = `${invariant}|${detail}`;
+    if (this.seen.has(id)) return; // reported once
+    this.seen.add(id);
+    const expected = this.opts.expectedFailures[invariant];
+    this.violations.push({ invariant, step, detail, ...(expected ? { expected } : {}) });
+  }
+
+  private faultedBetween(receiver: string | null, from: number, to: number): boolean {
+    for (let s = from; s <= to; s++) {
+      if (this.faultSteps.has(s)) return true;
+      if (receiver && this.receiverFaults.get(receiver)?.has(s)) return true;
+    }
+    return false;
+  }
+
+  /** After every step: the outbox as it stands, the HTTP receivers; `final` after the quiet period. */
+  async check(step: number, all: OutboxItem[], receivers: { slack: LocalReceiver; pd: LocalReceiver }, final: boolean, pending: string[], counts?: FinalCounts): Promise<void> {
+    // Only what a commit recorded was decided; an item written by a tick that then lost the race (or crashed before its commit) is not owed.
+    const outbox = all.filter((o) => this.decided.has(o.id));
+    for (const o of outbox) if (!this.firstSeen.has(o.id)) this.firstSeen.set(o.id, step);
+    const byId = new Map(outbox.map((o) => [o.id, o]));
+    // Owed and unsent, yet forgotten by the cursor: nothing would ever send it again.
+    const listed = new Set(pending);
+    for (const o of outbox) {
+      if ((o.status === 'pending' || o.status === 'sending') && !listed.has(o.id)) this.violate('no-loss', step, `${o.notification.receiver}: ${o.notification.action} ${o.id} unsent (${o.status}) but no longer in the cursor's pending list`);
+    }
+
+    // Sizes: nothing refused by a receiver.
+    for (const [name, r] of [['slack-team', receivers.slack], ['pagerduty-oncall', receivers.pd]] as const) {
+      for (const reason of r.rejected) this.violate('size-limits', step, `${name} refused a message: ${reason}`);
+    }
+
+    // Repeats: Slack and SNS accept a notification once, unless it was accepted just before a crash.
+    const times = new Map<string, number>();
+    for (const a of this.ledger) {
+      if (a.receiver === 'pagerduty-oncall') continue;
+      const k = `${a.receiver}|${a.id}`;
+      times.set(k, (times.get(k) ?? 0) + 1);
+      if (times.get(k)! > 1 && !this.crashed.has(a.id)) this.violate('no-repeat', a.step, `${a.receiver} accepted ${a.action} ${a.id} ${times.get(k)} times without a crash between acceptance and the write`);
+    }
+
+    // Order within each stream (first acceptance of each notification, by decision order).
+    const firstAccept = new Map<string, Accept>();
+    for (const a of this.ledger) if (!firstAccept.has(`${a.receiver}|${a.id}`)) firstAccept.set(`${a.receiver}|${a.id}`, a);
+    const streams = new Map<string, number[]>();
+    for (const a of firstAccept.values()) {
+      const seq = byId.get(a.id)?.seq;
+      if (seq === undefined) continue;
+      const k = `${a.receiver}|${a.key}`;
+      const list = streams.get(k) ?? [];
+      if (list.length && seq < list[list.length - 1]) this.violate('stream-order', a.step, `${a.receiver} stream ${a.key}: ${a.action} ${a.id} (seq ${seq}) accepted after a later decision (seq ${list[list.length - 1]})`);
+      list.push(seq);
+      streams.set(k, list);
+    }
+
+    // Escalation steps in policy order, per group.
+    const [first, second] = this.opts.policyOrder;
+    for (const later of [...firstAccept.values()].filter((a) => a.receiver === second && a.action === 'escalate')) {
+      const earlier = [...firstAccept.values()].find((a) => a.receiver === first && a.action === 'escalate' && a.key === later.key);
+      const decided = outbox.find((o) => o.notification.receiver === first && o.notification.action === 'escalate' && o.notification.key === later.key);
+      if (!decided) continue; // the earlier step was never decided for this group (acknowledged in between)
+      if (earlier && earlier.step <= later.step) continue;
+      if (this.faultedBetween(first, this.firstSeen.get(decided.id) ?? 0, later.step)) continue;
+      this.violate('policy-order', later.step, `group ${later.key}: step to ${second} accepted at step ${later.step}, step to ${first} ${earlier ? `only at step ${earlier.step}` : 'not yet'}`);
+    }
+
+    // Acknowledgements and silences: nothing decided after them but the resolve.
+    for (const o of outbox) {
+      const seenAt = this.firstSeen.get(o.id)!;
+      const n = o.notification;
+      if (n.action === 'resolve') continue;
+      const firing = n.alerts.filter((a) => a.status === 'firing').map((a) => a.fingerprint);
+      if (!firing.length) continue;
+      if (n.action === 'escalate') {
+        for (const ack of this.acks) {
+          if (seenAt >= ack.step && firing.some((f) => ack.fingerprints.has(f))) this.violate('ack-stops-escalation', seenAt, `escalation to ${n.receiver} (${n.key}) decided at step ${seenAt}, after a ${ack.via} acknowledgement at step ${ack.step} of ${firing.filter((f) => ack.fingerprints.has(f)).length} of its alerts`);
+        }
+        if (firing.every((f) => (this.cliAcked.get(f) ?? Infinity) <= seenAt)) this.violate('ack-stops-escalation', seenAt, `escalation to ${n.receiver} (${n.key}) decided at step ${seenAt}, every alert of it acknowledged by the CLI before`);
+      }
+      for (const s of this.silences) {
+        // Decided (on the tick's clock) while the silence was active, by a tick that ran after it was added.
+        const decidedAt = Date.parse(n.at);
+        if (seenAt < s.step || decidedAt < s.from || decidedAt >= s.until || !n.alerts.every((a) => a.rule === s.rule)) continue;
+        this.violate(n.action === 'escalate' ? 'silence-stops-escalation' : 'silence-stops-notifications', seenAt, `${n.action} to ${n.receiver} (${n.key}) decided at step ${seenAt}, after a silence of ${s.rule} at step ${s.step}`);
+      }
+    }
+
+    // A tick fails only where a fault was injected.
+    for (const f of this.failures.filter((x) => x.step === step)) {
+      if (!this.faultSteps.has(step)) this.violate('tick-fails-only-under-faults', step, `a tick failed with no fault injected: ${f.message}`);
+    }
+
+    // Prompt delivery: after a clean step, a receiver that answers has nothing due left unsent.
+    if (!final && !this.faultSteps.has(step) && !this.faultSteps.has(step - 1) && !this.failures.some((f) => f.step === step)) {
+      const now = Math.max(...outbox.map((o) => o.createdAt), 0);
+      const blocked = new Set(outbox.filter((o) => o.status === 'sending' || (o.status === 'pending' && o.nextAttemptAt > now)).map((o) => o.notification.receiver));
+      for (const o of outbox) {
+        const r = o.notification.receiver;
+        if (o.status !== 'pending' || blocked.has(r) || this.receiverFaults.get(r)?.has(step)) continue;
+        this.violate('prompt-delivery', step, `${r}: ${o.notification.action} ${o.id} decided at step ${this.firstSeen.get(o.id)} still pending after a clean tick at step ${step} (attempts ${o.attempts}, last error ${o.lastError})`);
+      }
+    }
+
+    if (!final || !counts) return;
+    // Nothing lost: everything decided was sent (and reached the ledger) or dropped, counted and announced.
+    for (const o of outbox) {
+      if (o.status === 'sent') {
+        if (!firstAccept.has(`${o.notification.receiver}|${o.id}`)) this.violate('no-loss', step, `${o.notification.receiver}: ${o.notification.action} ${o.id} marked sent but no receiver accepted it`);
+      } else if (o.status === 'dead') {
+        this.violate('no-loss', step, `${o.notification.receiver}: ${o.notification.action} ${o.id} dropped within the give-up time: ${o.lastError}`);
+      } else {
+        this.violate('no-loss', step, `${o.notification.receiver}: ${o.notification.action} ${o.id} still ${o.status} after the quiet period (attempts ${o.attempts}, last error ${o.lastError})`);
+      }
+    }
+    const dead = outbox.filter((o) => o.status === 'dead').length;
+    if (counts.dropped !== dead) this.violate('no-loss', step, `${dead} notifications dead but ${counts.dropped} counted as dropped`);
+    if (counts.announced < dead) this.violate('no-loss', step, `${dead} notifications dead but ${counts.announced} announced on the stack topic`);
+    if (counts.pending.length) this.violate('no-loss', step, `the cursor still lists ${counts.pending.length} pending notifications after the quiet period`);
+  }
+}
