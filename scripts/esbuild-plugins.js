@@ -27,7 +27,7 @@ function shown(file) {
 class RulesFileError extends Error {}
 
 // One compilation per file and SSM prefix per process: the serverless plugin
-// (scripts/serverless-rules-plugin.js) compiles before any bundling, the esbuild plugin of each of
+// (scripts/serverless-plugin.js) compiles before any bundling, the esbuild plugin of each of
 // the five bundles then reuses the result, a failure included (reported once, not per bundle).
 const cache = new Map();
 

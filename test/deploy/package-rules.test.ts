@@ -47,7 +47,7 @@ describe('bad input: npm run package with an invalid rules.yml', () => {
 
 /**
  * The same through osls directly (what a CI deploy job runs): the serverless plugin
- * scripts/serverless-rules-plugin.js validates before serverless-esbuild bundles anything. Before it,
+ * scripts/serverless-plugin.js validates before serverless-esbuild bundles anything. Before it,
  * the error was printed six times inside esbuild traces and the process never exited: a guard kills
  * the child after HANG_GUARD_MS and fails the test instead of letting jest hang.
  */
