@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { awsCallsOf } from '../support/aws-calls';
+import { checkTemplate } from '../support/cfn-schema';
 const { memberRoleArns } = require('../../scripts/member-roles.js') as { memberRoleArns: () => string[] };
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../shared/run/emf-metrics';
 
@@ -627,6 +628,22 @@ describe('packaged service (stage prod, invocationLogGroup set)', () => {
     }
     expect(functionsOf(t).filter((f) => roleStatements(t, f.role).some((s) => s.Action === 'kms:Decrypt')).map((f) => f.name).sort()).toEqual(['Ack', 'Digest', 'Evaluate']);
   });
+});
+
+/**
+ * CloudFormation's own resource schemas (`@aws-cdk/aws-service-spec`, offline; test/support/cfn-schema.ts):
+ * every resource type known, required properties present, no unknown property, values of the right type,
+ * Ref / GetAtt targets and attributes real.
+ */
+describe('packaged templates against the CloudFormation resource schemas', () => {
+  it.each([
+    ['dev, default params', () => out],
+    ['prod, every optional param set', () => prodDir],
+  ])('%s: every resource valid', (_, dir) => {
+    const t = readTemplate(dir());
+    expect(new Set(Object.values<Json>(t.Resources).map((r) => r.Type)).size).toBeGreaterThan(10); // the whole stack is checked
+    expect(checkTemplate(t)).toEqual([]);
+  }, 60_000);
 });
 
 /**
