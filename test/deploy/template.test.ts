@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { awsCallsOf } from '../support/aws-calls';
 import { checkTemplate } from '../support/cfn-schema';
+import * as sim from '../support/iam-simulation';
+import { parse as parseYaml } from 'yaml';
 const { memberRoleArns } = require('../../scripts/member-roles.js') as { memberRoleArns: () => string[] };
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../shared/run/emf-metrics';
 
@@ -669,4 +671,123 @@ describe('cfn-lint on the packaged templates', () => {
     expect(r.stdout.split('\n').filter(Boolean)).toEqual([]);
     expect(r.status).toBe(0);
   }, 60_000);
+});
+
+/**
+ * IAM simulation (`@cloud-copilot/iam-simulate`, offline): every AWS call each function's bundle can
+ * send, on the resources it sends it to, is allowed by the function's role in the packaged template,
+ * and no statement of the role is left unused. The calls are derived from the bundle (awsCallsOf); what
+ * they act on is declared below per service and checked to cover exactly the bundle's services. The
+ * Lambda service's own calls with the role (log streams, the failure destination, the Kinesis stream it
+ * polls) and KMS decryption through SSM (with a customer managed key) are added from the template.
+ */
+describe('IAM simulation of each function role', () => {
+  type Target = 'table' | 'AlertTopic' | 'ManagementTopic' | '*' | 'receiver secrets' | 'ack secrets' | 'member roles';
+  /** What each function's calls act on, per service (declared; checked against the bundle's calls). */
+  const TARGETS: Record<string, Record<string, Target[]>> = {
+    evaluate: { dynamodb: ['table'], cloudwatch: ['*'], sns: ['AlertTopic', 'ManagementTopic'], ssm: ['receiver secrets'], sts: ['member roles'] },
+    baseline: { dynamodb: ['table'], cloudwatch: ['*'], sts: ['member roles'] },
+    digest: { dynamodb: ['table'], sns: ['AlertTopic'], ssm: ['receiver secrets'] },
+    ingest: { dynamodb: ['table'] },
+    ack: { dynamodb: ['table'], ssm: ['ack secrets'] },
+  };
+  const rules = parseYaml(readFileSync(join(root, 'rules.yml'), 'utf8'));
+  /** The SSM parameters a section of rules.yml names (`{ ssm: /path }` anywhere below it). */
+  const ssmParams = (node: Json): string[] =>
+    Array.isArray(node) ? node.flatMap(ssmParams) : node && typeof node === 'object' ? (typeof node.ssm === 'string' ? [node.ssm] : Object.values(node).flatMap(ssmParams)) : [];
+  const paramArn = (name: string) => `arn:aws:ssm:${sim.REGION}:${sim.ACCOUNT}:parameter${name}`;
+
+  function resources(t: Json, target: Target): string[] {
+    switch (target) {
+      case 'table':
+        return [sim.resolveIntrinsics(t, { 'Fn::GetAtt': ['StateTable', 'Arn'] })];
+      case 'AlertTopic':
+      case 'ManagementTopic':
+        return [sim.resolveIntrinsics(t, { Ref: target })];
+      case '*':
+        return ['*'];
+      case 'receiver secrets':
+        return [...new Set(ssmParams(rules.receivers))].map(paramArn);
+      case 'ack secrets':
+        return [...new Set(ssmParams(rules.ack))].map(paramArn);
+      case 'member roles':
+        return memberRoleArns();
+    }
+  }
+
+  /** Every request function `f` makes (its code, and the Lambda service with its role). */
+  async function requestsOf(t: Json, f: ReturnType<typeof functionsOf>[number], ssmKey?: string): Promise<sim.Request[]> {
+    const short = f.name.toLowerCase();
+    const calls = await awsCallsOf(root, f.entry);
+    const targets = TARGETS[short];
+    expect([short, [...new Set(calls.map((c) => c.split(':')[0]))].sort()]).toEqual([short, Object.keys(targets ?? {}).sort()]);
+    const requests: sim.Request[] = calls.flatMap((action) => targets[action.split(':')[0]].flatMap((target) => resources(t, target).map((resource) => ({ action, resource }))));
+    const fn = t.Resources[f.id].Properties;
+    const group = fn.LoggingConfig?.LogGroup ?? `/aws/lambda/${fn.FunctionName}`;
+    const stream = `arn:aws:logs:${sim.REGION}:${sim.ACCOUNT}:log-group:${group}:log-stream:2026/12/06/[$LATEST]0123456789abcdef`;
+    requests.push({ action: 'logs:CreateLogStream', resource: stream }, { action: 'logs:PutLogEvents', resource: stream });
+    for (const r of Object.values<Json>(t.Resources)) {
+      if (r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.FunctionName.Ref === f.id && r.Properties.DestinationConfig?.OnFailure) {
+        requests.push({ action: 'sqs:SendMessage', resource: sim.resolveIntrinsics(t, r.Properties.DestinationConfig.OnFailure.Destination) });
+      }
+      if (r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.FunctionName['Fn::GetAtt']?.[0] === f.id) {
+        for (const action of STREAM_ACTIONS) requests.push({ action, resource: sim.resolveIntrinsics(t, r.Properties.EventSourceArn) });
+      }
+    }
+    // GetParameter WithDecryption: SSM decrypts with the caller's permissions (the AWS managed aws/ssm key needs no grant).
+    if (ssmKey && calls.includes('ssm:GetParameter')) requests.push({ action: 'kms:Decrypt', resource: ssmKey, context: { 'kms:ViaService': `ssm.${sim.REGION}.amazonaws.com` } });
+    return requests;
+  }
+  const keyPolicyFor = (r: sim.Request) => (r.action.startsWith('kms:') ? sim.DEFAULT_KEY_POLICY : undefined);
+
+  it.each([
+    ['dev, default params', () => out, undefined],
+    ['prod, every optional param set', () => prodDir, SSM_KEY],
+  ])('%s: each call allowed on its resources, no statement unused, no action beyond the calls', async (_, dir, ssmKey) => {
+    const t = readTemplate(dir());
+    for (const f of functionsOf(t)) {
+      const requests = await requestsOf(t, f, ssmKey);
+      const statements = sim.roleStatements(t, f.role);
+      const denied = [];
+      for (const r of requests) {
+        const o = await sim.simulate(statements, r, { resourcePolicy: keyPolicyFor(r) });
+        if (o.result !== 'Allowed') denied.push(`${r.action} on ${r.resource}: ${o.result}${o.detail ? ` ${o.detail}` : ''}`);
+      }
+      expect([f.name, denied]).toEqual([f.name, []]);
+      const unused = await sim.unusedStatements(statements, requests, { resourcePolicyFor: keyPolicyFor });
+      expect([f.name, unused]).toEqual([f.name, []]);
+      const requested = new Set(requests.map((r) => r.action));
+      const extra = statements.flatMap((s) => asArray(s.Action)).filter((a) => !requested.has(a));
+      expect([f.name, extra]).toEqual([f.name, []]);
+    }
+  }, 240_000);
+
+  it("lets CloudWatch use the alert topic's key only for this stack's alarms in this account (confused deputy)", async () => {
+    const t = readTemplate(out);
+    const keyPolicy = sim.resolveIntrinsics(t, t.Resources.AlertTopicKey.Properties.KeyPolicy);
+    const key = sim.resolveIntrinsics(t, { 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] });
+    const asCloudWatch = (action: string, alarmArn: string, account = sim.ACCOUNT) =>
+      sim.simulate([], { action, resource: key, context: { 'aws:SourceAccount': account, 'aws:SourceArn': alarmArn } }, { principal: 'cloudwatch.amazonaws.com', resourcePolicy: keyPolicy });
+    const alarms = resourcesOfType(t, 'AWS::CloudWatch::Alarm').filter(([, a]) => asArray(a.Properties.AlarmActions).some((x: Json) => x.Ref === 'AlertTopic'));
+    expect(alarms.length).toBeGreaterThan(5);
+    for (const [id, a] of alarms) {
+      const arn = `arn:aws:cloudwatch:${sim.REGION}:${sim.ACCOUNT}:alarm:${a.Properties.AlarmName}`;
+      for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) expect([id, action, (await asCloudWatch(action, arn)).result]).toEqual([id, action, 'Allowed']);
+    }
+    expect((await asCloudWatch('kms:GenerateDataKey', `arn:aws:cloudwatch:${sim.REGION}:${sim.ACCOUNT}:alarm:someone-elses-alarm`)).result).toBe('ImplicitlyDenied');
+    expect((await asCloudWatch('kms:GenerateDataKey', `arn:aws:cloudwatch:${sim.REGION}:999999999999:alarm:bedrock-watch-dev-heartbeat`, '999999999999')).result).toBe('ImplicitlyDenied');
+  }, 120_000);
+
+  it('detects a missing grant and an unused statement', async () => {
+    const t = readTemplate(out);
+    const evaluate = functionsOf(t).find((f) => f.name === 'Evaluate')!;
+    const requests = await requestsOf(t, evaluate);
+    const statements = sim.roleStatements(t, evaluate.role);
+    const withoutSns = statements.filter((s) => !asArray(s.Action).includes('sns:Publish'));
+    const publish = requests.find((r) => r.action === 'sns:Publish')!;
+    expect((await sim.simulate(withoutSns, publish)).result).toBe('ImplicitlyDenied');
+    // A grant on another table is never used.
+    const stray = { Effect: 'Allow', Action: 'dynamodb:Query', Resource: `arn:aws:dynamodb:${sim.REGION}:${sim.ACCOUNT}:table/other` };
+    expect(await sim.unusedStatements([...statements, stray], requests)).toEqual([stray]);
+  }, 120_000);
 });
