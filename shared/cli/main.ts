@@ -10,6 +10,7 @@ import type { LogTrace } from '../local/log-trace';
 import type { ReplayOptions, ReplayResult } from '../local/replay-run';
 import { RulesError, formatPath, formatProblem } from '../rules/errors';
 import { loadRules, loadRulesFile } from '../rules/load';
+import { secretsLines, secretsNeeded } from '../rules/secrets-needed';
 import { unmatchedIncludes } from '../engine/select';
 import type { Config } from '../rules/schema';
 import { TraceError, loadMetricTrace } from '../sources/trace';
@@ -325,6 +326,7 @@ async function validate(file: string, metricsFile?: string): Promise<number> {
     }
   }
   out(`${file}: OK (${plural(config.rules.length, 'rule')}, ${plural(config.receivers.length, 'receiver')})`);
+  for (const line of secretsLines(secretsNeeded(config))) out(line);
   return 0;
 }
 
