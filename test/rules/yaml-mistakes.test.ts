@@ -41,3 +41,57 @@ ${costRule('1.3')}`;
     expect(problems(text)).toEqual(['5:19: time_intervals[0].time_intervals[0].location unknown time zone "Europe/Berln": must be an IANA time zone like Europe/Berlin or America/New_York']);
   });
 });
+
+describe('YAML indentation mistakes: the first problem, in words, at the line that is wrong', () => {
+  const receivers = (second: string) => `receivers:
+  - name: chat
+${second}    webhook_url: { env: SLACK_URL }
+rules:
+  - name: x
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    next_check: look
+    tiers: { critical: { above: 5% } }
+`;
+
+  it('one space too many: the line itself, not the one before', () => {
+    expect(problems(receivers('     type: slack\n'))).toEqual([
+      '3:6: YAML: indented more than the line above (line 2, column 5): a field of the same block starts in the same column, and only a line ending with ":" opens a deeper one',
+    ]);
+  });
+
+  it('one space too few: the columns it could line up with', () => {
+    expect(problems(receivers('   type: slack\n'))).toEqual(['3:4: YAML: starts in column 4, which lines up with no field above it: start it in column 1, 3 or 5 (the fields it may belong with)']);
+  });
+
+  it('a tab', () => {
+    expect(problems(receivers('\ttype: slack\n'))).toEqual(['3:1: YAML: indented with a tab: YAML indentation must be spaces']);
+  });
+
+  it('finds no indentation problem in well-formed files (the shipped rules.yml, serverless.yml)', () => {
+    const { readFileSync } = require('node:fs') as typeof import('node:fs');
+    const { indentationProblem } = require('../../shared/rules/yaml-problem') as typeof import('../../shared/rules/yaml-problem');
+    for (const f of ['rules.yml', 'serverless.yml', 'resources/iam.yml', 'resources/self-monitoring.yml', 'deploy/member-account-role.yml']) {
+      expect([f, indentationProblem(readFileSync(`${__dirname}/../../${f}`, 'utf8'))]).toEqual([f, null]);
+    }
+  });
+});
+
+describe('misspelled field names', () => {
+  it('offers the field meant: min_request → min_requests, setings → settings', () => {
+    const rule = `rules:
+  - name: x
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    next_check: look
+    min_request: 5
+    tiers: { critical: { above: 5% } }
+`;
+    expect(problems(rule)).toEqual(['7:5: rules[0] unknown field "min_request": did you mean "min_requests"?']);
+    expect(problems(`setings:\n  timezone: UTC\n${rule.replace('    min_request: 5\n', '')}`)).toEqual(['1:1: unknown field "setings": did you mean "settings"?']);
+    // Nothing close: no guess.
+    expect(problems(rule.replace('min_request', 'colour'))).toEqual(['7:5: rules[0] unknown field "colour"']);
+  });
+});
