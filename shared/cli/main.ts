@@ -11,6 +11,7 @@ import type { ReplayOptions, ReplayResult } from '../local/replay-run';
 import { RulesError, formatPath, formatProblem } from '../rules/errors';
 import { loadRules, loadRulesFile } from '../rules/load';
 import { secretsLines, secretsNeeded } from '../rules/secrets-needed';
+import { timeZoneWarnings } from '../rules/timezones';
 import { unmatchedIncludes } from '../engine/select';
 import type { Config } from '../rules/schema';
 import { TraceError, loadMetricTrace } from '../sources/trace';
@@ -324,6 +325,11 @@ async function validate(file: string, metricsFile?: string): Promise<number> {
       const { line, col } = locate(u.path);
       err(`${file}:${line}:${col}: warning: ${formatPath(u.path)} "${u.pattern}" matches no model in ${metricsFile}; models seen: ${models.join(', ')}`);
     }
+  }
+  // Valid but likely wrong: a fixed-offset time zone (EST has no daylight saving time).
+  for (const w of timeZoneWarnings(config)) {
+    const { line, col } = locate(w.path);
+    err(`${file}:${line}:${col}: warning: ${formatPath(w.path)} ${w.message}`);
   }
   out(`${file}: OK (${plural(config.rules.length, 'rule')}, ${plural(config.receivers.length, 'receiver')})`);
   for (const line of secretsLines(secretsNeeded(config))) out(line);

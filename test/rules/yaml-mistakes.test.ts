@@ -95,3 +95,30 @@ describe('misspelled field names', () => {
     expect(problems(rule.replace('min_request', 'colour'))).toEqual(['7:5: rules[0] unknown field "colour"']);
   });
 });
+
+describe('fixed-offset time zones', () => {
+  const { timeZoneWarnings, fixedOffsetZone } = require('../../shared/rules/timezones') as typeof import('../../shared/rules/timezones');
+
+  it('warns about EST and the like, naming the IANA zone to use; real zones pass', () => {
+    expect(fixedOffsetZone('EST')).toBe('"EST" is a fixed offset with no daylight saving time: use an IANA zone like America/New_York (or America/Panama to keep UTC-5 all year)');
+    expect(fixedOffsetZone('Etc/GMT+5')).toMatch(/fixed offset/);
+    for (const tz of ['UTC', 'America/New_York', 'Europe/Berlin', 'EST5EDT']) expect([tz, fixedOffsetZone(tz)]).toEqual([tz, undefined]);
+  });
+
+  it('validate prints the warning at the field and still exits 0', async () => {
+    const { main } = require('../../shared/cli/main') as typeof import('../../shared/cli/main');
+    const { mkdtempSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+    const file = `${mkdtempSync(`${require('node:os').tmpdir()}/bw-tz-`)}/rules.yml`;
+    writeFileSync(file, `settings:\n  timezone: EST\n${costRule('1.3')}`);
+    const err: string[] = [];
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['validate', file])).toBe(0);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(err.join('')).toBe(`${file}:2:13: warning: settings.timezone "EST" is a fixed offset with no daylight saving time: use an IANA zone like America/New_York (or America/Panama to keep UTC-5 all year)\n`);
+    expect(timeZoneWarnings(parseRules(`settings:\n  timezone: UTC\n${costRule('1.3')}`, 'rules.yml', { ssmPrefix: false }))).toEqual([]);
+  });
+});
