@@ -87,6 +87,18 @@ describe('the commands that call AWS: one line per cause, exit 1; usage mistakes
     expect(line().split('\n')).toHaveLength(1);
   });
 
+  it('test-notify names the missing profile on the receiver whose secret it could not read, and skips no one silently', async () => {
+    process.env.AWS_PROFILE = 'my-account';
+    process.env.AWS_CONFIG_FILE = config;
+    process.env.AWS_REGION = 'us-east-1';
+    const rules = join(dir, 'notify-rules.yml');
+    writeFileSync(rules, `receivers:\n  - name: chat\n    type: slack\n    webhook_url: { ssm: /bedrock-watch/profile-test-${Date.now()} }\nrules:\n  - name: e\n    kind: ratio\n    numerator: InvocationServerErrors\n    denominator: Invocations\n    next_check: look\n    tiers: { critical: { above: 5% } }\n`);
+    const stdout: string[] = [];
+    (process.stdout.write as unknown as jest.Mock).mockImplementation((s: string) => (stdout.push(String(s)), true));
+    expect(await main(['test-notify', '--rules', rules])).toBe(1);
+    expect(stdout.join('')).toMatch(/^FAIL chat +slack +AWS profile "my-account" \(AWS_PROFILE\) not found in /m);
+  });
+
   it.each([
     ['ack without a table', ['ack', 'bedrock-throttles']],
     ['baseline without a table', ['baseline', 'bootstrap']],
