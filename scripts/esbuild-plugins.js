@@ -13,21 +13,44 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 
-/** rules.yml → JSON text through the zod schema (tsx runs the TypeScript), or throws the problems. */
-function compileRules(file) {
-  const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(root, 'shared', 'rules', 'compile.ts'), file], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`invalid rules file, nothing packaged:\n${(r.stderr || r.stdout || `exit ${r.status}`).trim()}`);
-  return r.stdout;
+/** The rules file packaged: BEDROCK_WATCH_RULES or rules.yml next to serverless.yml. */
+function rulesFile() {
+  return path.resolve(root, process.env.BEDROCK_WATCH_RULES || 'rules.yml');
+}
+
+/** Named as the user knows it: relative to the project when inside it (`rules.yml:9:13: …`). */
+function shown(file) {
+  const rel = path.relative(root, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+class RulesFileError extends Error {}
+
+// One compilation per file and SSM prefix per process: the serverless plugin
+// (scripts/serverless-plugin.js) compiles before any bundling, the esbuild plugin of each of
+// the five bundles then reuses the result, a failure included (reported once, not per bundle).
+const cache = new Map();
+
+/** rules.yml → JSON text through the zod schema (tsx runs the TypeScript), or throws the problems (file:line:col). */
+function compileRules(file = rulesFile()) {
+  const key = `${file}\0${process.env.SSM_PREFIX || ''}`;
+  if (!cache.has(key)) {
+    const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(root, 'shared', 'rules', 'compile.ts'), shown(file)], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+    cache.set(key, r.status === 0 ? { json: r.stdout } : { error: `invalid rules file, nothing packaged:\n${(r.stderr || r.stdout || `exit ${r.status}`).trim()}` });
+  }
+  const c = cache.get(key);
+  if (c.error) throw new RulesFileError(c.error);
+  return c.json;
 }
 
 const packagedRules = {
   name: 'bedrock-watch-packaged-rules',
   setup(build) {
-    const file = path.resolve(root, process.env.BEDROCK_WATCH_RULES || 'rules.yml');
-    let compiled;
+    const file = rulesFile();
     build.onLoad({ filter: /[\\/]shared[\\/]run[\\/]packaged-rules\.ts$/ }, () => {
+      let compiled;
       try {
-        compiled ??= compileRules(file);
+        compiled = compileRules(file);
       } catch (e) {
         return { errors: [{ text: e.message, location: { file: path.relative(root, file) } }] };
       }
@@ -60,3 +83,5 @@ const lambdaCredentials = {
 
 module.exports = [packagedRules, lambdaCredentials];
 module.exports.compileRules = compileRules;
+module.exports.rulesFile = rulesFile;
+module.exports.RulesFileError = RulesFileError;

@@ -68,6 +68,8 @@ export function starterRules(template: string, models: DiscoveredModel[], receiv
   // and pages PagerDuty at once; README "Escalation and acknowledgement" adds them back.
   doc.delete('escalation');
   doc.delete('ack');
+  // Its named windows are used by no starter route (the tree that could mute them is replaced below).
+  doc.delete('time_intervals');
   // The shipped routing tree names channels of its own (FinOps) too: a starter file begins with the
   // short form per tier, in the tree's place; README "Routing" shows the tree.
   const routes = (doc.get('routes', true) ?? doc.get('route', true)) as { get?(k: string): unknown } | undefined;
@@ -88,7 +90,10 @@ export function starterRules(template: string, models: DiscoveredModel[], receiv
         return `#   ${m.modelId} (${m.regions.join(', ')}): ${price}`;
       })
     : ['#   (none with traffic in the last two weeks: every model is picked up from the data as it starts)'];
+  // Editors find the schema through the template's first line (README "Writing rules"): keep it first.
+  const schemaLine = /^#\s*(yaml-language-server:.*)$/m.exec(template)?.[1];
   const header = [
+    ...(schemaLine ? [` ${schemaLine}`, ``] : []),
     `Starter rules written by \`bedrock-watch init\`. Every rule applies to each model seen in the data;`,
     `these had Bedrock traffic when it ran (on-demand list prices, override under pricing:):`,
     ...modelLines.map((l) => l.slice(1)),

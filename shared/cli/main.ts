@@ -10,6 +10,8 @@ import type { LogTrace } from '../local/log-trace';
 import type { ReplayOptions, ReplayResult } from '../local/replay-run';
 import { RulesError, formatPath, formatProblem } from '../rules/errors';
 import { loadRules, loadRulesFile } from '../rules/load';
+import { secretsLines, secretsNeeded } from '../rules/secrets-needed';
+import { timeZoneWarnings } from '../rules/timezones';
 import { unmatchedIncludes } from '../engine/select';
 import type { Config } from '../rules/schema';
 import { TraceError, loadMetricTrace } from '../sources/trace';
@@ -132,8 +134,9 @@ Name the alert by fingerprint (in every message's details) or by rule and labels
     maxPositionals: 1,
     run: async (v, positionals) => {
       if (!positionals[0]) throw new UsageError('name the alert: FINGERPRINT or RULE/LABEL=VALUE');
-      const { ackFromCli, ackResultText, AckCliError } = require('./ack') as typeof import('./ack');
       const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
+      if (!str(v.table) && !process.env.TABLE_NAME) throw new UsageError("name the stack's DynamoDB table with --table NAME (it is in the stack outputs: npx sls info --verbose) or TABLE_NAME");
+      const { ackFromCli, ackResultText, AckCliError } = require('./ack') as typeof import('./ack');
       try {
         const { alert, outcome } = await ackFromCli({ target: positionals[0], table: str(v.table), by: str(v.by), region: str(v.region) });
         const r = ackResultText(alert, outcome);
@@ -141,7 +144,9 @@ Name the alert by fingerprint (in every message's details) or by rule and labels
         return r.ok ? 0 : 1;
       } catch (e) {
         // The failing call, never a stack trace: most often credentials, region or the table name.
-        const why = e instanceof AckCliError ? e.message : `DynamoDB (table ${str(v.table) ?? process.env.TABLE_NAME}): ${(e as Error).name}: ${(e as Error).message}`;
+        const table = str(v.table) ?? process.env.TABLE_NAME;
+        const { awsCause } = require('./aws-errors') as typeof import('./aws-errors');
+        const why = e instanceof AckCliError ? e.message : (awsCause(e, { table }) ?? `DynamoDB (table ${table}): ${(e as Error).name}: ${(e as Error).message}`);
         err(`bedrock-watch ack: ${why}`);
         return 1;
       }
@@ -256,7 +261,7 @@ export async function main(argv: string[]): Promise<number> {
     err(`bedrock-watch: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  let values: Values;
+  let values: Values = {};
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] });
@@ -281,10 +286,18 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (name === 'silence') {
       const { SilenceUsageError } = require('./silence') as typeof import('./silence');
-      const x = e as { name?: string; message?: string };
-      // A usage mistake, or an AWS failure (credentials, missing table): one line, no stack trace.
-      err(e instanceof SilenceUsageError ? `bedrock-watch silence: ${x.message}` : `bedrock-watch silence: DynamoDB: ${x.name ?? 'Error'}: ${x.message ?? String(e)}`);
-      return 2;
+      // A usage mistake (exit 2), or an AWS failure (credentials, missing table; exit 1 below).
+      if (e instanceof SilenceUsageError) {
+        err(`bedrock-watch silence: ${e.message}`);
+        return 2;
+      }
+    }
+    // No region, no or unknown profile, no credentials, a table that is not there: what to set (exit 1).
+    const { awsCause } = require('./aws-errors') as typeof import('./aws-errors');
+    const cause = awsCause(e, { table: typeof values.table === 'string' ? values.table : process.env.TABLE_NAME });
+    if (cause) {
+      err(`bedrock-watch ${name}: ${cause}`);
+      return 1;
     }
     // Anything else (AWS credentials, the network, a bug): one line, the stack only on request.
     err(debug() ? `bedrock-watch ${name}: ${(e as Error)?.stack ?? String(e)}` : `bedrock-watch ${name}: ${oneLine(e)} (set BEDROCK_WATCH_DEBUG=1 for the stack trace)`);
@@ -313,7 +326,13 @@ async function validate(file: string, metricsFile?: string): Promise<number> {
       err(`${file}:${line}:${col}: warning: ${formatPath(u.path)} "${u.pattern}" matches no model in ${metricsFile}; models seen: ${models.join(', ')}`);
     }
   }
+  // Valid but likely wrong: a fixed-offset time zone (EST has no daylight saving time).
+  for (const w of timeZoneWarnings(config)) {
+    const { line, col } = locate(w.path);
+    err(`${file}:${line}:${col}: warning: ${formatPath(w.path)} ${w.message}`);
+  }
   out(`${file}: OK (${plural(config.rules.length, 'rule')}, ${plural(config.receivers.length, 'receiver')})`);
+  for (const line of secretsLines(secretsNeeded(config))) out(line);
   return 0;
 }
 

@@ -12,6 +12,7 @@ import { TIERS } from '../core/alert';
 import type { Config, Rule } from '../rules/schema';
 import type { MetricTrace } from '../sources/trace';
 import { MINUTE } from '../core/time';
+import { formatGap } from '../core/format';
 import { tierLimitText, ruleUnit } from './rule-units';
 
 /** At most this many points per chart line: uPlot draws them at once, and the page stays small. */
@@ -113,6 +114,14 @@ function ruleChart(rule: Rule, track: RuleTrack, episodes: Episode[], captured: 
       return f === null ? fromBase : t.below !== undefined ? Math.min(f, fromBase) : Math.max(f, fromBase);
     });
     series.push({ label: `${tier} limit (${tierLimitText(rule, tier)})`, role: 'limit', tier, values: thin(values, step) });
+  }
+  // A silent model: the value is minutes without data; a tier fires from min_gap on (when enough requests were expected).
+  if (rule.kind === 'absent') {
+    for (const tier of TIERS) {
+      if (!rule.tiers[tier]) continue;
+      const minutes = rule.min_gap / MINUTE;
+      series.push({ label: `${tier} limit (silent ${formatGap(rule.min_gap)} and ${rule.min_expected_requests} requests expected)`, role: 'limit', tier, values: thin(track.minutes.map(() => minutes), step) });
+    }
   }
   if (baseline) series.push({ label: normal?.label ?? 'baseline', role: 'baseline', values: thin(baseline, step, (xs) => xs.reduce((a, b) => a + b, 0) / xs.length) });
   const fp = fingerprint(rule.name, track.labels);

@@ -12,6 +12,7 @@
     if (unit === 'ms') return v >= 1000 ? (v / 1000).toFixed(v >= 10000 ? 0 : 1) + ' s' : Math.round(v) + ' ms';
     if (unit === '%') return (Math.abs(v) >= 10 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toFixed(2)) + '%';
     if (unit === '× normal') return v.toFixed(v >= 10 ? 0 : 1) + '×';
+    if (unit === 'min silent') return Math.round(v) + ' min';
     return Math.abs(v) >= 10000 ? (v / 1000).toFixed(0) + 'k' : String(Math.round(v * 100) / 100);
   }
 
@@ -91,6 +92,31 @@
   var utc = function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); };
   var fmtDate = function (tpl) { return uPlot.fmtDate(tpl.replace('{h}:{mm}{aa}', '{HH}:{mm}').replace('{h}{aa}', '{HH}:00').replace('{aa}', '')); };
 
+  // A chart whose value has no point in the range shown says so, instead of an empty frame.
+  function drawNoData(c) {
+    var vi = -1;
+    c.series.forEach(function (s, i) { if (s.role === 'value' && vi < 0) vi = i; });
+    return function (u) {
+      var min = u.scales.x.min;
+      var max = u.scales.x.max;
+      var values = vi < 0 ? [] : c.series[vi].values;
+      for (var i = 0; i < c.x.length; i++) {
+        if (values[i] !== null && values[i] !== undefined && c.x[i] >= min && c.x[i] <= max) {
+          u.root.removeAttribute('data-no-data');
+          return;
+        }
+      }
+      var ctx = u.ctx;
+      ctx.save();
+      ctx.fillStyle = '#777';
+      ctx.font = Math.round(13 * devicePixelRatio) + 'px system-ui, sans-serif';
+      ctx.textAlign = 'center';
+      ctx.fillText('no data in this range', u.bbox.left + u.bbox.width / 2, u.bbox.top + u.bbox.height / 2);
+      ctx.restore();
+      u.root.setAttribute('data-no-data', 'true');
+    };
+  }
+
   data.models.forEach(function (m, mi) {
     var section = document.querySelector('section.model[data-index="' + mi + '"]');
     var host = section.querySelector('.charts');
@@ -123,7 +149,7 @@
         cursor: { sync: { key: 'model-' + mi } },
         hooks: {
           drawClear: [drawEpisodes(c)],
-          draw: [drawNotes(c)],
+          draw: [drawNotes(c), drawNoData(c)],
           setScale: [function (u, key) {
             if (key !== 'x' || syncing) return;
             syncing = true;

@@ -115,7 +115,10 @@ function episodeRows(episodes: Episode[], captured: ReportInput['result']['captu
     const model = withModel ? `<td class="t">${escapeHtml(ep.labels.ModelId ?? Object.values(ep.labels).join(', '))}</td>` : '';
     return `<tr><td class="t">${escapeHtml(ep.rule)}</td>${model}<td class="t">${sev}</td><td class="t">${escapeHtml(isoSeconds(s))}</td><td class="t">${escapeHtml(dur)}</td><td>${escapeHtml(ep.text)}</td><td>${receivers.length ? escapeHtml(receivers.join(', ')) : '<span class="muted">none</span>'}</td></tr>`;
   });
-  return `<table class="alerts"><thead><tr><th>rule</th>${withModel ? '<th>model</th>' : ''}<th>tier</th><th>start</th><th>duration</th><th>value</th><th>receivers</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  // Fixed layout within the page width (a long model id or value wraps): at 1280 px the receivers column stays in view.
+  const widths = withModel ? [15, 14, 8, 14, 8, 0, 14] : [17, 8, 15, 9, 0, 16];
+  const cols = `<colgroup>${widths.map((w) => (w ? `<col style="width:${w}%">` : '<col>')).join('')}</colgroup>`;
+  return `<table class="alerts">${cols}<thead><tr><th>rule</th>${withModel ? '<th>model</th>' : ''}<th>tier</th><th>start</th><th>duration</th><th>value</th><th>receivers</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function notificationRows(input: ReportInput): string {
@@ -168,7 +171,8 @@ const CSS = `pre{background:#f6f6f6;padding:.6em;white-space:pre-wrap;font-size:
 h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}h3{font-size:1em;margin:1.2em 0 .3em;font-family:ui-monospace,monospace}
 svg{width:100%;height:auto;border:1px solid #ddd;background:#fff}.grid{stroke:#eee}.axis{font-size:10px;fill:#666}
 table{border-collapse:collapse;width:100%;margin:.4em 0}td,th{border-bottom:1px solid #e5e5e5;padding:3px 6px;text-align:left;vertical-align:top}
-th{font-weight:600;background:#f7f7f7}.t{white-space:nowrap}.muted{color:#777}.good{color:#2a7d2a;font-weight:600}.bad{color:#c0392b;font-weight:600}
+th{font-weight:600;background:#f7f7f7}.t{white-space:nowrap}
+table.alerts{table-layout:fixed}table.alerts td{overflow-wrap:anywhere}table.alerts td.t{white-space:normal}.muted{color:#777}.good{color:#2a7d2a;font-weight:600}.bad{color:#c0392b;font-weight:600}
 .sev{padding:0 5px;border-radius:3px;color:#fff}.sev.critical{background:#d62728}.sev.warning{background:#f0a500}.sev.info{background:#1f77b4}.sev.suppressed{background:#999}
 .legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px}
 .chart{margin:.3em 0 .8em}.uplot .u-title{font-size:13px;font-weight:600;text-align:left}.tools button{font:inherit;font-size:12px}

@@ -38,6 +38,8 @@ export function ruleUnit(rule: Rule): string {
       return '× normal';
     case 'baseline':
       return rule.compare === 'ratio' ? '× normal' : 'σ';
+    case 'absent':
+      return 'min silent';
     default:
       return '';
   }

@@ -8,6 +8,8 @@ import type { z } from 'zod';
 import { RulesError, formatPath, type RulesProblem } from './errors';
 import { Config, Rule } from './schema';
 import { SSM_PREFIX, ssmOutsidePrefix } from './secret-ref';
+import { didYouMean, firstYamlProblem } from './yaml-problem';
+import { z as zod } from 'zod';
 
 export interface RulesOptions {
   /**
@@ -50,9 +52,10 @@ export function parseRulesLocated(text: string, file = 'rules.yml', opts: RulesO
     return { line, col };
   };
   if (doc.errors.length) {
-    throw new RulesError(
-      doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: `YAML: ${e.message.split('\n')[0]}` })),
-    );
+    // One problem, in words, at the line that is wrong (an indentation mistake), not the parser's cascade.
+    const first = doc.errors[0];
+    const p = firstYamlProblem(text, { ...at(first.pos[0]), message: first.message.split('\n')[0] });
+    throw new RulesError([{ file, line: p.line, col: p.col, path: '', message: `YAML: ${p.message}` }]);
   }
   const locate = (path: readonly PropertyKey[], atKey = false) => {
     const range = nearestNode(doc.contents, path, atKey)?.range ?? doc.contents?.range;
@@ -84,7 +87,8 @@ export function parseRulesLocated(text: string, file = 'rules.yml', opts: RulesO
   const problems: RulesProblem[] = parsed.error.issues.map((issue) => {
     // An unknown field is reported on its parent object: point at the field itself.
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
-    return { file, ...locate(path, issue.code === 'unrecognized_keys'), path: formatPath(issue.path), message: describe(issue) };
+    const hint = issue.code === 'unrecognized_keys' ? didYouMean(issue.keys[0], knownKeysAt(issue.path)) : undefined;
+    return { file, ...locate(path, issue.code === 'unrecognized_keys'), path: formatPath(issue.path), message: `${describe(issue)}${hint ? `: did you mean "${hint}"?` : ''}` };
   });
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
   throw new RulesError(problems);
@@ -150,4 +154,21 @@ function withSourceHealth(config: Config): Config {
     tiers: { warning: { for: s.source_failure_after / 60_000 + 'm' } },
   });
   return { ...config, rules: [...config.rules, rule] };
+}
+
+type JsonSchema = { $ref?: string; properties?: Record<string, JsonSchema>; items?: JsonSchema; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; allOf?: JsonSchema[]; $defs?: Record<string, JsonSchema> };
+let configSchema: JsonSchema | undefined;
+
+/** The field names the schema allows in the object at `path` (every branch of a union), for "did you mean". */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  configSchema ??= zod.toJSONSchema(Config, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const root = configSchema;
+  const expand = (n: JsonSchema | undefined, seen = 0): JsonSchema[] => {
+    if (!n || seen > 20) return [];
+    if (n.$ref) return expand(root.$defs?.[n.$ref.replace(/^#\/\$defs\//, '')], seen + 1);
+    return [n, ...[...(n.anyOf ?? []), ...(n.oneOf ?? []), ...(n.allOf ?? [])].flatMap((x) => expand(x, seen + 1))];
+  };
+  let nodes = expand(root);
+  for (const key of path) nodes = nodes.flatMap((n) => expand(typeof key === 'number' ? n.items : n.properties?.[String(key)]));
+  return [...new Set(nodes.flatMap((n) => Object.keys(n.properties ?? {})))];
 }

@@ -116,7 +116,7 @@ export const TimeInterval = z.strictObject({
       } catch {
         return false;
       }
-    }, 'must be an IANA time zone like Europe/Berlin or America/New_York')
+    }, { error: (iss) => `unknown time zone ${JSON.stringify(iss.input)}: must be an IANA time zone like Europe/Berlin or America/New_York` })
     .optional()
     .meta({ description: 'IANA time zone the times and days are in (default: settings.timezone). DST is followed.' }),
 });

@@ -8,7 +8,7 @@ import { BEDROCK_METRICS, STAT } from './metrics';
 import { knownNames, unknownLabel, unknownRule } from './references';
 import { secretRef } from './secret-ref';
 import { tierOrderProblems } from './tier-order';
-import { Duration, Fraction, Millis, Rate } from './units-schema';
+import { Duration, Fraction, Millis, Multiple, Rate } from './units-schema';
 import { Inhibit, NamedTimeInterval, Route, ROUTE_SETTINGS, type RouteInput } from './route-schema';
 import type { Matcher } from './matchers';
 
@@ -186,7 +186,7 @@ const CostRule = z.strictObject({
   min_day_fraction: Rate.prefault('10%').meta({ description: 'Judge once the spend expected so far today is at least this share of a normal day.' }),
   min_expected_usd: z.number().min(0).default(1).meta({ description: 'Judge once the spend expected so far today is at least this much: a model costing cents a day is not worth a page.' }),
   min_requests: z.number().int().min(0).default(100).meta({ description: 'Requests so far today needed before judging: a handful of large requests is noise, not a runaway.' }),
-  tiers: tierOf({ ...forField, above: Positive.meta({ description: 'Ratio of spend (so far today, or over the window) to the baseline for the same time, e.g. 1.5' }) }),
+  tiers: tierOf({ ...forField, above: Multiple.meta({ description: 'Ratio of spend (so far today, or over the window) to the baseline for the same time, e.g. 1.5 or 150%' }) }),
 });
 
 const BASELINE_SERIES = ['cost', 'tokens', 'Invocations', 'InputTokenCount', 'OutputTokenCount'] as const;

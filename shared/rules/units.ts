@@ -24,6 +24,15 @@ export function parseFraction(v: unknown): number | string {
 }
 
 /**
+ * A multiple of a baseline: `1.5`, or the same as a percentage, `150%` (spend at 150% of the usual).
+ */
+export function parseMultiple(v: unknown): number | string {
+  const f = typeof v === 'string' && /%\s*$/.test(v) ? parseFraction(v) : typeof v === 'number' ? v : 'must be a multiple of the baseline like 1.5, or a percentage of it like 150%';
+  if (typeof f === 'string') return f;
+  return f > 0 ? f : 'must be more than 0 (a multiple of the baseline like 1.5, or 150%)';
+}
+
+/**
  * A rate (share of requests): `5%` or a fraction up to 1. A bare number above 1 is almost surely a
  * percentage without its sign (`above: 10` would be read as 1000% and never fire): refused, with the fix.
  */

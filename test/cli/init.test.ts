@@ -92,4 +92,14 @@ describe('init', () => {
     expect(await main(['init', '--region', 'eu-west-1', '--yes', '--out', join(dir, 'r.yml')])).toBe(1);
     expect(stderr).toContain('bedrock-watch init: CloudWatch ListMetrics in eu-west-1: AccessDenied: User: arn:aws:iam::1:user/x is not authorized to perform: cloudwatch:ListMetrics (needs cloudwatch:ListMetrics)\n');
   });
+
+  it('keeps the schema line first for editors, and writes no time interval no route uses', async () => {
+    const file = join(dir, 'rules.yml');
+    expect(await main(['init', '--region', 'us-west-2', '--yes', '--out', file])).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./schema/rules.schema.json');
+    expect(text).not.toMatch(/^time_intervals:/m);
+    expect(text).not.toContain('nights');
+    expect(loadRulesFile(file).time_intervals).toEqual([]);
+  });
 });

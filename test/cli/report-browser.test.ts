@@ -67,6 +67,7 @@ describe('the report in headless Chromium', () => {
             titles: [...s.querySelectorAll('.uplot .u-title')].map((t) => t.textContent),
           })),
           alertRows: document.querySelectorAll('table.alerts tbody tr').length,
+          alertTables: document.querySelectorAll('table.alerts').length,
           previews: [...document.querySelectorAll('details.preview')].map((d) => d.getAttribute('data-type')),
         }));
         expect(problems).toEqual([]);
@@ -80,6 +81,7 @@ describe('the report in headless Chromium', () => {
           expect(m.titles).toEqual(expect.arrayContaining([expect.stringMatching(/^bedrock-throttles:/), expect.stringMatching(/^bedrock-latency-p95:/)]));
         }
         expect(seen.alertRows).toBe(result.episodes.length);
+        expect(seen.alertTables).toBeGreaterThan(0);
         expect(new Set(seen.previews)).toEqual(new Set(['slack', 'pagerduty', 'sns']));
         // The rendered Slack preview carries the message's own words.
         const first = result.captured.find((c) => c.type === 'slack')!;
@@ -88,6 +90,25 @@ describe('the report in headless Chromium', () => {
         expect(slackTexts.some((t) => t.includes(first.notification.alert.summary))).toBe(true);
         await page.evaluate(() => document.querySelectorAll('details.preview').forEach((d) => ((d as HTMLDetailsElement).open = false)));
         await page.screenshot({ path: join(OUT, 'report.png'), clip: { x: 0, y: 0, width: 1280, height: 2000 } });
+        // The worst case of a real report: an inference-profile ARN as the model and a long value, unbroken.
+        await page.evaluate(() =>
+          document.querySelectorAll<HTMLTableRowElement>('table.alerts tbody tr:first-child').forEach((tr) => {
+            tr.querySelectorAll('td').forEach((td, i) => {
+              if (i === 0) td.textContent = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcdefghijkl0123456789';
+              if (i === tr.cells.length - 2) td.textContent = 'x'.repeat(240);
+            });
+          }),
+        );
+        const fit = await page.evaluate(() => ({
+          // Every alerts table within its section at 1280 px: the last column (receivers) in view.
+          overflowing: [...document.querySelectorAll('table.alerts')].filter((t) => {
+            const last = t.querySelector('thead th:last-child')!.getBoundingClientRect();
+            return t.getBoundingClientRect().right > t.parentElement!.getBoundingClientRect().right + 1 || last.right > window.innerWidth;
+          }).length,
+          pageWidth: document.documentElement.scrollWidth,
+        }));
+        expect(fit).toEqual({ overflowing: 0, pageWidth: 1280 });
+
       } finally {
         await browser.close();
       }

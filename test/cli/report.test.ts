@@ -233,3 +233,29 @@ describe('renderReport() with invocation logs', () => {
     expect(table).toContain('no price');
   });
 });
+
+describe('renderReport(): the model-unavailable chart', () => {
+  it('reads in minutes of silence, with the tier limit at min_gap', () => {
+    const shipped = require('../../shared/rules/load').loadRulesFile(`${__dirname}/../../rules.yml`) as ReportInput['config'];
+    const absent = shipped.rules.find((r) => r.kind === 'absent')!;
+    const base = input(60);
+    const log = new ObservationLog();
+    for (let i = 0; i < 60; i++) {
+      const gap = i >= 30 && i < 40 ? i - 29 : 0;
+      const observation: Observation = { evaluable: true, breach: {}, hold: {}, value: gap, threshold: 30, baseline: 4, text: '', details: {} };
+      log.listen({ rule: absent.name, labels: { ModelId: 'amazon.nova-lite-v1:0' }, minute: FROM + i * 60_000, at: FROM + (i + 2) * 60_000, observation, state: {} as never });
+    }
+    const html = renderReport({ ...base, config: { ...base.config, rules: [absent] }, observations: log });
+    const chart = chartData(html).models.find((m) => m.model === 'amazon.nova-lite-v1:0')!.charts.find((c) => c.title.startsWith(absent.name))!;
+    expect(chart.unit).toBe('min silent');
+    const limit = chart.series.find((s) => s.role === 'limit')!;
+    expect(limit).toMatchObject({ tier: 'critical', label: 'critical limit (silent 3 min and 30 requests expected)' });
+    expect(limit.values[0]).toBe(3);
+    expect(chart.series.find((s) => s.role === 'value')!.values[35]).toBe(6);
+  });
+
+  it('keeps the alerts table within the page: fixed layout, widths given, long values wrap', () => {
+    const html = renderReport(input(60));
+    expect(html).toContain('table.alerts{table-layout:fixed}');
+  });
+});

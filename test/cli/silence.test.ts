@@ -121,8 +121,8 @@ rules:
 
   it('says which table is missing in one line, not a stack trace (the real binary)', async () => {
     const r = await binary(['list'], { TABLE_NAME: 'no-such-table' });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1); // a failure, not a usage mistake (2)
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^bedrock-watch silence: DynamoDB: ResourceNotFoundException/);
+    expect(r.stderr).toMatch(/^bedrock-watch silence: DynamoDB table "no-such-table" not found in this account and region: check --table/);
   }, 30_000);
 });

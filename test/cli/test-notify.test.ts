@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { main } from '../../shared/cli/main';
 import { pagerDutyProblems, slackBlocksProblem, startPagerDutyReceiver, startSlackReceiver, type LocalReceiver } from '../support/receivers';
 
 const ssm = mockClient(SSMClient);
 const sns = mockClient(SNSClient);
+const cfn = mockClient(CloudFormationClient);
 let slack: LocalReceiver;
 let pd: LocalReceiver;
 let dir: string;
@@ -25,6 +27,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bw-notify-'));
   ssm.reset();
   sns.reset();
+  cfn.reset();
   slackParam = `/bedrock-watch/slack-${++run}`;
   ssm.on(GetParameterCommand, { Name: slackParam }).resolves({ Parameter: { Name: slackParam, Type: 'SecureString', Value: slack.url } });
   ssm.on(GetParameterCommand, { Name: '/bedrock-watch/missing' }).rejects(Object.assign(new Error('Parameter not found'), { name: 'ParameterNotFound' }));
@@ -78,7 +81,7 @@ describe('test-notify', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ok +chat +slack +test message posted$/m);
     expect(stdout).toMatch(/^ok +oncall +pagerduty +test incident triggered and resolved$/m);
-    expect(stdout).toMatch(/^ok +topic +sns +test message published to the stack topic/m);
+    expect(stdout).toMatch(/^ok +topic +sns +test message published to arn:aws:sns:us-east-1:123456789012:bedrock-watch-alerts$/m);
     expect(stdout).toContain('all 3 receivers reached');
     // What arrived is what the real services accept, and says it is a test.
     expect(slack.received).toHaveLength(1);
@@ -119,5 +122,52 @@ describe('test-notify', () => {
     expect(stdout).toMatch(/FAIL oncall +pagerduty +pagerduty receiver "oncall": HTTP 429 Requests for this service are arriving too quickly\./);
     expect(await main(['test-notify', '--rules', file, '--receiver', 'nope'])).toBe(2);
     expect(stderr.split('\n')[0]).toBe('bedrock-watch test-notify: no receiver named "nope" in the rules file (receivers: chat, oncall, topic, lost)');
+  });
+});
+
+describe('test-notify before and after deploy: receivers whose topic the stack creates', () => {
+  const ALERTS = 'arn:aws:sns:us-east-1:123456789012:bedrock-watch-alerts-prod';
+  const MANAGEMENT = 'arn:aws:sns:us-east-1:123456789012:bedrock-watch-management-prod';
+  const management = `  - name: managers
+    type: sns
+    topic_arn: { env: MANAGEMENT_TOPIC_ARN }
+`;
+  beforeEach(() => {
+    delete process.env.ALERT_TOPIC_ARN;
+    delete process.env.MANAGEMENT_TOPIC_ARN;
+  });
+
+  it('before deploy: skips them with a line saying why and when to test them, and passes on the others (exit 0)', async () => {
+    cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id bedrock-watch-prod does not exist'), { name: 'ValidationError' }));
+    const code = await main(['test-notify', '--rules', rules(management), '--stage', 'prod', '--region', 'us-east-1']);
+    expect(stdout).toMatch(/^skip topic +sns +skipped: its topic is the stack's output AlertTopicArn, and stack bedrock-watch-prod is not deployed yet \(run test-notify again after sls deploy\)$/m);
+    expect(stdout).toMatch(/^skip managers +sns +skipped: its topic is the stack's output ManagementTopicArn/m);
+    expect(stdout).toContain('all 2 receivers reached, 2 skipped until the stack is deployed');
+    expect(code).toBe(0);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(1); // asked once for both
+  });
+
+  it("after deploy: publishes to the topics named by the stack's outputs", async () => {
+    cfn.on(DescribeStacksCommand, { StackName: 'team-alerts' }).resolves({
+      Stacks: [{ StackName: 'team-alerts', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(0), Outputs: [{ OutputKey: 'AlertTopicArn', OutputValue: ALERTS }, { OutputKey: 'ManagementTopicArn', OutputValue: MANAGEMENT }] }],
+    });
+    const code = await main(['test-notify', '--rules', rules(management), '--stack', 'team-alerts', '--region', 'us-east-1']);
+    expect(stdout).toMatch(new RegExp(`^ok +topic +sns +test message published to ${ALERTS}$`, 'm'));
+    expect(stdout).toMatch(new RegExp(`^ok +managers +sns +test message published to ${MANAGEMENT}$`, 'm'));
+    expect(code).toBe(0);
+    expect(sns.commandCalls(PublishCommand).map((c) => c.args[0].input.TopicArn)).toEqual([ALERTS, MANAGEMENT]);
+  });
+
+  it('checks that the SSM secrets outside the receivers (the ack signing secrets) exist, naming a missing one (exit 1)', async () => {
+    process.env.ALERT_TOPIC_ARN = ALERTS;
+    const signing = `/bedrock-watch/signing-${run}`;
+    ssm.on(GetParameterCommand, { Name: signing }).resolves({ Parameter: { Name: signing, Type: 'SecureString', Value: 's3cr3t-signing' } });
+    const code = await main(['test-notify', '--rules', rules(`ack:\n  slack_signing_secret: { ssm: ${signing} }\n  pagerduty_webhook_secret: { ssm: /bedrock-watch/missing }\n`)]);
+    expect(stdout).toMatch(new RegExp(`^ok +ack\\.slack_signing_secret +secret +SSM parameter ${signing} exists$`, 'm'));
+    expect(stdout).toMatch(/^FAIL ack\.pagerduty_webhook_secret +secret +ack\.pagerduty_webhook_secret: SSM parameter \/bedrock-watch\/missing not found$/m);
+    expect(stdout).toContain('all 3 receivers reached, 1 secret missing');
+    expect(stdout).not.toContain('s3cr3t-signing');
+    expect(code).toBe(1);
   });
 });

@@ -81,8 +81,17 @@ describe('bedrock-watch validate', () => {
   it("accepts the repository's own rules.yml", () => {
     const r = cli(['validate']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^rules\.yml: OK \(\d+ rules?, \d+ receivers?\)\n$/);
+    expect(r.stdout).toMatch(/^rules\.yml: OK \(\d+ rules?, \d+ receivers?\)\n/);
     expect(r.code).toBe(0);
+  });
+
+  it('lists the SSM parameters the file reads, each with its place, so they can be created before deploying', () => {
+    const r = cli(['validate']);
+    const lines = r.stdout.split('\n');
+    expect(lines[1]).toBe('SSM parameters it reads (create each as a SecureString before deploying; test-notify checks them):');
+    expect(lines).toContainEqual(expect.stringMatching(/^  \/bedrock-watch\/pagerduty-routing-key +receivers\[0\]\.routing_key \(pagerduty-oncall\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^  \/bedrock-watch\/slack-signing-secret +ack\.slack_signing_secret$/));
+    expect(lines.filter((l) => l.startsWith('  /'))).toHaveLength(7);
   });
 
   it('prints each problem as file:line:col: path message on stderr and exits 1 for a bad file', () => {

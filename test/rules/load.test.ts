@@ -156,7 +156,7 @@ describe('rules file errors name file, line, column and field', () => {
   });
 
   it.each([
-    ['a tab used for indentation', 'rules:\n  - name: x\n\tkind: ratio\n', 'rules.yml:3:1: YAML: Tabs are not allowed as indentation'],
+    ['a tab used for indentation', 'rules:\n  - name: x\n\tkind: ratio\n', 'rules.yml:3:1: YAML: indented with a tab: YAML indentation must be spaces'],
     ['a nested mapping on one line', rulesFile({ rule: '    window: 5m: 6m' }), 'rules.yml:12:13: YAML: Nested mappings are not allowed in compact mappings'],
     ['a repeated key', rulesFile({ rule: '    window: 5m\n    window: 6m' }), 'rules.yml:13:5: YAML: Map keys must be unique'],
   ])('reports YAML syntax errors with their position: %s', (_what, text, first) => {
