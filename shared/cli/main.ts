@@ -74,6 +74,7 @@ state: if it still fires when the silence ends, it is announced then.
   --comment TEXT   why (shown to the next on-call)
   --start ISO      start later, e.g. a maintenance window (default: now)
   --author NAME    who (default: your user name)
+  --rules FILE     check the matchers' labels and rule names against this file (default rules.yml)
   --all            list: also show expired silences`,
     options: {
       ...help,
@@ -84,6 +85,7 @@ state: if it still fires when the silence ends, it is announced then.
       author: { type: 'string' },
       table: { type: 'string' },
       region: { type: 'string' },
+      rules: { type: 'string' },
       all: { type: 'boolean' },
     },
     maxPositionals: 2,
@@ -92,7 +94,7 @@ state: if it still fires when the silence ends, it is announced then.
       const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
       const [action, id] = positionals;
       return silenceCommand(
-        { action, id, match: Array.isArray(v.match) ? v.match : [], for: str(v.for), comment: str(v.comment), start: str(v.start), author: str(v.author), table: str(v.table), region: str(v.region), all: v.all === true },
+        { action, id, match: Array.isArray(v.match) ? v.match : [], for: str(v.for), comment: str(v.comment), start: str(v.start), author: str(v.author), table: str(v.table), region: str(v.region), rules: str(v.rules), all: v.all === true },
         out,
       );
     },
@@ -120,7 +122,7 @@ deploy is useful at once. Uses your AWS credentials; the table name is in the st
   },
   ack: {
     summary: 'acknowledge a firing alert (stops escalation and reminders)',
-    usage: `bedrock-watch ack FINGERPRINT|RULE[/LABEL=VALUE,...] [--table NAME] [--by NAME] [--region REGION]
+    usage: `bedrock-watch ack FINGERPRINT|RULE[/LABEL=VALUE,...] [--table NAME] [--by NAME] [--region REGION] [--rules FILE]
 
 Acknowledge the current episode of a firing alert in a deployed stack's table, as the Slack
 button and the PagerDuty webhook do: its reminders stop until it resolves, and the escalation of
@@ -128,14 +130,14 @@ its group stops once every alert firing in the group is acknowledged.
 Name the alert by fingerprint (in every message's details) or by rule and labels, e.g.
   bedrock-watch ack bedrock-throttles/ModelId=amazon.nova-lite-v1:0 --table bedrock-watch-prod
 --by defaults to your user name; the table name is in the stack outputs (or TABLE_NAME).`,
-    options: { ...help, table: { type: 'string' }, by: { type: 'string' }, region: { type: 'string' } },
+    options: { ...help, table: { type: 'string' }, by: { type: 'string' }, region: { type: 'string' }, rules: { type: 'string' } },
     maxPositionals: 1,
     run: async (v, positionals) => {
       if (!positionals[0]) throw new UsageError('name the alert: FINGERPRINT or RULE/LABEL=VALUE');
       const { ackFromCli, ackResultText, AckCliError } = require('./ack') as typeof import('./ack');
       const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
       try {
-        const { alert, outcome } = await ackFromCli({ target: positionals[0], table: str(v.table), by: str(v.by), region: str(v.region) });
+        const { alert, outcome } = await ackFromCli({ target: positionals[0], table: str(v.table), by: str(v.by), region: str(v.region), rules: str(v.rules) });
         const r = ackResultText(alert, outcome);
         (r.ok ? out : err)(r.text);
         return r.ok ? 0 : 1;
