@@ -23,7 +23,8 @@ export const episodeKey = (fp: string, episode: number | null): string => `${fp}
 export function groupIdentity(receiver: string, groupBy: readonly string[], labels: Readonly<Record<string, string>>, fingerprint: string, episode: number) {
   if (groupBy.includes(NO_GROUPING)) {
     // Every alert alone: its stream is its episode, so a late resolve can never close the next episode.
-    return { id: `${receiver}\n${fingerprint}@${episode}`, labels: {} as Record<string, string>, key: episodeKey(fingerprint, episode) };
+    // Its group's labels are the alert's own, all of them (as Alertmanager reports a group_by ['...'] group).
+    return { id: `${receiver}\n${fingerprint}@${episode}`, labels: { ...labels }, key: episodeKey(fingerprint, episode) };
   }
   const values = Object.fromEntries([...groupBy].sort().map((l) => [l, labels[l] ?? '']));
   const canon = JSON.stringify([groupBy.length ? [...groupBy].sort() : '(all)', values]);
