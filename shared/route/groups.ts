@@ -51,8 +51,8 @@ export interface FlushDecision {
   members: GroupMember[];
 }
 
-/** Members a message may show: firing and not muted, or resolved after the receiver was told they fire (a page must be closed). */
-export const visibleMembers = (g: GroupState): GroupMember[] => Object.values(g.members).filter((m) => (m.firing && !m.muted) || (!m.firing && m.sent?.firing));
+/** Members a message may show: firing and not muted, or resolved after the receiver was told they fire (a page must be closed) and not silenced. */
+export const visibleMembers = (g: GroupState): GroupMember[] => Object.values(g.members).filter((m) => !m.muted && (m.firing || m.sent?.firing));
 
 /**
  * What the group should send now, if anything (pure; `applyFlush` records it).
@@ -86,6 +86,6 @@ export function applyFlush(g: GroupState, d: FlushDecision | null, t: GroupTimer
   // receiver never heard of leave at once; the others once told (or, without send_resolved, once due).
   for (const [id, m] of Object.entries(g.members)) {
     if (m.firing && m.sent?.firing && tierRank(m.tier) < tierRank(m.sent.tier)) m.sent = { ...m.sent, tier: m.tier };
-    if (!m.firing && (!m.sent?.firing || (d !== null && d.members.includes(m)) || (!t.send_resolved && due))) delete g.members[id];
+    if (!m.firing && (!m.sent?.firing || m.muted || (d !== null && d.members.includes(m)) || (!t.send_resolved && due))) delete g.members[id];
   }
 }

@@ -14,6 +14,7 @@ import { NotifierSet } from '../../shared/notify/receivers';
 import { parseRules } from '../../shared/rules/load';
 import type { Config } from '../../shared/rules/schema';
 import type { TickReport } from '../../shared/run/tick';
+import { DynamoSilenceStore } from '../../shared/state/silences';
 import { ReplaySource } from '../../shared/sources/replay';
 import type { MetricTrace } from '../../shared/sources/trace';
 import { DynamoStateStore } from '../../shared/state/dynamo-store';
@@ -47,7 +48,7 @@ export function evaluateHarness(opts: { rulesYaml: string; trace: MetricTrace; t
     // As aws-deps: Slack messages carry the Acknowledge button when the rules configure the Slack app's secret.
     const notifiers = new NotifierSet(config.receivers, { sns: opts.sns ?? new SNSClient({}), ackButtons: !!config.ack.slack_signing_secret });
     const handler = createEvaluateHandler(
-      () => ({ config, source, store, notifiers, baselines: async () => NO_BASELINES, sleep: async () => {}, metrics: opts.metrics, dropNotice: opts.dropNotice }),
+      () => ({ config, source, store, notifiers, silences: new DynamoSilenceStore(opts.table), baselines: async () => NO_BASELINES, sleep: async () => {}, metrics: opts.metrics, dropNotice: opts.dropNotice }),
       silentLogger(),
     );
     return {

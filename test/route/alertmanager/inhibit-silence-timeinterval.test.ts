@@ -17,7 +17,7 @@ import { inTimeInterval } from '../../../shared/route/time-intervals';
 
 describe('inhibit/inhibit_test.go', () => {
   // Two rules; the firing sources: one matching only rule1's source, one matching both source and target of rule2.
-  const sources = [
+  const sources: { fingerprint: string; labels: Record<string, string> }[] = [
     { fingerprint: 'src1', labels: { s1: '1', t1: '2', e: '1' } },
     { fingerprint: 'src2', labels: { s2: '1', t2: '1', e: '1' } },
   ];
