@@ -15,6 +15,7 @@ export type { GroupMember, GroupState, Groups } from '../core/group';
 import type { GroupMember, GroupState } from '../core/group';
 
 export const NO_GROUPING = '...';
+const SEVERITY = 'severity';
 
 /** The per-episode stream of an ungrouped alert (see Notification.key): `fingerprint@episodeStartISO`. */
 export const episodeKey = (fp: string, episode: number | null): string => `${fp}@${episode === null ? 'none' : new Date(episode).toISOString()}`;
@@ -26,9 +27,12 @@ export function groupIdentity(receiver: string, groupBy: readonly string[], labe
     // Its group's labels are the alert's own, all of them (as Alertmanager reports a group_by ['...'] group).
     return { id: `${receiver}\n${fingerprint}@${episode}`, labels: { ...labels }, key: episodeKey(fingerprint, episode) };
   }
-  const values = Object.fromEntries([...groupBy].sort().map((l) => [l, labels[l] ?? '']));
-  const canon = JSON.stringify([groupBy.length ? [...groupBy].sort() : '(all)', values]);
-  return { id: `${receiver}\n${canon}`, labels: values, key: null };
+  // Severity is the tier an alert fires at now: it moves within an episode, so it never splits a group
+  // (a storm rising from warning to critical stays one conversation); the group reports its highest member's.
+  const keyBy = groupBy.filter((l) => l !== SEVERITY);
+  const values = Object.fromEntries([...keyBy].sort().map((l) => [l, labels[l] ?? '']));
+  const canon = JSON.stringify([keyBy.length ? [...keyBy].sort() : '(all)', values]);
+  return { id: `${receiver}\n${canon}`, labels: groupBy.includes(SEVERITY) ? { ...values, [SEVERITY]: labels[SEVERITY] ?? '' } : values, key: null };
 }
 
 /** A grouped stream's key: the group's hash and the time it formed (a new storm is a new incident). */

@@ -242,6 +242,6 @@ function message(g: GroupState, action: Action, members: GroupMember[], states: 
     key: g.key,
     alert: alerts[0],
     alerts,
-    ...(g.grouped ? { group: { labels: g.labels, route: g.route } } : {}),
+    ...(g.grouped ? { group: { labels: 'severity' in g.labels ? { ...g.labels, severity: alerts[0].tier } : g.labels, route: g.route } } : {}),
   };
 }
