@@ -83,7 +83,8 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
       const ev = decided[limit.split(' ')[0]];
       if (ev && ev.events > t.above * ev.requests)
         return `${pct(ev.events / ev.requests)} over the last ${ev.minutes} min (${ev.events} of ${ev.requests} requests; ${limit}); ${pct(rate)} over the last ${w.minutes} min`;
-      return `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min; ${limit}, a firing tier holds while above ${pct(t.above * (1 - rule.hysteresis))})`;
+      const holdsAbove = t.above * (1 - rule.hysteresis);
+      return rate > holdsAbove ? `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min; ${limit}, a firing tier holds while above ${pct(holdsAbove)})` : window;
     },
     details: { events, requests: w.requests, window_minutes: w.minutes, rate_lower_bound: Number(lower.toFixed(4)), ...evidence },
   });
