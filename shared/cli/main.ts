@@ -315,6 +315,14 @@ async function validate(file: string, metricsFile?: string): Promise<number> {
       err(`${file}:${line}:${col}: warning: ${formatPath(u.path)} "${u.pattern}" matches no model in ${metricsFile}; models seen: ${models.join(', ')}`);
     }
   }
+  // Relative runbook links reach Slack and PagerDuty as paths no one can open.
+  const relative = config.settings.runbook_base_url ? [] : config.rules.flatMap((r, i) => (r.runbook && !/^https?:\/\//.test(r.runbook) ? [i] : []));
+  if (relative.length) {
+    const { line, col } = locate(['rules', relative[0], 'runbook']);
+    err(
+      `${file}:${line}:${col}: warning: ${plural(relative.length, 'rule')}' runbook links are relative (${config.rules[relative[0]].runbook}${relative.length > 1 ? ', …' : ''}) and settings.runbook_base_url is not set: messages would carry a path, not a link (set it to where the file lives, e.g. https://github.com/ORG/REPO/blob/main/)`,
+    );
+  }
   out(`${file}: OK (${plural(config.rules.length, 'rule')}, ${plural(config.receivers.length, 'receiver')})`);
   return 0;
 }
