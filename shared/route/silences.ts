@@ -60,7 +60,7 @@ export function silenceWarnings(matchers: readonly Matcher[], known: KnownNames)
     const text = formatMatcher(m);
     const positive = m.op === '=' || m.op === '=~';
     const label = unknownLabel(m.name, known);
-    if (label && positive && !matchesEmpty(m)) out.push(`${text}: ${label}, so this silence matches nothing`);
+    if (label && positive && !matchesEmpty(m)) out.push(`${text} matches nothing: ${label}`);
     else if (label) out.push(`${text}: ${label}`);
     if ((m.name === 'rule' || m.name === 'alertname') && m.op === '=' && !label) {
       const rule = unknownRule(m.value, known);
