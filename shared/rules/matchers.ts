@@ -90,8 +90,11 @@ export function compileRegex(value: string): RegExp | string {
     body = body.slice(lead[0].length);
   }
   if (/\(\?[a-zA-Z-]+[):]/.test(body)) return 'inline regex flags like (?i) are supported only at the start of the regex';
+  // Go scopes a leading flag to the group Alertmanager wraps the value in: with (?m) the anchors of
+  // that wrapper still mean the whole value's start and end, not a line's.
+  const [start, end] = flags.includes('m') ? ['(?<![\\s\\S])', '(?![\\s\\S])'] : ['^', '$'];
   try {
-    return new RegExp(`^(?:${body})$`, flags);
+    return new RegExp(`${start}(?:${body})${end}`, flags);
   } catch (e) {
     return `invalid regular expression: ${(e as Error).message}`;
   }

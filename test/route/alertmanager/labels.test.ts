@@ -98,6 +98,11 @@ describe('pkg/labels/matcher_test.go TestMatcher', () => {
     expect(e.value).toBe('tab\\tstop'); // \t is not an escape Alertmanager knows: kept as written
     const [f] = parseMatchers('ModelId=~"(?i)META.*"') as Matcher[];
     expect([matchesOne(f, { ModelId: 'meta.llama3' }), f.re?.flags]).toEqual([true, 'i']);
+    // (?m) changes ^ and $ inside the value only: the value as a whole is still anchored.
+    const [g] = parseMatchers('a=~"(?m)^foo$"') as Matcher[];
+    expect([matchesOne(g, { a: 'foo' }), matchesOne(g, { a: 'foo\nbar' })]).toEqual([true, false]);
+    const [h] = parseMatchers('a=~"(?m)foo$\\nbar"') as Matcher[];
+    expect(matchesOne(h, { a: 'foo\nbar' })).toBe(true);
   });
 
   it('refuses inline flags it cannot translate, with a message', () => {
