@@ -146,3 +146,17 @@ routes:
     expect([parent.group_by, parent.routes[0].group_by, parent.routes[1].group_by]).toEqual([['...'], ['...'], ['foo']]);
   });
 });
+
+describe("group labels (Alertmanager's dispatcher labels a group_by ['...'] group with the alert's whole label set)", () => {
+  it("each alert alone, its group labelled with all its labels; severity never splits a group", () => {
+    const { groupIdentity } = require('../../../shared/route/groups') as typeof import('../../../shared/route/groups');
+    const labels = { rule: 'bedrock-throttles', ModelId: 'm1', severity: 'warning' };
+    expect(groupIdentity('r', ['...'], labels, 'fp1', 0).labels).toEqual(labels);
+    // bedrock-watch: severity is the tier firing now, an attribute of the group, not part of its key.
+    const warning = groupIdentity('r', ['rule', 'severity'], labels, 'fp1', 0);
+    const critical = groupIdentity('r', ['rule', 'severity'], { ...labels, severity: 'critical' }, 'fp2', 0);
+    expect(critical.id).toBe(warning.id);
+    expect(warning.labels).toEqual({ rule: 'bedrock-throttles', severity: 'warning' });
+    expect(groupIdentity('r', ['rule'], labels, 'fp1', 0).id).not.toBe(groupIdentity('r', ['rule'], { ...labels, rule: 'bedrock-latency' }, 'fp1', 0).id);
+  });
+});
