@@ -7,7 +7,7 @@ import { firingOf, messageTier, oneLine, placesOf } from './text';
 
 // SNS: "Subjects must be ASCII text ... no line breaks or control characters, and less than 100 characters long."
 const MAX_SUBJECT = 99;
-const NOTE = { trigger: '', repeat: ' still firing', escalate: ' escalated', resolve: '' } as const;
+const NOTE = { trigger: '', repeat: ' still firing', escalate: ' escalated', update: ' lowered', resolve: '' } as const;
 
 /**
  * One Publish per message: a readable text for people (email, SMS subscriptions) and the full

@@ -47,7 +47,7 @@ export interface GroupTimers {
   send_resolved: boolean;
 }
 
-export type FlushAction = 'trigger' | 'escalate' | 'repeat' | 'resolve';
+export type FlushAction = 'trigger' | 'escalate' | 'update' | 'repeat' | 'resolve';
 
 export interface FlushDecision {
   action: FlushAction;
@@ -68,11 +68,14 @@ export function decideFlush(g: GroupState, t: GroupTimers, now: number): FlushDe
   const firing = visible.filter((m) => m.firing);
   const joined = firing.filter((m) => !m.sent?.firing);
   const escalated = firing.filter((m) => m.sent?.firing && tierRank(m.tier) > tierRank(m.sent.tier));
+  // A tier that fell is news too, told as an update (not a new trigger) once the group_interval allows.
+  const lowered = firing.filter((m) => m.sent?.firing && tierRank(m.tier) < tierRank(m.sent.tier));
   const resolved = visible.filter((m) => !m.firing);
   const members = t.send_resolved ? visible : firing;
   if (joined.length) return { action: 'trigger', members };
   if (escalated.length) return { action: 'escalate', members };
   if (resolved.length && t.send_resolved) return { action: firing.length ? 'trigger' : 'resolve', members };
+  if (lowered.length) return { action: 'update', members };
   if (firing.length && g.sentAt !== null && now - g.sentAt >= t.repeat_interval) return { action: 'repeat', members: firing };
   return null;
 }
@@ -86,10 +89,9 @@ export function applyFlush(g: GroupState, d: FlushDecision | null, t: GroupTimer
     for (const m of d.members) m.sent = { tier: m.tier, firing: m.firing };
     g.sentAt = now;
   }
-  // A tier that stepped down is taken as known, so rising again is news. Resolved members the
-  // receiver never heard of leave at once; the others once told (or, without send_resolved, once due).
+  // Resolved members the receiver never heard of leave at once; the others once told (or, without
+  // send_resolved, once due). A tier that fell stays news until an update tells it.
   for (const [id, m] of Object.entries(g.members)) {
-    if (m.firing && m.sent?.firing && tierRank(m.tier) < tierRank(m.sent.tier)) m.sent = { ...m.sent, tier: m.tier };
     if (!m.firing && (!m.sent?.firing || m.muted || (d !== null && d.members.includes(m)) || (!t.send_resolved && due))) delete g.members[id];
   }
 }

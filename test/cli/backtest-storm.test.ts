@@ -16,12 +16,12 @@ const BIN = join(ROOT, 'bin', 'bedrock-watch.js');
 const FROM = Date.parse('2026-10-05T12:00:00Z');
 const MODELS = ['amazon.nova-lite-v1:0', 'amazon.nova-pro-v1:0', 'meta.llama3-70b-instruct-v1:0', 'mistral.mistral-large-2402-v1:0'];
 
-/** 1,000 requests a minute per model; server errors 3% (minutes 60–62), 10% (63–81), 3% (82–89): 30 minutes. */
+/** 1,000 requests a minute per model; server errors 3% (minutes 60–62), 10% (63–74), 3% (75–89): 30 minutes. */
 function stormTrace(): string {
   const lines: string[] = [];
   for (let m = 0; m < 200; m++) {
     const t = FROM + m * 60_000;
-    const errors = m >= 60 && m < 63 ? 30 : m >= 63 && m < 82 ? 100 : m >= 82 && m < 90 ? 30 : 0;
+    const errors = m >= 60 && m < 63 ? 30 : m >= 63 && m < 75 ? 100 : m >= 75 && m < 90 ? 30 : 0;
     for (const model of MODELS) {
       const point = (metric: string, value: number) => JSON.stringify({ timestamp: new Date(t).toISOString(), namespace: 'AWS/Bedrock', metric, dimensions: { ModelId: model }, stat: 'Sum', period: 60, value });
       lines.push(point('Invocations', 1000), point('InvocationServerErrors', errors));
@@ -55,17 +55,16 @@ describe('a four-model storm with the shipped rules.yml is one conversation per 
     return out;
   };
   const EXPECTED = {
-    'slack-alerts': ['trigger', 'escalate', 'resolve'],
-    'sns-alerts': ['trigger', 'escalate', 'resolve'],
+    'slack-alerts': ['trigger', 'escalate', 'update', 'resolve'],
+    'sns-alerts': ['trigger', 'escalate', 'update', 'resolve'],
     'slack-oncall': ['trigger', 'resolve'],
-    'pagerduty-oncall': ['escalate', 'resolve'],
-    'sns-management': ['escalate', 'resolve'],
+    'pagerduty-oncall': ['escalate', 'resolve'], // the policy's 15-minute step (the tier falls before its 30-minute one)
   };
 
   it.each([
     ['the shipped rules.yml', (text: string) => text],
     ['an older rules.yml grouping by [rule, severity]', (text: string) => text.replace(/^ {2}group_by: \[rule\]/m, '  group_by: [rule, severity]')],
-  ])('%s: one trigger, one escalation as the tier rises, one resolve, each listing the four models', (_name, edit) => {
+  ])('%s: one trigger, one escalation as the tier rises, one update as it falls, one resolve, each listing the four models', (_name, edit) => {
     const shipped = readFileSync(join(ROOT, 'rules.yml'), 'utf8');
     const rules = join(dir, 'rules.yml');
     writeFileSync(rules, edit(shipped));

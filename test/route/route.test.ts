@@ -136,8 +136,9 @@ describe('short form: each alert alone, sent at once', () => {
     expect(lines(clock.tick(byFp(s), NOW))).toEqual(['trigger warning → slack-alerts (1)']);
     Object.assign(s, { tier: 'critical', maxTier: 'critical' });
     expect(lines(clock.tick(byFp(s), NOW + 5 * MIN))).toEqual(['escalate critical → slack-alerts (1)', 'trigger critical → pagerduty-oncall (1)']);
-    Object.assign(s, { tier: 'warning' }); // steps down: nobody is told
-    expect(lines(clock.tick(byFp(s), NOW + 20 * MIN))).toEqual([]);
+    Object.assign(s, { tier: 'warning' }); // steps down: an update to those who know, not a new trigger
+    expect(lines(clock.tick(byFp(s), NOW + 20 * MIN))).toEqual(['update warning → pagerduty-oncall (1)', 'update warning → slack-alerts (1)']);
+    expect(lines(clock.tick(byFp(s), NOW + 25 * MIN))).toEqual([]); // told once
     resolve(s, NOW + 30 * MIN);
     const r = clock.tick(byFp(s), NOW + 30 * MIN);
     expect(lines(r)).toEqual(['resolve critical → pagerduty-oncall (1)', 'resolve critical → slack-alerts (1)']);
