@@ -4,10 +4,13 @@
  * Slack button and the PagerDuty webhook, so escalation and reminders stop the same way.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { loadRulesFile } from '../rules/load';
 import type { AlertState } from '../core/alert';
 import { AckStore, type AckOutcome } from '../state/acks';
 import { docClient } from '../dynamo/table';
+import { unknownRule } from '../rules/references';
 
 export class AckCliError extends Error {}
 
@@ -16,14 +19,20 @@ export interface CliAckOptions {
   table?: string;
   by?: string;
   region?: string;
+  /** The rules file (default rules.yml, when present): its rule names tell a misspelt rule. */
+  rules?: string;
   now?: number;
   dynamo?: DynamoDBClient;
 }
 
 const describe = (a: AlertState) => `${a.fingerprint}  ${a.rule}/${Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(',')}  (${a.status}${a.tier ? `, ${a.tier}` : ''})`;
 
-/** FINGERPRINT, or RULE/LABEL=VALUE,... (labels may be left out when they pick one alert). */
-export function findAlert(target: string, alerts: AlertState[]): AlertState {
+/**
+ * FINGERPRINT, or RULE/LABEL=VALUE,... (labels may be left out when they pick one alert).
+ * `rules`: the rule names of the rules file, to tell a misspelt rule from one that is quiet; without
+ * them, the rules of the stored alerts.
+ */
+export function findAlert(target: string, alerts: AlertState[], rules?: readonly string[]): AlertState {
   if (/^[0-9a-f]{24}$/.test(target)) {
     const a = alerts.find((x) => x.fingerprint === target);
     if (!a) throw new AckCliError(`no alert with fingerprint ${target}`);
@@ -39,6 +48,9 @@ export function findAlert(target: string, alerts: AlertState[]): AlertState {
       labels[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
   }
+  // A misspelt rule is "no such rule", not "nothing is firing". Without the rules file, only a near miss of a stored alert's rule can tell.
+  const noRule = unknownRule(rule, { rules: rules ?? [...new Set(alerts.map((a) => a.rule))].sort(), labels: [] });
+  if (noRule && (rules || noRule.includes('did you mean'))) throw new AckCliError(`no such rule ${noRule.replace(/^unknown rule /, '')}`);
   const matching = alerts.filter((a) => a.rule === rule && Object.entries(labels).every(([k, v]) => a.labels[k] === v));
   // Several stored alerts can match loosely; only the firing ones can be acknowledged.
   const firing = matching.filter((a) => a.status === 'firing');
@@ -54,7 +66,7 @@ export async function ackFromCli(o: CliAckOptions): Promise<{ alert: AlertState;
   const name = o.table ?? process.env.TABLE_NAME;
   if (!name) throw new AckCliError("name the stack's DynamoDB table with --table (it is in the stack outputs: npx sls info --verbose)");
   const acks = new AckStore({ doc: docClient(o.dynamo ?? new DynamoDBClient({ region: o.region })), name });
-  const alert = findAlert(o.target, await acks.alerts());
+  const alert = findAlert(o.target, await acks.alerts(), ruleNames(o.rules));
   const by = o.by ?? (process.env.USER || userInfo().username);
   return { alert, outcome: await acks.acknowledge(alert.fingerprint, null, { ackedBy: by, via: 'cli' }, o.now ?? Date.now()) };
 }
@@ -71,5 +83,15 @@ export function ackResultText(alert: AlertState, outcome: AckOutcome): { ok: boo
       return { ok: false, text: `${what} (${alert.fingerprint}) is not firing: nothing to acknowledge.` };
     default:
       return { ok: false, text: `${what} (${alert.fingerprint}) is no longer stored.` };
+  }
+}
+
+function ruleNames(file: string | undefined): string[] | undefined {
+  const path = file ?? 'rules.yml';
+  if (!file && !existsSync(path)) return undefined;
+  try {
+    return loadRulesFile(path).rules.map((r) => r.name);
+  } catch {
+    return undefined;
   }
 }

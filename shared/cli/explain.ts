@@ -40,7 +40,7 @@ export function explainRule(rule: Rule, judged: Judged[], at: number, result: Pi
         ? 'PENDING: a tier holds but not yet for long enough'
         : episode?.endsAt && Date.parse(episode.endsAt) === j.at ? 'RESOLVED at this tick' : 'not firing';
   lines.push(`  status: ${status}`);
-  lines.push(`  saw (data minute ${hhmm(j.minute)}): ${o.text}`);
+  lines.push(`  saw (data minute ${hhmm(j.minute)}): ${sawText(j)}`);
   if (!o.evaluable) lines.push('  → not evaluable: the rule keeps its state (missing data policy) and cannot fire on this minute');
   lines.push('  tiers:');
   for (const tier of TIERS) {
@@ -61,8 +61,8 @@ export function explainRule(rule: Rule, judged: Judged[], at: number, result: Pi
     lines.push(`    ${tier.padEnd(8)} ${limit}: ${verdict}${capped}`);
   }
   if (o.baseline !== null) lines.push(`  baseline: ${formatRuleValue(rule, o.baseline)} (learned from past weeks at this hour)`);
-  const details = Object.entries(o.details).filter(([, v]) => v !== null && v !== '');
-  if (details.length) lines.push(`  evidence: ${details.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  const details = Object.entries(o.details).filter(([k, v]) => v !== null && v !== '' && !SHOWN_ELSEWHERE.has(k));
+  if (details.length) lines.push(`  evidence: ${details.map(([k, v]) => detailText(rule, k, v)).join(', ')}`);
   const recent = upTo.slice(-10).map((x) => `${hhmm(x.minute)} ${x.observation.evaluable && x.observation.value !== null ? formatRuleValue(rule, x.observation.value) : '–'}`);
   lines.push(`  last minutes: ${recent.join('  ')}`);
   // Every message that carried the alert, grouped ones too (it need not be their headline).
@@ -76,6 +76,32 @@ export function explainRule(rule: Rule, judged: Judged[], at: number, result: Pi
     }
   } else lines.push('  sent: nothing for this alert so far');
   return lines;
+}
+
+/**
+ * What the rule saw, in the words of the figure that decides: a firing alert's own text (the one its
+ * messages carry, for the tier it fires at); else the text of the highest tier that breaches; else
+ * the observation's.
+ */
+function sawText(j: Judged): string {
+  const { state: s, observation: o } = j;
+  if (s.status === 'firing' && s.text) return s.text;
+  const breaching = [...TIERS].reverse().find((t) => o.breach[t] && o.byTier?.[t]);
+  return breaching ? o.byTier![breaching]!.text : o.text;
+}
+
+/** Details already in the "saw" line's words. */
+const SHOWN_ELSEWHERE = new Set(['events', 'requests', 'window_minutes']);
+
+/** One detail of an observation in the words of the rules reference, not the engine's field names. */
+function detailText(rule: Rule, key: string, v: unknown): string {
+  const ev = /^(info|warning|critical)_evidence_minutes$/.exec(key);
+  if (ev) return `${ev[1]}: evidence from the last ${v} min`;
+  if (key === 'rate_lower_bound' && typeof v === 'number') {
+    const confidence = (rule as { confidence?: number }).confidence;
+    return `the rate is at least ${(v * 100).toFixed(2)}%${confidence ? ` with ${Math.round(confidence * 100)}% confidence` : ''} (Wilson lower bound)`;
+  }
+  return `${key.replace(/_/g, ' ')}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`;
 }
 
 export const explainCommand: Command = {

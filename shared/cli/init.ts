@@ -5,6 +5,7 @@
  * receivers and a comment naming each model and its price. The result goes through the real loader
  * before it is written, and an existing file is only replaced with --force.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -52,6 +53,37 @@ export interface Receivers {
   pagerduty?: { ssm: string } | { env: string };
   /** An SNS topic ARN; without it the stack's own topic (ALERT_TOPIC_ARN). */
   snsTopic?: string;
+  /** settings.runbook_base_url: where the rules' relative runbook links (docs/runbooks.md#…) point. */
+  runbookBase?: string;
+}
+
+/**
+ * Where a repository's files are shown on the web, from its git remote and branch: GitHub and
+ * GitHub-style hosts `https://HOST/ORG/REPO/blob/BRANCH/`, GitLab `…/-/blob/BRANCH/`. Undefined for
+ * a remote it cannot read.
+ */
+export function runbookBaseFromRemote(remote: string, branch = 'main'): string | undefined {
+  const r = remote.trim();
+  const m = /^(?:https?:\/\/(?:[^@/]+@)?|ssh:\/\/(?:[^@/]+@)?|[^@/]+@)([^/:]+)(?::\d+)?[:/](.+?)(?:\.git)?\/?$/.exec(r);
+  if (!m) return undefined;
+  const [, host, path] = m;
+  if (!/^[\w.-]+\/[\w./-]+$/.test(path)) return undefined;
+  return `https://${host}/${path}/${host.includes('gitlab') ? '-/' : ''}blob/${branch}/`;
+}
+
+/** The runbook base of the git repository in the working directory, if it has a remote. */
+function runbookBaseFromGit(): string | undefined {
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const remote = git('config', '--get', 'remote.origin.url');
+  if (!remote) return undefined;
+  const head = git('symbolic-ref', '--short', 'refs/remotes/origin/HEAD').replace(/^origin\//, '');
+  return runbookBaseFromRemote(remote, head || 'main');
 }
 
 /** The starter rules text: the template's settings, rules and tiers, the given receivers and routes, and the model comment. */
@@ -63,6 +95,7 @@ export function starterRules(template: string, models: DiscoveredModel[], receiv
   list.push(receivers.snsTopic ? { name: 'sns-alerts', type: 'sns', topic_arn: receivers.snsTopic } : { name: 'sns-alerts', type: 'sns' });
   const names = (types: string[]) => list.filter((r) => types.includes(r.type as string)).map((r) => r.name);
   doc.set('receivers', doc.createNode(list, { flow: false }));
+  if (receivers.runbookBase) doc.setIn(['settings', 'runbook_base_url'], receivers.runbookBase);
   // The shipped escalation policy and Slack/PagerDuty acknowledgement name receivers and secrets of
   // their own (on-call channel, exec service, signing secrets): a starter file begins without them
   // and pages PagerDuty at once; README "Escalation and acknowledgement" adds them back.
@@ -136,6 +169,8 @@ with the same loader as validate before it is written.
   --slack-ssm NAME     Slack webhook URL in this SSM SecureString parameter (or --slack-env VAR)
   --pagerduty-ssm NAME PagerDuty routing key in this SSM parameter (or --pagerduty-env VAR)
   --sns-topic ARN      an SNS topic for every tier (default: the stack's own topic)
+  --runbook-base-url URL  where the rules' runbook links (docs/runbooks.md#…) point, e.g.
+                       https://github.com/ORG/REPO/blob/main/ (default: from the git remote)
   --out FILE           where to write (default rules.yml)
   --force              replace FILE if it exists
   --yes                do not ask: take the flags as given (asked only when stdin is a terminal)
@@ -149,6 +184,7 @@ Needs cloudwatch:ListMetrics.`,
     'pagerduty-ssm': { type: 'string' },
     'pagerduty-env': { type: 'string' },
     'sns-topic': { type: 'string' },
+    'runbook-base-url': { type: 'string' },
     out: { type: 'string' },
     force: { type: 'boolean' },
     yes: { type: 'boolean' },
@@ -157,7 +193,8 @@ Needs cloudwatch:ListMetrics.`,
   run: async (v) => {
     const file = str(v.out) ?? 'rules.yml';
     if (existsSync(file) && !v.force) throw new CommandError(`${file} exists: pass --force to replace it, or --out another file`);
-    const receivers: Receivers = { slack: secretFlag(v, 'slack'), pagerduty: secretFlag(v, 'pagerduty'), snsTopic: str(v['sns-topic']) };
+    const receivers: Receivers = { slack: secretFlag(v, 'slack'), pagerduty: secretFlag(v, 'pagerduty'), snsTopic: str(v['sns-topic']), runbookBase: str(v['runbook-base-url']) };
+    if (receivers.runbookBase && !/^https?:\/\//.test(receivers.runbookBase)) throw new UsageError('--runbook-base-url must be a URL like https://github.com/ORG/REPO/blob/main/');
     if (receivers.snsTopic && !receivers.snsTopic.startsWith('arn:')) throw new UsageError('--sns-topic must be a topic ARN (arn:aws:sns:…)');
     const template = readFileSync(TEMPLATE, 'utf8');
 
@@ -167,6 +204,14 @@ Needs cloudwatch:ListMetrics.`,
       if (slack) receivers.slack = { ssm: slack.startsWith('/') ? slack : `/${slack}` };
       const pd = await ask('SSM parameter holding the PagerDuty routing key (empty: no PagerDuty): ');
       if (pd) receivers.pagerduty = { ssm: pd.startsWith('/') ? pd : `/${pd}` };
+    }
+    if (!receivers.runbookBase) {
+      // Runbook links are relative (docs/runbooks.md#rule): without a base, Slack and PagerDuty show a path no one can open.
+      const derived = runbookBaseFromGit();
+      const given = asked ? await ask(`Where do the runbooks live on the web (settings.runbook_base_url)${derived ? ` [${derived}]` : ''}: `) : '';
+      receivers.runbookBase = given || derived;
+      if (receivers.runbookBase && !/^https?:\/\//.test(receivers.runbookBase)) throw new UsageError(`the runbook base must be a URL like https://github.com/ORG/REPO/blob/main/, not "${receivers.runbookBase}"`);
+      if (!receivers.runbookBase) err('No runbook_base_url (no git remote here): runbook links stay relative; set settings.runbook_base_url in the file.');
     }
 
     const regions = (v.region as unknown as string[] | undefined) ?? [undefined as unknown as string];

@@ -76,6 +76,7 @@ state: if it still fires when the silence ends, it is announced then.
   --comment TEXT   why (shown to the next on-call)
   --start ISO      start later, e.g. a maintenance window (default: now)
   --author NAME    who (default: your user name)
+  --rules FILE     check the matchers' labels and rule names against this file (default rules.yml)
   --all            list: also show expired silences`,
     options: {
       ...help,
@@ -86,6 +87,7 @@ state: if it still fires when the silence ends, it is announced then.
       author: { type: 'string' },
       table: { type: 'string' },
       region: { type: 'string' },
+      rules: { type: 'string' },
       all: { type: 'boolean' },
     },
     maxPositionals: 2,
@@ -94,7 +96,7 @@ state: if it still fires when the silence ends, it is announced then.
       const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
       const [action, id] = positionals;
       return silenceCommand(
-        { action, id, match: Array.isArray(v.match) ? v.match : [], for: str(v.for), comment: str(v.comment), start: str(v.start), author: str(v.author), table: str(v.table), region: str(v.region), all: v.all === true },
+        { action, id, match: Array.isArray(v.match) ? v.match : [], for: str(v.for), comment: str(v.comment), start: str(v.start), author: str(v.author), table: str(v.table), region: str(v.region), rules: str(v.rules), all: v.all === true },
         out,
       );
     },
@@ -122,7 +124,7 @@ deploy is useful at once. Uses your AWS credentials; the table name is in the st
   },
   ack: {
     summary: 'acknowledge a firing alert (stops escalation and reminders)',
-    usage: `bedrock-watch ack FINGERPRINT|RULE[/LABEL=VALUE,...] [--table NAME] [--by NAME] [--region REGION]
+    usage: `bedrock-watch ack FINGERPRINT|RULE[/LABEL=VALUE,...] [--table NAME] [--by NAME] [--region REGION] [--rules FILE]
 
 Acknowledge the current episode of a firing alert in a deployed stack's table, as the Slack
 button and the PagerDuty webhook do: its reminders stop until it resolves, and the escalation of
@@ -130,7 +132,7 @@ its group stops once every alert firing in the group is acknowledged.
 Name the alert by fingerprint (in every message's details) or by rule and labels, e.g.
   bedrock-watch ack bedrock-throttles/ModelId=amazon.nova-lite-v1:0 --table bedrock-watch-prod
 --by defaults to your user name; the table name is in the stack outputs (or TABLE_NAME).`,
-    options: { ...help, table: { type: 'string' }, by: { type: 'string' }, region: { type: 'string' } },
+    options: { ...help, table: { type: 'string' }, by: { type: 'string' }, region: { type: 'string' }, rules: { type: 'string' } },
     maxPositionals: 1,
     run: async (v, positionals) => {
       if (!positionals[0]) throw new UsageError('name the alert: FINGERPRINT or RULE/LABEL=VALUE');
@@ -138,7 +140,7 @@ Name the alert by fingerprint (in every message's details) or by rule and labels
       if (!str(v.table) && !process.env.TABLE_NAME) throw new UsageError("name the stack's DynamoDB table with --table NAME (it is in the stack outputs: npx sls info --verbose) or TABLE_NAME");
       const { ackFromCli, ackResultText, AckCliError } = require('./ack') as typeof import('./ack');
       try {
-        const { alert, outcome } = await ackFromCli({ target: positionals[0], table: str(v.table), by: str(v.by), region: str(v.region) });
+        const { alert, outcome } = await ackFromCli({ target: positionals[0], table: str(v.table), by: str(v.by), region: str(v.region), rules: str(v.rules) });
         const r = ackResultText(alert, outcome);
         (r.ok ? out : err)(r.text);
         return r.ok ? 0 : 1;
@@ -330,6 +332,14 @@ async function validate(file: string, metricsFile?: string): Promise<number> {
   for (const w of timeZoneWarnings(config)) {
     const { line, col } = locate(w.path);
     err(`${file}:${line}:${col}: warning: ${formatPath(w.path)} ${w.message}`);
+  }
+  // Relative runbook links reach Slack and PagerDuty as paths no one can open.
+  const relative = config.settings.runbook_base_url ? [] : config.rules.flatMap((r, i) => (r.runbook && !/^https?:\/\//.test(r.runbook) ? [i] : []));
+  if (relative.length) {
+    const { line, col } = locate(['rules', relative[0], 'runbook']);
+    err(
+      `${file}:${line}:${col}: warning: ${plural(relative.length, 'rule')}' runbook links are relative (${config.rules[relative[0]].runbook}${relative.length > 1 ? ', …' : ''}) and settings.runbook_base_url is not set: messages would carry a path, not a link (set it to where the file lives, e.g. https://github.com/ORG/REPO/blob/main/)`,
+    );
   }
   out(`${file}: OK (${plural(config.rules.length, 'rule')}, ${plural(config.receivers.length, 'receiver')})`);
   for (const line of secretsLines(secretsNeeded(config))) out(line);

@@ -129,7 +129,7 @@ function notificationRows(input: ReportInput): string {
     m.set(c.notification.action, (m.get(c.notification.action) ?? 0) + 1);
     byReceiver.set(c.receiver, m);
   }
-  const actions = ['trigger', 'escalate', 'repeat', 'resolve'];
+  const actions = ['trigger', 'escalate', 'update', 'repeat', 'resolve'];
   const rows = [...byReceiver].map(([name, m]) => {
     const total = [...m.values()].reduce((a, b) => a + b, 0);
     return `<tr><td>${escapeHtml(name)}</td><td>${total}</td>${actions.map((a) => `<td>${m.get(a) ?? 0}</td>`).join('')}</tr>`;

@@ -5,9 +5,13 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { userInfo } from 'node:os';
-import { formatMatcher, parseMatcher } from '../rules/matchers';
+import { existsSync } from 'node:fs';
+import { formatMatcher } from '../rules/matchers';
 import { parseDuration } from '../rules/units';
-import { isActive, type Silence } from '../route/silences';
+import { loadRulesFile } from '../rules/load';
+import { BUILTIN_LABELS } from '../rules/schema';
+import type { KnownNames } from '../rules/references';
+import { isActive, parseSilenceMatchers, silenceWarnings, type Silence } from '../route/silences';
 import { DynamoSilenceStore, newSilenceId } from '../state/silences';
 import { docClient } from '../dynamo/table';
 
@@ -25,6 +29,8 @@ export interface SilenceOptions {
   table?: string;
   region?: string;
   all?: boolean;
+  /** The rules file whose labels and rule names the matchers are checked against (default rules.yml, when present). */
+  rules?: string;
   now?: number;
   dynamo?: DynamoDBClient;
 }
@@ -54,11 +60,9 @@ export async function silenceCommand(o: SilenceOptions, out: (line: string) => v
 
 async function add(store: DynamoSilenceStore, o: SilenceOptions, now: number, out: (line: string) => void): Promise<number> {
   if (!o.match.length) throw new SilenceUsageError('silence add needs at least one --match, like --match \'ModelId=~"meta.*"\'');
-  const matchers = o.match.map((text) => {
-    const m = parseMatcher(text);
-    if (typeof m === 'string') throw new SilenceUsageError(`--match ${m}`);
-    return formatMatcher(m);
-  });
+  const parsed = parseSilenceMatchers(o.match);
+  if (typeof parsed === 'string') throw new SilenceUsageError(`--match ${parsed}`);
+  const matchers = parsed.map(formatMatcher);
   if (!o.for) throw new SilenceUsageError('silence add needs --for, like --for 2h');
   const length = parseDuration(o.for);
   if (typeof length === 'string') throw new SilenceUsageError(`--for ${length}`);
@@ -79,6 +83,9 @@ async function add(store: DynamoSilenceStore, o: SilenceOptions, now: number, ou
     createdAt: now,
   };
   await store.add(silence);
+  const known = knownNames(o.rules);
+  if (typeof known === 'string') out(`Note: ${known}`);
+  else for (const w of silenceWarnings(parsed, known)) out(`Warning: ${w}`);
   out(`Silence ${silence.id} added: ${matchers.join(', ')} from ${iso(silence.startsAt)} until ${iso(silence.endsAt)} (${silence.author}: ${silence.comment})`);
   return 0;
 }
@@ -95,6 +102,19 @@ async function list(store: DynamoSilenceStore, o: SilenceOptions, now: number, o
     out(`${s.id}  ${state.padEnd(7)}  ${iso(s.startsAt)} → ${iso(s.endsAt)}  ${s.matchers.join(', ')}  ${s.author}: ${s.comment}`);
   }
   return 0;
+}
+
+/** Rule names and the labels routing sees (what a silence can match), from the rules file; or why they could not be read. */
+function knownNames(file: string | undefined): KnownNames | string {
+  const path = file ?? 'rules.yml';
+  if (!file && !existsSync(path)) return 'no rules.yml here, so the matchers were not checked against the rules (give --rules FILE)';
+  try {
+    const config = loadRulesFile(path);
+    const labels = new Set<string>([...BUILTIN_LABELS, ...config.rules.flatMap((r) => Object.keys(r.labels ?? {}))]);
+    return { rules: config.rules.map((r) => r.name), labels: [...labels].sort() };
+  } catch (e) {
+    return `the matchers were not checked against ${path}: ${(e as Error).message.split('\n')[0]}`;
+  }
 }
 
 const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -14,7 +14,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Silence } from '../core/silence';
-import { formatMatcher, parseMatcher } from '../rules/matchers';
+import { formatMatcher, parseMatchers } from '../rules/matchers';
+import { parseSilenceMatchers } from '../route/silences';
 import { parseDuration } from '../rules/units';
 import { CommandError } from './command';
 
@@ -51,11 +52,18 @@ export function parseSilences(doc: unknown, file: string): Silence[] {
     const texts = typeof given === 'string' ? [given] : Array.isArray(given) ? given : null;
     const matchers: string[] = [];
     if (!texts?.length) bad('matchers', 'must list at least one matcher, like \'ModelId=~"meta.*"\'');
+    let parsedAll = true;
     texts?.forEach((t, j) => {
-      const m = typeof t === 'string' ? parseMatcher(t) : 'must be a string like \'ModelId=~"meta.*"\'';
-      if (typeof m === 'string') bad(`matchers[${j}]`, m);
-      else matchers.push(formatMatcher(m));
+      const m = typeof t === 'string' ? parseMatchers(t) : 'must be a string like \'ModelId=~"meta.*"\'';
+      if (typeof m === 'string') {
+        bad(`matchers[${j}]`, m);
+        parsedAll = false;
+      } else matchers.push(...m.map(formatMatcher));
     });
+    if (parsedAll && texts?.length) {
+      const all = parseSilenceMatchers(matchers);
+      if (typeof all === 'string') bad('matchers', all);
+    }
     const time = (field: string, v: unknown): number | null => {
       const ms = v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : NaN;
       if (!Number.isFinite(ms)) {
@@ -77,7 +85,7 @@ export function parseSilences(doc: unknown, file: string): Silence[] {
     const comment = typeof s.comment === 'string' ? s.comment.trim() : '';
     if (!comment) bad('comment', 'must say why (the report shows it next to what the silence held back)');
     if (s.author !== undefined && typeof s.author !== 'string') bad('author', 'must be a string');
-    if (startsAt === null || endsAt === null || !comment || matchers.length !== (texts?.length ?? -1)) return;
+    if (startsAt === null || endsAt === null || !comment || !parsedAll || !texts?.length || typeof parseSilenceMatchers(matchers) === 'string') return;
     out.push({ id: typeof s.id === 'string' && s.id ? s.id : `file-${i + 1}`, matchers, author: typeof s.author === 'string' ? s.author : 'backtest', comment, startsAt, endsAt, createdAt: startsAt });
   });
   if (problems.length) throw new CommandError(`${file}: ${problems.join('; ')}`);

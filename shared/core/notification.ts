@@ -4,7 +4,8 @@ import type { Tier } from './alert';
  * A notification the router decided to send: one alert transition for one receiver.
  * Plain data, persisted in the outbox before any delivery is attempted.
  */
-export type Action = 'trigger' | 'resolve' | 'repeat' | 'escalate';
+/** `update`: a group's tier fell (told within its group_interval, as news, not as a new trigger). */
+export type Action = 'trigger' | 'resolve' | 'repeat' | 'escalate' | 'update';
 
 export interface AlertView {
   fingerprint: string;

@@ -13,7 +13,7 @@ import { StreamKeys } from '../core/stream-keys';
 export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, field: 2000, contextElements: 10, fallbackText: 3000 };
 
 const EMOJI: Record<Tier | 'resolved', string> = { critical: '🚨', warning: '⚠️', info: 'ℹ️', resolved: '✅' };
-const ACTION_NOTE = { trigger: '', repeat: ' (still firing)', escalate: ' (escalated)', resolve: '' } as const;
+const ACTION_NOTE = { trigger: '', repeat: ' (still firing)', escalate: ' (escalated)', update: ' (lowered)', resolve: '' } as const;
 
 type Text = { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string };
 type Block =

@@ -11,7 +11,7 @@ const MAX_SUBJECT = 99;
 export const SNS_MAX_BYTES = 262_144;
 /** Alerts listed in full in one message; a storm's others are counted ("…and 180 more"). */
 export const SNS_LISTED_ALERTS = 20;
-const NOTE = { trigger: '', repeat: ' still firing', escalate: ' escalated', resolve: '' } as const;
+const NOTE = { trigger: '', repeat: ' still firing', escalate: ' escalated', update: ' lowered', resolve: '' } as const;
 
 /**
  * One Publish per message, compact: the message as JSON once (`default`: SQS, Lambda, HTTP(S),

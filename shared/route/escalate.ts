@@ -16,6 +16,12 @@
  * member has been acknowledged one by one (`bedrock-watch ack`). From then on the group sends no
  * further step and no repeat, even if more alerts join; its resolve still goes out.
  *
+ * A silence stops the policy for the alerts it matches (Alertmanager: a silenced alert sends nothing
+ * further), matched on the labels routing sees (rule, severity, signal, team, ModelId…): a silenced
+ * member is left out of every message, and a group whose firing members are all silenced sends no
+ * step and no repeat. As in Alertmanager the resolve of an alert resolving while still silenced is not
+ * sent either; if the silence ends first and the alert still fires, the policy goes on where it was.
+ *
  * Step notification ids are made of the group key, the step and the receiver, and the groups are
  * committed with the cursor, so a re-run tick can neither skip nor repeat a step.
  */
@@ -30,6 +36,7 @@ import { messageOrder, notificationId } from './route';
 import { alertView } from './view';
 import { routingLabels, type RouteEnv } from './labels';
 import { compileRoute, matchRoutes, type RouteNode } from './tree';
+import { silencedBy, type Silence } from './silences';
 
 export type { EscalationGroup, Escalations } from '../core/group';
 
@@ -96,6 +103,8 @@ export interface EscalateInput {
   env?: RouteEnv;
   /** settings.runbook_base_url. */
   runbookBase?: string;
+  /** Silences (active ones mute the members they match). */
+  silences?: readonly Silence[];
   now: number;
 }
 
@@ -140,9 +149,15 @@ export function escalate(input: EscalateInput): EscalateResult {
     bound.set(`${ident.id}\n${mid}`, binding);
   }
 
+  // Members an active silence matches now, on the labels routing sees.
+  const silenced = (m: EscalationMember): boolean => {
+    if (!input.silences?.length) return false;
+    const s = states[m.fingerprint];
+    return !!s && !!silencedBy(input.silences, routingLabels(s, rules.get(s.rule), m.tier, input.env), now);
+  };
   const send = (g: EscalationGroup, action: Action, receivers: string[], id: (receiver: string) => string) => {
     if (!receivers.length) return;
-    const shown = Object.entries(g.members).filter(([, m]) => m.firing || m.told === 'firing');
+    const shown = Object.entries(g.members).filter(([, m]) => (m.firing || m.told === 'firing') && !silenced(m));
     const alerts = shown
       .map(([, m]) => {
         const s = states[m.fingerprint];
@@ -171,8 +186,8 @@ export function escalate(input: EscalateInput): EscalateResult {
   };
 
   for (const [gid, g] of Object.entries(groups).sort(([a], [b]) => a.localeCompare(b))) {
-    // Resolved members nobody was told about leave at once.
-    for (const [mid, m] of Object.entries(g.members)) if (!m.firing && m.told !== 'firing') delete g.members[mid];
+    // Resolved members nobody was told about leave at once; so do those resolving under a silence (their resolve is not sent).
+    for (const [mid, m] of Object.entries(g.members)) if (!m.firing && (m.told !== 'firing' || silenced(m))) delete g.members[mid];
     const firing = Object.entries(g.members).filter(([, m]) => m.firing);
     if (!firing.length) {
       // Every member resolved: everyone the policy reached hears it (the same id as the route's resolve to the same stream).
@@ -183,7 +198,7 @@ export function escalate(input: EscalateInput): EscalateResult {
     g.acked ??= ackOf(g, firing.map(([, m]) => m), states, input.groupAcks?.[g.key]);
     if (g.acked) continue;
     // Only members the policy still applies to keep it going (an alert that fell to a tier without one does not).
-    const active = firing.flatMap(([mid]) => bound.get(`${gid}\n${mid}`) ?? []);
+    const active = firing.flatMap(([mid, m]) => (silenced(m) ? [] : (bound.get(`${gid}\n${mid}`) ?? [])));
     const policy = policies[g.policy];
     if (!active.length || !policy) continue;
     const binding = active[0];

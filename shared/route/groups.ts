@@ -15,6 +15,7 @@ export type { GroupMember, GroupState, Groups } from '../core/group';
 import type { GroupMember, GroupState } from '../core/group';
 
 export const NO_GROUPING = '...';
+const SEVERITY = 'severity';
 
 /** The per-episode stream of an ungrouped alert (see Notification.key): `fingerprint@episodeStartISO`. */
 export const episodeKey = (fp: string, episode: number | null): string => `${fp}@${episode === null ? 'none' : new Date(episode).toISOString()}`;
@@ -23,11 +24,15 @@ export const episodeKey = (fp: string, episode: number | null): string => `${fp}
 export function groupIdentity(receiver: string, groupBy: readonly string[], labels: Readonly<Record<string, string>>, fingerprint: string, episode: number) {
   if (groupBy.includes(NO_GROUPING)) {
     // Every alert alone: its stream is its episode, so a late resolve can never close the next episode.
-    return { id: `${receiver}\n${fingerprint}@${episode}`, labels: {} as Record<string, string>, key: episodeKey(fingerprint, episode) };
+    // Its group's labels are the alert's own, all of them (as Alertmanager reports a group_by ['...'] group).
+    return { id: `${receiver}\n${fingerprint}@${episode}`, labels: { ...labels }, key: episodeKey(fingerprint, episode) };
   }
-  const values = Object.fromEntries([...groupBy].sort().map((l) => [l, labels[l] ?? '']));
-  const canon = JSON.stringify([groupBy.length ? [...groupBy].sort() : '(all)', values]);
-  return { id: `${receiver}\n${canon}`, labels: values, key: null };
+  // Severity is the tier an alert fires at now: it moves within an episode, so it never splits a group
+  // (a storm rising from warning to critical stays one conversation); the group reports its highest member's.
+  const keyBy = groupBy.filter((l) => l !== SEVERITY);
+  const values = Object.fromEntries([...keyBy].sort().map((l) => [l, labels[l] ?? '']));
+  const canon = JSON.stringify([keyBy.length ? [...keyBy].sort() : '(all)', values]);
+  return { id: `${receiver}\n${canon}`, labels: groupBy.includes(SEVERITY) ? { ...values, [SEVERITY]: labels[SEVERITY] ?? '' } : values, key: null };
 }
 
 /** A grouped stream's key: the group's hash and the time it formed (a new storm is a new incident). */
@@ -42,7 +47,7 @@ export interface GroupTimers {
   send_resolved: boolean;
 }
 
-export type FlushAction = 'trigger' | 'escalate' | 'repeat' | 'resolve';
+export type FlushAction = 'trigger' | 'escalate' | 'update' | 'repeat' | 'resolve';
 
 export interface FlushDecision {
   action: FlushAction;
@@ -50,8 +55,8 @@ export interface FlushDecision {
   members: GroupMember[];
 }
 
-/** Members a message may show: firing and not muted, or resolved after the receiver was told they fire (a page must be closed). */
-export const visibleMembers = (g: GroupState): GroupMember[] => Object.values(g.members).filter((m) => (m.firing && !m.muted) || (!m.firing && m.sent?.firing));
+/** Members a message may show: firing and not muted, or resolved after the receiver was told they fire (a page must be closed) and not silenced. */
+export const visibleMembers = (g: GroupState): GroupMember[] => Object.values(g.members).filter((m) => !m.muted && (m.firing || m.sent?.firing));
 
 /**
  * What the group should send now, if anything (pure; `applyFlush` records it).
@@ -63,11 +68,14 @@ export function decideFlush(g: GroupState, t: GroupTimers, now: number): FlushDe
   const firing = visible.filter((m) => m.firing);
   const joined = firing.filter((m) => !m.sent?.firing);
   const escalated = firing.filter((m) => m.sent?.firing && tierRank(m.tier) > tierRank(m.sent.tier));
+  // A tier that fell is news too, told as an update (not a new trigger) once the group_interval allows.
+  const lowered = firing.filter((m) => m.sent?.firing && tierRank(m.tier) < tierRank(m.sent.tier));
   const resolved = visible.filter((m) => !m.firing);
   const members = t.send_resolved ? visible : firing;
   if (joined.length) return { action: 'trigger', members };
   if (escalated.length) return { action: 'escalate', members };
   if (resolved.length && t.send_resolved) return { action: firing.length ? 'trigger' : 'resolve', members };
+  if (lowered.length) return { action: 'update', members };
   if (firing.length && g.sentAt !== null && now - g.sentAt >= t.repeat_interval) return { action: 'repeat', members: firing };
   return null;
 }
@@ -81,10 +89,9 @@ export function applyFlush(g: GroupState, d: FlushDecision | null, t: GroupTimer
     for (const m of d.members) m.sent = { tier: m.tier, firing: m.firing };
     g.sentAt = now;
   }
-  // A tier that stepped down is taken as known, so rising again is news. Resolved members the
-  // receiver never heard of leave at once; the others once told (or, without send_resolved, once due).
+  // Resolved members the receiver never heard of leave at once; the others once told (or, without
+  // send_resolved, once due). A tier that fell stays news until an update tells it.
   for (const [id, m] of Object.entries(g.members)) {
-    if (m.firing && m.sent?.firing && tierRank(m.tier) < tierRank(m.sent.tier)) m.sent = { ...m.sent, tier: m.tier };
-    if (!m.firing && (!m.sent?.firing || (d !== null && d.members.includes(m)) || (!t.send_resolved && due))) delete g.members[id];
+    if (!m.firing && (!m.sent?.firing || m.muted || (d !== null && d.members.includes(m)) || (!t.send_resolved && due))) delete g.members[id];
   }
 }

@@ -8,7 +8,8 @@
  * joins the critical route's groups too, and its resolve reaches every receiver it was announced
  * to. Groups then flush on their timers (groups.ts); a route's mute or active time intervals hold
  * its messages back until the window allows them. A muted alert keeps its state and is announced
- * if it is still firing when the mute ends.
+ * if it is still firing when the mute ends. A silence added after an alert was announced stops its
+ * messages (repeats, updates) and, as in Alertmanager, its resolve if it resolves while silenced.
  *
  * The only side effect is on the alert states given: `suppressedBy` (why an episode was held
  * back, cleared once announced) and `lastNotifiedAt`; their fingerprints are returned to persist.
@@ -94,6 +95,13 @@ export function route(input: RouteInput): RouteResult {
     if (src) muteOf.set(a.fingerprint, { kind: 'inhibited', reason: `inhibited by ${src.state.rule} ${src.state.labels.ModelId ?? JSON.stringify(src.state.labels)} (${src.state.tier})` });
   }
 
+  const silencedResolve = (fp: string, tier: Tier): string | null => {
+    if (!input.silences?.length) return null;
+    const s = states[fp];
+    const silence = silencedBy(input.silences, routingLabels(s, rules.get(s.rule), tier, input.env), now);
+    return silence ? `silenced by ${silence.id}` : null;
+  };
+
   // Refresh what the groups know of their members.
   for (const g of Object.values(groups)) {
     for (const [id, m] of Object.entries(g.members)) {
@@ -104,7 +112,8 @@ export function route(input: RouteInput): RouteResult {
       }
       m.firing = s.status === 'firing' && s.startsAt === m.episode;
       if (m.firing) m.tier = s.tier ?? m.tier;
-      m.muted = m.firing ? (muteOf.get(m.fingerprint)?.reason ?? null) : null;
+      // As in Alertmanager, a silence holds back a resolve too (inhibition needs a firing source, so it holds only firing members).
+      m.muted = m.firing ? (muteOf.get(m.fingerprint)?.reason ?? null) : silencedResolve(m.fingerprint, m.tier);
     }
   }
 
@@ -233,6 +242,6 @@ function message(g: GroupState, action: Action, members: GroupMember[], states: 
     key: g.key,
     alert: alerts[0],
     alerts,
-    ...(g.grouped ? { group: { labels: g.labels, route: g.route } } : {}),
+    ...(g.grouped ? { group: { labels: 'severity' in g.labels ? { ...g.labels, severity: alerts[0].tier } : g.labels, route: g.route } } : {}),
   };
 }

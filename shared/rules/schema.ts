@@ -504,6 +504,10 @@ function checkRouting(c: ConfigOut, ctx: Ctx): void {
   const labels = new Set<string>(BUILTIN_LABELS);
   for (const r of c.rules) for (const l of Object.keys(r.labels ?? {})) labels.add(l);
   const intervals = new Set(c.time_intervals.map((t) => t.name));
+  c.time_intervals.forEach((t, i) => {
+    if (c.time_intervals.findIndex((u) => u.name === t.name) < i)
+      ctx.addIssue({ code: 'custom', path: ['time_intervals', i, 'name'], message: `time interval "${t.name}" is defined twice (names must be unique, as in Alertmanager)` });
+  });
   c.rules.forEach((r, i) => {
     for (const l of Object.keys(r.labels ?? {}))
       if ((BUILTIN_LABELS as readonly string[]).includes(l)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'labels', l], message: `"${l}" is set by bedrock-watch itself; choose another label name` });
@@ -533,11 +537,13 @@ function checkRouting(c: ConfigOut, ctx: Ctx): void {
     if (node.receiver) receiver(node.receiver, [...path, 'receiver']);
     node.receivers?.forEach((r, i) => receiver(r, [...path, 'receivers', i]));
     if (depth === 0 && node.matchers?.length) ctx.addIssue({ code: 'custom', path: [...path, 'matchers'], message: 'the root route matches every alert: put matchers on its child routes' });
+    if (depth === 0 && node.continue) ctx.addIssue({ code: 'custom', path: [...path, 'continue'], message: 'the root route cannot have continue (as in Alertmanager): it has no siblings' });
     if (depth === 0 && (node.mute_time_intervals || node.active_time_intervals))
       ctx.addIssue({ code: 'custom', path, message: 'the root route cannot have mute or active time intervals (as in Alertmanager): put them on a child route' });
     matchers(node.matchers, [...path, 'matchers']);
     node.group_by?.forEach((l, i) => {
       if (l === '...' && node.group_by && node.group_by.length > 1) ctx.addIssue({ code: 'custom', path: [...path, 'group_by', i], message: "'...' (no grouping) stands alone" });
+      else if (node.group_by!.indexOf(l) < i) ctx.addIssue({ code: 'custom', path: [...path, 'group_by', i], message: `label "${l}" is repeated in group_by` });
       else if (l !== '...') label(l, [...path, 'group_by', i]);
     });
     for (const key of ['mute_time_intervals', 'active_time_intervals'] as const)

@@ -184,8 +184,9 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       slowMinutes.length === minutes.length
         ? evaluate({ ...base, config, states: state.alerts, minutes, spend: state.cursor.spend })
         : evaluateGroups(config, plan.groups, base, state.alerts, minutes, slowMinutes, state.cursor.spend);
-    // Silences only mute firing alerts (route.ts): with none firing, there is nothing to read them for.
-    const firing = Object.values(result.states).some((a) => a.status === 'firing') || result.transitions.some((t) => t.kind === 'firing');
+    // Silences mute firing alerts and the resolves of silenced ones (route.ts, escalate.ts): with none firing and no group open, nothing to read them for.
+    const openGroups = Object.keys(state.cursor.groups ?? {}).length + Object.keys(state.cursor.escalations ?? {}).length > 0;
+    const firing = openGroups || Object.values(result.states).some((a) => a.status === 'firing') || result.transitions.some((t) => t.kind === 'firing');
     const silences = deps.silences && firing ? await deps.silences.current(now) : [];
     const routed = route({ config, tree: treeOf(config), states: result.states, transitions: result.transitions, groups: state.cursor.groups ?? {}, silences, env: deps.env, now });
     const escalated = escalate({
@@ -198,6 +199,7 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       groupAcks: state.groupAcks ?? {},
       env: deps.env,
       runbookBase: config.settings.runbook_base_url,
+      silences,
       now,
     });
     // A resolve both the route and the policy send to one receiver has one id: keep one.

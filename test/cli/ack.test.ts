@@ -39,6 +39,9 @@ describe('finding the alert', () => {
     it('none matches: says what is firing', () => {
       expect(() => findAlert('bedrock-latency', ALERTS)).toThrow(/^no alert matches bedrock-latency; firing now:\n {2}[0-9a-f]{24} {2}bedrock-throttles/);
       expect(() => findAlert('f'.repeat(24), ALERTS)).toThrow(`no alert with fingerprint ${'f'.repeat(24)}`);
+      // A misspelt rule is "no such rule" with a did-you-mean, not "nothing is firing".
+      expect(() => findAlert(`bedrock-throtles/ModelId=${NOVA}`, ALERTS)).toThrow(/^no such rule "bedrock-throtles": did you mean "bedrock-throttles"\?$/);
+      expect(() => findAlert('bedrock-nope', ALERTS, ['bedrock-throttles', 'bedrock-latency'])).toThrow(/^no such rule "bedrock-nope"/);
     });
     it('a label without = is explained with an example', () => {
       expect(() => findAlert('bedrock-throttles/ModelId', ALERTS)).toThrow(AckCliError);

@@ -76,7 +76,9 @@ describe('explain', () => {
     // Critical fired first: warning had not held its 10 minutes yet.
     expect(stdout).toMatch(/ {4}warning {2}above 1\.0% for 10 min: holds since 13:3\d \(\d min of 10 min needed\)\n/);
     expect(stdout).toMatch(/ {4}critical above 5\.0% for 5 min: holds since 13:3\d \(\d+ min of 5 min needed\) → met/);
-    expect(stdout).toMatch(/evidence: events \d+, requests \d+/);
+    // In the rules reference's words, not the engine's field names.
+    expect(stdout).toMatch(/evidence: the rate is at least [\d.]+% with 95% confidence \(Wilson lower bound\), warning: evidence from the last \d+ min/);
+    expect(stdout).not.toMatch(/rate_lower_bound|_evidence_minutes/);
     expect(stdout).toMatch(/sent:\n {4}2026-10-05T13:\d\d:00Z trigger → oncall: /);
   }, 60_000);
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, ListMetricsCommand, type ListMetricsCommandInput } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
+import { runbookBaseFromRemote } from '../../shared/cli/init';
 import { main } from '../../shared/cli/main';
 import { loadRulesFile } from '../../shared/rules/load';
 
@@ -45,6 +46,29 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
   jest.restoreAllMocks();
+});
+
+describe('init: runbook links', () => {
+  it.each([
+    ['git@github.com:acme/bedrock-watch.git', 'main', 'https://github.com/acme/bedrock-watch/blob/main/'],
+    ['https://github.com/acme/bedrock-watch', 'main', 'https://github.com/acme/bedrock-watch/blob/main/'],
+    ['https://token@github.com/acme/bedrock-watch.git', 'develop', 'https://github.com/acme/bedrock-watch/blob/develop/'],
+    ['ssh://git@gitlab.example.com:2222/ops/ml/bedrock-watch.git', 'trunk', 'https://gitlab.example.com/ops/ml/bedrock-watch/-/blob/trunk/'],
+    ['/srv/git/bedrock-watch.git', 'main', undefined],
+  ])('derives the runbook base from the git remote %s', (remote, branch, want) => {
+    expect(runbookBaseFromRemote(remote, branch)).toBe(want);
+  });
+
+  it('writes --runbook-base-url into settings, so messages carry absolute runbook links', async () => {
+    const file = join(dir, 'rules.yml');
+    const code = await main(['init', '--region', 'us-west-2', '--yes', '--runbook-base-url', 'https://github.com/acme/bw/blob/main/', '--out', file]);
+    expect(code).toBe(0);
+    expect(loadRulesFile(file).settings.runbook_base_url).toBe('https://github.com/acme/bw/blob/main/');
+    // …and validate has nothing to warn about.
+    stderr = '';
+    expect(await main(['validate', file])).toBe(0);
+    expect(stderr).toBe('');
+  });
 });
 
 describe('init', () => {

@@ -10,6 +10,7 @@ import { initialState } from '../../shared/engine/machine';
 import { parseRules } from '../../shared/rules/load';
 import { route } from '../../shared/route/route';
 import { DynamoSilenceStore } from '../../shared/state/silences';
+import { silencedBy } from '../../shared/route/silences';
 import { queryAll } from '../../shared/dynamo/table';
 import { useDynamo } from '../support/dynamo';
 
@@ -112,12 +113,31 @@ rules:
     [['add', '--match', 'ModelId="x"', '--for', '2h'], /^bedrock-watch silence: silence add needs --comment/],
     [['add', '--for', '2h', '--comment', 'x'], /^bedrock-watch silence: silence add needs at least one --match/],
     [['mute'], /^bedrock-watch silence: silence has three actions: add, list, expire \(not "mute"\)/],
+    // Alertmanager's rule (silence/silence.go): one typo must not silence everything for 90 days.
+    [['add', '--match', 'a=""', '--match', 'b=~".*"', '--for', '2h', '--comment', 'x'], /^bedrock-watch silence: --match at least one matcher must not match the empty string: a="", b=~"\.\*" would silence every alert/],
   ])('refuses %j with one line and exit code 2', async (args, says) => {
     const r = await cli(args);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr.trim()).toMatch(says);
   });
+
+  it('warns, as a new user needs: a label no rule produces, a misspelt rule, a plain value that looks like a regex; keeps backslashes', async () => {
+    const r = await cli(['add', '--match', 'model=~"meta.*"', '--match', 'rule="bedrock-throtles"', '--match', 'ModelId=meta.*', '--for', '1h', '--comment', 'try', '--rules', 'rules.yml']);
+    expect(r.code).toBe(0);
+    const warnings = r.stdout.split('\n').filter((l) => l.startsWith('Warning: '));
+    expect(warnings).toEqual([
+      'Warning: model=~"meta.*" matches nothing: no alert carries the label "model": the labels are "AccountId", "ModelId", "Region", "alertname", "budget", "caller", "rule", "severity", "signal"',
+      'Warning: rule="bedrock-throtles": unknown rule "bedrock-throtles": did you mean "bedrock-throttles"?',
+      'Warning: ModelId="meta.*": "meta.*" is compared as plain text; for a regex write ModelId=~"meta.*"',
+    ]);
+    const kept = await cli(['add', '--match', '{ModelId=~"meta\\.llama.*", severity!="critical"}', '--for', '1h', '--comment', 'dots are dots']);
+    expect(kept.stdout).not.toContain('Warning');
+    expect(kept.stdout).toContain('added: ModelId=~"meta\\\\.llama.*", severity!="critical"');
+    const [s] = (await new DynamoSilenceStore(db().table).list()).filter((x) => x.comment === 'dots are dots');
+    expect(silencedBy([s], { ModelId: 'meta.llama3', severity: 'warning' }, s.startsAt)).toBe(s);
+    expect(silencedBy([s], { ModelId: 'metaXllama3', severity: 'warning' }, s.startsAt)).toBeNull();
+  }, 30_000);
 
   it('says which table is missing in one line, not a stack trace (the real binary)', async () => {
     const r = await binary(['list'], { TABLE_NAME: 'no-such-table' });

@@ -78,9 +78,10 @@ describe('bedrock-watch validate', () => {
     expect(r.stdout).toBe('rules.yml: OK (2 rules, 1 receiver)\n');
   });
 
-  it("accepts the repository's own rules.yml", () => {
+  it("accepts the repository's own rules.yml, warning that its runbook links stay relative until runbook_base_url is set", () => {
     const r = cli(['validate']);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^rules\.yml:\d+:\d+: warning: \d+ rules' runbook links are relative \(docs\/runbooks\.md#bedrock-throttles, …\) and settings\.runbook_base_url is not set/);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stdout).toMatch(/^rules\.yml: OK \(\d+ rules?, \d+ receivers?\)\n/);
     expect(r.code).toBe(0);
   });

@@ -136,8 +136,9 @@ describe('short form: each alert alone, sent at once', () => {
     expect(lines(clock.tick(byFp(s), NOW))).toEqual(['trigger warning → slack-alerts (1)']);
     Object.assign(s, { tier: 'critical', maxTier: 'critical' });
     expect(lines(clock.tick(byFp(s), NOW + 5 * MIN))).toEqual(['escalate critical → slack-alerts (1)', 'trigger critical → pagerduty-oncall (1)']);
-    Object.assign(s, { tier: 'warning' }); // steps down: nobody is told
-    expect(lines(clock.tick(byFp(s), NOW + 20 * MIN))).toEqual([]);
+    Object.assign(s, { tier: 'warning' }); // steps down: an update to those who know, not a new trigger
+    expect(lines(clock.tick(byFp(s), NOW + 20 * MIN))).toEqual(['update warning → pagerduty-oncall (1)', 'update warning → slack-alerts (1)']);
+    expect(lines(clock.tick(byFp(s), NOW + 25 * MIN))).toEqual([]); // told once
     resolve(s, NOW + 30 * MIN);
     const r = clock.tick(byFp(s), NOW + 30 * MIN);
     expect(lines(r)).toEqual(['resolve critical → pagerduty-oncall (1)', 'resolve critical → slack-alerts (1)']);
@@ -350,14 +351,16 @@ describe('silences', () => {
     expect(after.notifications[0].alert.labels.ModelId).toBe(LLAMA);
   });
 
-  it('send nothing for an alert that resolved while silenced, but still close what was announced before', () => {
+  it('send nothing for an alert that resolved while silenced, not even the resolve of what was announced before (as Alertmanager)', () => {
     const clock = new Clock(shortForm);
     const meta = alert(shortForm, 'bedrock-throttles', LLAMA);
     clock.tick(byFp(meta), NOW); // announced
     clock.silences = [silence(['ModelId=~"meta.*"'], NOW + MIN, NOW + 60 * MIN)];
     expect(clock.tick(byFp(meta), NOW + 2 * MIN).notifications).toEqual([]);
     resolve(meta, NOW + 10 * MIN);
-    expect(lines(clock.tick(byFp(meta), NOW + 10 * MIN))).toEqual(['resolve critical → pagerduty-oncall (1)', 'resolve critical → slack-alerts (1)']);
+    const resolved = clock.tick(byFp(meta), NOW + 10 * MIN);
+    expect(lines(resolved)).toEqual([]);
+    expect(Object.keys(resolved.groups)).toEqual([]); // nothing left waiting to be told
 
     const quiet = alert(shortForm, 'bedrock-throttles', 'meta.llama3-8b', { startsAt: NOW + 20 * MIN });
     quiet.labels = { ModelId: 'meta.llama3-8b' };

@@ -119,7 +119,7 @@ describe('matchers', () => {
 
   it.each([
     ['severity', 'is not a matcher'],
-    ['severity=="critical"', 'is not a matcher'],
+    ['severity=="critical"', 'unescaped double quote'],
     ['1abc="x"', 'is not a matcher'],
     ['ModelId=~"meta.("', 'invalid regular expression'],
   ])('refuses %s', (text, says) => {

@@ -49,7 +49,7 @@ inhibit:
     ['a label no alert has', `route:\n  receiver: slack\n  routes:\n    - matchers: ['tema="ml"']\n`, '14:18 route.routes[0].matchers[0] no alert carries the label "tema"'],
     ['a rule that does not exist', `route:\n  receiver: slack\n  routes:\n    - matchers: ['rule="bedrock-trottles"']\n`, '14:18 route.routes[0].matchers[0] unknown rule "bedrock-trottles": did you mean "bedrock-throttles"?'],
     ['a severity that does not exist', `route:\n  receiver: slack\n  routes:\n    - matchers: 'severity="page"'\n`, '14:17 route.routes[0].matchers[0] no severity is "page" (one of: info, warning, critical)'],
-    ['a matcher that does not parse', `route:\n  receiver: slack\n  routes:\n    - matchers: ['team == ml']\n`, '14:17 route.routes[0].matchers "team == ml" is not a matcher'],
+    ['a matcher that does not parse', `route:\n  receiver: slack\n  routes:\n    - matchers: ['team ml']\n`, '14:17 route.routes[0].matchers "team ml" is not a matcher'],
     ['an unknown time interval', `route:\n  receiver: slack\n  routes:\n    - mute_time_intervals: [night]\n`, '14:29 route.routes[0].mute_time_intervals[0] unknown time interval "night" (time_intervals: none)'],
     ['a group_by label no alert has', `route:\n  receiver: slack\n  group_by: [model]\n`, '13:14 route.group_by[0] no alert carries the label "model"'],
     ['a root without receiver', `route:\n  group_by: [rule]\n`, '12:3 route the root route needs a receiver'],

@@ -14,6 +14,7 @@ import { NotifierSet } from '../../shared/notify/receivers';
 import { parseRules } from '../../shared/rules/load';
 import type { Config } from '../../shared/rules/schema';
 import type { TickReport } from '../../shared/run/tick';
+import { DynamoSilenceStore } from '../../shared/state/silences';
 import { ReplaySource } from '../../shared/sources/replay';
 import type { MetricTrace } from '../../shared/sources/trace';
 import { DynamoStateStore } from '../../shared/state/dynamo-store';
@@ -53,7 +54,7 @@ export function evaluateHarness(opts: { rulesYaml: string; trace: MetricTrace; t
       streamKeys: tableStreamKeys(opts.table, { create: true, now: () => now }),
     });
     const handler = createEvaluateHandler(
-      () => ({ config, source, store, notifiers, baselines: async () => NO_BASELINES, sleep: async () => {}, metrics: opts.metrics, dropNotice: opts.dropNotice }),
+      () => ({ config, source, store, notifiers, silences: new DynamoSilenceStore(opts.table), baselines: async () => NO_BASELINES, sleep: async () => {}, metrics: opts.metrics, dropNotice: opts.dropNotice }),
       silentLogger(),
     );
     return {

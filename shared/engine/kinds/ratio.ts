@@ -34,6 +34,8 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   const at = (list: typeof num, i: number) => list.reduce((s, x) => s + (x?.[i] ?? 0), 0);
   const decides = Math.log(rule.evidence_odds);
   const evidence: Record<string, number> = {};
+  // The run of minutes each tier's evidence comes from: what decided it, when the window's rate alone is not above its limit.
+  const decided: Partial<Record<string, { events: number; requests: number; minutes: number }>> = {};
 
   const checks: TierCheck[] = TIER_ORDER.flatMap((tier) => {
     const t = rule.tiers[tier];
@@ -52,6 +54,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
         ev.recent.events >= CONFIRM_EVENTS &&
         ev.recent.events > t.above * ev.recent.requests;
       if (ev.minutes) evidence[`${tier}_evidence_minutes`] = ev.minutes;
+      if (ev.requests > 0) decided[tier] = { events: ev.events, requests: ev.requests, minutes: ev.minutes };
     } else {
       // Start firing on evidence: the confident lower bound is above the limit.
       breach = enoughEvents && lower > t.above;
@@ -70,7 +73,19 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   return observation(checks, {
     value: rate,
     baseline: null,
-    text: (limit) => `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min${limit ? `; ${limit}` : ''})`,
+    // The figure that decides the tier named in `limit`, never a value below the limit it names: the
+    // window's rate when it is above; else the evidence's run of minutes (sequential), which is above
+    // it whenever it decides; else the window's rate with the hysteresis that keeps a firing tier.
+    text: (limit) => {
+      const window = `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min${limit ? `; ${limit}` : ''})`;
+      const t = rule.tiers[limit.split(' ')[0] as keyof typeof rule.tiers];
+      if (!t || rate > t.above) return window;
+      const ev = decided[limit.split(' ')[0]];
+      if (ev && ev.events > t.above * ev.requests)
+        return `${pct(ev.events / ev.requests)} over the last ${ev.minutes} min (${ev.events} of ${ev.requests} requests; ${limit}); ${pct(rate)} over the last ${w.minutes} min`;
+      const holdsAbove = t.above * (1 - rule.hysteresis);
+      return rate > holdsAbove ? `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min; ${limit}, a firing tier holds while above ${pct(holdsAbove)})` : window;
+    },
     details: { events, requests: w.requests, window_minutes: w.minutes, rate_lower_bound: Number(lower.toFixed(4)), ...evidence },
   });
 };
