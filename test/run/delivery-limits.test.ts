@@ -85,3 +85,97 @@ describe('fault: receiver failing for a day (the boundary)', () => {
     expect(metrics.counts.NotificationsDropped).toBe(1);
   });
 });
+
+describe('fault: a message that cannot be delivered', () => {
+  /** A store whose cursor lists `ids` as pending, as a committed tick leaves it. */
+  async function storeWith(ns: Notification[], at: number) {
+    const store = new MemoryStateStore();
+    await store.putOutbox(outboxItems(ns, at));
+    const c = (await store.load()).cursor;
+    await store.commit(c, { ...c, pending: ns.map((n) => n.id) }, []);
+    return store;
+  }
+
+  it('once dropped, it leaves the pending list and the oldest-unsent gauge falls back to 0 (the alarm clears)', async () => {
+    const n = sampleNotification({ id: 'gone-1' });
+    const store = await storeWith([n], T0);
+    const bad: Notifier = { send: async () => { throw new DeliveryError('HTTP 400 invalid_payload', false); } };
+    const metrics = new RecordingMetrics();
+    const deliver = async (now: number) => deliverOutbox(store, { get: async () => bad }, (await store.load()).cursor.pending, now, { log: silent, sleep: async () => {}, metrics });
+    expect(await deliver(T0)).toMatchObject({ dropped: 1 });
+    expect((await store.load()).cursor.pending).toEqual([]);
+    expect(metrics.last('OldestUnsentAgeSeconds')).toBe(0);
+    // Even if an old pending list still names it, the dead item is cleaned up, not counted as waiting.
+    const again = await deliverOutbox(store, { get: async () => bad }, ['gone-1'], T0 + 10 * MIN, { log: silent, sleep: async () => {}, metrics });
+    expect(again).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+    expect(metrics.last('OldestUnsentAgeSeconds')).toBe(0);
+  });
+
+  it('the drop is logged, and so is a notice that could not be announced, without failing the tick', async () => {
+    const errors: string[] = [];
+    const log = { warn: () => undefined, error: (m: string) => void errors.push(m) };
+    const n = sampleNotification({ id: 'gone-2' });
+    const bad: Notifier = { send: async () => { throw new DeliveryError('HTTP 400 invalid_payload', false); } };
+    const failingNotice: DropNotice = { dropped: async () => { throw new Error('SNS down'); } };
+    const store = await storeWith([n], T0);
+    await expect(deliverOutbox(store, { get: async () => bad }, ['gone-2'], T0, { log, sleep: async () => {}, dropNotice: failingNotice })).resolves.toMatchObject({ dropped: 1 });
+    expect(errors).toEqual(['notification dropped', 'could not announce a dropped notification on the fallback topic']);
+    errors.length = 0;
+    const store2 = await storeWith([n], T0);
+    await deliverOutbox(store2, { get: async () => bad }, ['gone-2'], T0, { log, sleep: async () => {} });
+    expect(errors).toEqual(['notification dropped', 'no fallback topic to announce the dropped notification on']);
+  });
+
+  it('the announcement says how many attempts were made when there were several', async () => {
+    const reasons: string[] = [];
+    const dropNotice: DropNotice = { dropped: async (_n, reason) => void reasons.push(reason) };
+    const r = receiver(); // 503 throughout
+    const store = await storeWith([sampleNotification({ id: 'day-2' })], T0);
+    for (let t = T0; reasons.length === 0 && t <= T0 + GIVE_UP_AFTER_MS + 60 * MIN; t += 30 * MIN) await deliverOutbox(store, r.lookup, ['day-2'], t, { log: silent, sleep: async () => {}, dropNotice });
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/^HTTP 503\b.* \(after \d+ attempts\)$/);
+    const once: string[] = [];
+    const bad: Notifier = { send: async () => { throw new DeliveryError('HTTP 400 invalid_payload', false); } };
+    await deliverOutbox(await storeWith([sampleNotification({ id: 'once-1' })], T0), { get: async () => bad }, ['once-1'], T0, { log: silent, sleep: async () => {}, dropNotice: { dropped: async (_n, reason) => void once.push(reason) } });
+    expect(once).toEqual(['HTTP 400 invalid_payload']);
+  });
+});
+
+describe('order: decision order, whatever order the pending list comes in', () => {
+  it('a trigger and its resolve (the pending list is a set: any order) go out trigger first', async () => {
+    const trigger = sampleNotification({ id: 'o-trigger', key: 'stream-1' });
+    const resolve = sampleNotification({ id: 'o-resolve', key: 'stream-1', action: 'resolve' });
+    // Decided in one tick (a catch-up tick judging a whole episode).
+    const oneTick = new MemoryStateStore();
+    await oneTick.putOutbox(outboxItems([trigger, resolve], T0));
+    const r1 = receiver();
+    r1.up();
+    await deliverOutbox(oneTick, r1.lookup, ['o-resolve', 'o-trigger'], T0, { log: silent, sleep: async () => {} });
+    expect(r1.accepted).toEqual(['o-trigger', 'o-resolve']);
+    // Decided a minute apart.
+    const store = new MemoryStateStore();
+    await store.putOutbox(outboxItems([trigger], T0));
+    await store.putOutbox(outboxItems([resolve], T0 + MIN));
+    const r = receiver();
+    r.up();
+    await deliverOutbox(store, r.lookup, ['o-resolve', 'o-trigger'], T0 + MIN, { log: silent, sleep: async () => {} });
+    expect(r.accepted).toEqual(['o-trigger', 'o-resolve']);
+  });
+
+  it('records written before streams had keys: each alert is its own stream, so one waiting does not hold back another', async () => {
+    const legacy = (id: string, model: string) => {
+      const n = sampleNotification({ id, alert: { fingerprint: `server-errors/ModelId=${model}`, labels: { ModelId: model } } });
+      delete (n as { key?: string }).key;
+      return n;
+    };
+    const a = legacy('old-a', 'model-a');
+    const b = legacy('old-b', 'model-b');
+    const store = new MemoryStateStore();
+    await store.putOutbox(outboxItems([a, b], T0));
+    await store.claim('old-a', T0, 60 * MIN); // another tick holds a: it is not due here
+    const r = receiver();
+    r.up();
+    await deliverOutbox(store, r.lookup, ['old-a', 'old-b'], T0 + MIN, { log: silent, sleep: async () => {} });
+    expect(r.accepted).toEqual(['old-b']);
+  });
+});

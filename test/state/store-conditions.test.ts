@@ -115,3 +115,43 @@ describe('fault: DynamoDB leaves outbox reads unprocessed', () => {
     expect(report.delivered).toBe(1);
   });
 });
+
+describe.each(stores)('once-only jobs: the daily digest, a Slack signature (%s store)', (_name, makeStore) => {
+  const LEASE = 5 * 60_000;
+
+  it('one claim wins; a finished job is never claimed again; a released one is', async () => {
+    const store = await makeStore();
+    expect(await store.claimOnce('digest#1', T0, LEASE)).toBe(true);
+    expect(await store.claimOnce('digest#1', T0 + 1000, LEASE)).toBe(false); // another invocation, within the lease
+    expect(await store.claimOnce('digest#2', T0 + 1000, LEASE)).toBe(true); // another job is independent
+    await store.finishOnce('digest#1', T0 + 2000, true);
+    expect(await store.claimOnce('digest#1', T0 + 10 * LEASE, LEASE)).toBe(false); // done: even long after
+    await store.finishOnce('digest#2', T0 + 2000, false);
+    expect(await store.claimOnce('digest#2', T0 + 3000, LEASE)).toBe(true); // released after a failure: tried again
+  });
+
+  it('a claim whose invocation died is taken over once its lease has run out, not before', async () => {
+    const store = await makeStore();
+    expect(await store.claimOnce('digest#3', T0, LEASE)).toBe(true);
+    expect(await store.claimOnce('digest#3', T0 + LEASE, LEASE)).toBe(false);
+    expect(await store.claimOnce('digest#3', T0 + LEASE + 1, LEASE)).toBe(true);
+  });
+
+  it('finishing a job nobody claimed changes nothing', async () => {
+    const store = await makeStore();
+    await store.finishOnce('digest#4', T0, true);
+    expect(await store.claimOnce('digest#4', T0, LEASE)).toBe(true);
+  });
+});
+
+describe.each(stores)('the pending list across a commit (%s store)', (_name, makeStore) => {
+  it('an item delivered (and dropped from the list) while a tick ran is not put back by its commit', async () => {
+    const store = await makeStore();
+    const c0 = (await store.load()).cursor;
+    await store.commit(c0, { ...c0, pending: ['sent-meanwhile'] }, []);
+    const prev = (await store.load()).cursor;
+    await store.dropPending(['sent-meanwhile']); // delivery of another tick
+    await store.commit(prev, { ...prev, pending: [...prev.pending, 'new-one'] }, []);
+    expect((await store.load()).cursor.pending).toEqual(['new-one']);
+  });
+});
