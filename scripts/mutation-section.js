@@ -31,6 +31,9 @@ function mutationSection(summary, file = 'docs/mutation.json') {
     lines.push(row(`**${folder}/**`, c));
     for (const [f, fc] of Object.entries(summary.files)) if (f.startsWith(`${folder}/`) && !f.slice(folder.length + 1).includes('/')) lines.push(row(`\`${f}\``, fc));
   }
+  if (summary.notRunYet?.length) {
+    lines.push('', `Not mutated yet (in the configured scope, no report for them: \`npm run mutation -- --mutate FILE\`): ${summary.notRunYet.map((f) => `\`${f}\``).join(', ')}.`);
+  }
   lines.push('', `Survivors (${summary.survivors.length}), each with why it is equivalent or why it is not killed yet:`, '');
   if (summary.survivors.length) {
     lines.push('| where | mutation | status | verdict | why |', '|---|---|---|---|---|');

@@ -38,6 +38,23 @@ function score(c) {
   return valid ? Math.round(((c.killed + c.timeout) / valid) * 1000) / 10 : null;
 }
 
+/** The .ts files under the config's `mutate` globs (folder/**\/*.ts form), relative, sorted. */
+function scopeFiles(config, base = root) {
+  const out = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(path.join(base, dir), { withFileTypes: true })) {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(rel);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(rel);
+    }
+  };
+  for (const g of config.mutate ?? []) {
+    const m = /^([\w./-]+?)\/\*\*\/\*\.ts$/.exec(g);
+    if (m && fs.existsSync(path.join(base, m[1]))) walk(m[1]);
+  }
+  return [...new Set(out)].sort();
+}
+
 function summarize(reports, reasons, meta = {}) {
   const files = {};
   const perf = { setupMs: 0, initialRunMs: 0, mutationMs: 0 };
@@ -87,6 +104,7 @@ function summarize(reports, reasons, meta = {}) {
     ...(meta.wallMinutes ? { wallMinutes: meta.wallMinutes } : {}),
     durationMinutes: { setup: Math.round(perf.setupMs / 600) / 100, initialTestRun: Math.round(perf.initialRunMs / 600) / 100, mutants: Math.round(perf.mutationMs / 600) / 100 },
     total: withScore(total),
+    ...(meta.scope ? { notRunYet: meta.scope.filter((f) => !(f in files)) } : {}),
     folders: Object.fromEntries(Object.entries(folders).map(([k, v]) => [k, withScore(v)])),
     files: Object.fromEntries(Object.entries(byFile).map(([k, v]) => [k, withScore(v)])),
     survivors,
@@ -118,7 +136,8 @@ function main() {
   let reasons = {};
   if (fs.existsSync(o.reasons)) reasons = JSON.parse(fs.readFileSync(o.reasons, 'utf8'));
   const when = new Date(Math.max(...o.reports.map((f) => fs.statSync(f).mtimeMs))).toISOString().replace(/\.\d+Z$/, 'Z');
-  const s = summarize(reports, reasons, { command: o.command, when, wallMinutes: o.wall });
+  const config = JSON.parse(fs.readFileSync(path.join(root, 'stryker.config.json'), 'utf8'));
+  const s = summarize(reports, reasons, { command: o.command, when, wallMinutes: o.wall, scope: scopeFiles(config) });
   fs.writeFileSync(o.out, `${JSON.stringify(s, null, 2)}\n`);
   const t = s.total;
   console.error(`mutation-summary: wrote ${path.relative(process.cwd(), o.out)}: ${t.mutants} mutants, ${t.killed} killed, ${t.survived} survived, ${t.timeout} timeout, ${t.noCoverage} no coverage, score ${t.score}%`);
@@ -127,4 +146,4 @@ function main() {
 }
 
 if (require.main === module) main();
-module.exports = { summarize, score, original };
+module.exports = { summarize, score, original, scopeFiles };
