@@ -71,6 +71,28 @@ ${RULE}`);
   });
 });
 
+describe('which alerts a short-form policy applies to', () => {
+  const cfg = parseRules(`${RECEIVERS}
+routes:
+  critical: [slack-alerts]
+  warning: [slack-alerts]
+  repeat_interval: 4h
+  escalation: { critical: p }
+escalation:
+  p:
+    steps:
+      - { after: 0m, receivers: [slack-oncall] }
+${RULE}`);
+
+  it('a warning (no policy for its tier) pages nobody; a critical one does, named after its tier', () => {
+    const w = firing(cfg, 'm1', T0, 'warning');
+    const c = firing(cfg, 'm2', T0, 'critical');
+    const { sent } = run(cfg, 5, { [w.fingerprint]: w, [c.fingerprint]: c });
+    const steps = sent.filter((n) => n.receiver === 'slack-oncall');
+    expect(steps.map((n) => n.alert.labels.ModelId)).toEqual(['m2']);
+  });
+});
+
 describe('the route tree form', () => {
   const cfg = parseRules(`${RECEIVERS}
 route:
