@@ -13,10 +13,11 @@ function mutationSection(summary, file = 'docs/mutation.json') {
     return lines;
   }
   const t = summary.total;
-  const d = summary.durationMinutes ?? {};
+  const d = summary.durationMinutes;
+  const took = [d ? `initial test run ${d.initialTestRun} min, mutants ${d.mutants} min` : null, summary.wallMinutes ? `${summary.wallMinutes} min wall clock` : null].filter(Boolean).join(', ');
   lines.push(
     `${summary.tool} over the on-call core, from \`${file}\` (run ${summary.when ?? 'at an unrecorded time'}; command: \`${summary.command}\`; ` +
-      `initial test run ${d.initialTestRun ?? '?'} min, mutants ${d.mutants ?? '?'} min${summary.wallMinutes ? `, ${summary.wallMinutes} min wall clock` : ''}). ` +
+      `${took || 'duration not recorded'}). ` +
       'Each mutant is a small change to the code (an operator, a condition, a removed call); it is killed when a test fails on it. ' +
       'Score = (killed + timeout) / (killed + timeout + survived + no coverage).',
     '',

@@ -97,12 +97,13 @@ function summarize(reports, reasons, meta = {}) {
     }
   }
   const withScore = (c) => ({ ...c, score: score(c) });
+  const timed = perf.setupMs + perf.initialRunMs + perf.mutationMs > 0; // Stryker 10's JSON report carries no timings: --wall gives them
   return {
     tool: framework ?? 'StrykerJS',
     command: meta.command ?? 'npm run mutation',
     ...(meta.when ? { when: meta.when } : {}),
     ...(meta.wallMinutes ? { wallMinutes: meta.wallMinutes } : {}),
-    durationMinutes: { setup: Math.round(perf.setupMs / 600) / 100, initialTestRun: Math.round(perf.initialRunMs / 600) / 100, mutants: Math.round(perf.mutationMs / 600) / 100 },
+    ...(timed ? { durationMinutes: { setup: Math.round(perf.setupMs / 600) / 100, initialTestRun: Math.round(perf.initialRunMs / 600) / 100, mutants: Math.round(perf.mutationMs / 600) / 100 } } : {}),
     total: withScore(total),
     ...(meta.scope ? { notRunYet: meta.scope.filter((f) => !(f in files)) } : {}),
     folders: Object.fromEntries(Object.entries(folders).map(([k, v]) => [k, withScore(v)])),

@@ -61,3 +61,12 @@ describe('mutation summary', () => {
     expect(mutationSection(null).join('\n')).toContain('run `npm run mutation`, then `node scripts/mutation-summary.js`');
   });
 });
+
+describe('the committed summary (docs/mutation.json)', () => {
+  it('names every surviving mutant with a verdict and a reason', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const committed = require(join(root, 'docs', 'mutation.json')) as Summary;
+    expect(committed.total.mutants).toBeGreaterThan(0);
+    expect(committed.survivors.filter((s) => !s.reason || s.verdict === 'no reason recorded').map((s) => s.key)).toEqual([]);
+  });
+});
