@@ -145,6 +145,40 @@ ${RULE}`);
     });
     expect(Object.values(escalations)[0].acked).toEqual({ by: 'bo', at: T0 + 10 * MIN, via: 'slack' });
     expect(lines.filter((l) => l.includes('pagerduty'))).toEqual([]);
+    // The same with the members acknowledged in the other order.
+    const c = firing(cfg, 'm1', T0);
+    const d = firing(cfg, 'm2', T0);
+    const other = run(cfg, 12, { [c.fingerprint]: c, [d.fingerprint]: d }, (m, now) => {
+      if (m === 8) d.ack = { ackedBy: 'ana', ackedAt: now, via: 'cli', episode: T0 };
+      if (m === 10) c.ack = { ackedBy: 'bo', ackedAt: now, via: 'slack', episode: T0 };
+    });
+    expect(Object.values(other.escalations)[0].acked).toMatchObject({ by: 'bo' });
+  });
+
+  it('a model that fired and resolved before the first step is not listed in it', () => {
+    const a = firing(cfg, 'm1', T0);
+    const b = firing(cfg, 'm2', T0 + MIN);
+    const states: Record<string, AlertState> = { [a.fingerprint]: a };
+    const { sent } = run(cfg, 6, states, (m, now) => {
+      if (m === 1) states[b.fingerprint] = b;
+      if (m === 3) {
+        Object.assign(b, { status: 'inactive', tier: null, endsAt: now });
+        return [{ kind: 'resolved', at: now, minute: now - 3 * MIN, fromTier: 'critical', state: b }];
+      }
+    });
+    const first = sent.filter((n) => n.receiver === 'slack-oncall');
+    expect(first.map((n) => n.alerts.map((x) => `${x.labels.ModelId} ${x.status}`))).toEqual([['m1 firing']]);
+  });
+
+  it('a member whose alert expired from the table is dropped from the group, the others still page', () => {
+    const a = firing(cfg, 'm1', T0);
+    const b = firing(cfg, 'm2', T0);
+    const states: Record<string, AlertState> = { [a.fingerprint]: a, [b.fingerprint]: b };
+    const { sent } = run(cfg, 16, states, (m) => {
+      if (m === 10) delete states[b.fingerprint];
+    });
+    const pd = sent.filter((n) => n.receiver === 'pagerduty-oncall');
+    expect(pd.map((n) => n.alerts.map((x) => x.labels.ModelId))).toEqual([['m1']]);
   });
 });
 
