@@ -22,7 +22,8 @@ function mutationSection(summary, file = 'docs/mutation.json') {
       'Score = (killed + timeout) / (killed + timeout + survived + no coverage).',
     '',
     `**Score: ${pct(t.score)}** — ${t.mutants} mutants: ${t.killed} killed, ${t.timeout} timeout, ${t.survived} survived, ${t.noCoverage} no coverage` +
-      `${t.runtimeError || t.compileError ? `, ${t.runtimeError + t.compileError} errors` : ''}.`,
+      `${t.runtimeError || t.compileError ? `, ${t.runtimeError + t.compileError} errors` : ''}.` +
+      (summary.scoreWithoutEquivalent != null && summary.scoreWithoutEquivalent !== t.score ? ` Leaving out the survivors judged equivalent below: ${pct(summary.scoreWithoutEquivalent)}.` : ''),
     '',
     '| folder / file | mutants | killed | timeout | survived | no coverage | score |',
     '|---|---:|---:|---:|---:|---:|---:|',

@@ -105,6 +105,8 @@ function summarize(reports, reasons, meta = {}) {
     ...(meta.wallMinutes ? { wallMinutes: meta.wallMinutes } : {}),
     ...(timed ? { durationMinutes: { setup: Math.round(perf.setupMs / 600) / 100, initialTestRun: Math.round(perf.initialRunMs / 600) / 100, mutants: Math.round(perf.mutationMs / 600) / 100 } } : {}),
     total: withScore(total),
+    // The same score once the survivors judged equivalent (no test can kill them) are left out.
+    scoreWithoutEquivalent: score({ ...total, survived: total.survived - survivors.filter((v) => v.status === 'Survived' && v.verdict === 'equivalent').length }),
     ...(meta.scope ? { notRunYet: meta.scope.filter((f) => !(f in files)) } : {}),
     folders: Object.fromEntries(Object.entries(folders).map(([k, v]) => [k, withScore(v)])),
     files: Object.fromEntries(Object.entries(byFile).map(([k, v]) => [k, withScore(v)])),
