@@ -4,11 +4,14 @@
 // tried is counted from the run: every test under a describe block named `fault: …` or
 // `bad input: …`, grouped by that block, with how many passed and failed.
 //
-// Usage: node scripts/reliability.js [--results out/jest-results.json] [--out RELIABILITY.md]
+// The "Mutation testing" section comes from the committed docs/mutation.json (scripts/mutation-summary.js).
+//
+// Usage: node scripts/reliability.js [--results out/jest-results.json] [--out RELIABILITY.md] [--mutation docs/mutation.json]
 'use strict';
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { mutationSection } = require('./mutation-section');
 
 const root = path.resolve(__dirname, '..');
 
@@ -47,13 +50,14 @@ const PREFIXES = [
 ];
 
 function args(argv) {
-  const o = { results: path.join(root, 'out', 'jest-results.json'), out: path.join(root, 'RELIABILITY.md'), simulation: path.join(root, 'out', 'simulation.json') };
+  const o = { results: path.join(root, 'out', 'jest-results.json'), out: path.join(root, 'RELIABILITY.md'), simulation: path.join(root, 'out', 'simulation.json'), mutation: path.join(root, 'docs', 'mutation.json') };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--results') o.results = path.resolve(argv[++i]);
     else if (argv[i] === '--simulation') o.simulation = path.resolve(argv[++i]);
     else if (argv[i] === '--out') o.out = path.resolve(argv[++i]);
+    else if (argv[i] === '--mutation') o.mutation = path.resolve(argv[++i]);
     else {
-      console.error(`reliability: unknown argument ${JSON.stringify(argv[i])} (usage: reliability [--results FILE] [--simulation FILE] [--out FILE])`);
+      console.error(`reliability: unknown argument ${JSON.stringify(argv[i])} (usage: reliability [--results FILE] [--simulation FILE] [--out FILE] [--mutation FILE])`);
       process.exit(2);
     }
   }
@@ -91,7 +95,7 @@ function tally(results) {
 
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-function render(results, rows, resultsFile) {
+function render(results, rows, resultsFile, mutation = null, mutationFile = 'docs/mutation.json') {
   const when = results.startTime ? new Date(results.startTime).toISOString().replace(/\.\d+Z$/, 'Z') : 'unknown time';
   const sum = (kind, f) => rows.filter((r) => !kind || r.kind === kind).reduce((n, r) => n + r[f], 0);
   const lines = [
@@ -120,6 +124,7 @@ function render(results, rows, resultsFile) {
       `in ${rows.length} blocks.`,
     '',
   );
+  lines.push(...mutationSection(mutation, mutationFile));
   return lines.join('\n');
 }
 
@@ -184,7 +189,8 @@ function main() {
   } catch {
     console.error(`reliability: no ${path.relative(process.cwd(), o.simulation)} (the simulation writes it): no Simulation section`);
   }
-  fs.writeFileSync(o.out, render(results, rows, o.results) + (sim ? `\n${renderSimulation(sim, o.simulation)}` : ''));
+  const mutation = fs.existsSync(o.mutation) ? JSON.parse(fs.readFileSync(o.mutation, 'utf8')) : null;
+  fs.writeFileSync(o.out, render(results, rows, o.results, mutation, path.relative(root, o.mutation).split(path.sep).join('/')) + (sim ? `\n${renderSimulation(sim, o.simulation)}` : ''));
   console.error(`reliability: wrote ${path.relative(process.cwd(), o.out)} (${rows.length} blocks, ${rows.reduce((n, r) => n + r.tests, 0)} tests)`);
 }
 
