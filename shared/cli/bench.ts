@@ -308,10 +308,10 @@ export function costBench(config: Config, computeMs: number, measuredPerTick: nu
       row('20 models, typical (errors in 10% of minutes)', typical, '≤ 0.75×'),
       row('20 models, busy (errors every minute)', busy, '≤ 1.0×'),
       ['  20 models, busy, metrics per tick measured on the generated workload', `$${measuredTotal.toFixed(2)}`, times(measuredTotal, busy.nativeUsd)],
-      row('3 models, quiet / typical', threeQuiet, '≤ 1.0×'),
+      row('3 models, quiet', threeQuiet, '≤ 1.0×'),
       row('3 models, typical', three, '≤ 1.0×'),
       row('3 models, busy', threeBusy, '≤ 1.0×'),
-      row('20 models in 2 regions × 3 accounts, quiet', places, ''),
+      row('20 models in 2 regions × 3 accounts, quiet', places, 'as one place'),
     ],
     figures: {
       nativeAlarms20Models: round(quiet.nativeUsd),

@@ -178,7 +178,8 @@ handler on a simulated clock, and report the alerts and notifications it would h
   --silences FILE  replay with these silences in force (YAML or JSON list: matchers, start, end, comment),
                    e.g. a maintenance window; what they held back is in the summary and the report
   --json           print only the backtest object {"alerts":[...],"notifications":[...]} on stdout
-  --progress       show progress even when stderr is not a terminal`,
+  --progress       show progress even when stderr is not a terminal or with --json
+                   (default: on a terminal, without --json)`,
     options: { ...help, ...progressOption, metrics: { type: 'string' }, logs: { type: 'string' }, rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, store: { type: 'string' }, html: { type: 'string' }, compare: { type: 'string' }, silences: { type: 'string' } },
     maxPositionals: 0,
     run: (v) => backtest(v),
@@ -370,12 +371,15 @@ async function backtest(v: Values): Promise<number> {
   const rulesFile = typeof v.rules === 'string' ? v.rules : 'rules.yml';
   const config = loadRulesFile(rulesFile);
   const other = typeof v.compare === 'string' ? loadRulesFile(v.compare) : undefined;
+  // On a terminal by default; quiet when piped or with --json (unless --progress).
+  const bar = progressBar(Boolean(v.progress), process.stderr, Boolean(v.json));
+  if (typeof v.metrics === 'string') bar.update(0, 1, `reading ${v.metrics}`);
   const metrics = typeof v.metrics === 'string' ? loadMetricTrace(v.metrics) : undefined;
+  if (typeof v.logs === 'string') bar.update(0, 1, `reading ${v.logs}`);
   const logs = typeof v.logs === 'string' ? loadLogs(v.logs) : undefined;
   checkRange([metrics, logs], from, to);
   const html = typeof v.html === 'string' ? v.html : undefined;
   const observations = html ? new ObservationLog() : undefined;
-  const bar = progressBar(Boolean(v.progress));
   const days = (done: number, total: number, label: string) => bar.update(done, total, `${label} ${((done * config.settings.schedule) / DAY).toFixed(1)} of ${((total * config.settings.schedule) / DAY).toFixed(1)} days`);
   const silences = typeof v.silences === 'string' ? loadSilencesFile(v.silences) : undefined;
   const opts: ReplayOptions = { config, metrics, logs, from, to, store, silences, onProgress: (d, t) => days(d, t, 'replayed'), onObservation: observations?.listen };
