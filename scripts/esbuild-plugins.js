@@ -81,7 +81,18 @@ const lambdaCredentials = {
   },
 };
 
-module.exports = [packagedRules, lambdaCredentials];
+// lambda-ssm: secrets are read with one signed SSM GetParameter (shared/notify/ssm-get.ts) rather
+// than Powertools' parameters and the SSM client, whose schema of every SSM operation was the
+// largest part of evaluate's bundle (77 KB minified) and cold start. Same cache (maxAge,
+// forceFetch) and error names; the source and its tests keep Powertools.
+const lambdaSsm = {
+  name: 'bedrock-watch-lambda-ssm',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-lambda-powertools\/parameters\/ssm$/ }, () => ({ path: path.join(root, 'shared', 'notify', 'ssm-get.ts') }));
+  },
+};
+
+module.exports = [packagedRules, lambdaCredentials, lambdaSsm];
 module.exports.compileRules = compileRules;
 module.exports.rulesFile = rulesFile;
 module.exports.RulesFileError = RulesFileError;

@@ -22,7 +22,7 @@ import type { Config } from '../rules/schema';
 import { loadMetricTrace, type MetricTrace } from '../sources/trace';
 import { DAY, MINUTE } from '../core/time';
 import type { Frame } from '../core/series';
-import { costReport } from './cost/command';
+import { costReport, type CostReport, type Profile } from './cost/command';
 import { align } from './main';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -159,7 +159,10 @@ function engineBench(base: Config): BenchSection {
     figures[`models${n}Ms`] = round(engine, 3);
     figures[`floor${n}Ms`] = round(floor, 3);
     rows.push([`  ${n}`, ms(engine), ms(floor), times(engine, floor)]);
-    if (n === 1000) figures.ratioToFloor = round(engine / floor);
+    if (n === 1000) {
+      figures.ratioToFloor = round(engine / floor);
+      figures.targetRatioToFloor = 3;
+    }
   }
   void base;
   return { title: `Engine: one tick of N models × ${rules} rules × 60 minutes (median of several runs)`, rows, figures };
@@ -184,7 +187,7 @@ function coldStartBench(tmp: string): BenchSection {
   writeFileSync(join(emptyDir, 'index.js'), 'exports.handler = async () => {};\n');
   const RUNS = 7;
   const empty = median(Array.from({ length: RUNS }, () => requireMs(join(emptyDir, 'index.js'), emptyDir)));
-  const figures: Record<string, unknown> = { emptyBundleImportMs: round(empty) };
+  const figures: Record<string, unknown> = { emptyBundleImportMs: round(empty), targets: { bytes: 400 * 1024, importMs: 100 } };
   const rows: string[][] = [['  function', 'zip', 'bundle', `require() median of ${RUNS} fresh processes`, 'over an empty bundle']];
   for (const zip of zips) {
     const fn = zip.replace(/\.zip$/, '');
@@ -290,41 +293,44 @@ export async function apiBench(config: Config): Promise<BenchSection> {
   };
 }
 
-export function costBench(config: Config, evaluateMs: number, measuredPerTick: number): BenchSection {
-  const r = costReport({ config, models: 20, evaluateMs });
-  // The default design: settings.detail_every, a quiet account (the figure the target is about).
-  const chosen = r.designs.find((d) => d.design.kind === 'tiered' && d.design.detailEvery === config.settings.detail_every && !d.design.errors && !d.design.moving) ?? r.designs[0];
-  const busy = r.designs.find((d) => d.design.kind === 'tiered' && d.design.errors === 1) ?? chosen;
-  const reference = r.designs[0];
-  // The metrics per tick measured on the generated workload (errors somewhere in most minutes) replace the design's estimate in the bill.
-  const gmdPerMetric = (chosen.estimate.lines[0].usd || 1) / (chosen.estimate.lines[0].quantity || 1);
-  const measuredTotal = chosen.estimate.total - chosen.estimate.lines[0].usd + measuredPerTick * (30 * DAY / config.settings.schedule) * gmdPerMetric;
+export function costBench(config: Config, computeMs: number, measuredPerTick: number): BenchSection {
+  const at = (models: number, profile: Profile) => costReport({ config, models, profile, computeMs });
+  const [quiet, typical, busy, three] = [at(20, 'quiet'), at(20, 'typical'), at(20, 'busy'), at(3, 'typical')];
+  const threeQuiet = at(3, 'quiet');
+  const threeBusy = at(3, 'busy');
+  // The metrics per tick measured on the generated workload (errors in most minutes) in place of the busy profile's estimate.
+  const gmd = busy.lines.find((l) => l.name === 'GetMetricData, evaluate')!;
+  const measuredTotal = busy.totalUsd - gmd.usd + (gmd.usd / gmd.quantity) * measuredPerTick * (30 * DAY / config.settings.schedule);
   // Several places: every read made in each (2 regions × 3 accounts here), next to as many native alarms.
-  const places = costReport({ config, models: 20, evaluateMs, regions: 2, accounts: 3 });
-  const placesChosen = places.designs.find((d) => d.name === chosen.name) ?? places.designs[0];
-  const where = r.regions * r.accounts > 1 ? ` in each of ${r.regions} regions × ${r.accounts} accounts` : '';
+  const places = costReport({ config, models: 20, profile: 'quiet', computeMs, regions: 2, accounts: 3 });
+  const row = (name: string, r: CostReport, target: string) => [`  ${name}`, `$${r.totalUsd.toFixed(2)}`, `${times(r.totalUsd, r.nativeUsd)} native $${r.nativeUsd.toFixed(2)} (target ${target})`];
   return {
-    title: `Monthly cost at 20 models${where} (bedrock-watch cost --models 20; evaluate at the dynalite ${evaluateMs.toFixed(0)} ms/tick)`,
+    title: `Monthly cost, every line the stack bills (bedrock-watch cost --models N --profile P; engine ${computeMs.toFixed(0)} ms/tick + modelled round trips)`,
     rows: [
-      ['  native CloudWatch alarms', `$${r.native.usd.toFixed(2)}`, ''],
-      ['  bedrock-watch, every series every tick', `$${reference.estimate.total.toFixed(2)}`, times(reference.estimate.total, r.native.usd)],
-      [`  bedrock-watch, default design (detail_every ${config.settings.detail_every / 60_000} min), quiet account`, `$${chosen.estimate.total.toFixed(2)}`, times(chosen.estimate.total, r.native.usd)],
-      ['  bedrock-watch, default design, busy account (errors every minute)', `$${busy.estimate.total.toFixed(2)}`, times(busy.estimate.total, r.native.usd)],
-      ['  bedrock-watch, default design (metrics per tick measured above)', `$${measuredTotal.toFixed(2)}`, times(measuredTotal, r.native.usd)],
-      ['  2 regions × 3 accounts, default design, quiet', `$${placesChosen.estimate.total.toFixed(2)}`, `${times(placesChosen.estimate.total, places.native.usd)} native $${places.native.usd.toFixed(2)}`],
+      row('20 models, quiet account', quiet, '≤ 0.6×'),
+      row('20 models, typical (errors in 10% of minutes)', typical, '≤ 0.75×'),
+      row('20 models, busy (errors every minute)', busy, '≤ 1.0×'),
+      ['  20 models, busy, metrics per tick measured on the generated workload', `$${measuredTotal.toFixed(2)}`, times(measuredTotal, busy.nativeUsd)],
+      row('3 models, quiet', threeQuiet, '≤ 1.0×'),
+      row('3 models, typical', three, '≤ 1.0×'),
+      row('3 models, busy', threeBusy, '≤ 1.0×'),
+      row('20 models in 2 regions × 3 accounts, quiet', places, 'as one place'),
     ],
     figures: {
-      nativeAlarms20Models: round(r.native.usd),
-      everyTick20Models: round(reference.estimate.total),
-      tieredQuiet20Models: round(chosen.estimate.total),
-      tieredBusy20Models: round(busy.estimate.total),
-      tieredMeasured20Models: round(measuredTotal),
-      regions: r.regions,
-      accounts: r.accounts,
-      ratioToNativeAlarms20Models: round(chosen.estimate.total / r.native.usd, 3),
-      busyRatioToNativeAlarms20Models: round(busy.estimate.total / r.native.usd, 3),
-      measuredRatioToNativeAlarms20Models: round(measuredTotal / r.native.usd, 3),
-      sixPlacesRatioToNativeAlarms20Models: round(placesChosen.estimate.total / places.native.usd, 3),
+      nativeAlarms20Models: round(quiet.nativeUsd),
+      quiet20Models: round(quiet.totalUsd),
+      typical20Models: round(typical.totalUsd),
+      busy20Models: round(busy.totalUsd),
+      measuredBusy20Models: round(measuredTotal),
+      ratioQuiet20Models: round(quiet.ratio, 3),
+      ratioTypical20Models: round(typical.ratio, 3),
+      ratioBusy20Models: round(busy.ratio, 3),
+      ratioMeasuredBusy20Models: round(measuredTotal / busy.nativeUsd, 3),
+      ratioQuiet3Models: round(threeQuiet.ratio, 3),
+      ratioTypical3Models: round(three.ratio, 3),
+      ratioBusy3Models: round(threeBusy.ratio, 3),
+      ratioSixPlacesQuiet20Models: round(places.ratio, 3),
+      floors: { ratioQuiet20Models: 0.6, ratioTypical20Models: 0.75, ratioBusy20Models: 1, ratioTypical3Models: 1 },
     },
   };
 }
@@ -348,7 +354,7 @@ export function writeTrace(trace: MetricTrace, file: string): void {
   writeFileSync(file, gzipSync(Buffer.concat(chunks), { level: 1 }));
 }
 
-async function backtestBench(config: Config, tmp: string): Promise<BenchSection> {
+export async function backtestBench(config: Config, tmp: string): Promise<BenchSection> {
   const file = join(tmp, 'bench-14d-metrics.jsonl.gz');
   const { trace } = generateWorkload({ start: '2026-11-02T00:00:00Z', days: 14, models: manyModels(4), incidents: [], seed: 5 });
   writeTrace(trace, file);
@@ -374,7 +380,7 @@ async function backtestBench(config: Config, tmp: string): Promise<BenchSection>
       ['  gunzip + parse (floor, median of 3)', `${parse.toFixed(1)} s`, ''],
       ['  bedrock-watch backtest --json (whole command)', `${seconds.toFixed(1)} s`, `${times(seconds, parse)} the floor`],
     ],
-    figures: { seconds: round(seconds, 1), parseSeconds: round(parse, 2), ratioToFloor: round(seconds / parse), datapoints },
+    figures: { seconds: round(seconds, 1), parseSeconds: round(parse, 2), ratioToFloor: round(seconds / parse), datapoints, targets: { ratioToFloor: 3, seconds: 10 } },
   };
 }
 

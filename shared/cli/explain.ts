@@ -127,10 +127,11 @@ notifications sent. Without --at: when the rule first fired, or the end of the t
     const byFingerprint = /^[0-9a-f]{24}$/.test(target);
     const rule = config.rules.find((r) => r.name === target);
     if (!rule && !byFingerprint) throw new UsageError(`no rule named "${target}" (rules: ${config.rules.map((r) => r.name).join(', ')})`);
+    const bar = progress(Boolean(v.progress));
+    if (typeof v.metrics === 'string') bar.update(0, 1, `reading ${v.metrics}`);
     const metrics = typeof v.metrics === 'string' ? loadMetricTrace(v.metrics) : undefined;
     const logs = typeof v.logs === 'string' ? (require('../local/log-trace') as typeof import('../local/log-trace')).loadLogTrace(v.logs) : undefined;
     const judged = new Map<string, Judged[]>();
-    const bar = progress(Boolean(v.progress));
     const { replay } = require('../local/replay-run') as typeof import('../local/replay-run');
     const result = await replay({
       config,

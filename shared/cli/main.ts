@@ -16,7 +16,7 @@ import { unmatchedIncludes } from '../engine/select';
 import type { Config } from '../rules/schema';
 import { TraceError, loadMetricTrace } from '../sources/trace';
 import { loadSilencesFile } from './silences-file';
-import { costLines, costReport, DEFAULT_EVALUATE_MS, parseInterval } from './cost/command';
+import { costLines, costReport, GET_METRIC_DATA_MS, parseInterval, PROFILES, type Profile } from './cost/command';
 import { IncidentsError, loadIncidents, score, type Incident } from './incidents';
 import { durationText, isoSeconds, logCoverage, renderReport } from './report';
 
@@ -185,7 +185,8 @@ handler on a simulated clock, and report the alerts and notifications it would h
   --silences FILE  replay with these silences in force (YAML or JSON list: matchers, start, end, comment),
                    e.g. a maintenance window; what they held back is in the summary and the report
   --json           print only the backtest object {"alerts":[...],"notifications":[...]} on stdout
-  --progress       show progress even when stderr is not a terminal`,
+  --progress       show progress even when stderr is not a terminal or with --json
+                   (default: on a terminal, without --json)`,
     options: { ...help, ...progressOption, metrics: { type: 'string' }, logs: { type: 'string' }, rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, store: { type: 'string' }, html: { type: 'string' }, compare: { type: 'string' }, silences: { type: 'string' } },
     maxPositionals: 0,
     run: (v) => backtest(v),
@@ -204,21 +205,42 @@ or anywhere with --progress.`,
     run: (v) => demo(typeof v.out === 'string' ? v.out : 'out', Boolean(v.progress)),
   },
   cost: {
-    summary: 'monthly cost of running bedrock-watch next to native CloudWatch alarms',
-    usage: `bedrock-watch cost --models N [--regions N] [--accounts N] [--rules FILE] [--interval 1m] [--evaluate-ms MS]
+    summary: 'monthly cost of running bedrock-watch (every line billed) next to native CloudWatch alarms',
+    usage: `bedrock-watch cost --models N [--profile quiet|typical|busy] [--regions N] [--accounts N] [--logs GB] [--dashboard]
+                   [--rules FILE] [--interval 1m] [--evaluate-ms MS] [--json]
 
-Estimate the monthly AWS bill of running bedrock-watch for N models (Lambda, GetMetricData,
-DynamoDB, SNS, CloudWatch Logs) under each fetch design, next to the native CloudWatch alarms that
-would cover the same rules. Prices: shared/pricing/aws-prices.json.
+Every line the deployed stack bills a month for N models (Lambda, GetMetricData, DynamoDB,
+CloudWatch alarms, custom metrics, KMS, dashboard, CloudWatch Logs, SNS, Kinesis), next to the
+native CloudWatch alarms that would cover the same rules, and the fetch designs compared.
+Alarms, keys and the dashboard are counted from serverless.yml and resources/*.yml.
+Prices: shared/pricing/aws-prices.json.
 
   --models N        number of Bedrock models watched in each region and account (required)
+  --profile P       quiet (no errors), typical (errors in 10% of minutes), busy (errors every
+                    minute); default quiet
   --regions N       regions read (default: the rules' settings.regions, else 1)
   --accounts N      accounts read, this one included (default: 1 + the rules' settings.accounts)
+  --logs GB         invocation logs a month (all places): invocation logging, the ingest path and,
+                    with several places, the Kinesis stream (default 0: not subscribed)
+  --dashboard       the stack is deployed with --param dashboard=true (the dashboard is opt-in)
   --rules FILE      rules file (default rules.yml)
   --interval D      evaluate schedule (default: the rules' settings.schedule)
-  --evaluate-ms MS  measured evaluate duration per tick (default: out/bench.json, else ${DEFAULT_EVALUATE_MS})
-  --json            print the report as JSON`,
-    options: { ...help, models: { type: 'string' }, regions: { type: 'string' }, accounts: { type: 'string' }, rules: { type: 'string' }, interval: { type: 'string' }, 'evaluate-ms': { type: 'string' }, json: { type: 'boolean' } },
+  --evaluate-ms MS  a measured evaluate duration per tick (default: modelled, engine work from
+                    out/bench.json plus ${GET_METRIC_DATA_MS} ms a GetMetricData round trip)
+  --json            {"models","profile","lines":[{"name","service","usd",…}],"totalUsd","nativeUsd","ratio",…}`,
+    options: {
+      ...help,
+      models: { type: 'string' },
+      profile: { type: 'string' },
+      regions: { type: 'string' },
+      accounts: { type: 'string' },
+      logs: { type: 'string' },
+      dashboard: { type: 'boolean' },
+      rules: { type: 'string' },
+      interval: { type: 'string' },
+      'evaluate-ms': { type: 'string' },
+      json: { type: 'boolean' },
+    },
     maxPositionals: 0,
     run: (v) => cost(v),
   },
@@ -378,12 +400,15 @@ async function backtest(v: Values): Promise<number> {
   const rulesFile = typeof v.rules === 'string' ? v.rules : 'rules.yml';
   const config = loadRulesFile(rulesFile);
   const other = typeof v.compare === 'string' ? loadRulesFile(v.compare) : undefined;
+  // On a terminal by default; quiet when piped or with --json (unless --progress).
+  const bar = progressBar(Boolean(v.progress), process.stderr, Boolean(v.json));
+  if (typeof v.metrics === 'string') bar.update(0, 1, `reading ${v.metrics}`);
   const metrics = typeof v.metrics === 'string' ? loadMetricTrace(v.metrics) : undefined;
+  if (typeof v.logs === 'string') bar.update(0, 1, `reading ${v.logs}`);
   const logs = typeof v.logs === 'string' ? loadLogs(v.logs) : undefined;
   checkRange([metrics, logs], from, to);
   const html = typeof v.html === 'string' ? v.html : undefined;
   const observations = html ? new ObservationLog() : undefined;
-  const bar = progressBar(Boolean(v.progress));
   const days = (done: number, total: number, label: string) => bar.update(done, total, `${label} ${((done * config.settings.schedule) / DAY).toFixed(1)} of ${((total * config.settings.schedule) / DAY).toFixed(1)} days`);
   const silences = typeof v.silences === 'string' ? loadSilencesFile(v.silences) : undefined;
   const opts: ReplayOptions = { config, metrics, logs, from, to, store, silences, onProgress: (d, t) => days(d, t, 'replayed'), onObservation: observations?.listen };
@@ -497,14 +522,32 @@ async function cost(v: Values): Promise<number> {
   if (typeof v['evaluate-ms'] === 'string') {
     evaluateMs = Number(v['evaluate-ms']);
     if (!(evaluateMs > 0)) throw new UsageError('--evaluate-ms must be a positive number of milliseconds');
-  } else evaluateMs = benchEvaluateMs();
+  }
   const count = (name: 'regions' | 'accounts'): number | undefined => {
     if (typeof v[name] !== 'string') return undefined;
     const n = Number(v[name]);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number, 1 or more`);
     return n;
   };
-  const report = costReport({ config, models, interval, evaluateMs, regions: count('regions'), accounts: count('accounts') });
+  const profile = typeof v.profile === 'string' ? v.profile : 'quiet';
+  if (!(profile in PROFILES)) throw new UsageError(`--profile must be one of ${Object.keys(PROFILES).join(', ')}, not "${profile}"`);
+  let logsGb = 0;
+  if (typeof v.logs === 'string') {
+    logsGb = Number(v.logs);
+    if (!(logsGb >= 0) || v.logs.trim() === '') throw new UsageError('--logs must be a number of GB a month, 0 or more');
+  }
+  const report = costReport({
+    config,
+    models,
+    profile: profile as Profile,
+    interval,
+    evaluateMs,
+    computeMs: benchEvaluateMs(),
+    regions: count('regions'),
+    accounts: count('accounts'),
+    logsGb,
+    dashboard: Boolean(v.dashboard),
+  });
   if (v.json) out(JSON.stringify(report));
   else for (const line of costLines(report, align)) out(line);
   return 0;

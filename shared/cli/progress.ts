@@ -1,15 +1,16 @@
 /**
- * Progress of long work on stderr: a rewritten line on a terminal, a line per 10% when forced
- * (--progress) into a file or pipe, nothing otherwise, so scripted runs stay clean.
+ * Progress of long work on stderr: a rewritten line on a terminal by default, a line per 10% when
+ * forced (--progress) into a file or pipe, nothing otherwise (piped, or `quiet`: --json without
+ * --progress), so scripted runs stay clean.
  */
 export interface Progress {
   update(done: number, total: number, text: string): void;
   done(): void;
 }
 
-export function progress(force = false, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function progress(force = false, stream: NodeJS.WriteStream = process.stderr, quiet = false): Progress {
   const tty = Boolean(stream.isTTY);
-  if (!tty && !force) return { update: () => {}, done: () => {} };
+  if (!force && (!tty || quiet)) return { update: () => {}, done: () => {} };
   let shown = -1;
   let wrote = false;
   return {

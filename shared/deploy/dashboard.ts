@@ -99,7 +99,10 @@ export function dashboardBody(o: DashboardOptions): string {
   row(
     6,
     graph('Evaluate ticks', [own('Heartbeat', 'Sum', 'successful ticks'), own('TickErrors', 'Sum', 'failed ticks'), own('RuleErrors', 'Sum', 'rule errors')]),
-    graph('Tick duration (ms)', [own('TickDurationMs', 'Average', 'average'), own('TickDurationMs', 'Maximum', 'maximum')]),
+    graph('Tick duration (ms)', [
+      ['AWS/Lambda', 'Duration', 'FunctionName', o.functions.evaluate, { stat: 'Average', label: 'average' }],
+      ['AWS/Lambda', 'Duration', 'FunctionName', o.functions.evaluate, { stat: 'Maximum', label: 'maximum' }],
+    ]),
     graph('Notifications', [own('NotificationsSent', 'Sum', 'sent'), own('NotificationsFailed', 'Sum', 'failed (retried)'), own('NotificationsDropped', 'Sum', 'dropped'), own('AckFailures', 'Sum', 'failed acknowledgements')]),
   );
   const lambda = (metric: string, stat: string): Metric[] => Object.entries(o.functions).map(([short, name]) => ['AWS/Lambda', metric, 'FunctionName', name, { stat, label: short }]);

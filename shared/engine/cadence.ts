@@ -226,7 +226,15 @@ export function completeCounts(frame: Frame, keys: SeriesKey[], account: Frame, 
   const next: HeldCounts = {};
   const candidates: { key: SeriesKey; acct: string; keep: HeldCounts[SeriesKey][string]; count: number }[] = [];
   const offset = Math.round((account.from - frame.from) / frame.period);
-  const minuteOf = (i: number) => String(frame.from + i * frame.period);
+  // Every tick runs this over every model and minute of the window: the minute keys and each
+  // target's place are worked out once per call, not per key and minute.
+  const minutes = Array.from({ length: frame.length }, (_, i) => String(frame.from + i * frame.period));
+  const placeCache = new Map<string, string>();
+  const placeOf = (t: string) => {
+    let p = placeCache.get(t);
+    if (p === undefined) placeCache.set(t, (p = placeOfTarget(t)));
+    return p;
+  };
   for (const place of places) {
     const acct = accountTarget(place);
     const series = account.models[acct];
@@ -234,7 +242,6 @@ export function completeCounts(frame: Frame, keys: SeriesKey[], account: Frame, 
     for (const key of keys) {
       const sums = series[key];
       if (!sums) continue;
-      const sumAt = (i: number) => sums[i - offset] ?? null;
       if (!read.get(place)?.includes(key)) {
         const h = held?.[key]?.[acct] ?? {};
         // Targets the held minutes name, even those with no other datapoint in this window.
@@ -243,28 +250,34 @@ export function completeCounts(frame: Frame, keys: SeriesKey[], account: Frame, 
           if (i >= 0 && i < frame.length) for (const t of Object.keys(at.values)) frame.models[t] ??= nullSeries(frame);
         }
         for (const [target, byKey] of Object.entries(frame.models)) {
-          if (target === acct || placeOfTarget(target) !== place) continue;
+          if (target === acct || placeOf(target) !== place) continue;
           const inv = byKey['Invocations:Sum'];
-          byKey[key] = Array.from({ length: frame.length }, (_, i) => {
-            const sum = sumAt(i);
-            if (sum === null || sum === 0) return inv?.[i] === null || inv?.[i] === undefined ? null : 0;
-            return h[minuteOf(i)]?.values[target] ?? null;
-          });
+          const values = new Array<number | null>(frame.length);
+          for (let i = 0; i < frame.length; i++) {
+            const sum = sums[i - offset] ?? null;
+            if (sum === null || sum === 0) values[i] = inv?.[i] === null || inv?.[i] === undefined ? null : 0;
+            else values[i] = h[minutes[i]]?.values[target] ?? null;
+          }
+          byKey[key] = values;
         }
       }
       const keep: Record<string, { total: number; values: Record<string, number> }> = {};
       let count = 0;
-      const mine = Object.entries(frame.models).filter(([target]) => target !== acct && placeOfTarget(target) === place);
+      const mine = Object.entries(frame.models).filter(([target]) => target !== acct && placeOf(target) === place);
       for (let i = 0; i < frame.length; i++) {
-        const sum = sumAt(i);
+        const sum = sums[i - offset] ?? null;
         if (sum === null || sum === 0) continue;
         const values: Record<string, number> = {};
+        let n = 0;
         for (const [target, byKey] of mine) {
           const v = byKey[key]?.[i];
-          if (v !== null && v !== undefined) values[target] = v;
+          if (v !== null && v !== undefined) {
+            values[target] = v;
+            n++;
+          }
         }
-        count += 1 + Object.keys(values).length;
-        keep[minuteOf(i)] = { total: sum, values };
+        count += 1 + n;
+        keep[minutes[i]] = { total: sum, values };
       }
       if (count) candidates.push({ key, acct, keep, count });
     }

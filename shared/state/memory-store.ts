@@ -7,7 +7,42 @@ import { randomUUID } from 'node:crypto';
 import type { AlertState } from '../core/alert';
 import { ConcurrentTickError, type Cursor, type OutboxItem, type OutboxRead, type StateStore, type StoreClock, type TickState } from './types';
 
-const clone = <T>(x: T): T => structuredClone(x);
+/**
+ * A deep copy of plain data (what the DynamoDB store could hold: objects, arrays, strings, numbers,
+ * booleans, null, undefined): structuredClone's result for such values, several times faster.
+ * Every tick copies the cursor and every alert in and out (a backtest's largest cost after the
+ * engine); anything else (a Map, a Date) would not survive DynamoDB either, and falls back to
+ * structuredClone.
+ */
+export function copyPlain<T>(x: T): T {
+  if (x === null || typeof x !== 'object') return x;
+  if (Array.isArray(x)) {
+    const out = new Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = copyPlain(x[i]);
+    return out as T;
+  }
+  const proto = Object.getPrototypeOf(x);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(x);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(x)) {
+    const v = copyPlain((x as Record<string, unknown>)[k]);
+    // An own "__proto__" key (a label could be named anything) is data, not the prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out as T;
+}
+
+const clone = copyPlain;
+
+/** Frozen all the way down: what the store hands out by reference must not change under it. */
+function deepFreeze<T>(x: T): T {
+  if (x !== null && typeof x === 'object' && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const v of Object.values(x)) deepFreeze(v);
+  }
+  return x;
+}
 
 export class MemoryStateStore implements StateStore {
   private cursor: Cursor = { lastMinute: null, slowMinute: null, version: 0, pending: [], spend: {}, journal: [], groups: {}, escalations: {} };
@@ -23,13 +58,19 @@ export class MemoryStateStore implements StateStore {
   }
 
   async load(): Promise<TickState> {
-    return { cursor: clone(this.cursor), alerts: Object.fromEntries([...this.alerts].map(([k, v]) => [k, clone(v)])), logModels: [], groupAcks: {} };
+    // The held counts (the largest part of the cursor) are only read by a tick, which builds new ones:
+    // handed out frozen, by reference, rather than copied every tick.
+    const { held, ...rest } = this.cursor;
+    const cursor: Cursor = clone(rest);
+    if (held) cursor.held = held;
+    return { cursor, alerts: Object.fromEntries([...this.alerts].map(([k, v]) => [k, clone(v)])), logModels: [], groupAcks: {} };
   }
 
   async commit(prev: Cursor, next: Cursor, alerts: AlertState[]): Promise<void> {
     if (prev.version !== this.cursor.version) throw new ConcurrentTickError('the evaluation cursor');
     const pending = new Set([...this.cursor.pending, ...next.pending.filter((id) => !prev.pending.includes(id))]);
     this.cursor = { ...clone(next), version: prev.version + 1, pending: [...pending], journal: [] };
+    if (this.cursor.held) deepFreeze(this.cursor.held);
     next.version = prev.version + 1;
     for (const s of alerts) {
       // Versions are checked as in DynamoDB; after the cursor, only this tick can write them.

@@ -90,7 +90,7 @@ describe('the monthly bill', () => {
     ingest: { memoryMb: 512, durationMs: 0, invocations: 0 },
   };
   const bill = estimateMonthly({ config, models: 20, interval: MINUTE, design: { kind: 'every-tick' }, lambda, notifications: 1000, logBytesPerTick: 1000, storageBytesPerModel: 0 });
-  const line = (item: string) => bill.lines.find((l) => l.item === item)!;
+  const line = (name: string) => bill.lines.find((l) => l.name === name)!;
 
   it('prices the metrics requested at GetMetricData per-metric price', () => {
     expect(line('GetMetricData, evaluate').quantity).toBe(80 * 43_200);
@@ -105,7 +105,7 @@ describe('the monthly bill', () => {
 
   it('prices SNS publishes and log ingestion, and adds every line into the total', () => {
     expect(line('SNS publishes').usd).toBeCloseTo(1000 * prices.sns.perPublish, 10);
-    expect(line('CloudWatch Logs ingestion').quantity).toBeCloseTo(0.0432, 10);
+    expect(line("functions' own logs (ingested, kept 30 days)").quantity).toBeCloseTo(0.0432, 10);
     expect(bill.total).toBeCloseTo(bill.lines.reduce((s, l) => s + l.usd, 0), 10);
   });
 });

@@ -8,7 +8,7 @@
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -51,24 +51,44 @@ function startCloudWatch(): Promise<{ url: string; calls: number; accountCalls: 
   return new Promise((done) => state.server.listen(0, '127.0.0.1', () => done(Object.assign(state, { url: `http://127.0.0.1:${(state.server.address() as AddressInfo).port}` }))));
 }
 
+/** SSM's JSON 1.1 GetParameter, answering `values`; keeps the targets and names asked for. */
+function startSsm(values: Record<string, string>): Promise<{ url: string; asked: string[]; server: Server }> {
+  const state = { url: '', asked: [] as string[], server: undefined as unknown as Server };
+  state.server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const { Name } = JSON.parse(body) as { Name: string };
+      state.asked.push(`${req.headers['x-amz-target']} ${Name}${/^AWS4-HMAC-SHA256 Credential=test\//.test(String(req.headers.authorization)) ? ' signed' : ''}`);
+      const value = values[Name];
+      res.writeHead(value === undefined ? 400 : 200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify(value === undefined ? { __type: 'ParameterNotFound' } : { Parameter: { Name, Type: 'SecureString', Value: value } }));
+    });
+  });
+  return new Promise((done) => state.server.listen(0, '127.0.0.1', () => done(Object.assign(state, { url: `http://127.0.0.1:${(state.server.address() as AddressInfo).port}` }))));
+}
+
 describe('the bundled evaluate function, run as Lambda would run it', () => {
   const db = useDynamo();
   let slack: LocalReceiver;
   let cloudwatch: Awaited<ReturnType<typeof startCloudWatch>>;
+  let ssm: Awaited<ReturnType<typeof startSsm>>;
   const dir = mkdtempSync(join(tmpdir(), 'bw-bundle-'));
 
   beforeAll(async () => {
     [slack, cloudwatch] = await Promise.all([startSlackReceiver(), startCloudWatch()]);
+    ssm = await startSsm({ '/bedrock-watch/slack-webhook': slack.url });
   });
   afterAll(async () => {
     await slack.close();
     await new Promise((r) => cloudwatch.server.close(r));
+    await new Promise((r) => ssm.server.close(r));
   });
 
-  it('bundles with the packaging plugins (rules compiled in, credentials from the environment), reads CloudWatch, records state in DynamoDB and pages Slack once', async () => {
+  it('bundles with the packaging plugins (rules compiled in, credentials from the environment, the webhook from SSM without the SSM client), reads CloudWatch, records state in DynamoDB and pages Slack once', async () => {
     writeFileSync(
       join(dir, 'rules.yml'),
-      `receivers: [{ name: slack, type: slack, webhook_url: { env: BW_SLACK_URL } }]
+      `receivers: [{ name: slack, type: slack, webhook_url: { ssm: /bedrock-watch/slack-webhook } }]
 routes: { critical: [slack] }
 rules:
   - name: server-errors
@@ -121,6 +141,7 @@ rules:
             AWS_SECRET_ACCESS_KEY: 'test',
             AWS_ENDPOINT_URL_DYNAMODB: db().endpoint,
             AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
+            AWS_ENDPOINT_URL_SSM: ssm.url,
             AWS_EC2_METADATA_DISABLED: 'true',
             POWERTOOLS_LOG_LEVEL: 'ERROR',
             POWERTOOLS_SERVICE_NAME: 'bedrock-watch',
@@ -150,6 +171,9 @@ rules:
     expect(texts).toHaveLength(2);
     expect(texts[0]).toMatch(/CRITICAL .* amazon\.nova-lite-v1:0/);
     expect(texts[1]).toMatch(/RESOLVED/);
+    // The webhook was read with one signed GetParameter (cached after), by the bundle's own reader: no SSM client in it.
+    expect(ssm.asked[0]).toBe('AmazonSSM.GetParameter /bedrock-watch/slack-webhook signed');
+    expect(readFileSync(join(dir, 'evaluate.js'), 'utf8')).not.toContain('"GetParametersByPath"');
   }, 180_000);
 });
 

@@ -12,6 +12,7 @@ import * as sim from '../support/iam-simulation';
 import { parse as parseYaml } from 'yaml';
 const { memberRoleArns } = require('../../scripts/member-roles.js') as { memberRoleArns: () => string[] };
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../shared/run/emf-metrics';
+import { fixedResources, stackResources } from '../../shared/cli/cost/template';
 
 const root = resolve(__dirname, '..', '..');
 const FUNCTIONS = ['evaluate', 'baseline', 'digest', 'ingest', 'ack'] as const;
@@ -392,6 +393,17 @@ describe('packaged service (stage dev, default params)', () => {
         expect(a.AlarmName).toMatch(/^bedrock-watch-dev-/);
         expect(a.AlarmDescription.length).toBeGreaterThan(40); // says what broke and what to check
       }
+    });
+
+    it('`bedrock-watch cost` prices every alarm, key and dashboard of the packaged template (the dashboard only when opted in)', () => {
+      const fixed = fixedResources(stackResources(join(root, 'serverless.yml')), {});
+      const priced = (type: string) => resourcesOfType(t, type).filter(([, r]) => !r.Condition).map(([id]) => id).sort();
+      expect(fixed.alarms.map((a) => a.name).sort()).toEqual(priced('AWS::CloudWatch::Alarm'));
+      expect(fixed.kmsKeys.map((k) => k.name)).toEqual(priced('AWS::KMS::Key'));
+      expect(t.Resources.Dashboard.Condition).toBe('HasDashboard');
+      expect(t.Outputs.DashboardUrl.Condition).toBe('HasDashboard');
+      // Off unless deployed with --param dashboard=true.
+      expect(t.Conditions.HasDashboard['Fn::Equals'].map(String)).toEqual(['false', 'true']);
     });
 
     it("dead-man's switch: fires when evaluate's heartbeats stop, missing data counting as breaching", () => {

@@ -6,6 +6,7 @@ import { createEvaluateHandler } from '../../functions/evaluate';
 import { NO_BASELINES } from '../../shared/engine/types';
 import { CaptureNotifiers } from '../../shared/local/capture';
 import { EmfMetrics, METRICS_NAMESPACE } from '../../shared/run/emf-metrics';
+import { PER_TICK_METRICS } from '../../shared/core/self-metrics';
 import { parseRules } from '../../shared/rules/load';
 import { ReplaySource } from '../../shared/sources/replay';
 import { MINUTE } from '../../shared/core/time';
@@ -63,7 +64,7 @@ function handlerWith(source: MetricSource) {
 }
 
 describe('heartbeat', () => {
-  it('each successful tick writes one EMF document: Heartbeat 1 and TickDurationMs, in BedrockWatch by service and Stage only', async () => {
+  it('each successful tick writes one EMF document with exactly the metrics cost prices as written every tick (Heartbeat 1), in BedrockWatch by service and Stage only', async () => {
     let now = T0;
     const h = handlerWith(new ReplaySource(trace, { now: () => now, delayMs: 2 * MINUTE }));
     const docs = await emfOf(async () => {
@@ -81,8 +82,9 @@ describe('heartbeat', () => {
       expect(d.Stage).toBe('test');
       expect(d.Heartbeat).toBe(1);
       expect(d.TickErrors).toBeUndefined();
-      expect(typeof d.TickDurationMs).toBe('number');
-      expect(cw.Metrics).toEqual(expect.arrayContaining([{ Name: 'Heartbeat', Unit: 'Count' }, { Name: 'TickDurationMs', Unit: 'Milliseconds' }]));
+      // Each name here is a custom metric billed all month: `bedrock-watch cost` prices PER_TICK_METRICS.
+      expect(cw.Metrics.map((m) => m.Name).sort()).toEqual([...PER_TICK_METRICS].sort());
+      expect(cw.Metrics).toEqual([{ Name: 'Heartbeat', Unit: 'Count' }]);
     }
   });
 });
@@ -151,5 +153,17 @@ rules:
     const report = await handler(scheduledEvent(T0 + 5 * MINUTE), lambdaContext('evaluate'));
     expect(report.ruleErrors).toBeGreaterThan(0);
     expect(counted).toEqual([['RuleErrors', report.ruleErrors], ['Heartbeat', 1]]);
+  });
+
+  it('a tick whose rules all evaluate writes no RuleErrors (not a metric every tick)', async () => {
+    const counted: string[] = [];
+    const recording = { count: (name: string) => void counted.push(name), gauge: (name: string) => void counted.push(name) };
+    const handler = createEvaluateHandler(
+      () => ({ config, source: new ReplaySource(trace, { now: () => T0 + 5 * MINUTE, delayMs: 2 * MINUTE }), store: new MemoryStateStore(), notifiers: new CaptureNotifiers(config.receivers), baselines: async () => NO_BASELINES }),
+      silentLogger(),
+      recording,
+    );
+    await handler(scheduledEvent(T0 + 5 * MINUTE), lambdaContext('evaluate'));
+    expect(counted).toEqual(['Heartbeat']);
   });
 });
