@@ -3,7 +3,7 @@
  * runaway is seen within hours rather than at midnight. Judged only once the expected spend so
  * far is a meaningful share of a normal day.
  *
- * Both forms read the expectation with the traffic's clock an hour either way (nearestShift: a
+ * Both forms read the expectation with the traffic's clock an hour either way (leastAlarming: a
  * model used from New York is an hour off its UTC-learned hours for the weeks after a DST change)
  * and need evidence as well as a ratio (spendEvidence): the tier's ratio must also lie beyond the
  * noise this model's spend has around its expectation, at a stated false-alarm rate.
@@ -15,7 +15,7 @@ import { times, usd } from '../../core/format';
 import { minutesOf, series } from '../window';
 import type { KindContext, Observation } from '../types';
 import { aboveChecks, observation, unevaluable, type TierCheck } from './common';
-import { expectedCost, minuteEnd, nearestShift } from './expected';
+import { expectedCost, leastAlarming, minuteEnd } from './expected';
 import { zFor } from '../../core/stats';
 import type { Tier } from '../../core/alert';
 import type { Observe } from '../types';
@@ -26,7 +26,7 @@ const observeDaySoFar: Observe<CostRule> = (rule, model, ctx) => {
   const spent = ctx.spend[model];
   if (!spent) return unevaluable(ctx.pricing.price(model) ? 'no spend recorded today yet' : `no price for ${model}: add it under pricing: in rules.yml`);
   const end = minuteEnd(ctx.minute);
-  const soFar = nearestShift((shift) => expectedCost(ctx.baselines, ctx.pricing, model, spent.dayFrom + shift, end + shift), spent.dayCost);
+  const soFar = leastAlarming((shift) => expectedCost(ctx.baselines, ctx.pricing, model, spent.dayFrom + shift, end + shift), 'above');
   const dayStart = startOfDay(ctx.minute, ctx.tz);
   // The local day: 23 or 25 hours on a DST change.
   const day = expectedCost(ctx.baselines, ctx.pricing, model, dayStart, startOfDay(dayStart + DAY + DAY / 2, ctx.tz));
@@ -64,7 +64,7 @@ function observeSpendRate(rule: CostRule, window: number, model: string, ctx: Ki
     requests += inv?.[i] ?? 0;
   }
   const end = minuteEnd(ctx.minute);
-  const expected = nearestShift((shift) => expectedCost(ctx.baselines, ctx.pricing, model, end - n * 60_000 + shift, end + shift), spent);
+  const expected = leastAlarming((shift) => expectedCost(ctx.baselines, ctx.pricing, model, end - n * 60_000 + shift, end + shift), 'above');
   if (!expected || expected.confidence === 'none') return unevaluable(`no trusted cost baseline for ${model} yet`);
   if (expected.value < rule.min_expected_usd) return unevaluable(`expected spend over ${n} min ${usd(expected.value)} is below min_expected_usd`);
   if (requests < rule.min_requests) return unevaluable(`${requests} requests in ${n} min: too few to judge spend`);

@@ -37,27 +37,22 @@ export const minuteEnd = (minute: number) => minute + MINUTE;
  * from New York follows its daylight-saving changes while the baselines count UTC hours (or the
  * other way round), so for the weeks after a change every learned hour is an hour early or late.
  * Rather than guess each model's zone, an expectation is also read an hour earlier and an hour
- * later, and the reading nearest the actual value (in ratio) is the one judged: a real runaway or
- * outage is far from all three, a clock shift is near one of them. The price is a little
- * sensitivity on the steepest hour of a daily ramp (the neighbouring hour differs by ~15 %).
+ * later, and a shift may excuse an alarm, never cause one: a rule alarming on too much judges the
+ * highest of the three readings, a rule alarming on too little (silence) the lowest. A real
+ * runaway or outage is far from all three; a clock shift is near one of them. The price is a
+ * little sensitivity on the steepest hour of a daily ramp (a neighbouring hour differs by ~15 %).
  */
 export const CLOCK_SHIFTS = [0, -HOUR, HOUR] as const;
 
-export function nearestShift<T extends { value: number }>(read: (shift: number) => T | null, actual: number): (T & { shift: number }) | null {
+export function leastAlarming<T extends { value: number }>(read: (shift: number) => T | null, alarmsOn: 'above' | 'below'): (T & { shift: number }) | null {
   let best: (T & { shift: number }) | null = null;
-  let bestDistance = Infinity;
   for (const shift of CLOCK_SHIFTS) {
     const e = read(shift);
     if (!e) {
       if (shift === 0) return null; // the hours judged must be known; a neighbour may fall off the learned span
       continue;
     }
-    // Distance in ratio; an actual 0 is nearest the smallest expectation.
-    const distance = actual <= 0 ? e.value : e.value > 0 ? Math.abs(Math.log(actual / e.value)) : Infinity;
-    if (distance < bestDistance) {
-      best = { ...e, shift };
-      bestDistance = distance;
-    }
+    if (!best || (alarmsOn === 'above' ? e.value > best.value : e.value < best.value)) best = { ...e, shift };
   }
   return best;
 }

@@ -160,7 +160,7 @@ describe('cost with a window: the spend rate', () => {
     expect(observeHour(31, 3).details).toMatchObject({ noise_sigma: 0.05, warning_evidence_ratio: 1.16, critical_evidence_ratio: 1.2 });
   });
 
-  it('reads the expectation with the clock an hour either way (a DST change of the traffic\'s clock) and judges the nearest', () => {
+  it('reads the expectation with the clock an hour either way (a DST change of the traffic\'s clock) and judges the highest of the three readings: a shift may excuse an alarm, never cause one', () => {
     // Learned: 12:00–13:00 is the busy hour at 3× the rest. The traffic's clock moved: the busy hour now comes at 11:00.
     const busyAt = (h: number) => (h === NOON ? 3 : 1);
     const hours = Array.from({ length: 72 }, (_, i) => NOON - 24 * HOUR + i * HOUR);
