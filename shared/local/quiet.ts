@@ -34,7 +34,8 @@ export const QUIET_MODELS = {
 
 /**
  * A quiet workload of `days` days (21 by default) from the season's start; the baselines bootstrap
- * from the first 14, the rest is judged (`judgedDays`).
+ * from the first 11, the rest is judged (`judgedDays`): from the first Saturday after the US change
+ * in spring, and both changes in autumn.
  */
 export function quietWorkload(seed: number, season: Season, days = 21): Scenario {
   const r = rng(seed * 104_729);
@@ -52,5 +53,5 @@ export function quietWorkload(seed: number, season: Season, days = 21): Scenario
   ];
   const blip = (modelId: string, d: number, minutes: number, magnitude: number): Injected => ({ kind: 'blip', modelId, start: at(d, Math.floor(8 + r() * 10), Math.floor(r() * 60)), minutes, severity: 'none', magnitude });
   const incidents: Injected[] = [blip(M.busy, 15, 1, 0.3), blip(M.newYork, 16, 2, 0.2), blip(M.embedding, 18, 1, 0.3), blip(M.weekendRest, 19, 2, 0.15)].filter((i) => Date.parse(i.start) < Date.parse(start) + days * DAY);
-  return { name: `quiet ${season}, seed ${seed}`, workload: generateWorkload({ start, days, seed, models, incidents }), judgedDays: Math.max(1, days - 14) };
+  return { name: `quiet ${season}, seed ${seed}`, workload: generateWorkload({ start, days, seed, models, incidents }), judgedDays: Math.max(1, days - 11) };
 }
