@@ -7,7 +7,7 @@ const seed = Number(process.argv[3] ?? 1);
 const judged = Number(process.argv[4] ?? 7);
 (async () => {
   const config = loadRulesFile('/work/wt/detect-base/rules.yml');
-  const s = quietWorkload(seed, season, 14 + judged);
+  const s = quietWorkload(seed, season);
   const t0 = Date.now();
   const r = await replay({ config, metrics: s.workload.trace, from: s.workload.trace.to - judged * DAY, store: 'memory' });
   console.log(s.name, 'ticks', r.ticks, 'ms/tick', r.msPerTick.toFixed(2), 'wall', Date.now() - t0);

@@ -15,7 +15,7 @@ import { times, usd } from '../../core/format';
 import { minutesOf, series } from '../window';
 import type { KindContext, Observation } from '../types';
 import { aboveChecks, observation, unevaluable, type TierCheck } from './common';
-import { expectedCost, leastAlarming, minuteEnd } from './expected';
+import { SUB_HOUR_SHIFTS, expectedCost, leastAlarming, minuteEnd } from './expected';
 import { zFor } from '../../core/stats';
 import type { Tier } from '../../core/alert';
 import type { Observe } from '../types';
@@ -64,7 +64,7 @@ function observeSpendRate(rule: CostRule, window: number, model: string, ctx: Ki
     requests += inv?.[i] ?? 0;
   }
   const end = minuteEnd(ctx.minute);
-  const expected = leastAlarming((shift) => expectedCost(ctx.baselines, ctx.pricing, model, end - n * 60_000 + shift, end + shift), 'above');
+  const expected = leastAlarming((shift) => expectedCost(ctx.baselines, ctx.pricing, model, end - n * 60_000 + shift, end + shift), 'above', SUB_HOUR_SHIFTS);
   if (!expected || expected.confidence === 'none') return unevaluable(`no trusted cost baseline for ${model} yet`);
   if (expected.value < rule.min_expected_usd) return unevaluable(`expected spend over ${n} min ${usd(expected.value)} is below min_expected_usd`);
   if (requests < rule.min_requests) return unevaluable(`${requests} requests in ${n} min: too few to judge spend`);

@@ -44,9 +44,18 @@ export const minuteEnd = (minute: number) => minute + MINUTE;
  */
 export const CLOCK_SHIFTS = [0, -HOUR, HOUR] as const;
 
-export function leastAlarming<T extends { value: number }>(read: (shift: number) => T | null, alarmsOn: 'above' | 'below'): (T & { shift: number }) | null {
+/**
+ * For spend over a window shorter than a few hours, also half an hour either way: an hourly
+ * baseline knows how much an hour holds, not where in the hour it falls. A nightly batch of 45
+ * minutes at 8× learned as one hour at 6.25×, read pro rata over a 30-minute window that straddles
+ * the batch's start, came out 1.3× "above normal" before any noise — a false page. Reading the
+ * window half an hour later puts the batch where the hour has it.
+ */
+export const SUB_HOUR_SHIFTS = [0, -HOUR, HOUR, -HOUR / 2, HOUR / 2] as const;
+
+export function leastAlarming<T extends { value: number }>(read: (shift: number) => T | null, alarmsOn: 'above' | 'below', shifts: readonly number[] = CLOCK_SHIFTS): (T & { shift: number }) | null {
   let best: (T & { shift: number }) | null = null;
-  for (const shift of CLOCK_SHIFTS) {
+  for (const shift of shifts) {
     const e = read(shift);
     if (!e) {
       if (shift === 0) return null; // the hours judged must be known; a neighbour may fall off the learned span
