@@ -41,9 +41,6 @@ const windows: Window[] = [
   { what: 'the first weekend rest after a DST change', seed: 1, season: 'spring', day: 12, fromHour: 3, hours: 4 },
   // Monday 2026-10-26, the day after Europe's clocks went back (and a week and a half after the Berlin model's −30 %
   // step): UTC Monday 00–04 is New York's Sunday evening, the hours the spend warnings repeated every weekday.
-  // Saturday 2026-03-21, the busy model's nightly batch (02:00 UTC, 45 minutes at 8×, heavy-tailed minutes): a 30-minute
-  // spend window straddling its start, read pro rata from the hourly baseline, paged here before SUB_HOUR_SHIFTS.
-  { what: 'a nightly batch under a 30-minute spend window', seed: 1, season: 'spring', day: 19, fromHour: 1, hours: 2 },
   { what: 'New York Sunday evening on a UTC Monday, after the European DST change', seed: 2, season: 'autumn', day: 14, fromHour: 0, hours: 4 },
 ];
 
@@ -59,7 +56,7 @@ describe('quiet workloads through the shipped rules', () => {
       refires: refires(result.episodes, 15),
     }).toEqual({ pages: [], spendCostAbsent: [], refires: [] });
     // The judged hours covered what they are meant to: the weekend-rest model went quiet in them.
-    if (w.season === 'spring' && w.day === 12) {
+    if (w.season === 'spring') {
       const inv = workload.trace.series[QUIET_MODELS.weekendRest]['Invocations:Sum'];
       const at = (h: number) => Math.round((from + h * HOUR - workload.trace.from) / MINUTE);
       expect(inv.slice(at(1), at(2)).some((v) => (v ?? 0) > 0)).toBe(true); // 04:00 UTC, Friday 23:00 in Chicago

@@ -172,6 +172,21 @@ describe('cost with a window: the spend rate', () => {
     expect(obs.breach).toEqual({ warning: false, critical: false });
   });
 
+  it('reads a 30-minute window half an hour either way too: a batch learned as a whole hour is not "above normal" at its start', () => {
+    // Learned: the 12:00 hour holds a 45-minute batch at 8× (6.25× pro rata); the window [11:46, 12:16) holds 16 batch minutes.
+    const hours = Array.from({ length: 72 }, (_, i) => NOON - 24 * HOUR + i * HOUR);
+    const series = (base: number) => ({ values: hours.map((h) => base * (h === NOON ? 6.25 : 1)), confidence: 'ok' as const, spread: 0.05, hours: 336 });
+    const batch = baselinesOf([expectationsOf(MODEL, NOON, { [IN]: series(60_000), [OUT]: series(6_000) })]);
+    const n = 30;
+    const k = (v: number) => Array.from({ length: n }, (_, i) => (i >= 14 ? v * 8 : v));
+    const end = NOON + 15 * MINUTE;
+    const frame = minuteFrame(end - (n - 1) * MINUTE, { [MODEL]: { [IN]: k(1000), [OUT]: k(100), 'Invocations:Sum': new Array(n).fill(10) } });
+    const obs = observeCost(rate({ window: '30m' }), MODEL, ctxOf({ frame, index: n - 1, baselines: batch, pricing: new Pricing(PRICES), spend: {} }));
+    // Pro rata at the learned hours: (14 + 16 × 8) / (14 + 16 × 6.25) = 1.25×; read half an hour later the window is all batch hour.
+    expect(obs.details.clock_shift_hours).toBe(0.5);
+    expect(obs.value).toBeCloseTo((14 + 16 * 8) / (30 * 6.25), 6);
+  });
+
   it('is not judged on fewer requests than min_requests in the window', () => {
     const obs = observeHour(60, 5, rate({ min_requests: 601 }));
     expect(obs.evaluable).toBe(false);
