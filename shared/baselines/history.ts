@@ -1,8 +1,13 @@
 /**
  * A bounded hourly history of one series (five weeks), the raw material of a baseline.
- * `null` marks an hour without data (level metrics); `excluded` lists hours kept for spend
- * but not learned from, because an alert on the model was firing then (an incident must not
- * teach the baseline that it is normal).
+ * `null` marks an hour without data (level metrics).
+ *
+ * Every hour is learned, alerts or not. Leaving out the hours an alert covered (as an earlier
+ * version did) let a false alert bend "normal": the excluded hours made the expectation fall back
+ * to other days, which was wrong again, which fired the alert again, every week. An incident is
+ * kept out of the expectation by robust statistics instead (the median of the same hour of past
+ * weeks, see seasonal.ts), whatever raised an alert or not. Histories stored by that version may
+ * still carry an `excluded` list: it is ignored and dropped on the next write.
  */
 import { HOUR } from '../core/time';
 import type { History } from '../core/baseline';
@@ -11,13 +16,10 @@ export const HISTORY_HOURS = 35 * 24;
 
 export const emptyHistory = (hour: number): History => ({ start: hour, values: [] });
 
-/** The learned value of an hour: null when missing or excluded. */
-export function at(h: History | undefined, hour: number): number | null {
-  if (!h || h.excluded?.includes(hour)) return null;
-  return raw(h, hour);
-}
+/** The learned value of an hour: null when missing. */
+export const at = (h: History | undefined, hour: number): number | null => raw(h, hour);
 
-/** The recorded value of an hour, excluded or not (spend counts every hour). */
+/** The recorded value of an hour. */
 export function raw(h: History | undefined, hour: number): number | null {
   if (!h) return null;
   const i = Math.round((hour - h.start) / HOUR);
@@ -25,7 +27,7 @@ export function raw(h: History | undefined, hour: number): number | null {
 }
 
 /** The history with `hour` set to `value` (gaps before it become null), trimmed to HISTORY_HOURS. */
-export function record(h: History | undefined, hour: number, value: number | null, exclude = false): History {
+export function record(h: History | undefined, hour: number, value: number | null): History {
   const base = h && h.values.length ? h : emptyHistory(hour);
   let start = base.start;
   const values = [...base.values];
@@ -38,16 +40,12 @@ export function record(h: History | undefined, hour: number, value: number | nul
   while (values.length <= i) values.push(null);
   values[i] = value;
   const drop = Math.max(0, values.length - HISTORY_HOURS);
-  const first = start + drop * HOUR;
-  const excluded = [...new Set([...(base.excluded ?? []), ...(exclude ? [hour] : [])])].filter((t) => t >= first && (t !== hour || exclude));
-  return { start: first, values: values.slice(drop), ...(excluded.length ? { excluded } : {}) };
+  return { start: start + drop * HOUR, values: values.slice(drop) };
 }
 
 /** One past the newest hour held. */
 export const endOf = (h: History): number => h.start + h.values.length * HOUR;
 
 export function learnedHours(h: History | undefined): number {
-  if (!h) return 0;
-  const excluded = new Set(h.excluded ?? []);
-  return h.values.filter((v, i) => v !== null && !excluded.has(h.start + i * HOUR)).length;
+  return h ? h.values.filter((v) => v !== null).length : 0;
 }

@@ -24,6 +24,12 @@ export type Basis = 'weekly' | 'daily' | 'mixed';
 /**
  * The expectation of one hour from the same local hour of up to `weeks` past weeks (median), or,
  * with none of those, of the past seven days of the same kind (weekday / weekend), or of any day.
+ *
+ * Hours with an alert are learned like any other (see history.ts): the median keeps an incident
+ * out from three past weeks on. Two past weeks that disagree get a tie-breaker, the median of the
+ * same hour of the past six days of the same kind. One past week cannot tell an incident from a
+ * weekly feature (a Monday batch): it is taken as it is — an incident then raises that hour's
+ * expectation the next week, which can delay a detection there but never raises a false alarm.
  */
 export function seasonalWithBasis(h: History, hour: number, tz: string, weeks = MAX_WEEKS): { value: number; basis: Basis } | null {
   const weekly: number[] = [];
@@ -31,19 +37,29 @@ export function seasonalWithBasis(h: History, hour: number, tz: string, weeks = 
     const v = at(h, localDaysBefore(hour, 7 * k, tz));
     if (v !== null) weekly.push(v);
   }
+  if (weekly.length === 2) {
+    const tie = median(sameKindDays(h, hour, tz, 6).same);
+    if (tie !== null) weekly.push(tie);
+  }
   if (weekly.length) return { value: median(weekly) as number, basis: 'weekly' };
+  const { same, all } = sameKindDays(h, hour, tz);
+  if (same.length >= 2) return { value: median(same) as number, basis: 'daily' };
+  return all.length ? { value: median(all) as number, basis: 'mixed' } : null;
+}
+
+/** The same local hour of the past days (six, or seven without a past week): all of them, and those of the same kind (weekday / weekend). */
+function sameKindDays(h: History, hour: number, tz: string, days = 7): { same: number[]; all: number[] } {
   const weekend = isWeekend(hour, tz);
   const same: number[] = [];
   const all: number[] = [];
-  for (let k = 1; k <= 7; k++) {
+  for (let k = 1; k <= days; k++) {
     const t = localDaysBefore(hour, k, tz);
     const v = at(h, t);
     if (v === null) continue;
     all.push(v);
     if (isWeekend(t, tz) === weekend) same.push(v);
   }
-  if (same.length >= 2) return { value: median(same) as number, basis: 'daily' };
-  return all.length ? { value: median(all) as number, basis: 'mixed' } : null;
+  return { same, all };
 }
 
 export const seasonal = (h: History, hour: number, tz: string, weeks = MAX_WEEKS): number | null => seasonalWithBasis(h, hour, tz, weeks)?.value ?? null;
@@ -58,14 +74,22 @@ export function weeksFor(h: History, asOf: number): number {
   return Math.max(1, Math.min(MAX_WEEKS, Math.floor((asOf - DAY - h.start) / WEEK)));
 }
 
+/** Hours of recent level the level factor is the median of: see levelFactor. */
+export const LEVEL_HOURS = 36;
+
 /**
- * Recent level relative to the seasonal expectation: the median ratio over the latest 24 hours
- * whose expectation is like-for-like (a first weekend judged against weekdays would otherwise
- * halve the next Monday's expectation), looking back at most a week.
+ * Recent level relative to the seasonal expectation: the median ratio over the latest
+ * LEVEL_HOURS hours whose expectation is like-for-like (a first weekend judged against weekdays
+ * would otherwise halve the next Monday's expectation), looking back at most a week.
+ *
+ * A lasting step in volume (+20 %, −30 %) is learned once it covers half of those hours, 18 hours
+ * of traffic: within a day. Anything shorter — an incident, a runaway of a few hours, whether or
+ * not an alert fired — stays in the minority and leaves the median where it was, so a runaway's
+ * own spend does not teach the baseline while it is being reported.
  */
 export function levelFactor(h: History, asOf: number, tz: string, weeks = weeksFor(h, asOf)): number {
   const ratios: number[] = [];
-  for (let j = asOf - HOUR; j >= asOf - WEEK && ratios.length < 24; j -= HOUR) {
+  for (let j = asOf - HOUR; j >= asOf - WEEK && ratios.length < LEVEL_HOURS; j -= HOUR) {
     const v = at(h, j);
     const s = seasonalWithBasis(h, j, tz, weeks);
     if (v !== null && s && s.basis !== 'mixed' && s.value > 0) ratios.push(v / s.value);

@@ -16,6 +16,7 @@ import { loadMetricTrace, type MetricTrace } from '../sources/trace';
 import { DAY, MINUTE } from '../core/time';
 import { replay } from '../local/replay-run';
 import { incidentScenario, quietScenario, type Scenario } from '../local/scenarios';
+import { quietWorkload } from '../local/quiet';
 import { loadIncidents, score, type Incident, type ScoredEpisode } from './incidents';
 
 const ROOT = join(__dirname, '..', '..');
@@ -36,6 +37,10 @@ export interface QuietRow {
   days: number;
   watch: { pages: number; warnings: number };
   native: { pages: number; warnings: number };
+  /** bedrock-watch per rule: pages and warnings over the judged days. */
+  byRule: Record<string, { pages: number; warnings: number }>;
+  /** Episodes that fired again within 15 minutes of the resolve of the same rule and model. */
+  refires: number;
 }
 
 export interface DetectionComparison {
@@ -135,9 +140,18 @@ function nativeCondition(
 
 const RANK: Record<string, number> = { info: 1, warning: 2, critical: 3 };
 
-async function runCase(config: Config, c: Case): Promise<{ rows: DetectionRow[]; watch: ScoredEpisode[]; native: ScoredEpisode[] }> {
+async function runCase(config: Config, c: Case): Promise<{ rows: DetectionRow[]; watch: ScoredEpisode[]; native: ScoredEpisode[]; byRule: QuietRow['byRule']; refires: number }> {
   const result = await replay({ config, metrics: c.trace, from: c.from, store: 'memory' });
   const watch = result.episodes.filter((e) => !e.suppressedBy);
+  const byRule: QuietRow['byRule'] = {};
+  for (const e of watch) {
+    const r = (byRule[e.rule] ??= { pages: 0, warnings: 0 });
+    if (RANK[e.severity] >= 3) r.pages++;
+    else if (RANK[e.severity] === 2) r.warnings++;
+  }
+  const refires = watch.filter((e) =>
+    watch.some((p) => p !== e && p.rule === e.rule && p.labels.ModelId === e.labels.ModelId && p.endsAt !== null && Date.parse(e.startsAt) >= Date.parse(p.endsAt) && Date.parse(e.startsAt) - Date.parse(p.endsAt) < 15 * MINUTE),
+  ).length;
   const native = nativeAlarms(config, c.trace, c.from);
   const [sw, sn] = [score(watch, c.incidents), score(native, c.incidents)];
   const rows = sw.incidents.map((r, i) => ({
@@ -148,17 +162,22 @@ async function runCase(config: Config, c: Case): Promise<{ rows: DetectionRow[];
     watch: r.detected ? r.delayMinutes : null,
     native: sn.incidents[i].detected ? sn.incidents[i].delayMinutes : null,
   }));
-  return { rows, watch: sw.unexpected, native: sn.unexpected };
+  return { rows, watch: sw.unexpected, native: sn.unexpected, byRule, refires };
 }
 
 const toIncidents = (s: Scenario): Incident[] => s.workload.incidents.map(({ kind, modelId, start, minutes, severity }) => ({ kind, modelId, start, minutes, severity }));
 const judgedFrom = (s: Scenario) => s.workload.trace.to - s.judgedDays * DAY;
 
-/** The scenarios the bench runs: the bundled sample's last two days, three generated incident workloads, two incident-free ones. */
+/**
+ * The scenarios the bench runs: the bundled sample's last two days, three generated incident workloads, and
+ * incident-free ones: the older two-week one and the three-week quiet workloads (shared/local/quiet.ts: a local
+ * clock across both DST changes, a weekend rest, lasting +20 % and −30 % steps, a nightly batch, heavy tails, a
+ * long-output model, a 0.4 request/minute model, an embedding model).
+ */
 export function defaultCases(): { incidents: Case[]; quiet: (Case & { days: number })[] } {
   const sample = loadMetricTrace(join(SAMPLES, 'sample-metrics.jsonl.gz'));
   const generated = [incidentScenario(1, 1), incidentScenario(2, 0.5), incidentScenario(3, 2)];
-  const quiet = [quietScenario(11), quietScenario(12)];
+  const quiet = [quietScenario(11), quietWorkload(1, 'spring'), quietWorkload(2, 'autumn')];
   return {
     incidents: [
       { name: 'bundled sample', trace: sample, incidents: loadIncidents(join(SAMPLES, 'sample-incidents.json')), from: sample.to - 2 * DAY },
@@ -189,7 +208,7 @@ export async function detectionComparison(config: Config, cases = defaultCases()
     progress?.(c.name);
     const r = await runCase(config, { ...c, incidents: [] });
     const count = (eps: ScoredEpisode[]) => ({ pages: eps.filter((e) => RANK[e.severity] >= 3).length, warnings: eps.filter((e) => RANK[e.severity] === 2).length });
-    quiet.push({ scenario: c.name, days: c.days, watch: count(r.watch), native: count(r.native) });
+    quiet.push({ scenario: c.name, days: c.days, watch: count(r.watch), native: count(r.native), byRule: r.byRule, refires: r.refires });
   }
   return { rows, quiet, unexpected, lines: render(rows, quiet, unexpected) };
 }
@@ -222,6 +241,19 @@ function render(rows: DetectionRow[], quiet: QuietRow[], unexpected: DetectionCo
     ]),
   );
   lines.push('  (native: same absolute thresholds per rule tier and model; baseline ratios, cost, drift and completion have no plain-alarm equivalent and are left out)');
+  const days = quiet.reduce((a, q) => a + q.days, 0);
+  const rules = [...new Set(quiet.flatMap((q) => Object.keys(q.byRule)))].sort();
+  const perWeek = (n: number) => (days ? ((n * 7) / days).toFixed(2) : '-');
+  lines.push('', `bedrock-watch per rule on those workloads, per week (${days} judged days; re-fires within 15 min of a resolve: ${quiet.reduce((a, q) => a + q.refires, 0)}):`);
+  lines.push(
+    ...align([
+      ['  rule', 'pages/week', 'warnings/week'],
+      ...(rules.length ? rules : ['(none)']).map((rule) => {
+        const sum = (k: 'pages' | 'warnings') => quiet.reduce((a, q) => a + (q.byRule[rule]?.[k] ?? 0), 0);
+        return [`  ${rule}`, perWeek(sum('pages')), perWeek(sum('warnings'))];
+      }),
+    ]),
+  );
   return lines;
 }
 

@@ -118,7 +118,7 @@ deploy is useful at once. Uses your AWS credentials; the table name is in the st
       const { bootstrapBaselines } = require('./baseline') as typeof import('./baseline');
       const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
       const report = await bootstrapBaselines({ rulesFile: str(v.rules) ?? 'rules.yml', table: str(v.table), region: str(v.region) });
-      out(`Baselines learned as of ${report.asOf}: ${plural(report.models, 'model')}, ${report.hoursLearned} model-hours (${report.excludedHours} left out during alerts)${report.bootstrapped.length ? `; bootstrapped ${report.bootstrapped.join(', ')}` : ''}`);
+      out(`Baselines learned as of ${report.asOf}: ${plural(report.models, 'model')}, ${report.hoursLearned} model-hours${report.bootstrapped.length ? `; bootstrapped ${report.bootstrapped.join(', ')}` : ''}`);
       return 0;
     },
   },

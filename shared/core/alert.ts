@@ -44,6 +44,8 @@ export interface AlertState {
   details: Record<string, string | number | boolean | null>;
   /** Optimistic-concurrency version of the stored item. */
   version: number;
+  /** The episode fired again soon after the previous one resolved: it resolves only after a longer clear spell (engine/machine.ts). */
+  flapping?: boolean;
   /**
    * Who acknowledged an episode (Slack button, PagerDuty webhook, CLI). Written by the ack
    * function as its own attribute of the alert item, never by a tick; it counts only for the

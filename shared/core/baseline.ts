@@ -6,6 +6,7 @@ export interface History {
   /** Hour (ms) of values[0]. */
   start: number;
   values: (number | null)[];
+  /** Legacy (hours once left out of learning): ignored, dropped on the next write. */
   excluded?: number[];
 }
 

@@ -1,7 +1,8 @@
 /**
  * The alert state machine, one data minute at a time: inactive → pending → firing (a tier
  * qualifies after holding for its `for`), tier escalation, and resolution once no tier has
- * held for `keep_firing_for`. Pure: the same states and observations give the same result.
+ * held for `keep_firing_for` (never less than MIN_RESOLVE_HOLD). Pure: the same states and
+ * observations give the same result.
  */
 import { tierRank, type Tier, type AlertState, type Transition } from '../core/alert';
 import { type Rule } from '../rules/schema';
@@ -36,6 +37,23 @@ export function initialState(fingerprint: string, rule: Rule, signal: string, la
 }
 
 const ALL_TRUE = { info: true, warning: true, critical: true };
+
+/**
+ * Flapping: an alert that resolves and fires again within minutes is one episode, not two pages
+ * with a "resolved" in between (a gap rule broken by a stray request, a ratio wobbling at its
+ * limit). Two defences, whatever the rule's keep_firing_for:
+ * - no alert resolves before its condition has been clear for MIN_RESOLVE_HOLD: a condition that
+ *   comes back within it was never gone (the flap seen in the field cleared for 4 minutes);
+ * - an alert that fires again within FLAP_WINDOW of its last resolve is flapping: that episode
+ *   resolves only after FLAP_HOLD of clear condition, so a slower flap costs one extra episode,
+ *   not one every few minutes.
+ */
+export const MIN_RESOLVE_HOLD = 5 * 60_000;
+export const FLAP_WINDOW = 30 * 60_000;
+export const FLAP_HOLD = 30 * 60_000;
+
+/** How long a firing alert's condition must stay clear before it resolves. */
+export const resolveHold = (rule: Rule, s: Pick<AlertState, 'flapping'>): number => Math.max(rule.keep_firing_for, s.flapping ? FLAP_HOLD : MIN_RESOLVE_HOLD);
 
 /** Applies the rule's missing-data policy to an observation without enough data. */
 function withMissingPolicy(rule: Rule, obs: Observation): Observation | null {
@@ -81,6 +99,7 @@ export function step(prev: AlertState, rule: Rule, raw: Observation, minute: num
   if (s.status !== 'firing') {
     if (qualified) {
       const conditionSince = Math.min(...Object.values(s.runs).filter((v): v is number => v !== undefined));
+      s.flapping = prev.endsAt !== null && at - prev.endsAt < FLAP_WINDOW;
       Object.assign(s, { status: 'firing', tier: qualified, maxTier: qualified, startsAt: at, endsAt: null, clearSince: null, lastNotifiedAt: null, suppressedBy: null, headline: s.text, conditionSince });
       return { state: s, transition: { kind: 'firing', at, minute, fromTier: null, state: s } };
     }
@@ -103,7 +122,7 @@ export function step(prev: AlertState, rule: Rule, raw: Observation, minute: num
     return { state: s };
   }
   s.clearSince ??= minute;
-  if (minute - s.clearSince < rule.keep_firing_for) return { state: s };
+  if (minute - s.clearSince < (qualified ? rule.keep_firing_for : resolveHold(rule, s))) return { state: s };
   if (qualified) {
     // Still bad, just less so: stay in the same episode at the lower tier, without a new page.
     s.tier = qualified;

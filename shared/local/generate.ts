@@ -25,8 +25,10 @@ export interface ModelProfile {
   heavyTail?: number;
   /** A nightly batch job: from `hour` (UTC) for `minutes`, traffic times `multiplier`. */
   batch?: { hour: number; minutes: number; multiplier: number };
-  /** The daily curve follows this IANA time zone's clock (so it moves by an hour across a DST change). */
+  /** The daily curve and the weekend follow this IANA time zone's clock (so they move by an hour across a DST change). */
   timezone?: string;
+  /** Lasting steps in volume: from `at` (ISO) on, traffic times `factor` (1.2: +20 %; 0.7: −30 %). */
+  steps?: { at: string; factor: number }[];
 }
 
 export type InjectedKind = 'server_errors' | 'throttle_storm' | 'client_errors' | 'outage' | 'latency_spike' | 'cost_runaway' | 'token_drift' | 'blip';
@@ -72,13 +74,27 @@ function poisson(mean: number, r: () => number): number {
 
 const gaussian = (r: () => number) => Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
 
-/** Minutes past local midnight of `t` in `tz` (UTC when not given). */
-function localMinuteOfDay(t: number, tz: string | undefined): number {
-  if (!tz) return (t % DAY) / MINUTE;
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(t));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return get('hour') * 60 + get('minute');
+/** The zone's offset from UTC (ms) at the hour of `t`, cached per zone and hour (every zone changes offset on the hour). */
+const offsets = new Map<string, number>();
+function offsetAt(t: number, tz: string): number {
+  const hour = Math.floor(t / HOUR) * HOUR;
+  const key = `${tz}|${hour}`;
+  let o = offsets.get(key);
+  if (o === undefined) {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }).formatToParts(new Date(hour));
+    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+    o = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute')) - hour;
+    if (offsets.size > 100_000) offsets.clear();
+    offsets.set(key, o);
+  }
+  return o;
 }
+
+/** `t` as the wall clock of `tz` reads it (UTC when not given), as a UTC-based instant: its UTC fields are the local ones. */
+const wallClock = (t: number, tz: string | undefined): number => (tz ? t + offsetAt(t, tz) : t);
+
+/** Minutes past local midnight of `t` in `tz` (UTC when not given). */
+const localMinuteOfDay = (t: number, tz: string | undefined): number => ((wallClock(t, tz) % DAY) + DAY) % DAY / MINUTE;
 
 /** Business-hours curve: night share at 03:00, 1 at 15:00 (local). */
 function daily(minuteOfDay: number, nightShare: number): number {
@@ -109,13 +125,14 @@ export function generateWorkload(opts: { start: string; days: number; models: Mo
       opts.incidents.find((i) => i.modelId === m.id && i.kind === kind && t >= Date.parse(i.start) && t < Date.parse(i.start) + i.minutes * MINUTE);
     for (let i = 0; i < length; i++) {
       const t = from + i * MINUTE;
-      const day = new Date(t).getUTCDay();
+      const day = new Date(wallClock(t, m.timezone)).getUTCDay();
       const weekend = day === 0 || day === 6;
+      const step = (m.steps ?? []).reduce((f, st) => (t >= Date.parse(st.at) ? f * st.factor : f), 1);
       const ofDay = (t % DAY) / MINUTE;
       const inBatch = m.batch && ofDay >= m.batch.hour * 60 && ofDay < m.batch.hour * 60 + m.batch.minutes;
       const tail = m.heavyTail ? Math.exp(m.heavyTail * gaussian(r) - (m.heavyTail * m.heavyTail) / 2) : 1;
       const mean =
-        m.peakPerMinute * daily(localMinuteOfDay(t, m.timezone), m.nightShare) * (weekend ? m.weekendShare : 1) * (1 + m.growthPerDay) ** ((t - from) / DAY) * (inBatch ? m.batch!.multiplier : 1) * tail;
+        m.peakPerMinute * daily(localMinuteOfDay(t, m.timezone), m.nightShare) * (weekend ? m.weekendShare : 1) * (1 + m.growthPerDay) ** ((t - from) / DAY) * (inBatch ? m.batch!.multiplier : 1) * step * tail;
       if (active('outage', t)) continue;
       const requests = poisson(mean, r);
       const throttle = active('throttle_storm', t);

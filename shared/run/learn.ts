@@ -1,13 +1,12 @@
 /**
  * The hourly baseline update: fetch the hours not learned yet (the last 14 days on a first run:
- * bootstrap from CloudWatch history), record them, leaving out hours when the model had an alert
- * firing, and publish fresh expectations for the evaluate tick.
+ * bootstrap from CloudWatch history), record them all (alerts or not: an alert's own hours must not
+ * bend what is learned to be normal, see baselines/history.ts), and publish fresh expectations for
+ * the evaluate tick.
  */
-import { targetOfLabels } from '../core/target';
 import { buildExpectations, VOLUME_SERIES } from '../baselines/expectations';
 import type { ModelExpectations, History } from '../core/baseline';
 import { endOf, record } from '../baselines/history';
-import type { AlertState } from '../core/alert';
 import { baselineSeries, needsCallerBaselines } from '../engine/needs';
 import { CALLER_PREFIX, callerKey } from '../core/log-keys';
 import type { LogSource } from '../sources/logs';
@@ -40,7 +39,6 @@ export interface LearnReport {
   models: number;
   hoursLearned: number;
   bootstrapped: string[];
-  excludedHours: number;
 }
 
 export async function runBaselineUpdate(deps: LearnDeps, now: number): Promise<LearnReport> {
@@ -52,7 +50,7 @@ export async function runBaselineUpdate(deps: LearnDeps, now: number): Promise<L
   // Resume from the model that is furthest behind; a first run (or a new series) bootstraps 14 days.
   const ends = Object.values(stored).map((s) => Math.min(...keys.map((k: string) => (s.histories[k] ? endOf(s.histories[k]) : -Infinity))));
   const from = Math.max(asOf - BOOTSTRAP_DAYS * DAY, ends.length ? Math.min(...ends) : -Infinity);
-  const report: LearnReport = { asOf: new Date(asOf).toISOString(), models: 0, hoursLearned: 0, bootstrapped: [], excludedHours: 0 };
+  const report: LearnReport = { asOf: new Date(asOf).toISOString(), models: 0, hoursLearned: 0, bootstrapped: [] };
   if (from >= asOf) return report;
 
   const frame = await fetchHours(deps.source, keys, from, asOf, Object.keys(stored));
@@ -61,7 +59,6 @@ export async function runBaselineUpdate(deps: LearnDeps, now: number): Promise<L
   const callerHours = learnCallersNow
     ? await callerTokensByHour(deps.logs as LogSource, [...new Set([...Object.keys(stored), ...Object.keys(frame.models), ...logModels])], Math.max(from, asOf - CALLER_LEARN_DAYS * DAY), asOf)
     : undefined;
-  const episodes = exclusionWindows(await deps.state.listAlerts(), now);
   const pricing = new Pricing(config.pricing);
   const expectations: ModelExpectations[] = [];
 
@@ -78,15 +75,13 @@ export async function runBaselineUpdate(deps: LearnDeps, now: number): Promise<L
         if (h && hour < endOf(h)) continue; // learned already
         if (!h && i < firstWithData) continue; // a model's history starts with its first traffic
         const v = data[key]?.[i] ?? null;
-        const excluded = episodes.get(model)?.some(([a, b]) => hour + HOUR > a && hour < b) ?? false;
         // Bedrock publishes nothing for an idle hour: for a count that is 0, for a latency it is unknown.
-        h = record(h, hour, v ?? (volume ? 0 : null), excluded);
+        h = record(h, hour, v ?? (volume ? 0 : null));
         report.hoursLearned++;
-        if (excluded) report.excludedHours++;
       }
       if (h) entry.histories[key] = h;
     }
-    if (callerHours) learnCallers(entry.histories, callerHours.get(model), Math.max(from, asOf - CALLER_LEARN_DAYS * DAY), asOf, episodes.get(model) ?? []);
+    if (callerHours) learnCallers(entry.histories, callerHours.get(model), Math.max(from, asOf - CALLER_LEARN_DAYS * DAY), asOf);
     if (!Object.keys(entry.histories).length) continue;
     await deps.baselines.saveHistories(model, entry);
     expectations.push(buildExpectations(model, entry.histories, asOf, tz, pricing));
@@ -143,7 +138,7 @@ async function callerTokensByHour(logs: LogSource, models: string[], from: numbe
   return out;
 }
 
-function learnCallers(histories: Record<string, History>, callers: Map<string, Map<number, number>> | undefined, from: number, to: number, episodes: [number, number][]): void {
+function learnCallers(histories: Record<string, History>, callers: Map<string, Map<number, number>> | undefined, from: number, to: number): void {
   for (const [caller, hours] of callers ?? []) {
     const key = callerKey(caller);
     let h = histories[key];
@@ -151,8 +146,7 @@ function learnCallers(histories: Record<string, History>, callers: Map<string, M
     for (let hour = from; hour < to; hour += HOUR) {
       if (h && hour < endOf(h)) continue;
       if (!h && hour < first) continue; // a caller's history starts with its first call
-      const excluded = episodes.some(([a, b]) => hour + HOUR > a && hour < b);
-      h = record(h, hour, hours.get(hour) ?? 0, excluded);
+      h = record(h, hour, hours.get(hour) ?? 0);
     }
     if (h) histories[key] = h;
   }
@@ -167,20 +161,4 @@ function learnCallers(histories: Record<string, History>, callers: Map<string, M
 function firstHourWithData(data: Record<string, (number | null)[]>, length: number): number {
   for (let i = 0; i < length; i++) if (Object.values(data).some((s) => s[i] !== null && s[i] !== undefined && s[i] !== 0)) return i;
   return length;
-}
-
-/** Per model, [from, to) of every recent alert episode (an open one runs to now). */
-function exclusionWindows(alerts: AlertState[], now: number): Map<string, [number, number][]> {
-  const out = new Map<string, [number, number][]>();
-  for (const a of alerts) {
-    const model = targetOfLabels(a.labels);
-    // Silence is learned, not excluded: a model that really stops at weekends must be learned to stop (the
-    // median over weeks keeps a one-off outage from mattering); client errors do not distort volumes.
-    if (!model || a.startsAt === null || a.signal === 'client_errors' || a.signal === 'availability') continue;
-    // From the hour the trouble began (before the alert could fire) to its end.
-    const start = a.startsAt - HOUR;
-    const end = a.status === 'firing' ? now : (a.endsAt ?? now);
-    out.set(model, [...(out.get(model) ?? []), [start, end]]);
-  }
-  return out;
 }

@@ -15,10 +15,6 @@ describe('hourly history', () => {
     expect(at(h, H0 + 50 * HOUR)).toBe(50);
   });
 
-  it('drops exclusions that fall out of the kept window', () => {
-    const h = historyOf(H0, HISTORY_HOURS + 10, () => 1, (i) => i === 3 || i === 20);
-    expect(h.excluded).toEqual([H0 + 20 * HOUR]);
-  });
 
   it('records a gap as missing (null), not as 0', () => {
     let h: History | undefined = record(undefined, H0, 5);
@@ -32,23 +28,18 @@ describe('hourly history', () => {
     expect(h).toMatchObject({ start: H0, values: [4, null, 9] });
   });
 
-  it('an excluded hour keeps its raw value (spend) but is not learned', () => {
-    const h = record(record(undefined, H0, 5), H0 + HOUR, 500, true);
-    expect(raw(h, H0 + HOUR)).toBe(500);
-    expect(at(h, H0 + HOUR)).toBeNull();
-    expect(learnedHours(h)).toBe(1);
-  });
-
-  it('re-recording an excluded hour without the exclusion makes it learnable again', () => {
-    const h = record(record(undefined, H0, 5, true), H0, 6, false);
+  it('learns every hour: a legacy `excluded` list (hours once left out during alerts) is ignored and dropped on the next write', () => {
+    const legacy: History = { start: H0, values: [5, 500], excluded: [H0 + HOUR] };
+    expect(at(legacy, H0 + HOUR)).toBe(500);
+    expect(learnedHours(legacy)).toBe(2);
+    const h = record(legacy, H0 + 2 * HOUR, 6);
     expect(h.excluded).toBeUndefined();
-    expect(at(h, H0)).toBe(6);
+    expect(h.values).toEqual([5, 500, 6]);
   });
 
-  it('counts learned hours as hours with a value that are not excluded (an excluded hour without data is not subtracted twice)', () => {
-    // A latency series: hour 1 had no datapoint (null) and an alert was firing.
+  it('counts learned hours as hours with a value', () => {
     let h = record(undefined, H0, 800);
-    h = record(h, H0 + HOUR, null, true);
+    h = record(h, H0 + HOUR, null);
     h = record(h, H0 + 2 * HOUR, 900);
     expect(learnedHours(h)).toBe(2);
   });

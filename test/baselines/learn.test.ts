@@ -103,24 +103,22 @@ describe('runBaselineUpdate on dynalite with a paginated CloudWatch', () => {
     expect(stored[SONNET].histories[IN].values.every((v) => v === 100_000 || v === 1_000_000)).toBe(true);
   });
 
-  it('leaves the hours of an alert episode on the model out of learning (from an hour before it fired), but keeps them', async () => {
+  it('learns the hours of an alert episode like any other (an alert must not bend what is learned to be normal)', async () => {
     const stored = await store().loadHistories();
     const h = stored[SONNET].histories[INV];
-    const excluded = [INCIDENT - 90 * 60_000, INCIDENT - 30 * 60_000, INCIDENT + 30 * 60_000, INCIDENT + 90 * 60_000].map((t) => Math.floor(t / HOUR) * HOUR);
-    expect(h.excluded).toEqual(excluded);
-    for (const t of excluded) {
-      expect(raw(h, t)).toBe(1000); // kept (spend)
-      expect(at(h, t)).toBeNull(); // not learned
+    const incident = [INCIDENT - 90 * 60_000, INCIDENT - 30 * 60_000, INCIDENT + 30 * 60_000, INCIDENT + 90 * 60_000].map((t) => Math.floor(t / HOUR) * HOUR);
+    expect(h.excluded).toBeUndefined();
+    for (const t of incident) {
+      expect(raw(h, t)).toBe(1000);
+      expect(at(h, t)).toBe(1000);
     }
-    expect(stored[NOVA].histories[INV].excluded).toBeUndefined(); // another model's alert
   });
 
   it('publishes expectations that baselinesOf reads: the incident does not teach the baseline', async () => {
     const baselines = baselinesOf(await store().loadExpectations());
     expect(baselines.models().sort()).toEqual([NOVA, SONNET]);
-    // A week after the incident hours: the same hour of the previous weeks without the excluded one.
-    const weekAfter = Math.floor(INCIDENT / HOUR) * HOUR + 7 * DAY;
-    expect(baselines.expect(SONNET, INV, weekAfter)).toEqual({ value: 100, confidence: 'ok', hours: 14 * 24 - 4 });
+    // The hours of the day after are the normal 100 (the incident six days ago is one hour of the level factor's 36).
+    expect(baselines.expect(SONNET, INV, AS_OF + 5 * HOUR)).toEqual({ value: 100, confidence: 'ok', hours: 14 * 24 });
     expect(baselines.expect(SONNET, IN, AS_OF + 3 * HOUR)).toMatchObject({ value: 100_000, confidence: 'ok' });
     expect(baselines.expect(NOVA, INV, AS_OF)).toEqual({ value: 20, confidence: 'low', hours: 48 });
     const cost = baselines.model(SONNET)!.cost;
@@ -128,9 +126,9 @@ describe('runBaselineUpdate on dynalite with a paginated CloudWatch', () => {
     expect(cost.monthToDate).toBeGreaterThan(0);
   });
 
-  it('learns only the new hour on the next run, and excludes it while an alert on the model is firing', async () => {
+  it('learns only the new hour on the next run, alerts firing or not', async () => {
     cw.on(GetMetricDataCommand).callsFake(hourlyCloudWatch([SONNET, NOVA], value, 100));
-    // A cost runaway is not normal and is left out; silence is learned (a model that stops at weekends must be learned to stop).
+    // Whatever fires (a cost runaway, silence, client errors), the hour is learned: robust statistics, not exclusion, keep incidents out.
     const firing = alert('model-unavailable', { signal: 'cost', status: 'firing', tier: 'critical', maxTier: 'critical', startsAt: AS_OF + 20 * 60_000, endsAt: null });
     const silent = alert('model-unavailable', { signal: 'availability', status: 'firing', tier: 'critical', maxTier: 'critical', startsAt: AS_OF + 20 * 60_000, endsAt: null, labels: { ModelId: NOVA } });
     const clientErrors = alert('client-errors', { signal: 'client_errors', status: 'firing', tier: 'warning', startsAt: AS_OF - 3 * DAY, labels: { ModelId: NOVA } });
@@ -141,14 +139,12 @@ describe('runBaselineUpdate on dynalite with a paginated CloudWatch', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0].StartTime).toEqual(new Date(AS_OF));
     expect(sent[0].EndTime).toEqual(new Date(AS_OF + HOUR));
-    expect(report).toMatchObject({ asOf: '2026-10-19T11:00:00.000Z', models: 2, bootstrapped: [], hoursLearned: 2 * 3, excludedHours: 3 });
+    expect(report).toMatchObject({ asOf: '2026-10-19T11:00:00.000Z', models: 2, bootstrapped: [], hoursLearned: 2 * 3 });
 
     const stored = await store().loadHistories();
     expect(stored[SONNET].version).toBe(2);
     expect(stored[SONNET].histories[INV].values).toHaveLength(14 * 24 + 1);
-    expect(stored[SONNET].histories[INV].excluded).toContain(AS_OF);
-    expect(at(stored[SONNET].histories[INV], AS_OF)).toBeNull();
-    // A client-error alert is the callers' problem, not the model's, and silence is learned: Nova's hour is learned.
+    expect(at(stored[SONNET].histories[INV], AS_OF)).toBe(100);
     expect(at(stored[NOVA].histories[INV], AS_OF)).toBe(20);
     expect(baselinesOf(await store().loadExpectations()).model(SONNET)!.asOf).toBe(AS_OF + HOUR);
   });

@@ -158,8 +158,8 @@ describe('confidence by days of history', () => {
     expect(volumeConfidence(h(72))).toBe('ok');
   });
 
-  it('does not count excluded hours as learned', () => {
-    const h = historyOf(MON, 80, () => 5, (i) => i >= 60 && i < 70);
+  it('does not count hours without data as learned', () => {
+    const h = historyOf(MON, 80, (i) => (i >= 60 && i < 70 ? null : 5));
     expect(volumeConfidence(h)).toBe('low'); // 70 learned hours
     const e = buildExpectations(MODEL, { [INV]: h }, MON + 80 * HOUR, TZ, PRICING);
     expect(e.series[INV]).toMatchObject({ confidence: 'low', hours: 70 });
@@ -173,33 +173,33 @@ describe('confidence by days of history', () => {
   });
 });
 
-describe('excluded hours (an alert was firing)', () => {
-  // Two weeks of 100/h; on the second Monday 10:00–12:59 an incident ran at 10,000/h and was excluded.
+describe('an incident in the history (whether an alert fired or not)', () => {
+  // Two weeks of 100/h; on the second Monday 10:00–12:59 an incident ran at 10,000/h.
   const incident = (i: number) => i >= 7 * 24 + 10 && i < 7 * 24 + 13;
-  const hist = () => historyOf(MON, 14 * 24, (i) => (incident(i) ? 10_000 : 100), incident);
+  const hist = () => historyOf(MON, 14 * 24, (i) => (incident(i) ? 10_000 : 100));
 
-  it('are kept but not learned from: next Monday 10:00 expects the normal 100', () => {
-    const h = hist();
+  it('is learned, and outvoted from two past weeks on: Monday 10:00 two weeks later still expects the normal 100', () => {
+    const h = historyOf(MON, 21 * 24, (i) => (incident(i) ? 10_000 : 100));
     const hour = MON + WEEK + 11 * HOUR;
     expect(raw(h, hour)).toBe(10_000);
-    expect(at(h, hour)).toBeNull();
-    expect(seasonal(h, MON + 2 * WEEK + 11 * HOUR, TZ)).toBe(100);
-    const e = buildExpectations(MODEL, { [INV]: h }, MON + 2 * WEEK, TZ, PRICING);
-    expect(e.series[INV].values.slice(24, 48).every((v) => v !== null && Math.abs(v - 100) < 1e-6)).toBe(true);
+    expect(at(h, hour)).toBe(10_000);
+    // Weeks 1 and 2 before: 10,000 and 100; the same hour of the past weekdays breaks the tie.
+    expect(seasonalWithBasis(h, MON + 3 * WEEK + 11 * HOUR, TZ, 2)).toEqual({ value: 100, basis: 'weekly' });
   });
 
-  it('still count for month-to-date spend', () => {
+  it('counts for month-to-date spend', () => {
     // September: the histories start on the 7th, so month-to-date is all of them.
     const asOf = MON + 2 * WEEK;
     const input = hist();
-    const output = historyOf(MON, 14 * 24, (i) => (incident(i) ? 1_000 : 10), incident);
+    const output = historyOf(MON, 14 * 24, (i) => (incident(i) ? 1_000 : 10));
     const e = buildExpectations(MODEL, { [IN]: input, [OUT]: output }, asOf, TZ, PRICING);
     const tokensIn = (14 * 24 - 3) * 100 + 3 * 10_000;
     const tokensOut = (14 * 24 - 3) * 10 + 3 * 1_000;
     expect(e.cost.monthStart).toBe(Date.parse('2026-09-01T00:00:00Z'));
     expect(e.cost.monthToDate).toBeCloseTo((tokensIn * 0.001 + tokensOut * 0.002) / 1000, 9);
-    // A normal day ahead is 24 × (100 in + 10 out): the incident is not in it.
-    expect(e.cost.dailyExpected).toBeCloseTo((24 * (100 * 0.001 + 10 * 0.002)) / 1000, 9);
+    // With a single past week the day ahead repeats it, incident hours included (one week cannot tell an incident
+    // from a weekly feature; from two weeks on the tie-breaker keeps it out, see above).
+    expect(e.cost.dailyExpected).toBeCloseTo((21 * (100 * 0.001 + 10 * 0.002) + 3 * (10_000 * 0.001 + 1_000 * 0.002)) / 1000, 9);
   });
 
   it('leaves month-to-date unknown (null, not 0) for a model without a price', () => {

@@ -59,11 +59,11 @@ describe('escalation', () => {
   const run = evaluateMinutes(config, frame);
 
   it('fires warning, escalates to critical in the same episode, then resolves once', () => {
-    expect(timeline(run.transitions)).toEqual([`firing warning ${M} @7`, `escalated critical ${M} @17`, `resolved critical ${M} @28`]);
+    expect(timeline(run.transitions)).toEqual([`firing warning ${M} @7`, `escalated critical ${M} @17`, `resolved critical ${M} @30`]); // clear from 25: keep_firing_for 3m, raised to the 5-minute minimum resolve hold
     const [fired, escalated, resolved] = run.transitions;
     expect(escalated.fromTier).toBe('warning');
     expect(escalated.state.startsAt).toBe(fired.state.startsAt);
-    expect(resolved.state).toMatchObject({ status: 'inactive', tier: null, maxTier: 'critical', startsAt: minute(10), endsAt: minute(31) });
+    expect(resolved.state).toMatchObject({ status: 'inactive', tier: null, maxTier: 'critical', startsAt: minute(10), endsAt: minute(33) });
   });
 
   it('fires critical directly, without a warning first, when both tiers qualify together', () => {
@@ -89,8 +89,8 @@ describe('hysteresis and keep_firing_for', () => {
 
   it.each([
     // case, errors after the burst, resolved at slot
-    ['9.5% (within 10% of the limit) keeps it firing; resolves 3m after dropping to 5%', [[95, 6], [50, 15]] as [number, number][], 15],
-    ['8.5% (past the band) starts the clock at once', [[85, 6], [50, 15]] as [number, number][], 9],
+    ['9.5% (within 10% of the limit) keeps it firing; resolves 5m (the minimum resolve hold) after dropping to 5%', [[95, 6], [50, 15]] as [number, number][], 17],
+    ['8.5% (past the band) starts the clock at once', [[85, 6], [50, 15]] as [number, number][], 11],
   ])('%s', (_case, after, resolvedAt) => {
     const run = evaluateMinutes(config, scenario(...after));
     expect(timeline(run.transitions)).toEqual([`firing critical ${M} @4`, `resolved critical ${M} @${resolvedAt}`]);
@@ -121,7 +121,7 @@ describe('missing data', () => {
   it.each([
     // policy, transitions after the silence began
     ['keep', []],
-    ['ok', [`resolved critical ${M} @13`]],
+    ['ok', [`resolved critical ${M} @15`]],
     ['breaching', []],
   ])('missing: %s on a firing alert', (missing, after) => {
     const run = evaluateMinutes(configOf([rule({ missing, resolve_after_missing: '2h' })]), frame, { to: 40 });
@@ -194,5 +194,27 @@ describe('the words of a firing alert name the tier actually firing', () => {
     expect(t.state.threshold).toBe(0.05);
     expect(t.state.conditionSince).toBe(minute(10)); // the condition began at slot 10; the alert fired two minutes later
     expect(t.state.startsAt).toBeGreaterThan(minute(12));
+  });
+});
+
+describe('flapping (an alert that resolves and fires again within minutes is one episode)', () => {
+  // keep_firing_for 1m, for 0m: the kind of rule that flapped in the field (a gap rule broken by stray requests).
+  const config = configOf([serverErrorRule({ keep_firing_for: '1m', hysteresis: 0, tiers: { critical: { above: '5%', for: '0m' } } })]);
+  const flapping = (bad: number, good: number, cycles: number) => Array.from({ length: cycles }, () => [...runs([20, bad]), ...runs([0, good])]).flat();
+
+  it('a condition that clears for 4 minutes and comes back for 1, ten times over, is one episode that resolves once', () => {
+    const errors = [...runs([0, 5]), ...flapping(1, 4, 10), ...runs([0, 20])];
+    const run = evaluateMinutes(config, frameOf({ [M]: errorTraffic(runs([100, errors.length]), errors) }));
+    // Fires at 5; the last bad minute is 50; clear for the 5-minute minimum resolve hold from 51.
+    expect(timeline(run.transitions)).toEqual([`firing critical ${M} @5`, `resolved critical ${M} @56`]);
+  });
+
+  it('a slower flap (bad 1 minute in 8) costs one extra episode, not one per cycle: the re-fire holds for 30 minutes of clear condition', () => {
+    const errors = [...runs([0, 5]), ...flapping(1, 7, 10), ...runs([0, 40])];
+    const run = evaluateMinutes(config, frameOf({ [M]: errorTraffic(runs([100, errors.length]), errors) }));
+    // Fires at 5, resolves after 5 clear minutes (@11), fires again at 13 (within 30 min: flapping), and only
+    // resolves 30 minutes after the last bad minute (77).
+    expect(timeline(run.transitions)).toEqual([`firing critical ${M} @5`, `resolved critical ${M} @11`, `firing critical ${M} @13`, `resolved critical ${M} @108`]);
+    expect(run.transitions[2].state.flapping).toBe(true);
   });
 });

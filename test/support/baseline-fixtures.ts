@@ -16,10 +16,10 @@ export { HOUR, MINUTE };
 export const DAY = 24 * HOUR;
 export const WEEK = 7 * DAY;
 
-/** An hourly history from `start`, one value per hour from `value(i, hourMs)`; `exclude(i)` marks hours not learned from. */
-export function historyOf(start: number, hours: number, value: (i: number, hour: number) => number | null, exclude: (i: number) => boolean = () => false): History {
+/** An hourly history from `start`, one value per hour from `value(i, hourMs)`. */
+export function historyOf(start: number, hours: number, value: (i: number, hour: number) => number | null): History {
   let h: History | undefined;
-  for (let i = 0; i < hours; i++) h = record(h, start + i * HOUR, value(i, start + i * HOUR), exclude(i));
+  for (let i = 0; i < hours; i++) h = record(h, start + i * HOUR, value(i, start + i * HOUR));
   if (!h) throw new Error('historyOf: no hours');
   return h;
 }

@@ -83,12 +83,26 @@ describe('absent: a model with learned traffic goes silent', () => {
   });
 
   it('counts the silence hour by hour against the learned rate of each hour', () => {
-    // The gap runs from 11:30 into the 12:00 hour: 11:xx is learned at 600/h (10/min), 12:xx at 3,000/h (50/min).
+    // The gap runs from 11:30 into the 12:00 hour: 11:xx is learned at 600/h (10/min), the other hours at 3,000/h (50/min),
+    // so the reading an hour either way (a clock shift) expects more and the learned one is judged.
     const from = NOON - 60 * MINUTE;
-    const baselines = learned(NOON, (h) => (h < NOON ? 600 : 3000));
+    const baselines = learned(NOON, (h) => (h === NOON - 60 * MINUTE ? 600 : 3000));
     const obs = observeLast(runs([100, 30], [null, 40]), baselines, ruleOf(), from);
     // 30 silent minutes at min(10, recent 100) + 10 at min(50, 100)
     expect(obs.details).toMatchObject({ silent_minutes: 40, expected_requests: 30 * 10 + 10 * 50, normal_per_minute: 50 });
+  });
+
+  it('reads the learned hours with the traffic clock an hour either way and judges the lowest: a weekly rest after a DST change is not an outage', () => {
+    // Learned: traffic (30/min) until 12:00, rest from 12:00. After a DST change the traffic now rests from 11:00.
+    const from = NOON - 60 * MINUTE;
+    const baselines = learned(NOON, (h) => (h < NOON ? 1800 : 0));
+    const silent = observeLast(runs([30, 30], [null, 30]), baselines, ruleOf(), from - 60 * MINUTE + 30 * MINUTE);
+    // Silent from 11:00 to 11:30: the learned 11:xx says 30/min, the same hours read an hour later say 0.
+    expect(silent.details).toMatchObject({ silent_minutes: 30, expected_requests: 0 });
+    expect(silent.breach.critical).toBe(false);
+    // Where every alignment expects traffic (hours 9–11 all at 30/min), the same silence pages.
+    const busy = observeLast(runs([30, 30], [null, 30]), learned(NOON, (h) => (h < NOON + 60 * MINUTE ? 1800 : 0)), ruleOf(), from - 30 * MINUTE);
+    expect(busy.breach.critical).toBe(true);
   });
 });
 

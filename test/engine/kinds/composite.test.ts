@@ -41,10 +41,11 @@ describe('composite: several rules breaching together for the same model', () =>
     expect(evaluateMinutes(config, traffic(runs([2_000, 10]), runs([10, 10]))).transitions).toEqual([]);
   });
 
-  it('resolves when one condition stops breaching', () => {
+  it('resolves when one condition stops breaching (after the minimum resolve hold, 5 min)', () => {
     const config = configOf([...conditions, slowAndFailing()]);
-    const out = evaluateMinutes(config, traffic(runs([12_000, 10]), [...runs([10, 7]), 0, 0, 0]));
-    expect(timeline(out.transitions)).toEqual([`firing critical ${MODEL} @2`, `resolved critical ${MODEL} @9`]);
+    const t = (n: number) => frameOf({ [MODEL]: { ...errorTraffic(runs([100, n]), [...runs([10, 7]), ...runs([0, n - 7])]), [P95]: runs([12_000, n]) } });
+    const out = evaluateMinutes(config, t(14));
+    expect(timeline(out.transitions)).toEqual([`firing critical ${MODEL} @2`, `resolved critical ${MODEL} @12`]); // clear from 7
   });
 });
 

@@ -126,11 +126,13 @@ describe('cost with a window: the spend rate', () => {
   // The learned normal: 60,000 input and 6,000 output tokens an hour, i.e. 1,000 and 100 a minute.
   const rate = (over: Record<string, unknown> = {}) => ruleOf({ window: '1h', tiers: { warning: { above: 1.5, for: '0m' }, critical: { above: 2, for: '0m' } }, ...over });
   /** An hour of minutes ending at NOON, the last `hot` of them at `times` the normal spend. */
-  function observeHour(hot: number, times: number, rule = rate(), requests = 10) {
+  /** A regular model: its hours wobble ~5 % around their expectation (the learned log spread). */
+  const withSpread = (spread: number) => baselinesOf([expectationsOf(MODEL, NOON, { [IN]: { ...flatSeries(60_000), spread }, [OUT]: { ...flatSeries(6_000), spread } })]);
+  function observeHour(hot: number, times: number, rule = rate(), requests = 10, baselines = withSpread(0.05)) {
     const n = 60;
     const k = (v: number) => Array.from({ length: n }, (_, i) => (i >= n - hot ? v * times : v));
     const frame = minuteFrame(NOON - (n - 1) * MINUTE, { [MODEL]: { [IN]: k(1000), [OUT]: k(100), 'Invocations:Sum': new Array(n).fill(requests) } });
-    return observeCost(rule, MODEL, ctxOf({ frame, index: n - 1, baselines: learned(), pricing: new Pricing(PRICES), spend: {} }));
+    return observeCost(rule, MODEL, ctxOf({ frame, index: n - 1, baselines, pricing: new Pricing(PRICES), spend: {} }));
   }
 
   it('a normal hour is at 1×', () => {
@@ -144,6 +146,45 @@ describe('cost with a window: the spend rate', () => {
     expect(observeHour(16, 3).breach).toEqual({ warning: true, critical: false });
     expect(observeHour(31, 3).breach).toEqual({ warning: true, critical: true });
     expect(observeHour(31, 3).text).toMatch(/spent in the last 60 min vs \$0\.07 normal for those minutes \(2\.0×; critical above 2\.0×\)/);
+  });
+
+  it('needs evidence as well as the ratio: on a model whose hours wobble ±30 % the same 2× is within its noise at a page-a-year rate', () => {
+    const noisy = withSpread(0.3);
+    // Evidence bar, 60-minute window (24 trials a day): page at most once a year → z = Φ⁻¹(1 − 1/(365·24)) ≈ 3.7, so
+    // log-ratio > 3.7 × 0.3: above 3.0×; warning at most once a month → z ≈ 2.99: above 2.45×.
+    const at2 = observeHour(31, 3, rate(), 10, noisy);
+    expect(at2.breach).toEqual({ warning: false, critical: false });
+    expect(at2.details).toMatchObject({ noise_sigma: 0.3, warning_evidence_ratio: 2.45, critical_evidence_ratio: 3.02 });
+    expect(observeHour(60, 3.1, rate(), 10, noisy).breach).toEqual({ warning: true, critical: true });
+    // The regular model's bar sits below the tiers: the ratios decide there.
+    expect(observeHour(31, 3).details).toMatchObject({ noise_sigma: 0.05, warning_evidence_ratio: 1.16, critical_evidence_ratio: 1.2 });
+  });
+
+  it('reads the expectation with the clock an hour either way (a DST change of the traffic\'s clock) and judges the highest of the three readings: a shift may excuse an alarm, never cause one', () => {
+    // Learned: 12:00–13:00 is the busy hour at 3× the rest. The traffic's clock moved: the busy hour now comes at 11:00.
+    const busyAt = (h: number) => (h === NOON ? 3 : 1);
+    const hours = Array.from({ length: 72 }, (_, i) => NOON - 24 * HOUR + i * HOUR);
+    const series = (base: number) => ({ values: hours.map((h) => base * busyAt(h)), confidence: 'ok' as const, spread: 0.05, hours: 336 });
+    const shifted = baselinesOf([expectationsOf(MODEL, NOON, { [IN]: series(60_000), [OUT]: series(6_000) })]);
+    const obs = observeHour(60, 3, rate(), 10, shifted); // 11:00–12:00 at 3×
+    expect(obs.value).toBeCloseTo(1, 1); // the window [11:01, 12:01) read as [12:01, 13:01)
+    expect(obs.details.clock_shift_hours).toBe(1);
+    expect(obs.breach).toEqual({ warning: false, critical: false });
+  });
+
+  it('reads a 30-minute window half an hour either way too: a batch learned as a whole hour is not "above normal" at its start', () => {
+    // Learned: the 12:00 hour holds a 45-minute batch at 8× (6.25× pro rata); the window [11:46, 12:16) holds 16 batch minutes.
+    const hours = Array.from({ length: 72 }, (_, i) => NOON - 24 * HOUR + i * HOUR);
+    const series = (base: number) => ({ values: hours.map((h) => base * (h === NOON ? 6.25 : 1)), confidence: 'ok' as const, spread: 0.05, hours: 336 });
+    const batch = baselinesOf([expectationsOf(MODEL, NOON, { [IN]: series(60_000), [OUT]: series(6_000) })]);
+    const n = 30;
+    const k = (v: number) => Array.from({ length: n }, (_, i) => (i >= 14 ? v * 8 : v));
+    const end = NOON + 15 * MINUTE;
+    const frame = minuteFrame(end - (n - 1) * MINUTE, { [MODEL]: { [IN]: k(1000), [OUT]: k(100), 'Invocations:Sum': new Array(n).fill(10) } });
+    const obs = observeCost(rate({ window: '30m' }), MODEL, ctxOf({ frame, index: n - 1, baselines: batch, pricing: new Pricing(PRICES), spend: {} }));
+    // Pro rata at the learned hours: (14 + 16 × 8) / (14 + 16 × 6.25) = 1.25×; read half an hour later the window is all batch hour.
+    expect(obs.details.clock_shift_hours).toBe(0.5);
+    expect(obs.value).toBeCloseTo((14 + 16 * 8) / (30 * 6.25), 6);
   });
 
   it('is not judged on fewer requests than min_requests in the window', () => {
