@@ -26,9 +26,12 @@ export interface DetectionRow {
   kind: string;
   modelId: string;
   expected: string;
-  /** Minutes onset → first notification at the expected severity; null: missed. */
+  /** Minutes onset → the expected severity first reached (`reached`: a page from `reached.critical`); null: missed. */
   watch: number | null;
   native: number | null;
+  /** Minutes onset → the first warning or page on the incident's signal (`reached.warning`); null: none. */
+  watchWarn: number | null;
+  nativeWarn: number | null;
 }
 
 export interface QuietRow {
@@ -91,7 +94,7 @@ export function nativeAlarms(config: Config, trace: MetricTrace, from: number): 
           const b = breaching(i);
           run = b ? run + 1 : 0;
           if (run >= 3 && !open) {
-            open = { labels: { ModelId: model }, signal: signalOf(rule), severity: tier, startsAt: decidedAt(i), endsAt: null };
+            open = { labels: { ModelId: model }, signal: signalOf(rule), severity: tier, startsAt: decidedAt(i), endsAt: null, reached: { [tier]: decidedAt(i) } };
             out.push(open);
           } else if (!b && open) {
             open.endsAt = decidedAt(i);
@@ -147,6 +150,8 @@ async function runCase(config: Config, c: Case): Promise<{ rows: DetectionRow[];
     expected: r.incident.severity,
     watch: r.detected ? r.delayMinutes : null,
     native: sn.incidents[i].detected ? sn.incidents[i].delayMinutes : null,
+    watchWarn: r.warnMinutes,
+    nativeWarn: sn.incidents[i].warnMinutes,
   }));
   return { rows, watch: sw.unexpected, native: sn.unexpected };
 }
@@ -197,8 +202,8 @@ export async function detectionComparison(config: Config, cases = defaultCases()
 function render(rows: DetectionRow[], quiet: QuietRow[], unexpected: DetectionComparison['unexpected']): string[] {
   const fmt = (d: number | null) => (d === null ? 'missed' : `${d} min`);
   const lines = [
-    'Detection: minutes from onset to the first notification at the expected severity (publication delay included;',
-    'an episode that starts as a warning counts from its escalation)',
+    'Detection: minutes from onset to the expected severity, from each alert\'s `reached` (publication delay included;',
+    'an episode that starts as a warning pages at reached.critical); "warn" is onset to reached.warning (or to the page)',
   ];
   const kinds = [...new Set(rows.map((r) => r.kind))];
   const summary = kinds.map((kind) => {
@@ -212,7 +217,13 @@ function render(rows: DetectionRow[], quiet: QuietRow[], unexpected: DetectionCo
   });
   lines.push(...align([['  incident kind', 'n', 'bedrock-watch', 'native alarms (60 s, 3 of 3)'], ...summary]));
   lines.push('', 'Per incident:');
-  lines.push(...align([['  scenario', 'kind', 'model', 'expected', 'bedrock-watch', 'native'], ...rows.map((r) => [`  ${r.scenario}`, r.kind, r.modelId, r.expected, fmt(r.watch), fmt(r.native)])]));
+  const warn = (d: number | null) => (d === null ? '-' : `${d} min`);
+  lines.push(
+    ...align([
+      ['  scenario', 'kind', 'model', 'expected', 'bedrock-watch', 'warn', 'native', 'warn'],
+      ...rows.map((r) => [`  ${r.scenario}`, r.kind, r.modelId, r.expected, fmt(r.watch), warn(r.watchWarn), fmt(r.native), warn(r.nativeWarn)]),
+    ]),
+  );
   lines.push(`Alerts detecting no incident on those workloads (another signal, noise, or too low a severity): bedrock-watch ${unexpected.watch}, native ${unexpected.native}`);
   lines.push('', 'Incident-free workloads (heavy tails, nightly batch, local clock across DST, weekend rest, p95 > 10 s, embeddings, 1–2 min blips):');
   lines.push(

@@ -331,12 +331,24 @@ export function backtestJson(result: Pick<ReplayResult, 'episodes' | 'captured'>
         labels: e.labels,
         startsAt: isoSeconds(e.startsAt),
         endsAt: e.endsAt === null ? null : isoSeconds(e.endsAt),
+        reached: reachedJson(e),
       })),
     // Sorted: delivery order within a tick depends on the store, the decisions do not.
     notifications: result.captured
       .map((c) => ({ receiver: c.receiver, action: c.notification.action, at: isoSeconds(c.notification.at), alerts: c.notification.alerts.length }))
       .sort((a, b) => a.at.localeCompare(b.at) || a.receiver.localeCompare(b.receiver) || a.action.localeCompare(b.action)),
   };
+}
+
+/** FORMAT.md `reached`: each tier the episode reached and when it first did, lowest tier first. */
+export function reachedJson(e: Pick<Episode, 'reached' | 'severity' | 'startsAt'>): Record<string, string> {
+  const reached = e.reached && Object.keys(e.reached).length ? e.reached : { [e.severity]: e.startsAt };
+  const out: Record<string, string> = {};
+  for (const tier of ['info', 'warning', 'critical']) {
+    const at = reached[tier];
+    if (at) out[tier] = isoSeconds(at);
+  }
+  return out;
 }
 
 async function backtest(v: Values): Promise<number> {

@@ -122,7 +122,9 @@ describe('bedrock-watch backtest', () => {
     expect(Object.keys(out).sort()).toEqual(['alerts', 'notifications']);
     expect(out.alerts).toHaveLength(1);
     const [alert] = out.alerts;
-    expect(Object.keys(alert).sort()).toEqual(['endsAt', 'labels', 'rule', 'severity', 'signal', 'startsAt']);
+    expect(Object.keys(alert).sort()).toEqual(['endsAt', 'labels', 'reached', 'rule', 'severity', 'signal', 'startsAt']);
+    // FORMAT.md: each tier reached and when it first did; 25% errors page at once, so critical is reached at the start.
+    expect(alert.reached).toEqual({ critical: alert.startsAt });
     expect(alert).toMatchObject({ rule: 'bedrock-server-errors', signal: 'server_errors', severity: 'critical', labels: { ModelId: MODEL } });
     expect(alert.startsAt).toMatch(ISO_SECONDS);
     expect(alert.endsAt).toMatch(ISO_SECONDS);
