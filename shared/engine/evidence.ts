@@ -154,7 +154,7 @@ export function minuteEvidence(past: (i: number) => boolean | null, requests: (i
  * taken as impossible to cross normally, and kept below the alternative (half of the minutes past
  * the limit, what "the median minute is past it" means).
  */
-export const LATENCY_NULL_FLOOR = 0.002;
+export const LATENCY_NULL_FLOOR = 0.001;
 /** Alternative: the median minute is past the limit. */
 export const LATENCY_ALT = 0.5;
 
