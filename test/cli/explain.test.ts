@@ -78,6 +78,8 @@ describe('explain', () => {
     expect(stdout).toMatch(/ {4}critical above 5\.0% for 5 min: holds since 13:3\d \(\d+ min of 5 min needed\) → met/);
     expect(stdout).toMatch(/evidence: events \d+, requests \d+/);
     expect(stdout).toMatch(/sent:\n {4}2026-10-05T13:\d\d:00Z trigger → oncall: /);
+    // The rule's noise forecast on this trace, up to the explained time: the burst's page, over a page a year.
+    expect(stdout).toMatch(/Noise forecast: .*\n.*\n +errors +amazon\.nova-lite-v1:0 +0 \(0\) +[\d.]+ \(1\) +1 a month, 1 a year +OVER BUDGET/);
   }, 60_000);
 
   it('says why it did not fire at another time, and when a tier holds but not yet for long enough', async () => {
