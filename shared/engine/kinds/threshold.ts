@@ -1,9 +1,11 @@
 /**
  * A metric statistic against fixed limits, optionally also against the model's own baseline.
- * With `evidence: sequential` (the default) a tier fires once the minutes past its limit, weighted
- * by their requests, outweigh the minutes within it by `min_requests` since the problem began
- * (evidence.ts: a single slow minute never decides); with `evidence: window` when the window's
- * aggregate is past the limit (and `for` has passed).
+ * With `evidence: sequential` (the default) a tier fires once the minutes past its limit are far
+ * enough from the model's own normal minutes that its false-alarm budget allows it (evidence.ts
+ * exceedanceEvidence: a CUSUM against a log-Laplace null centered on the learned baseline, with the
+ * recent minutes' spread; a single slow minute never decides); with `evidence: window` when the
+ * window's aggregate is past the limit (and `for` has passed). `min_requests` only says when the
+ * window holds enough requests to be judged at all.
  */
 import type { ThresholdRule } from '../../rules/schema';
 import { seriesKey } from '../../core/series';
