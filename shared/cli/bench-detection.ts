@@ -17,6 +17,7 @@ import { DAY, MINUTE } from '../core/time';
 import { replay } from '../local/replay-run';
 import { incidentScenario, quietScenario, type Scenario } from '../local/scenarios';
 import { loadIncidents, score, type Incident, type ScoredEpisode } from './incidents';
+import { noiseForecast, type ForecastRow } from './forecast';
 
 const ROOT = join(__dirname, '..', '..');
 const SAMPLES = join(ROOT, 'events', 'traces');
@@ -39,6 +40,8 @@ export interface QuietRow {
   days: number;
   watch: { pages: number; warnings: number };
   native: { pages: number; warnings: number };
+  /** bedrock-watch per rule and model, a week (the noise forecast), the pairs that alerted. */
+  perRule: ForecastRow[];
 }
 
 export interface DetectionComparison {
@@ -138,8 +141,9 @@ function nativeCondition(
 
 const RANK: Record<string, number> = { info: 1, warning: 2, critical: 3 };
 
-async function runCase(config: Config, c: Case): Promise<{ rows: DetectionRow[]; watch: ScoredEpisode[]; native: ScoredEpisode[] }> {
+async function runCase(config: Config, c: Case): Promise<{ rows: DetectionRow[]; watch: ScoredEpisode[]; native: ScoredEpisode[]; perRule: ForecastRow[] }> {
   const result = await replay({ config, metrics: c.trace, from: c.from, store: 'memory' });
+  const perRule = noiseForecast(config, result.episodes, result.models, { from: c.from, to: c.trace.to }).filter((r) => r.warnings || r.pages);
   const watch = result.episodes.filter((e) => !e.suppressedBy);
   const native = nativeAlarms(config, c.trace, c.from);
   const [sw, sn] = [score(watch, c.incidents), score(native, c.incidents)];
@@ -153,7 +157,7 @@ async function runCase(config: Config, c: Case): Promise<{ rows: DetectionRow[];
     watchWarn: r.warnMinutes,
     nativeWarn: sn.incidents[i].warnMinutes,
   }));
-  return { rows, watch: sw.unexpected, native: sn.unexpected };
+  return { rows, watch: sw.unexpected, native: sn.unexpected, perRule };
 }
 
 const toIncidents = (s: Scenario): Incident[] => s.workload.incidents.map(({ kind, modelId, start, minutes, severity }) => ({ kind, modelId, start, minutes, severity }));
@@ -194,7 +198,7 @@ export async function detectionComparison(config: Config, cases = defaultCases()
     progress?.(c.name);
     const r = await runCase(config, { ...c, incidents: [] });
     const count = (eps: ScoredEpisode[]) => ({ pages: eps.filter((e) => RANK[e.severity] >= 3).length, warnings: eps.filter((e) => RANK[e.severity] === 2).length });
-    quiet.push({ scenario: c.name, days: c.days, watch: count(r.watch), native: count(r.native) });
+    quiet.push({ scenario: c.name, days: c.days, watch: count(r.watch), native: count(r.native), perRule: r.perRule });
   }
   return { rows, quiet, unexpected, lines: render(rows, quiet, unexpected) };
 }
@@ -233,6 +237,9 @@ function render(rows: DetectionRow[], quiet: QuietRow[], unexpected: DetectionCo
     ]),
   );
   lines.push('  (native: same absolute thresholds per rule tier and model; baseline ratios, cost, drift and completion have no plain-alarm equivalent and are left out)');
+  const noisy = quiet.flatMap((q) => q.perRule.map((r) => [`  ${q.scenario}`, r.rule, r.model, String(r.warningsPerWeek), String(r.pagesPerWeek), r.overBudget ? 'over budget' : 'within budget']));
+  lines.push('', 'bedrock-watch per rule and model on those workloads, a week (every pair not listed: none):');
+  lines.push(...(noisy.length ? align([['  scenario', 'rule', 'model', 'warnings/week', 'pages/week', ''], ...noisy]) : ['  none']));
   return lines;
 }
 
