@@ -18,6 +18,7 @@ import { replay } from '../local/replay-run';
 import { incidentScenario, quietScenario, type Scenario } from '../local/scenarios';
 import { quietWorkload } from '../local/quiet';
 import { loadIncidents, score, type Incident, type ScoredEpisode } from './incidents';
+import { noiseForecast, type ForecastRow } from './forecast';
 
 const ROOT = join(__dirname, '..', '..');
 const SAMPLES = join(ROOT, 'events', 'traces');
@@ -27,9 +28,12 @@ export interface DetectionRow {
   kind: string;
   modelId: string;
   expected: string;
-  /** Minutes onset → first notification at the expected severity; null: missed. */
+  /** Minutes onset → the expected severity first reached (`reached`: a page from `reached.critical`); null: missed. */
   watch: number | null;
   native: number | null;
+  /** Minutes onset → the first warning or page on the incident's signal (`reached.warning`); null: none. */
+  watchWarn: number | null;
+  nativeWarn: number | null;
 }
 
 export interface QuietRow {
@@ -41,6 +45,8 @@ export interface QuietRow {
   byRule: Record<string, { pages: number; warnings: number }>;
   /** Episodes that fired again within 15 minutes of the resolve of the same rule and model. */
   refires: number;
+  /** bedrock-watch per rule and model, a week (the noise forecast), the pairs that alerted. */
+  perRule: ForecastRow[];
 }
 
 export interface DetectionComparison {
@@ -96,7 +102,7 @@ export function nativeAlarms(config: Config, trace: MetricTrace, from: number): 
           const b = breaching(i);
           run = b ? run + 1 : 0;
           if (run >= 3 && !open) {
-            open = { labels: { ModelId: model }, signal: signalOf(rule), severity: tier, startsAt: decidedAt(i), endsAt: null };
+            open = { labels: { ModelId: model }, signal: signalOf(rule), severity: tier, startsAt: decidedAt(i), endsAt: null, reached: { [tier]: decidedAt(i) } };
             out.push(open);
           } else if (!b && open) {
             open.endsAt = decidedAt(i);
@@ -140,8 +146,9 @@ function nativeCondition(
 
 const RANK: Record<string, number> = { info: 1, warning: 2, critical: 3 };
 
-async function runCase(config: Config, c: Case): Promise<{ rows: DetectionRow[]; watch: ScoredEpisode[]; native: ScoredEpisode[]; byRule: QuietRow['byRule']; refires: number }> {
+async function runCase(config: Config, c: Case): Promise<{ rows: DetectionRow[]; watch: ScoredEpisode[]; native: ScoredEpisode[]; byRule: QuietRow['byRule']; refires: number; perRule: ForecastRow[] }> {
   const result = await replay({ config, metrics: c.trace, from: c.from, store: 'memory' });
+  const perRule = noiseForecast(config, result.episodes, result.models, { from: c.from, to: c.trace.to }).filter((r) => r.warnings || r.pages);
   const watch = result.episodes.filter((e) => !e.suppressedBy);
   const byRule: QuietRow['byRule'] = {};
   for (const e of watch) {
@@ -161,8 +168,10 @@ async function runCase(config: Config, c: Case): Promise<{ rows: DetectionRow[];
     expected: r.incident.severity,
     watch: r.detected ? r.delayMinutes : null,
     native: sn.incidents[i].detected ? sn.incidents[i].delayMinutes : null,
+    watchWarn: r.warnMinutes,
+    nativeWarn: sn.incidents[i].warnMinutes,
   }));
-  return { rows, watch: sw.unexpected, native: sn.unexpected, byRule, refires };
+  return { rows, watch: sw.unexpected, native: sn.unexpected, byRule, refires, perRule };
 }
 
 const toIncidents = (s: Scenario): Incident[] => s.workload.incidents.map(({ kind, modelId, start, minutes, severity }) => ({ kind, modelId, start, minutes, severity }));
@@ -208,7 +217,7 @@ export async function detectionComparison(config: Config, cases = defaultCases()
     progress?.(c.name);
     const r = await runCase(config, { ...c, incidents: [] });
     const count = (eps: ScoredEpisode[]) => ({ pages: eps.filter((e) => RANK[e.severity] >= 3).length, warnings: eps.filter((e) => RANK[e.severity] === 2).length });
-    quiet.push({ scenario: c.name, days: c.days, watch: count(r.watch), native: count(r.native), byRule: r.byRule, refires: r.refires });
+    quiet.push({ scenario: c.name, days: c.days, watch: count(r.watch), native: count(r.native), byRule: r.byRule, refires: r.refires, perRule: r.perRule });
   }
   return { rows, quiet, unexpected, lines: render(rows, quiet, unexpected) };
 }
@@ -216,8 +225,8 @@ export async function detectionComparison(config: Config, cases = defaultCases()
 function render(rows: DetectionRow[], quiet: QuietRow[], unexpected: DetectionComparison['unexpected']): string[] {
   const fmt = (d: number | null) => (d === null ? 'missed' : `${d} min`);
   const lines = [
-    'Detection: minutes from onset to the first notification at the expected severity (publication delay included;',
-    'an episode that starts as a warning counts from its escalation)',
+    'Detection: minutes from onset to the expected severity, from each alert\'s `reached` (publication delay included;',
+    'an episode that starts as a warning pages at reached.critical); "warn" is onset to reached.warning (or to the page)',
   ];
   const kinds = [...new Set(rows.map((r) => r.kind))];
   const summary = kinds.map((kind) => {
@@ -231,7 +240,13 @@ function render(rows: DetectionRow[], quiet: QuietRow[], unexpected: DetectionCo
   });
   lines.push(...align([['  incident kind', 'n', 'bedrock-watch', 'native alarms (60 s, 3 of 3)'], ...summary]));
   lines.push('', 'Per incident:');
-  lines.push(...align([['  scenario', 'kind', 'model', 'expected', 'bedrock-watch', 'native'], ...rows.map((r) => [`  ${r.scenario}`, r.kind, r.modelId, r.expected, fmt(r.watch), fmt(r.native)])]));
+  const warn = (d: number | null) => (d === null ? '-' : `${d} min`);
+  lines.push(
+    ...align([
+      ['  scenario', 'kind', 'model', 'expected', 'bedrock-watch', 'warn', 'native', 'warn'],
+      ...rows.map((r) => [`  ${r.scenario}`, r.kind, r.modelId, r.expected, fmt(r.watch), warn(r.watchWarn), fmt(r.native), warn(r.nativeWarn)]),
+    ]),
+  );
   lines.push(`Alerts detecting no incident on those workloads (another signal, noise, or too low a severity): bedrock-watch ${unexpected.watch}, native ${unexpected.native}`);
   lines.push('', 'Incident-free workloads (heavy tails, nightly batch, local clock across DST, weekend rest, p95 > 10 s, embeddings, 1–2 min blips):');
   lines.push(
@@ -254,6 +269,9 @@ function render(rows: DetectionRow[], quiet: QuietRow[], unexpected: DetectionCo
       }),
     ]),
   );
+  const noisy = quiet.flatMap((q) => q.perRule.map((r) => [`  ${q.scenario}`, r.rule, r.model, String(r.warningsPerWeek), String(r.pagesPerWeek), r.overBudget ? 'over budget' : 'within budget']));
+  lines.push('', 'bedrock-watch per rule and model on those workloads, a week (every pair not listed: none):');
+  lines.push(...(noisy.length ? align([['  scenario', 'rule', 'model', 'warnings/week', 'pages/week', ''], ...noisy]) : ['  none']));
   return lines;
 }
 

@@ -16,6 +16,7 @@ import { UsageError, help, isoOption, out, progressOption, str, type Command } f
 import { progress } from './progress';
 import { isoSeconds } from './report';
 import { formatRuleValue, tierLimitText } from './rule-units';
+import { forecastLines, noiseForecast } from './forecast';
 
 const hhmm = (t: number) => isoSeconds(t).slice(11, 16);
 
@@ -164,6 +165,13 @@ notifications sent. Without --at: when the rule first fired, or the end of the t
       for (const line of explainRule(r, list, when, result)) out(line);
       if (at === undefined && eps.length > 1) out(`  (fired ${eps.length} times; pass --at to explain another: ${eps.slice(1, 4).map((e) => e.startsAt).join(', ')})`);
       out();
+    }
+    // How noisy the rule would have been on this trace (up to --at), against its false-alarm budget.
+    const explained = rule ?? config.rules.find((x) => x.name === [...judged.values()][0][0].rule);
+    if (explained) {
+      const models = typeof v.model === 'string' ? [v.model] : result.models;
+      const eps = result.episodes.filter((e) => typeof v.model !== 'string' || e.labels.ModelId === v.model);
+      for (const line of forecastLines(noiseForecast({ settings: config.settings, rules: [explained] }, eps, models, result), result)) out(line);
     }
     return 0;
   },

@@ -41,8 +41,10 @@ export interface IncidentResult<E extends ScoredEpisode = ScoredEpisode> {
   detected: boolean;
   /** Highest severity among the episodes on the incident's signal that overlapped it (detected or not). */
   severity: string | null;
-  /** Minutes from the incident's start to the first detecting episode (negative: already firing). */
+  /** Minutes from the incident's start to the first detecting episode reaching its severity (`reached`; negative: already firing). */
   delayMinutes: number | null;
+  /** Minutes from the incident's start to the first episode on its signal reaching warning or above (`reached.warning`, or `reached.critical` when it paged at once); null: never. */
+  warnMinutes: number | null;
   /** The detecting episodes. */
   episodes: E[];
 }
@@ -153,12 +155,14 @@ export function score<E extends ScoredEpisode>(episodes: readonly E[], incidents
     const onSignal = episodes.filter((ep) => matches(ep, incident) && (incident.severity === 'none' || watches(ep, incident))).sort(byStart);
     const hits = incident.severity === 'none' ? onSignal : onSignal.filter((ep) => detects(ep, incident));
     const severity = onSignal.reduce<string | null>((best, ep) => (rank(ep.severity) > rank(best) ? ep.severity : best), null);
-    if (!hits.length) return { incident, detected: false, severity, delayMinutes: null, episodes: [] };
+    const warned = incident.severity === 'none' ? [] : onSignal.filter((ep) => rank(ep.severity) >= rank('warning'));
+    const warnMinutes = warned.length ? Math.round((Math.min(...warned.map((ep) => reachedAt(ep, 'warning'))) - Date.parse(incident.start)) / 60_000) : null;
+    if (!hits.length) return { incident, detected: false, severity, delayMinutes: null, warnMinutes, episodes: [] };
     // Until the first episode reached the expected severity: an episode that starts as a warning and
     // escalates later has not paged yet.
     const at = Math.min(...hits.map((ep) => reachedAt(ep, incident.severity)));
     const delayMinutes = Math.round((at - Date.parse(incident.start)) / 60_000);
-    return { incident, detected: true, severity, delayMinutes, episodes: hits };
+    return { incident, detected: true, severity, delayMinutes, warnMinutes, episodes: hits };
   });
   const unexpected = episodes.filter((ep) => !incidents.some((inc) => detects(ep, inc)));
   return { incidents: results, unexpected: [...unexpected] };

@@ -31,6 +31,8 @@ const loadLogs = (file: string): LogTrace => (require('../local/log-trace') as t
 
 import { CommandError, UsageError, err, help, isoOption, out, progressOption, type Command, type Values } from './command';
 import { compareEpisodes, compareLines } from './compare';
+import { forecastLines, noiseForecast } from './forecast';
+import { budgetText } from '../engine/false-alarms';
 import { progress as progressBar } from './progress';
 import { ObservationLog } from '../local/observations';
 
@@ -156,16 +158,20 @@ Name the alert by fingerprint (in every message's details) or by rule and labels
   },
   validate: {
     summary: 'check a rules file',
-    usage: `bedrock-watch validate [FILE] [--metrics FILE]
+    usage: `bedrock-watch validate [FILE] [--metrics FILE] [--history FILE]
 
 Check a rules file (default rules.yml). Prints "FILE: OK (N rules, M receivers)" and exits 0,
 or prints each problem as file:line:col: path message on stderr and exits 1.
 
   --metrics FILE   a metric trace (FORMAT.md) of the account: also warn about models.include
-                   patterns that match none of its models (a warning: the exit code stays 0)`,
-    options: { ...help, metrics: { type: 'string' } },
+                   patterns that match none of its models (a warning: the exit code stays 0)
+  --history FILE   a metric trace of the account's own traffic (bedrock-watch record): replay
+                   it through the rules and warn, per tier and model, where the rules would have
+                   warned or paged more often than the tier's false-alarm budget (the noise
+                   forecast; a warning: the exit code stays 0)`,
+    options: { ...help, metrics: { type: 'string' }, history: { type: 'string' } },
     maxPositionals: 1,
-    run: async (v, positionals) => validate(positionals[0] ?? 'rules.yml', typeof v.metrics === 'string' ? v.metrics : undefined),
+    run: async (v, positionals) => validate(positionals[0] ?? 'rules.yml', typeof v.metrics === 'string' ? v.metrics : undefined, typeof v.history === 'string' ? v.history : undefined),
   },
   backtest: {
     summary: 'replay a recorded trace through the rules',
@@ -340,8 +346,31 @@ export const version = (): string => (JSON.parse(readFileSync(join(ROOT, 'packag
 
 // ── validate ────────────────────────────────────────────────────────────────
 
-async function validate(file: string, metricsFile?: string): Promise<number> {
+async function validate(file: string, metricsFile?: string, historyFile?: string): Promise<number> {
   const { config, locate } = loadRules(file); // a RulesError prints its problems and exits 1 (main)
+  if (historyFile) {
+    // The noise forecast before deploy: each tier against its budget on the account's own history.
+    const result = await replay({ config, metrics: loadMetricTrace(historyFile), store: 'memory' });
+    const rows = noiseForecast(config, result.episodes, result.models, result);
+    const days = ((result.to - result.from) / DAY).toFixed(1);
+    for (const r of rows.filter((x) => x.overBudget)) {
+      const i = config.rules.findIndex((x) => x.name === r.rule);
+      for (const [tier, n, perWeek, budget] of [
+        ['warning', r.warnings, r.warningsPerWeek, r.budget.warningsPerWeek],
+        ['critical', r.pages, r.pagesPerWeek, r.budget.pagesPerWeek],
+      ] as const) {
+        if (!n || (budget !== null && n <= budget * ((result.to - result.from) / (7 * DAY)))) continue;
+        const path = budget === null ? ['rules', i, 'tiers'] : ['rules', i, 'tiers', tier];
+        const { line, col } = locate(path);
+        const what = tier === 'critical' ? 'page' : 'warning';
+        err(
+          `${file}:${line}:${col}: warning: ${formatPath(path)} (${r.rule}) would have sent ${n} ${what}${n === 1 ? '' : 's'} on ${r.model} in ${days} days of ${historyFile} ` +
+            `(${perWeek} a week; budget ${budget === null ? 'none' : budgetText(budget)}): raise its limit, or its false_alarms budget if that is the noise you accept`,
+        );
+      }
+    }
+    out(`${historyFile}: noise forecast over ${days} days: ${rows.filter((x) => x.overBudget).length} rule/model pair(s) over budget (bedrock-watch backtest --metrics ${historyFile} shows the table)`);
+  }
   if (metricsFile) {
     // A pattern matching nothing is not an error (the model may not be called yet), but likely a typo.
     const models = Object.keys(loadMetricTrace(metricsFile).series).sort();
@@ -371,7 +400,9 @@ async function validate(file: string, metricsFile?: string): Promise<number> {
 // ── backtest ────────────────────────────────────────────────────────────────
 
 /** The backtest contract (FORMAT.md): firing episodes that paged, and every notification. */
-export function backtestJson(result: Pick<ReplayResult, 'episodes' | 'captured'>) {
+export function backtestJson(result: Pick<ReplayResult, 'episodes' | 'captured'> & Partial<Pick<ReplayResult, 'from' | 'to' | 'models'>>, config?: Pick<Config, 'settings' | 'rules'>) {
+  // Additive to the contract: per rule and model, warnings and pages a week on this history against the budget.
+  const forecast = config && result.from !== undefined && result.to !== undefined ? { forecast: noiseForecast(config, result.episodes, result.models ?? [], { from: result.from, to: result.to }) } : {};
   return {
     alerts: result.episodes
       .filter((e) => !e.suppressedBy)
@@ -382,12 +413,25 @@ export function backtestJson(result: Pick<ReplayResult, 'episodes' | 'captured'>
         labels: e.labels,
         startsAt: isoSeconds(e.startsAt),
         endsAt: e.endsAt === null ? null : isoSeconds(e.endsAt),
+        reached: reachedJson(e),
       })),
     // Sorted: delivery order within a tick depends on the store, the decisions do not.
     notifications: result.captured
       .map((c) => ({ receiver: c.receiver, action: c.notification.action, at: isoSeconds(c.notification.at), alerts: c.notification.alerts.length }))
       .sort((a, b) => a.at.localeCompare(b.at) || a.receiver.localeCompare(b.receiver) || a.action.localeCompare(b.action)),
+    ...forecast,
   };
+}
+
+/** FORMAT.md `reached`: each tier the episode reached and when it first did, lowest tier first. */
+export function reachedJson(e: Pick<Episode, 'reached' | 'severity' | 'startsAt'>): Record<string, string> {
+  const reached = e.reached && Object.keys(e.reached).length ? e.reached : { [e.severity]: e.startsAt };
+  const out: Record<string, string> = {};
+  for (const tier of ['info', 'warning', 'critical']) {
+    const at = reached[tier];
+    if (at) out[tier] = isoSeconds(at);
+  }
+  return out;
 }
 
 async function backtest(v: Values): Promise<number> {
@@ -421,13 +465,15 @@ async function backtest(v: Values): Promise<number> {
     writeFileSync(html, renderReport({ result, trace: metrics ?? { from: result.from, to: result.to, namespace: 'AWS/Bedrock', series: {}, skipped: 0 }, config, title: `bedrock-watch backtest: ${[v.metrics, v.logs].filter(Boolean).join(' + ')}`, logBuckets: logs?.aggregate.buckets, observations }));
   }
   if (v.json) {
-    out(JSON.stringify(backtestJson(result)));
+    out(JSON.stringify(backtestJson(result, config)));
     return 0;
   }
   const traces = [v.metrics, v.logs].filter((f): f is string => typeof f === 'string').join(' + ');
   out(`Backtest of ${traces} with ${rulesFile}: ${plural(result.models.length, 'model')}, ticks ${isoSeconds(result.from)} → ${isoSeconds(result.to)}`);
   out();
   for (const line of summary(result, config, store)) out(line);
+  out();
+  for (const line of forecastLines(noiseForecast(config, result.episodes, result.models, result), result)) out(line);
   if (changed && other && typeof v.compare === 'string') {
     out();
     for (const line of compareLines(compareEpisodes(result.episodes, changed.episodes, config.rules.map((r) => r.name), other.rules.map((r) => r.name)), rulesFile, v.compare)) out(line);
@@ -499,7 +545,7 @@ export async function demo(outDir: string, showProgress = false): Promise<number
   mkdirSync(outDir, { recursive: true });
   const jsonFile = join(outDir, 'backtest.json');
   const htmlFile = join(outDir, 'report.html');
-  writeFileSync(jsonFile, `${JSON.stringify(backtestJson(result), null, 2)}\n`);
+  writeFileSync(jsonFile, `${JSON.stringify(backtestJson(result, config), null, 2)}\n`);
   writeFileSync(htmlFile, renderReport({ result, trace: metrics, config, incidents, title: 'bedrock-watch demo: sample week', logBuckets: logs?.aggregate.buckets, observations }));
   out();
   out(`Wrote ${jsonFile} and ${htmlFile}`);

@@ -142,3 +142,86 @@ export function minuteEvidence(past: (i: number) => boolean | null, requests: (i
     return p ? [n, n, n] : [-n, 0, n];
   });
 }
+
+/**
+ * The null model of a per-minute statistic (a p95 latency): how often the model's own normal
+ * minutes are past a limit. CloudWatch gives one p95 per minute, not each request, so the unit of
+ * evidence is the minute. Normal minutes are taken as log-Laplace around `center` (the learned
+ * baseline: the median of the hour's minute p95s) with the spread the model shows (`scale`, the
+ * e-folding of log deviations on that side): an exponential tail in log space, a power-law tail in
+ * latency — heavy, as a quiet long-output model's minute p95s are (at 6 requests a minute a p95 is
+ * nearly the slowest request). The chance is floored at LATENCY_NULL_FLOOR, so no limit is ever
+ * taken as impossible to cross normally, and kept below the alternative (half of the minutes past
+ * the limit, what "the median minute is past it" means).
+ */
+export const LATENCY_NULL_FLOOR = 0.001;
+/** Alternative: the median minute is past the limit. */
+export const LATENCY_ALT = 0.5;
+
+export function exceedanceNull(center: number, scale: number, limit: number, side: 'above' | 'below'): number {
+  if (!(center > 0) || !(limit > 0) || !(scale > 0)) return LATENCY_ALT * NULL_SHARE;
+  const distance = side === 'above' ? Math.log(limit / center) : Math.log(center / limit);
+  const p = distance <= 0 ? LATENCY_ALT : LATENCY_ALT * Math.exp(-distance / scale);
+  return Math.min(LATENCY_ALT * 0.9, Math.max(LATENCY_NULL_FLOOR, p));
+}
+
+/** Smallest spread assumed (log units): a model whose minutes never vary still varies a little. */
+export const MIN_LOG_SCALE = 0.05;
+/** Spread assumed with fewer than this many minutes to measure it on: wide (a quiet model's tail is unknown, so evidence must come from many minutes). */
+export const SPREAD_MINUTES = 10;
+export const DEFAULT_LOG_SCALE = 0.5;
+
+/**
+ * The e-folding scale of log deviations above (or below) the median of `values` (robust: the
+ * distance from the median to the quartile on that side, over ln 2, as for a Laplace law), so the
+ * first minutes of an onset barely move it.
+ */
+export function logScale(values: number[], side: 'above' | 'below'): number {
+  const logs = values.filter((v) => v > 0).map(Math.log).sort((a, b) => a - b);
+  if (logs.length < SPREAD_MINUTES) return DEFAULT_LOG_SCALE;
+  // The quartile on that side against the median: scale × ln 2 for a Laplace law.
+  const quartile = logs[side === 'above' ? Math.floor((logs.length * 3) / 4) : Math.floor(logs.length / 4)];
+  const mid = logs[logs.length >> 1];
+  return Math.max(MIN_LOG_SCALE, Math.abs(quartile - mid) / Math.LN2);
+}
+
+/** Alternatives the latency evidence weighs at once: the median minute at the limit, at twice and at four times it (a union: the bar rises by ln 3). */
+export const LATENCY_ALTERNATIVES = [1, 2, 4];
+
+/**
+ * CUSUM of per-minute values (a p95) against the model's normal, log-Laplace around `center` with
+ * `scale`: for each alternative "the median minute sits at limit × a" it adds the log-likelihood
+ * ratio of the Laplace shift, (|x − ln center| − |x − ln(limit × a)|) / scale for x = ln value,
+ * so a minute far past the limit is stronger evidence than one just past it, and a minute within it
+ * takes evidence away; each minute counts for at most ln(ALT / LATENCY_NULL_FLOOR) either way (no
+ * single value is taken as impossible). The strongest of the alternatives is returned with the
+ * extra bar their union costs (ln of their number). `value(i)` null for a slot without a value;
+ * events count minutes past the limit, requests count minutes.
+ */
+export function exceedanceEvidence(
+  value: (i: number) => number | null,
+  past: (i: number) => boolean | null,
+  o: { center: number; scale: number; limit: number; side: 'above' | 'below' },
+  end: number,
+  span: number,
+  minutes = 2,
+): Evidence & { extraBar: number } {
+  const cap = Math.log(LATENCY_ALT / LATENCY_NULL_FLOOR);
+  const sign = o.side === 'above' ? 1 : -1;
+  const x0 = sign * Math.log(o.center);
+  let best: Evidence = NONE;
+  for (const a of LATENCY_ALTERNATIVES) {
+    const x1 = sign * Math.log(o.limit) + Math.log(a);
+    if (!(x1 > x0)) continue;
+    const ev = scan(end, span, minutes, (i) => {
+      const v = value(i);
+      const p = past(i);
+      if (v === null || p === null || !(v > 0)) return null;
+      const x = sign * Math.log(v);
+      const llr = Math.max(-cap, Math.min(cap, (Math.abs(x - x0) - Math.abs(x - x1)) / o.scale));
+      return [llr, p ? 1 : 0, 1];
+    });
+    if (ev.score > best.score) best = ev;
+  }
+  return { ...best, extraBar: Math.log(LATENCY_ALTERNATIVES.length) };
+}

@@ -8,7 +8,7 @@ import { BEDROCK_METRICS, STAT } from './metrics';
 import { knownNames, unknownLabel, unknownRule } from './references';
 import { secretRef } from './secret-ref';
 import { tierOrderProblems } from './tier-order';
-import { Duration, Fraction, Millis, Multiple, Rate } from './units-schema';
+import { AlarmRate, Duration, Fraction, Millis, Multiple, Rate } from './units-schema';
 import { Inhibit, NamedTimeInterval, Route, ROUTE_SETTINGS, type RouteInput } from './route-schema';
 import type { Matcher } from './matchers';
 
@@ -128,9 +128,14 @@ const evidence = {
     description:
       'sequential: a tier fires on the first published minute at which the evidence accumulated since the problem began is strong enough (CUSUM; see README). window: the rule judges its window alone and relies on `for`.',
   }),
-  evidence_odds: z.number().min(10).default(10_000).meta({
-    description: 'sequential: the likelihood ratio (rate at the limit vs a quarter of it) the counts must reach; its inverse bounds the false-alarm rate of a sound workload.',
+  evidence_odds: z.number().min(10).optional().meta({
+    description:
+      'sequential: the likelihood ratio the evidence must reach, overriding the bar derived from false_alarms (odds = published minutes per week ÷ alarms allowed per week).',
   }),
+  false_alarms: z
+    .strictObject({ info: AlarmRate.optional(), warning: AlarmRate.optional(), critical: AlarmRate.optional() })
+    .optional()
+    .meta({ description: "sequential: this rule's false-alarm budget per model, per tier, overriding settings.false_alarms, e.g. { warning: 1/week }." }),
 };
 
 const ThresholdRule = z.strictObject({
@@ -143,6 +148,7 @@ const ThresholdRule = z.strictObject({
     description: 'How per-minute values combine over the window (median resists single slow minutes).',
   }),
   evidence: evidence.evidence,
+  false_alarms: evidence.false_alarms,
   tiers: tierOf({
     ...forOnEvidence,
     above: Millis.optional(),
@@ -295,6 +301,17 @@ const Settings = z
       description:
         'How often the per-model token counts (spend and token rules, and rules whose every tier holds at least this long) are fetched from CloudWatch while no rule reading them is on the move; request and error counts, latency and time to first token are judged every tick (error counts through one account-wide read). 1m fetches everything per model every tick.',
     }),
+    false_alarms: z
+      .strictObject({
+        info: AlarmRate.prefault('1/week'),
+        warning: AlarmRate.prefault('1/month'),
+        critical: AlarmRate.prefault('1/year'),
+      })
+      .prefault({})
+      .meta({
+        description:
+          'False-alarm budget per rule and model: how often each tier may fire on traffic like the history (sequential evidence of ratio and latency rules derives its bar from it; backtest, explain and validate --history forecast it). E.g. { warning: 1/month, critical: 1/year }.',
+      }),
     max_catch_up: Duration.prefault('60m').meta({ description: 'After missed ticks, evaluate at most this much of the past.' }),
     timezone: z
       .string()
@@ -450,7 +467,14 @@ export const Config = z
     });
     checkRouting(c, ctx);
     checkEscalation(c, ctx);
-  });
+  })
+  // Each evidence rule carries its whole budget (its own tiers over settings.false_alarms), so a kind reads it from the rule.
+  .transform((c) => ({
+    ...c,
+    rules: c.rules.map((r): typeof r => (r.kind === 'threshold' || r.kind === 'ratio' ? { ...r, false_alarms: { ...c.settings.false_alarms, ...stripUndefined(r.false_alarms ?? {}) } } : r)),
+  }));
+
+const stripUndefined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 type Ctx = z.RefinementCtx;
 type ConfigOut = {

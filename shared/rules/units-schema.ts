@@ -1,6 +1,6 @@
 /** Unit fields of rules.yml as zod types: parsing checks and converts (durations to ms, percentages to fractions). */
 import { z } from 'zod';
-import { parseDuration, parseFraction, parseMillis, parseMultiple, parseRate } from './units';
+import { parseAlarmRate, parseDuration, parseFraction, parseMillis, parseMultiple, parseRate } from './units';
 
 const unit = (parse: (v: unknown) => number | string, example: string) =>
   z
@@ -22,3 +22,5 @@ export const Multiple = unit(parseMultiple, '1.3 or 130%');
 /** A share of requests: at most 100%. */
 export const Rate = unit(parseRate, '5% or 0.05');
 export const Millis = unit(parseMillis, '10s, 800ms or 10000');
+/** A false-alarm budget, converted to alarms per week. */
+export const AlarmRate = unit(parseAlarmRate, '1/month, 1/year or 2/week');

@@ -59,3 +59,18 @@ export function formatDuration(ms: number): string {
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
+
+/** Weeks in each period a false-alarm budget may be written in (a month is 365.25 / 12 days). */
+const PER_WEEK: Record<string, number> = { day: 7, week: 1, month: 12 / (365.25 / 7), year: 7 / 365.25 };
+
+/**
+ * A false-alarm budget: `1/month`, `2/week`, `1/year`, `0.5/day` → alarms per week. A bare number is
+ * refused: the period makes the promise readable.
+ */
+export function parseAlarmRate(v: unknown): number | string {
+  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)\s*\/\s*(day|week|month|year)$/.exec(v.trim()) : null;
+  if (!m) return `${JSON.stringify(v)} is not a rate: write how many alarms per period, like 1/month, 1/year or 2/week`;
+  const n = Number(m[1]);
+  if (!(n > 0)) return 'must be more than 0 per period (a budget of none would need infinite evidence)';
+  return n * PER_WEEK[m[2]];
+}

@@ -119,10 +119,17 @@ describe('bedrock-watch backtest', () => {
     const r = cli(['backtest', '--metrics', trace, '--rules', rules, '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).sort()).toEqual(['alerts', 'notifications']);
+    expect(Object.keys(out).sort()).toEqual(['alerts', 'forecast', 'notifications']);
     expect(out.alerts).toHaveLength(1);
+    // The noise forecast (additive): one page in three hours is 56 a week, far over a page a year.
+    expect(out.forecast).toEqual([
+      { rule: 'bedrock-server-errors', model: MODEL, warnings: 0, pages: 1, warningsPerWeek: 0, pagesPerWeek: expect.any(Number), budget: { warningsPerWeek: 0.23, pagesPerWeek: 0.01916 }, overBudget: true },
+    ]);
+    expect(out.forecast[0].pagesPerWeek).toBeGreaterThan(50);
     const [alert] = out.alerts;
-    expect(Object.keys(alert).sort()).toEqual(['endsAt', 'labels', 'rule', 'severity', 'signal', 'startsAt']);
+    expect(Object.keys(alert).sort()).toEqual(['endsAt', 'labels', 'reached', 'rule', 'severity', 'signal', 'startsAt']);
+    // FORMAT.md: each tier reached and when it first did; 25% errors page at once, so critical is reached at the start.
+    expect(alert.reached).toEqual({ critical: alert.startsAt });
     expect(alert).toMatchObject({ rule: 'bedrock-server-errors', signal: 'server_errors', severity: 'critical', labels: { ModelId: MODEL } });
     expect(alert.startsAt).toMatch(ISO_SECONDS);
     expect(alert.endsAt).toMatch(ISO_SECONDS);
@@ -149,7 +156,7 @@ describe('bedrock-watch backtest', () => {
     expect(plain.code).toBe(0);
     expect(dyn.code).toBe(0);
     expect(JSON.parse(dyn.stdout)).toEqual(JSON.parse(plain.stdout));
-    expect(JSON.parse(quiet.stdout)).toEqual({ alerts: [], notifications: [] });
+    expect(JSON.parse(quiet.stdout)).toMatchObject({ alerts: [], notifications: [], forecast: [expect.objectContaining({ warnings: 0, pages: 0, overBudget: false })] });
   });
 
   it('without --json prints a readable summary', () => {
@@ -161,6 +168,16 @@ describe('bedrock-watch backtest', () => {
     expect(r.stdout).toMatch(/critical +2026-10-05T13:\d\d:00Z → 2026-10-05T1\d:\d\d:00Z/);
     expect(r.stdout).toMatch(/oncall +2 +\(1 trigger, 1 resolve\)/);
     expect(r.stdout).toMatch(/Replay: \d+ ticks, [\d.]+ ms\/tick \(memory store\)/);
+    expect(r.stdout).toMatch(/Noise forecast: .*\n.*\n +bedrock-server-errors +amazon\.nova-lite-v1:0 +0 \(0\) +\d+(\.\d+)? \(1\) +1 a month, 1 a year +OVER BUDGET/);
+  });
+
+  it('validate --history FILE warns, at the tier in the rules file, where the rules would have been noisier than its budget; the exit code stays 0', () => {
+    const r = cli(['validate', rules, '--history', trace]);
+    expect(r.code).toBe(0);
+    // rules.yml line 18 holds `critical: { above: 5%, for: 5m }`.
+    expect(r.stderr).toMatch(/rules\.yml:18:\d+: warning: rules\[0\]\.tiers\.critical \(bedrock-server-errors\) would have sent 1 page on amazon\.nova-lite-v1:0 in 0\.1 days of .*burst-metrics\.jsonl\.gz \(\d+(\.\d+)? a week; budget 1 a year\)/);
+    expect(r.stdout).toMatch(/noise forecast over 0\.1 days: 1 rule\/model pair\(s\) over budget/);
+    expect(r.stdout).toMatch(/OK \(1 rule, 2 receivers\)/);
   });
 
   it.each([
@@ -178,7 +195,7 @@ describe('bedrock-watch backtest', () => {
     const r = cli(['backtest', '--logs', logs, '--rules', logRules, '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).sort()).toEqual(['alerts', 'notifications']);
+    expect(Object.keys(out).sort()).toEqual(['alerts', 'forecast', 'notifications']);
     expect(out.alerts).toEqual([expect.objectContaining({ rule: 'bedrock-completion-rate', signal: 'completion', severity: 'critical', labels: { ModelId: CLAUDE } })]);
     expect(Date.parse(out.alerts[0].startsAt)).toBeGreaterThan(BURST_START);
   });

@@ -21,8 +21,8 @@ describe('nativeAlarms()', () => {
     const eps = nativeAlarms(config, traceOf(runs([100, 12]), runs([0, 3], [10, 4], [0, 5])), FROM);
     // Minutes 3..6 breach; the third (minute 5) is published at 5 + 1 + 2 (publication delay) = 8.
     expect(eps).toEqual([
-      { labels: { ModelId: MODEL }, signal: 'server_errors', severity: 'warning', startsAt: at(8), endsAt: at(10) },
-      { labels: { ModelId: MODEL }, signal: 'server_errors', severity: 'critical', startsAt: at(8), endsAt: at(10) },
+      { labels: { ModelId: MODEL }, signal: 'server_errors', severity: 'warning', startsAt: at(8), endsAt: at(10), reached: { warning: at(8) } },
+      { labels: { ModelId: MODEL }, signal: 'server_errors', severity: 'critical', startsAt: at(8), endsAt: at(10), reached: { critical: at(8) } },
     ]);
   });
 

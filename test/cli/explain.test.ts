@@ -80,6 +80,8 @@ describe('explain', () => {
     expect(stdout).toMatch(/evidence: the rate is at least [\d.]+% with 95% confidence \(Wilson lower bound\), warning: evidence from the last \d+ min/);
     expect(stdout).not.toMatch(/rate_lower_bound|_evidence_minutes/);
     expect(stdout).toMatch(/sent:\n {4}2026-10-05T13:\d\d:00Z trigger → oncall: /);
+    // The rule's noise forecast on this trace, up to the explained time: the burst's page, over a page a year.
+    expect(stdout).toMatch(/Noise forecast: .*\n.*\n +errors +amazon\.nova-lite-v1:0 +0 \(0\) +[\d.]+ \(1\) +1 a month, 1 a year +OVER BUDGET/);
   }, 60_000);
 
   it('says why it did not fire at another time, and when a tier holds but not yet for long enough', async () => {

@@ -42,9 +42,16 @@ describe('score()', () => {
 
   it('an episode that starts as a warning counts from when it reached the expected severity, not from its start', () => {
     const ep = episode('2026-10-05T15:43:00Z', '2026-10-05T16:10:00Z', { severity: 'critical', reached: { warning: '2026-10-05T15:43:00Z', critical: '2026-10-05T15:45:00Z' } });
-    expect(score([ep], [incident()]).incidents[0]).toMatchObject({ detected: true, delayMinutes: 5 });
+    expect(score([ep], [incident()]).incidents[0]).toMatchObject({ detected: true, delayMinutes: 5, warnMinutes: 3 });
     // A warning incident is met by the warning itself.
     expect(score([ep], [incident({ severity: 'warning' })]).incidents[0]).toMatchObject({ detected: true, delayMinutes: 3 });
+  });
+
+  it('onset-to-warn comes from reached.warning, or from the page when the episode paged at once', () => {
+    const atOnce = episode('2026-10-05T15:45:00Z', null, { reached: { critical: '2026-10-05T15:45:00Z' } });
+    expect(score([atOnce], [incident()]).incidents[0]).toMatchObject({ delayMinutes: 5, warnMinutes: 5 });
+    const warnedOnly = episode('2026-10-05T15:44:00Z', null, { severity: 'warning', reached: { warning: '2026-10-05T15:44:00Z' } });
+    expect(score([warnedOnly], [incident()]).incidents[0]).toMatchObject({ detected: false, delayMinutes: null, warnMinutes: 4 });
   });
 
   it('a critical incident seen only at warning is missed, and says so', () => {
@@ -67,7 +74,7 @@ describe('score()', () => {
   });
 
   it('a missed incident has no severity and no delay', () => {
-    expect(score([], [incident()]).incidents[0]).toEqual({ incident: incident(), detected: false, severity: null, delayMinutes: null, episodes: [] });
+    expect(score([], [incident()]).incidents[0]).toEqual({ incident: incident(), detected: false, severity: null, delayMinutes: null, warnMinutes: null, episodes: [] });
   });
 
   it('an alert on noise that must not page (severity none) is unexpected, and the noise counts as paged', () => {

@@ -65,7 +65,7 @@ describe('sequential evidence on counts', () => {
     expect(fire(runs([100, NORMAL + 32]), runs([0, NORMAL], [30, 2], [0, 30]), faster)[0]).toBe(`firing critical ${MODEL} @${NORMAL + 1}`);
   });
 
-  it('a quiet model is confirmed on the requests that can show the limit: 17% errors at 6 requests a minute page 8 data minutes after onset (median of 20 seeds)', () => {
+  it('a quiet model is confirmed on the requests that can show the limit: 17% errors at 6 requests a minute page 10 data minutes after onset (median of 20 seeds, on the once-a-year page budget)', () => {
     // About one error in six requests a minute: a confirmation judged on the last minute alone would
     // wait for a minute with two errors (33% of it), which took a median of 10 minutes.
     const delays: number[] = [];
@@ -77,7 +77,7 @@ describe('sequential evidence on counts', () => {
       const critical = t.find((l) => /^(firing|escalated) critical/.test(l));
       delays.push(critical ? Number(critical.split('@')[1]) - NORMAL : Infinity);
     }
-    expect(delays.sort((a, b) => a - b)[9]).toBeLessThanOrEqual(8);
+    expect(delays.sort((a, b) => a - b)[9]).toBeLessThanOrEqual(10);
   });
 
   it('resets within minutes of the problem stopping, however much evidence piled up', () => {
@@ -168,7 +168,7 @@ describe('sequential evidence on a per-minute p95', () => {
     expect(fireLatency(runs([4000, 30], [20_000, 10]), runs([12, 40]))[0]).toBe(`firing critical ${MODEL} @32`);
   });
 
-  it('at 3 requests a minute it waits until the slow minutes hold min_requests (10) requests', () => {
-    expect(fireLatency(runs([4000, 30], [20_000, 10]), runs([3, 40]))[0]).toBe(`firing critical ${MODEL} @33`);
+  it('the bar is not a count of slow requests: at 3 requests a minute a 5× slowdown of a steady model pages on its third minute too', () => {
+    expect(fireLatency(runs([4000, 30], [20_000, 10]), runs([3, 40]))[0]).toBe(`firing critical ${MODEL} @32`);
   });
 });

@@ -192,7 +192,7 @@ describe('the shipped rules.yml', () => {
     const names = config.rules.map((r) => r.name);
     expect(names).toEqual(expect.arrayContaining(['bedrock-throttles', 'bedrock-server-errors', 'bedrock-client-errors', 'bedrock-latency-p95', 'bedrock-time-to-first-token']));
     const serverErrors = config.rules.find((r) => r.name === 'bedrock-server-errors');
-    expect(serverErrors).toMatchObject({ kind: 'ratio', window: 300_000, min_requests: 20, evidence: 'sequential', evidence_odds: 10_000, tiers: { critical: { above: 0.05, for: 0 }, warning: { above: 0.01, for: 0 } } });
+    expect(serverErrors).toMatchObject({ kind: 'ratio', window: 300_000, min_requests: 20, evidence: 'sequential', false_alarms: { info: 1, warning: 12 / (365.25 / 7), critical: 7 / 365.25 }, tiers: { critical: { above: 0.05, for: 0 }, warning: { above: 0.01, for: 0 } } });
     const latency = config.rules.find((r) => r.name === 'bedrock-latency-p95');
     expect(latency).toMatchObject({ kind: 'threshold', tiers: { critical: { above: 10_000, baseline_ratio: 2 } } });
     expect(config.settings).toMatchObject({ publication_delay: 120_000, schedule: 60_000 });

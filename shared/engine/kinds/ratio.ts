@@ -11,6 +11,7 @@ import { seriesKey } from '../../core/series';
 import { pct } from '../../core/format';
 import { wilson, zFor } from '../../core/stats';
 import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, countEvidence } from '../evidence';
+import { evidenceBar } from '../false-alarms';
 import { adaptiveWindow, minutesOf, series, sumOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../types';
@@ -32,7 +33,6 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   const { lower } = wilson(events, w.requests, zFor(rule.confidence));
   const enoughEvents = events >= rule.min_events;
   const at = (list: typeof num, i: number) => list.reduce((s, x) => s + (x?.[i] ?? 0), 0);
-  const decides = Math.log(rule.evidence_odds);
   const evidence: Record<string, number> = {};
   // The run of minutes each tier's evidence comes from: what decided it, when the window's rate alone is not above its limit.
   const decided: Partial<Record<string, { events: number; requests: number; minutes: number }>> = {};
@@ -45,8 +45,9 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
       const ev = countEvidence((i) => at(num, i), (i) => at(den, i), ctx.index, EVIDENCE_SPAN, t.above, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]);
       // Strong enough, from enough events and requests, the rate over those minutes above the limit itself,
       // and still above it over the latest of them (so the tier resets as soon as the problem stops).
+      // The bar follows the tier's false-alarm budget (false-alarms.ts), unless the rule sets evidence_odds.
       breach =
-        ev.score >= decides &&
+        ev.score >= evidenceBar(rule, tier) &&
         ev.events >= rule.min_events &&
         ev.requests >= rule.min_requests &&
         ev.events > t.above * ev.requests &&
