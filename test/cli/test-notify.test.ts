@@ -163,7 +163,10 @@ describe('test-notify before and after deploy: receivers whose topic the stack c
     process.env.ALERT_TOPIC_ARN = ALERTS;
     const signing = `/bedrock-watch/signing-${run}`;
     ssm.on(GetParameterCommand, { Name: signing }).resolves({ Parameter: { Name: signing, Type: 'SecureString', Value: 's3cr3t-signing' } });
-    const code = await main(['test-notify', '--rules', rules(`ack:\n  slack_signing_secret: { ssm: ${signing} }\n  pagerduty_webhook_secret: { ssm: /bedrock-watch/missing }\n`)]);
+    const code = await main(['test-notify', '--rules', rules(
+        // The allowlists are required with the secrets (ack.slack_teams/slack_apps/pagerduty_services).
+        `ack:\n  slack_signing_secret: { ssm: ${signing} }\n  slack_teams: [T0001]\n  slack_apps: [A0001]\n  pagerduty_webhook_secret: { ssm: /bedrock-watch/missing }\n  pagerduty_services: [PABC123]\n`,
+      )]);
     expect(stdout).toMatch(new RegExp(`^ok +ack\\.slack_signing_secret +secret +SSM parameter ${signing} exists$`, 'm'));
     expect(stdout).toMatch(/^FAIL ack\.pagerduty_webhook_secret +secret +ack\.pagerduty_webhook_secret: SSM parameter \/bedrock-watch\/missing not found$/m);
     expect(stdout).toContain('all 3 receivers reached, 1 secret missing');

@@ -167,7 +167,7 @@ const LOG_STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/bedrock-invoca
 // (they are also what `npm run package` leaves behind).
 beforeAll(async () => {
   prodDir = mkdtempSync(join(tmpdir(), 'bw-package-'));
-  await runPackage(['--stage', 'prod', '--param', 'invocationLogGroup=/aws/bedrock/modelinvocations', '--param', `ssmKmsKeyArn=${SSM_KEY}`, '--param', `invocationLogStreamArn=${LOG_STREAM}`, '--param', 'evaluateReservedConcurrency=none', '--param', 'ackReservedConcurrency=3', '--package', prodDir]);
+  await runPackage(['--stage', 'prod', '--param', 'invocationLogGroup=/aws/bedrock/modelinvocations', '--param', `ssmKmsKeyArn=${SSM_KEY}`, '--param', `invocationLogStreamArn=${LOG_STREAM}`, '--param', 'evaluateReservedConcurrency=none', '--param', 'ackReservedConcurrency=3', '--param', 'dashboard=true', '--package', prodDir]);
   await runPackage([]);
 }, 2 * PACKAGE_TIMEOUT_MS);
 
@@ -289,12 +289,11 @@ describe('packaged service (stage dev, default params)', () => {
     expect(resourcesOfType(t, 'AWS::Logs::SubscriptionFilter')).toEqual([]);
   });
 
-  it('outputs the table name, topic ARN and dashboard URL', () => {
+  it('outputs the table name and topic ARN; no dashboard (opt-in: --param dashboard=true, folded out at package time)', () => {
     expect(t.Outputs.StateTableName.Value).toEqual({ Ref: 'StateTable' });
     expect(t.Outputs.AlertTopicArn.Value).toEqual({ Ref: 'AlertTopic' });
-    expect(t.Outputs.DashboardUrl.Value).toEqual({
-      'Fn::Sub': 'https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}',
-    });
+    expect(t.Outputs.DashboardUrl).toBeUndefined();
+    expect(resourcesOfType(t, 'AWS::CloudWatch::Dashboard')).toEqual([]);
   });
 
   describe('IAM: one role per function, granting what its bundle calls', () => {
@@ -396,14 +395,17 @@ describe('packaged service (stage dev, default params)', () => {
     });
 
     it('`bedrock-watch cost` prices every alarm, key and dashboard of the packaged template (the dashboard only when opted in)', () => {
+      // The conditions `bedrock-watch cost` assumes by default (no dashboard, no invocation logs, one account),
+      // which the packaged template has folded: what it prices is exactly what the template creates.
       const fixed = fixedResources(stackResources(join(root, 'serverless.yml')), {});
-      const priced = (type: string) => resourcesOfType(t, type).filter(([, r]) => !r.Condition).map(([id]) => id).sort();
-      expect(fixed.alarms.map((a) => a.name).sort()).toEqual(priced('AWS::CloudWatch::Alarm'));
-      expect(fixed.kmsKeys.map((k) => k.name)).toEqual(priced('AWS::KMS::Key'));
-      expect(t.Resources.Dashboard.Condition).toBe('HasDashboard');
-      expect(t.Outputs.DashboardUrl.Condition).toBe('HasDashboard');
-      // Off unless deployed with --param dashboard=true.
-      expect(t.Conditions.HasDashboard['Fn::Equals'].map(String)).toEqual(['false', 'true']);
+      const made = (type: string) => resourcesOfType(t, type).map(([id]) => id).sort();
+      expect(fixed.alarms.map((a) => a.name).sort()).toEqual(made('AWS::CloudWatch::Alarm'));
+      expect(fixed.alarmMetrics).toBe(made('AWS::CloudWatch::Alarm').length);
+      expect(fixed.kmsKeys.map((k) => k.name)).toEqual(made('AWS::KMS::Key'));
+      expect(fixed.dashboards).toEqual([]);
+      expect(made('AWS::CloudWatch::Dashboard')).toEqual([]);
+      // Off unless deployed with --param dashboard=true (the prod package below): folded out, no condition left.
+      expect(t.Conditions).toBeUndefined();
     });
 
     it("dead-man's switch: fires when evaluate's heartbeats stop, missing data counting as breaching", () => {
@@ -464,20 +466,14 @@ describe('packaged service (stage dev, default params)', () => {
 
   describe('the public ack endpoint', () => {
     const fn = (name: string) => t.Resources[`${name}LambdaFunction`].Properties;
-    /** Fn::If resolved with the template's conditions (undefined: AWS::NoValue). */
-    const resolved = (v: Json) => {
-      if (!v?.['Fn::If']) return v;
-      const [cond, yes, no] = v['Fn::If'];
-      const r = conditionValue(t, cond) ? yes : no;
-      return r?.Ref === 'AWS::NoValue' ? undefined : r;
-    };
 
     it("caps ack's concurrency and reserves evaluate's (params ackReservedConcurrency, evaluateReservedConcurrency)", () => {
-      expect(resolved(fn('Ack').ReservedConcurrentExecutions)).toBe(5);
-      expect(resolved(fn('Evaluate').ReservedConcurrentExecutions)).toBe(2);
+      // The conditions are decided by the params at package time: plain values, no Fn::If left.
+      expect(fn('Ack').ReservedConcurrentExecutions).toBe(5);
+      expect(fn('Evaluate').ReservedConcurrentExecutions).toBe(2);
       for (const other of ['Baseline', 'Digest', 'Ingest']) expect(fn(other).ReservedConcurrentExecutions).toBeUndefined();
-      // Conditions compare strings (CloudFormation refuses a number in Fn::Equals).
-      for (const c of ['HasAckReservedConcurrency', 'HasEvaluateReservedConcurrency']) expect(t.Conditions[c]).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [expect.any(String), 'nnone'] }] });
+      expect(t.Conditions?.HasAckReservedConcurrency).toBeUndefined();
+      expect(t.Conditions?.HasEvaluateReservedConcurrency).toBeUndefined();
     });
 
     it("alarms on the ack URL's refused (4xx) and total requests, to the stack topic", () => {
@@ -500,77 +496,6 @@ describe('packaged service (stage dev, default params)', () => {
     it('has a Slack response_url timeout well under its function timeout', () => {
       const { RESPONSE_URL_TIMEOUT_MS } = require('../../shared/run/ack-deps');
       expect(RESPONSE_URL_TIMEOUT_MS).toBeLessThanOrEqual((fn('Ack').Timeout * 1000) / 2);
-    });
-  });
-
-  describe('dashboard', () => {
-    type Widget = { type: string; x: number; y: number; width: number; height: number; properties: Json };
-    let body: { widgets: Widget[] };
-    const titled = (title: string) => body.widgets.find((w) => w.properties.title?.startsWith(title));
-    const metricsOf = (w: Widget | undefined): Json[][] => w?.properties.metrics ?? [];
-    const options = (row: Json[]) => (typeof row[row.length - 1] === 'object' ? row[row.length - 1] : {});
-
-    beforeAll(() => {
-      const dash = t.Resources.Dashboard.Properties;
-      expect(dash.DashboardName).toBe('bedrock-watch-dev');
-      expect(typeof dash.DashboardBody).toBe('string');
-      body = JSON.parse(dash.DashboardBody);
-    });
-
-    it('charts the models: invocations, error and throttle rates, p95 latency, tokens, estimated cost', () => {
-      expect(metricsOf(titled('Invocations per model'))[0][0].expression).toBe(`SEARCH('{AWS/Bedrock,ModelId} MetricName="Invocations"', 'Sum', 300)`);
-      const rates = metricsOf(titled('Error and throttle rates')).map((m) => m[0]);
-      expect(rates.filter((m) => m.visible !== false).map((m) => m.expression)).toEqual(['100 * srv / inv', '100 * cli / inv', '100 * thr / (inv + thr)']);
-      expect(metricsOf(titled('Latency p95 per model'))[0][0].expression).toContain(`MetricName="InvocationLatency"', 'p95'`);
-      expect(metricsOf(titled('Tokens per model')).map((m) => m[0].expression)).toEqual([
-        expect.stringContaining('InputTokenCount'),
-        expect.stringContaining('OutputTokenCount'),
-      ]);
-    });
-
-    it('prices every model of the price list by default, as metric math over its token counts', () => {
-      const rows = metricsOf(titled('Estimated cost'));
-      const prices = require('../../shared/pricing/prices.json').models as Record<string, { input: number; output: number }>;
-      const costs = rows.filter((r) => r[0].expression?.startsWith('(FILL('));
-      expect(costs.map((r) => r[0].label).sort()).toEqual(Object.keys(prices).sort());
-      const nova = costs.findIndex((r) => r[0].label === 'amazon.nova-lite-v1:0');
-      expect(rows.find((r) => options(r).id === `in${nova}`)?.slice(0, 4)).toEqual(['AWS/Bedrock', 'InputTokenCount', 'ModelId', 'amazon.nova-lite-v1:0']);
-      expect(costs[nova][0].expression).toBe(`(FILL(in${nova}, 0) * ${prices['amazon.nova-lite-v1:0'].input} + FILL(out${nova}, 0) * ${prices['amazon.nova-lite-v1:0'].output}) / 1000`);
-      expect(rows[rows.length - 1][0]).toMatchObject({ id: 'total', expression: expect.stringMatching(/^SUM\(\[cost0, cost1, /) });
-      expect(rows.length).toBeLessThanOrEqual(500); // CloudWatch's limit per graph
-    });
-
-    it("charts bedrock-watch's own health from every metric it publishes, and each function's errors and throttles", () => {
-      const service = t.Resources.EvaluateLambdaFunction.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
-      const ownRows = body.widgets.flatMap(metricsOf).filter((r) => r[0] === METRICS_NAMESPACE);
-      expect([...new Set(ownRows.map((r) => r[1]))].sort()).toEqual([...METRIC_NAMES].sort());
-      for (const r of ownRows) expect(r.slice(2, 6)).toEqual(['service', service, 'Stage', 'dev']);
-      const names = functionsOf(t).map((f) => t.Resources[f.id].Properties.FunctionName).sort();
-      for (const title of ['Function errors', 'Function throttles']) expect(metricsOf(titled(title)).map((r) => r[3]).sort()).toEqual(names);
-      expect(metricsOf(titled('Failed invocations waiting'))[0].slice(0, 4)).toEqual(['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', 'bedrock-watch-dev-failed-invocations']);
-      expect(t.Resources.FailedInvocationsQueue.Properties.QueueName).toBe('bedrock-watch-dev-failed-invocations');
-    });
-
-    it('is a well-formed body: widgets in the 24-column grid without overlap, this region, every expression id defined once', () => {
-      const cells = new Set<string>();
-      for (const w of body.widgets) {
-        expect(w.x + w.width).toBeLessThanOrEqual(24);
-        for (let x = w.x; x < w.x + w.width; x++) for (let y = w.y; y < w.y + w.height; y++) {
-          expect(cells.has(`${x},${y}`)).toBe(false);
-          cells.add(`${x},${y}`);
-        }
-        if (w.type !== 'metric') continue;
-        expect(w.properties.region).toBe('us-east-1');
-        expect(metricsOf(w).length).toBeGreaterThan(0); // CloudWatch rejects a graph with no metrics
-        const ids = metricsOf(w).map((r) => (r[0].expression ? r[0].id : options(r).id)).filter(Boolean);
-        expect(new Set(ids).size).toBe(ids.length);
-        for (const r of metricsOf(w)) {
-          const e: string | undefined = r[0].expression;
-          if (!e || e.startsWith('SEARCH(')) continue;
-          const refs = e.replace(/SEARCH\('[^']*', '\w+', \d+\)/g, '').match(/\b[a-z]\w*\b/g) ?? [];
-          for (const ref of refs) expect([e, ids.includes(ref)]).toEqual([e, true]);
-        }
-      }
     });
   });
 
@@ -635,12 +560,94 @@ describe('packaged service (stage prod, invocationLogGroup set)', () => {
   });
 
   it("tunes the ack cap (ackReservedConcurrency=3) and drops evaluate's reservation (evaluateReservedConcurrency=none)", () => {
-    const reservation = (name: string) => {
-      const [cond, yes] = t.Resources[`${name}LambdaFunction`].Properties.ReservedConcurrentExecutions['Fn::If'];
-      return conditionValue(t, cond) ? yes : 'none';
-    };
+    // Folded at package time: the value itself, and no property at all for 'none' (AWS::NoValue).
     // A --param is a string: CloudFormation takes "3" for the integer property.
-    expect([String(reservation('Ack')), reservation('Evaluate')]).toEqual(['3', 'none']);
+    expect(String(t.Resources.AckLambdaFunction.Properties.ReservedConcurrentExecutions)).toBe('3');
+    expect(t.Resources.EvaluateLambdaFunction.Properties).not.toHaveProperty('ReservedConcurrentExecutions');
+    expect(JSON.stringify(t)).not.toContain('Fn::If');
+  });
+
+  it('creates the dashboard and outputs its URL, as `bedrock-watch cost --dashboard` prices it', () => {
+    expect(t.Resources.Dashboard.Condition).toBeUndefined();
+    expect(t.Outputs.DashboardUrl.Value).toEqual({
+      'Fn::Sub': 'https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}',
+    });
+    const fixed = fixedResources(stackResources(join(root, 'serverless.yml')), { HasDashboard: true, HasInvocationLogGroup: true, HasInvocationLogStream: true });
+    expect(fixed.dashboards.map((d) => d.name)).toEqual(resourcesOfType(t, 'AWS::CloudWatch::Dashboard').map(([id]) => id));
+    expect(fixed.dashboards.map((d) => d.name)).toEqual(['Dashboard']);
+    expect(fixed.alarms.map((a) => a.name).sort()).toEqual(resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([id]) => id).sort());
+  });
+
+
+  describe('dashboard (--param dashboard=true)', () => {
+    type Widget = { type: string; x: number; y: number; width: number; height: number; properties: Json };
+    let body: { widgets: Widget[] };
+    const titled = (title: string) => body.widgets.find((w) => w.properties.title?.startsWith(title));
+    const metricsOf = (w: Widget | undefined): Json[][] => w?.properties.metrics ?? [];
+    const options = (row: Json[]) => (typeof row[row.length - 1] === 'object' ? row[row.length - 1] : {});
+
+    beforeAll(() => {
+      const dash = t.Resources.Dashboard.Properties;
+      expect(dash.DashboardName).toBe('bedrock-watch-prod');
+      expect(typeof dash.DashboardBody).toBe('string');
+      body = JSON.parse(dash.DashboardBody);
+    });
+
+    it('charts the models: invocations, error and throttle rates, p95 latency, tokens, estimated cost', () => {
+      expect(metricsOf(titled('Invocations per model'))[0][0].expression).toBe(`SEARCH('{AWS/Bedrock,ModelId} MetricName="Invocations"', 'Sum', 300)`);
+      const rates = metricsOf(titled('Error and throttle rates')).map((m) => m[0]);
+      expect(rates.filter((m) => m.visible !== false).map((m) => m.expression)).toEqual(['100 * srv / inv', '100 * cli / inv', '100 * thr / (inv + thr)']);
+      expect(metricsOf(titled('Latency p95 per model'))[0][0].expression).toContain(`MetricName="InvocationLatency"', 'p95'`);
+      expect(metricsOf(titled('Tokens per model')).map((m) => m[0].expression)).toEqual([
+        expect.stringContaining('InputTokenCount'),
+        expect.stringContaining('OutputTokenCount'),
+      ]);
+    });
+
+    it('prices every model of the price list by default, as metric math over its token counts', () => {
+      const rows = metricsOf(titled('Estimated cost'));
+      const prices = require('../../shared/pricing/prices.json').models as Record<string, { input: number; output: number }>;
+      const costs = rows.filter((r) => r[0].expression?.startsWith('(FILL('));
+      expect(costs.map((r) => r[0].label).sort()).toEqual(Object.keys(prices).sort());
+      const nova = costs.findIndex((r) => r[0].label === 'amazon.nova-lite-v1:0');
+      expect(rows.find((r) => options(r).id === `in${nova}`)?.slice(0, 4)).toEqual(['AWS/Bedrock', 'InputTokenCount', 'ModelId', 'amazon.nova-lite-v1:0']);
+      expect(costs[nova][0].expression).toBe(`(FILL(in${nova}, 0) * ${prices['amazon.nova-lite-v1:0'].input} + FILL(out${nova}, 0) * ${prices['amazon.nova-lite-v1:0'].output}) / 1000`);
+      expect(rows[rows.length - 1][0]).toMatchObject({ id: 'total', expression: expect.stringMatching(/^SUM\(\[cost0, cost1, /) });
+      expect(rows.length).toBeLessThanOrEqual(500); // CloudWatch's limit per graph
+    });
+
+    it("charts bedrock-watch's own health from every metric it publishes, and each function's errors and throttles", () => {
+      const service = t.Resources.EvaluateLambdaFunction.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
+      const ownRows = body.widgets.flatMap(metricsOf).filter((r) => r[0] === METRICS_NAMESPACE);
+      expect([...new Set(ownRows.map((r) => r[1]))].sort()).toEqual([...METRIC_NAMES].sort());
+      for (const r of ownRows) expect(r.slice(2, 6)).toEqual(['service', service, 'Stage', 'prod']);
+      const names = functionsOf(t).map((f) => t.Resources[f.id].Properties.FunctionName).sort();
+      for (const title of ['Function errors', 'Function throttles']) expect(metricsOf(titled(title)).map((r) => r[3]).sort()).toEqual(names);
+      expect(metricsOf(titled('Failed invocations waiting'))[0].slice(0, 4)).toEqual(['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', 'bedrock-watch-prod-failed-invocations']);
+      expect(t.Resources.FailedInvocationsQueue.Properties.QueueName).toBe('bedrock-watch-prod-failed-invocations');
+    });
+
+    it('is a well-formed body: widgets in the 24-column grid without overlap, this region, every expression id defined once', () => {
+      const cells = new Set<string>();
+      for (const w of body.widgets) {
+        expect(w.x + w.width).toBeLessThanOrEqual(24);
+        for (let x = w.x; x < w.x + w.width; x++) for (let y = w.y; y < w.y + w.height; y++) {
+          expect(cells.has(`${x},${y}`)).toBe(false);
+          cells.add(`${x},${y}`);
+        }
+        if (w.type !== 'metric') continue;
+        expect(w.properties.region).toBe('us-east-1');
+        expect(metricsOf(w).length).toBeGreaterThan(0); // CloudWatch rejects a graph with no metrics
+        const ids = metricsOf(w).map((r) => (r[0].expression ? r[0].id : options(r).id)).filter(Boolean);
+        expect(new Set(ids).size).toBe(ids.length);
+        for (const r of metricsOf(w)) {
+          const e: string | undefined = r[0].expression;
+          if (!e || e.startsWith('SEARCH(')) continue;
+          const refs = e.replace(/SEARCH\('[^']*', '\w+', \d+\)/g, '').match(/\b[a-z]\w*\b/g) ?? [];
+          for (const ref of refs) expect([e, ids.includes(ref)]).toEqual([e, true]);
+        }
+      }
+    });
   });
 
   it('subscribes ingest to the invocation log group', () => {
