@@ -24,9 +24,10 @@ const T0 = Date.parse('2026-10-05T10:00:00.000Z');
 const silent = { warn: () => undefined, error: () => undefined };
 const db = useDynamo();
 
-const stores: [string, () => Promise<StateStore>][] = [
-  ['memory', async () => new MemoryStateStore()],
-  ['dynamodb', async () => new DynamoStateStore(await freshTable(db().client))],
+/** Each store, on the wall clock `clock` its leases are measured on (the real one when none is given). */
+const stores: [string, (clock?: () => number) => Promise<StateStore>][] = [
+  ['memory', async (clock) => new MemoryStateStore({ clock })],
+  ['dynamodb', async (clock) => new DynamoStateStore(await freshTable(db().client), { clock })],
 ];
 
 describe.each(stores)('fault: overlapping ticks (%s store)', (_name, makeStore) => {
@@ -54,7 +55,9 @@ describe.each(stores)('fault: overlapping ticks (%s store)', (_name, makeStore) 
 
 describe.each(stores)('fault: a tick outlives its lease (%s store)', (_name, makeStore) => {
   it('the late tick cannot put back an item the next tick has sent: it is never sent again', async () => {
-    const store = await makeStore();
+    // Leases are on the wall clock (not the tick's event time): the test moves it as the ticks run.
+    let wall = T0;
+    const store = await makeStore(() => wall);
     const n: Notification = sampleNotification({ id: 'lease-1' });
     await store.putOutbox(outboxItems([n], T0));
     const sent: number[] = [];
@@ -75,11 +78,16 @@ describe.each(stores)('fault: a tick outlives its lease (%s store)', (_name, mak
 
     const late = deliver(slow, T0).catch(() => undefined); // how the late tick ends is not the point; what it leaves is
     await inFlight;
-    expect(await deliver(fine, T0 + LEASE_MS + 1)).toMatchObject({ delivered: 1 }); // its lease ran out: the next tick takes over
+    // Its lease ran out (on the wall clock): the next tick takes over and sends.
+    wall = T0 + LEASE_MS + 1;
+    expect(await deliver(fine, wall)).toMatchObject({ delivered: 1 });
     release();
     await late;
     // Every later tick: nothing more goes out.
-    for (const t of [T0 + 2 * LEASE_MS, T0 + 60 * 60_000, T0 + 6 * 60 * 60_000]) await deliver(fine, t).catch(() => undefined);
+    for (const t of [T0 + 2 * LEASE_MS, T0 + 60 * 60_000, T0 + 6 * 60 * 60_000]) {
+      wall = t;
+      await deliver(fine, t).catch(() => undefined);
+    }
     expect(sent).toHaveLength(1);
     expect((await store.getOutbox(['lease-1']))[0].status).toBe('sent');
   });
