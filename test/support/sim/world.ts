@@ -34,7 +34,7 @@ import { ReplaySource } from '../../../shared/sources/replay';
 import { AckStore } from '../../../shared/state/acks';
 import { DynamoStateStore } from '../../../shared/state/dynamo-store';
 import { DynamoSilenceStore } from '../../../shared/state/silences';
-import { pagerDutyBody, pagerDutyRequest, slackInteractionBody, slackRequest } from '../ack-requests';
+import { PD_SERVICE, SLACK_ORIGIN, pagerDutyBody, pagerDutyRequest, slackInteractionBody, slackRequest } from '../ack-requests';
 import { injectDynamoFaults, type DynamoFaults } from '../dynamo-faults';
 import { runs } from '../frame';
 import { lambdaContext, scheduledEvent, silentLogger } from '../lambda';
@@ -100,7 +100,10 @@ escalation:
       - { after: 6m, receivers: [sns-mgmt] }
 ack:
   slack_signing_secret: { env: BW_SIM_SLACK_SIGNING }
+  slack_teams: [${SLACK_ORIGIN.team}]
+  slack_apps: [${SLACK_ORIGIN.app}]
   pagerduty_webhook_secret: { env: BW_SIM_PD_WEBHOOK }
+  pagerduty_services: [${PD_SERVICE}]
 rules:
   - name: bedrock-server-errors
     kind: ratio
