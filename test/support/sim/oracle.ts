@@ -15,6 +15,7 @@ export const INVARIANTS: Record<string, string> = {
   'ack-stops-escalation': 'after an acknowledgement (Slack button, PagerDuty webhook, CLI) no further escalation step is decided for the acknowledged alerts, even if more alerts join',
   'silence-stops-escalation': 'after a silence matching the alerts, no further escalation step is decided for them (only the resolve)',
   'silence-stops-notifications': 'after a silence matching the alerts, no new firing notification is decided for them (only the resolve)',
+  'resolve-told': 'every stream a receiver was told fires is closed by a resolve it accepted, unless a silence of the alerts was active when they resolved (Alertmanager does not send a resolve under a silence)',
   'size-limits': 'no message is refused by its receiver (SNS 256 KB, Slack 50 blocks / 3,000 characters, PagerDuty 512 KB)',
   'tick-fails-only-under-faults': 'a tick fails only in a step where a fault was injected',
 };
@@ -217,6 +218,19 @@ export class Oracle {
       } else {
         this.violate('no-loss', step, `${o.notification.receiver}: ${o.notification.action} ${o.id} still ${o.status} after the quiet period (attempts ${o.attempts}, last error ${o.lastError})`);
       }
+    }
+    // Every stream told it fires is told it resolved (every model's failure ends within the schedule),
+    // unless a silence was active at some point after the stream was opened: a resolve under a silence
+    // is not sent, and the sim does not pin the exact minute an alert resolved.
+    const resolved = new Set(this.ledger.filter((a) => a.action === 'resolve').map((a) => `${a.receiver}|${a.key}`));
+    const opened = new Map<string, Accept>();
+    for (const a of this.ledger) if (a.action !== 'resolve' && !opened.has(`${a.receiver}|${a.key}`)) opened.set(`${a.receiver}|${a.key}`, a);
+    for (const [k, a] of opened) {
+      if (resolved.has(k)) continue;
+      const at = Date.parse(a.message.at);
+      if (this.silences.some((s) => s.until > at && a.message.alerts.some((x) => x.rule === s.rule))) continue;
+      if (outbox.some((o) => o.status === 'dead' && o.notification.receiver === a.receiver && o.notification.key === a.key)) continue; // dropped, counted and announced (no-loss judges it)
+      this.violate('resolve-told', step, `${a.receiver} stream ${a.key}: told ${a.action} at step ${a.step}, never told it resolved`);
     }
     const dead = outbox.filter((o) => o.status === 'dead').length;
     if (counts.dropped !== dead) this.violate('no-loss', step, `${dead} notifications dead but ${counts.dropped} counted as dropped`);
