@@ -14,8 +14,11 @@ import { INVARIANTS } from '../support/sim/oracle';
  */
 const EXPECTED_FAILURES: Record<string, string> = {};
 
-// Small storms, and seed 7: a storm of 59 models (seeds 8, 9, 15 draw 144, 178, 111: `npm run simulate` runs those).
-const FIXED_SEEDS = [1, 2, 4, 7];
+// Small storms, seed 7 (a storm of 59 models) and seed 9 (178 models; seeds 8 and 15 draw 144 and 111:
+// `npm run simulate` runs those). Seeds 5 and 9 fail if a group's acknowledgement stops nothing (issue
+// 17.3), seed 11 if a silence does not stop an announced alert's escalation (17.5): checked by
+// disabling each in shared/route/escalate.ts.
+const FIXED_SEEDS = [1, 2, 4, 5, 7, 9, 11];
 const seeds = process.env.SIM_SEED
   ? [Number(process.env.SIM_SEED)]
   : process.env.SIM_SEEDS

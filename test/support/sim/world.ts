@@ -281,10 +281,16 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
         // store faults of this step are armed (those are for the ticks) ----
         const who = rng.next();
         if (oracle.acceptedCounts()['slack-team']) {
+          // While a group's escalation is still under way (Slack told, the last step not yet accepted),
+          // people act more often: that window is where an ack or a silence must stop the policy.
+          const lastTrigger = oracle.latest('slack-team', (m) => m.action === 'trigger');
+          const underWay = !!lastTrigger && !oracle.latest(POLICY_ORDER[POLICY_ORDER.length - 1], (m) => m.action === 'escalate' && m.step >= lastTrigger.step);
           if (who < 0.06) await slackPress();
           else if (who < 0.1) await pdWebhook();
           else if (who < 0.13) await cliAck();
           else if (who < 0.15) await cliSilence();
+          else if (underWay && who < 0.2) await cliSilence();
+          else if (underWay && who < 0.25) await slackPress();
         }
         const d = rng.next();
         if (d < 0.06) {
