@@ -47,6 +47,10 @@ afterAll(() => {
       for (const [k, v] of Object.entries(r.accepted)) acc[k] = (acc[k] ?? 0) + v;
       return acc;
     }, {}),
+    actions: results.reduce<Record<string, number>>((acc, r) => {
+      for (const [k, v] of Object.entries(r.actions)) acc[k] = (acc[k] ?? 0) + v;
+      return acc;
+    }, {}),
     violations: results.flatMap((r) => r.violations.filter((v) => !v.expected).map((v) => ({ seed: r.seed, ...v }))),
     expectedViolations: results.flatMap((r) => r.violations.filter((v) => v.expected).map((v) => ({ seed: r.seed, invariant: v.invariant, step: v.step }))),
   };

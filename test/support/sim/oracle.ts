@@ -98,6 +98,12 @@ export class Oracle {
   latest(receiver: string, pred: (a: Accept) => boolean): Accept | undefined {
     return [...this.ledger].reverse().find((a) => a.receiver === receiver && pred(a));
   }
+  /** Accepted messages by action (trigger, escalate, update, repeat, resolve): what kinds a run exercised. */
+  actionCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const a of this.ledger) out[a.action] = (out[a.action] ?? 0) + 1;
+    return out;
+  }
   acceptedCounts(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const a of this.ledger) out[a.receiver] = (out[a.receiver] ?? 0) + 1;
@@ -178,7 +184,8 @@ export class Oracle {
       if (n.action === 'resolve') continue;
       const firing = n.alerts.filter((a) => a.status === 'firing').map((a) => a.fingerprint);
       if (!firing.length) continue;
-      if (n.action === 'escalate') {
+      // A policy step (a tier rising at the route's own receiver is also an 'escalate', not a step).
+      if (n.action === 'escalate' && this.opts.policyOrder.includes(n.receiver)) {
         for (const ack of this.acks) {
           if (seenAt >= ack.step && firing.some((f) => ack.fingerprints.has(f))) this.violate('ack-stops-escalation', seenAt, `escalation to ${n.receiver} (${n.key}) decided at step ${seenAt}, after a ${ack.via} acknowledgement at step ${ack.step} of ${firing.filter((f) => ack.fingerprints.has(f)).length} of its alerts`);
         }

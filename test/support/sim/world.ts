@@ -77,6 +77,8 @@ export interface SimResult {
   ticks: number;
   faults: Partial<Record<FaultKind, number>>;
   accepted: Record<string, number>;
+  /** Accepted messages by action. */
+  actions: Record<string, number>;
   violations: Violation[];
 }
 
@@ -343,7 +345,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     for (const k of Object.keys(env)) delete process.env[k];
     await Promise.all([slack.close(), pd.close(), responses.close(), dynamo.close()]);
   }
-  return { seed: opts.seed, models, steps: total, ticks: oracle.ticks, faults: counts, accepted: oracle.acceptedCounts(), violations: oracle.violations };
+  return { seed: opts.seed, models, steps: total, ticks: oracle.ticks, faults: counts, accepted: oracle.acceptedCounts(), actions: oracle.actionCounts(), violations: oracle.violations };
 
   // ---- the people ----
 
