@@ -12,13 +12,13 @@ import { INVARIANTS } from '../support/sim/oracle';
  * Invariants another branch makes hold (issue items); their violations are reported, not failed.
  * The integrator removes each entry once that branch is merged.
  */
-const EXPECTED_FAILURES: Record<string, string> = {
-  'ack-stops-escalation': 'issue 17.3: acknowledging the routed group does not stop the escalation group (ack-security)',
-  'silence-stops-escalation': 'issue 17.5: a silence added after the announcement does not stop the escalation (am-fidelity)',
-};
+const EXPECTED_FAILURES: Record<string, string> = {};
 
-// Small storms, and seed 7: a storm of 59 models (seeds 8, 9, 15 draw 144, 178, 111: `npm run simulate` runs those).
-const FIXED_SEEDS = [1, 2, 4, 7];
+// Small storms, seed 7 (a storm of 59 models) and seed 9 (178 models; seeds 8 and 15 draw 144 and 111:
+// `npm run simulate` runs those). Seeds 5 and 9 fail if a group's acknowledgement stops nothing (issue
+// 17.3), seed 11 if a silence does not stop an announced alert's escalation (17.5): checked by
+// disabling each in shared/route/escalate.ts.
+const FIXED_SEEDS = [1, 2, 4, 5, 7, 9, 11];
 const seeds = process.env.SIM_SEED
   ? [Number(process.env.SIM_SEED)]
   : process.env.SIM_SEEDS
@@ -45,6 +45,10 @@ afterAll(() => {
     }, {}),
     accepted: results.reduce<Record<string, number>>((acc, r) => {
       for (const [k, v] of Object.entries(r.accepted)) acc[k] = (acc[k] ?? 0) + v;
+      return acc;
+    }, {}),
+    actions: results.reduce<Record<string, number>>((acc, r) => {
+      for (const [k, v] of Object.entries(r.actions)) acc[k] = (acc[k] ?? 0) + v;
       return acc;
     }, {}),
     violations: results.flatMap((r) => r.violations.filter((v) => !v.expected).map((v) => ({ seed: r.seed, ...v }))),

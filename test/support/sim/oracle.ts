@@ -15,6 +15,7 @@ export const INVARIANTS: Record<string, string> = {
   'ack-stops-escalation': 'after an acknowledgement (Slack button, PagerDuty webhook, CLI) no further escalation step is decided for the acknowledged alerts, even if more alerts join',
   'silence-stops-escalation': 'after a silence matching the alerts, no further escalation step is decided for them (only the resolve)',
   'silence-stops-notifications': 'after a silence matching the alerts, no new firing notification is decided for them (only the resolve)',
+  'resolve-told': 'every stream a receiver was told fires is closed by a resolve it accepted, unless a silence of the alerts was active when they resolved (Alertmanager does not send a resolve under a silence)',
   'size-limits': 'no message is refused by its receiver (SNS 256 KB, Slack 50 blocks / 3,000 characters, PagerDuty 512 KB)',
   'tick-fails-only-under-faults': 'a tick fails only in a step where a fault was injected',
 };
@@ -97,6 +98,12 @@ export class Oracle {
   latest(receiver: string, pred: (a: Accept) => boolean): Accept | undefined {
     return [...this.ledger].reverse().find((a) => a.receiver === receiver && pred(a));
   }
+  /** Accepted messages by action (trigger, escalate, update, repeat, resolve): what kinds a run exercised. */
+  actionCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const a of this.ledger) out[a.action] = (out[a.action] ?? 0) + 1;
+    return out;
+  }
   acceptedCounts(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const a of this.ledger) out[a.receiver] = (out[a.receiver] ?? 0) + 1;
@@ -177,7 +184,8 @@ export class Oracle {
       if (n.action === 'resolve') continue;
       const firing = n.alerts.filter((a) => a.status === 'firing').map((a) => a.fingerprint);
       if (!firing.length) continue;
-      if (n.action === 'escalate') {
+      // A policy step (a tier rising at the route's own receiver is also an 'escalate', not a step).
+      if (n.action === 'escalate' && this.opts.policyOrder.includes(n.receiver)) {
         for (const ack of this.acks) {
           if (seenAt >= ack.step && firing.some((f) => ack.fingerprints.has(f))) this.violate('ack-stops-escalation', seenAt, `escalation to ${n.receiver} (${n.key}) decided at step ${seenAt}, after a ${ack.via} acknowledgement at step ${ack.step} of ${firing.filter((f) => ack.fingerprints.has(f)).length} of its alerts`);
         }
@@ -217,6 +225,19 @@ export class Oracle {
       } else {
         this.violate('no-loss', step, `${o.notification.receiver}: ${o.notification.action} ${o.id} still ${o.status} after the quiet period (attempts ${o.attempts}, last error ${o.lastError})`);
       }
+    }
+    // Every stream told it fires is told it resolved (every model's failure ends within the schedule),
+    // unless a silence was active at some point after the stream was opened: a resolve under a silence
+    // is not sent, and the sim does not pin the exact minute an alert resolved.
+    const resolved = new Set(this.ledger.filter((a) => a.action === 'resolve').map((a) => `${a.receiver}|${a.key}`));
+    const opened = new Map<string, Accept>();
+    for (const a of this.ledger) if (a.action !== 'resolve' && !opened.has(`${a.receiver}|${a.key}`)) opened.set(`${a.receiver}|${a.key}`, a);
+    for (const [k, a] of opened) {
+      if (resolved.has(k)) continue;
+      const at = Date.parse(a.message.at);
+      if (this.silences.some((s) => s.until > at && a.message.alerts.some((x) => x.rule === s.rule))) continue;
+      if (outbox.some((o) => o.status === 'dead' && o.notification.receiver === a.receiver && o.notification.key === a.key)) continue; // dropped, counted and announced (no-loss judges it)
+      this.violate('resolve-told', step, `${a.receiver} stream ${a.key}: told ${a.action} at step ${a.step}, never told it resolved`);
     }
     const dead = outbox.filter((o) => o.status === 'dead').length;
     if (counts.dropped !== dead) this.violate('no-loss', step, `${dead} notifications dead but ${counts.dropped} counted as dropped`);

@@ -34,7 +34,7 @@ import { ReplaySource } from '../../../shared/sources/replay';
 import { AckStore } from '../../../shared/state/acks';
 import { DynamoStateStore } from '../../../shared/state/dynamo-store';
 import { DynamoSilenceStore } from '../../../shared/state/silences';
-import { pagerDutyBody, pagerDutyRequest, slackInteractionBody, slackRequest } from '../ack-requests';
+import { PD_SERVICE, SLACK_ORIGIN, pagerDutyBody, pagerDutyRequest, slackInteractionBody, slackRequest } from '../ack-requests';
 import { injectDynamoFaults, type DynamoFaults } from '../dynamo-faults';
 import { runs } from '../frame';
 import { lambdaContext, scheduledEvent, silentLogger } from '../lambda';
@@ -77,6 +77,8 @@ export interface SimResult {
   ticks: number;
   faults: Partial<Record<FaultKind, number>>;
   accepted: Record<string, number>;
+  /** Accepted messages by action. */
+  actions: Record<string, number>;
   violations: Violation[];
 }
 
@@ -100,7 +102,10 @@ escalation:
       - { after: 6m, receivers: [sns-mgmt] }
 ack:
   slack_signing_secret: { env: BW_SIM_SLACK_SIGNING }
+  slack_teams: [${SLACK_ORIGIN.team}]
+  slack_apps: [${SLACK_ORIGIN.app}]
   pagerduty_webhook_secret: { env: BW_SIM_PD_WEBHOOK }
+  pagerduty_services: [${PD_SERVICE}]
 rules:
   - name: bedrock-server-errors
     kind: ratio
@@ -278,10 +283,16 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
         // store faults of this step are armed (those are for the ticks) ----
         const who = rng.next();
         if (oracle.acceptedCounts()['slack-team']) {
+          // While a group's escalation is still under way (Slack told, the last step not yet accepted),
+          // people act more often: that window is where an ack or a silence must stop the policy.
+          const lastTrigger = oracle.latest('slack-team', (m) => m.action === 'trigger');
+          const underWay = !!lastTrigger && !oracle.latest(POLICY_ORDER[POLICY_ORDER.length - 1], (m) => m.action === 'escalate' && m.step >= lastTrigger.step);
           if (who < 0.06) await slackPress();
           else if (who < 0.1) await pdWebhook();
           else if (who < 0.13) await cliAck();
           else if (who < 0.15) await cliSilence();
+          else if (underWay && who < 0.2) await cliSilence();
+          else if (underWay && who < 0.25) await slackPress();
         }
         const d = rng.next();
         if (d < 0.06) {
@@ -334,7 +345,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     for (const k of Object.keys(env)) delete process.env[k];
     await Promise.all([slack.close(), pd.close(), responses.close(), dynamo.close()]);
   }
-  return { seed: opts.seed, models, steps: total, ticks: oracle.ticks, faults: counts, accepted: oracle.acceptedCounts(), violations: oracle.violations };
+  return { seed: opts.seed, models, steps: total, ticks: oracle.ticks, faults: counts, accepted: oracle.acceptedCounts(), actions: oracle.actionCounts(), violations: oracle.violations };
 
   // ---- the people ----
 
