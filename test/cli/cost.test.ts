@@ -40,7 +40,7 @@ describe('bedrock-watch cost', () => {
       ['CloudWatch Logs', 'CloudWatch alarms', 'Custom metrics (EMF)', 'Dashboard', 'DynamoDB', 'GetMetricData', 'KMS', 'Lambda', 'SNS'].sort(),
     );
     // The lines the audit found missing, each priced.
-    expect(usdOf(r, 'CloudWatch alarms')).toBeCloseTo(1.7, 6); // 14 self-monitoring alarms + 3 of the ack endpoint (resources/ack.yml)
+    expect(usdOf(r, 'CloudWatch alarms')).toBeCloseTo(1.6, 6); // 14 self-monitoring alarms + 2 of the ack endpoint (resources/ack.yml)
     expect(usdOf(r, 'KMS')).toBeGreaterThanOrEqual(1);
     expect(usdOf(r, 'Custom metrics (EMF)')).toBeGreaterThanOrEqual(0.3);
     expect(r.lines.find((l) => l.name === 'DynamoDB, baseline history rewrites')!.usd).toBeGreaterThan(0.2);

@@ -130,11 +130,11 @@ describe('a place that cannot be read', () => {
     places: { all: ['us-east-1|', 'us-west-2|'], failed: failed ? { 'us-west-2|': 'ThrottlingException: Rate exceeded' } : {} },
   });
 
-  it('leaves its models unjudged (unknown, not silent), warns after settings.source_failure_after, and resolves once read again', () => {
+  it('leaves its models unjudged (unknown, not silent), warns after settings.source_failure_after, and resolves once read again for the 5-minute minimum hold', () => {
     expect(config.rules.map((r) => r.name)).toContain('bedrock-watch-source-health');
     let states = {};
     const kinds: string[] = [];
-    for (let i = 0; i < 16; i++) {
+    for (let i = 0; i < 20; i++) {
       const minute = T0 + i * MIN;
       const out = evaluate({ config, frame: frameAt(minute, i < 12), states, baselines: NO_BASELINES, minutes: [{ minute, at: minute + 3 * MIN }], knownModels: [target] });
       states = out.states;
@@ -143,7 +143,7 @@ describe('a place that cannot be read', () => {
     }
     expect(kinds).toEqual([
       `10 firing bedrock-watch-source-health {"source":"cloudwatch","Region":"us-west-2"}`,
-      `12 resolved bedrock-watch-source-health {"source":"cloudwatch","Region":"us-west-2"}`,
+      `17 resolved bedrock-watch-source-health {"source":"cloudwatch","Region":"us-west-2"}`,
     ]);
   });
 });
