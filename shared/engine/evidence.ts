@@ -133,16 +133,6 @@ export function countEvidence(events: (i: number) => number, requests: (i: numbe
 /** Events the latest minutes of a count run must hold: a single event never confirms (a stray error after an incident must not reopen it). */
 export const CONFIRM_EVENTS = 2;
 
-/** Requests-weighted CUSUM of minutes past a limit, its evidence from at least `minutes` slots: `past(i)` null for a slot without a value. */
-export function minuteEvidence(past: (i: number) => boolean | null, requests: (i: number) => number, end: number, span: number, minutes = 2): Evidence {
-  return scan(end, span, minutes, (i) => {
-    const p = past(i);
-    if (p === null) return null;
-    const n = Math.max(1, requests(i));
-    return p ? [n, n, n] : [-n, 0, n];
-  });
-}
-
 /**
  * The null model of a per-minute statistic (a p95 latency): how often the model's own normal
  * minutes are past a limit. CloudWatch gives one p95 per minute, not each request, so the unit of
