@@ -22,12 +22,12 @@
  *
  * Pure: no clock, no I/O.
  */
-import type { Rule } from '../rules/schema';
+import type { RatioRule, Rule } from '../rules/schema';
 import { tierRank, type Tier } from '../core/alert';
 import { seriesNeeded } from './needs';
 import type { AlertState } from '../core/alert';
 import { ACCOUNT, type Frame, type HeldCounts, type SeriesKey } from '../core/series';
-import { parseTarget, placeOfTarget, targetKey } from '../core/target';
+import { parseTarget, placeOfTarget, targetKey, targetOfLabels } from '../core/target';
 
 /** Error counts a one-metric account-wide read can prove to be zero for every model. */
 export const SENTINEL_SERIES: ReadonlySet<SeriesKey> = new Set(['InvocationThrottles:Sum', 'InvocationServerErrors:Sum', 'InvocationClientErrors:Sum']);
@@ -222,7 +222,16 @@ export function countReads(keys: SeriesKey[], account: Frame | undefined, held: 
  * then and no datapoint otherwise (as Bedrock publishes it); a non-zero minute is what was held.
  * Returns what to hold for the next tick (every non-zero minute of the window, from the frame).
  */
-export function completeCounts(frame: Frame, keys: SeriesKey[], account: Frame, held: HeldCounts | undefined, read: Map<string, SeriesKey[]>, places: string[]): HeldCounts {
+export function completeCounts(
+  frame: Frame,
+  keys: SeriesKey[],
+  account: Frame,
+  held: HeldCounts | undefined,
+  read: Map<string, SeriesKey[]>,
+  places: string[],
+  /** Counts read for some targets only (`${place}\u0000${key}` → those targets, countTargetsToRead): the others are completed. */
+  readSome?: Map<string, Set<string>>,
+): HeldCounts {
   const next: HeldCounts = {};
   const candidates: { key: SeriesKey; acct: string; keep: HeldCounts[SeriesKey][string]; count: number }[] = [];
   const offset = Math.round((account.from - frame.from) / frame.period);
@@ -249,8 +258,9 @@ export function completeCounts(frame: Frame, keys: SeriesKey[], account: Frame, 
           const i = (Number(m) - frame.from) / frame.period;
           if (i >= 0 && i < frame.length) for (const t of Object.keys(at.values)) frame.models[t] ??= nullSeries(frame);
         }
+        const some = readSome?.get(`${place}\u0000${key}`);
         for (const [target, byKey] of Object.entries(frame.models)) {
-          if (target === acct || placeOf(target) !== place) continue;
+          if (target === acct || placeOf(target) !== place || some?.has(target)) continue;
           const inv = byKey['Invocations:Sum'];
           const values = new Array<number | null>(frame.length);
           for (let i = 0; i < frame.length; i++) {
@@ -336,4 +346,115 @@ export function fillZeros(frame: Frame, key: SeriesKey): void {
     const inv = byKey['Invocations:Sum'];
     byKey[key] = inv ? inv.map((v) => (v === null ? null : 0)) : new Array<number | null>(frame.length).fill(null);
   }
+}
+
+/**
+ * The rules a per-model error count feeds, when an upper bound on it bounds them: ratio rules
+ * whose numerator holds the count (a denominator may hold it too, as throttles do: the rate
+ * k / (n + k) still grows with k), reading no other error count, with no composite reading them.
+ * Null when some rule reads the count another way (a threshold, a baseline, a composite, a
+ * denominator alone): a lower count could move those, so the count is read per model.
+ */
+export function boundedBy(rules: Rule[], key: SeriesKey): RatioRule[] | null {
+  const out: RatioRule[] = [];
+  const readers = new Set<string>();
+  for (const r of rules) {
+    if (!seriesNeeded([r]).includes(key)) continue;
+    readers.add(r.name);
+    if (r.kind !== 'ratio') return null;
+    const all = [...r.numerator, ...r.denominator].map((m) => `${m}:Sum`);
+    if (!r.numerator.some((m) => `${m}:Sum` === key)) return null;
+    if (all.some((k) => k !== key && SENTINEL_SERIES.has(k))) return null;
+    if (Object.values(r.tiers).some((t) => t && typeof t.above !== 'number')) return null;
+    out.push(r);
+  }
+  if (rules.some((r) => r.kind === 'composite' && r.all.some((c) => readers.has(c.rule)))) return null;
+  return out;
+}
+
+/**
+ * The targets of a place whose per-model count `key` must be read this tick; the others cannot
+ * move any rule reading it toward a tier whatever their counts are, and are left unread.
+ *
+ * A model's count in a minute is at most the account-wide sum (counts are never negative), less
+ * what other models are held to have had in that minute. A ratio tier needs, over a run of minutes
+ * ending at the judged minute, more events than its limit × requests and at least `min_events`
+ * events (kinds/ratio.ts: sequential and window evidence alike). When the bound gives no run ending
+ * at a judged minute both, for the lowest tier of every rule reading the count, and none of those
+ * rules has an alert of the model pending or firing, the model's real count — anything from 0 to
+ * the bound — leaves it where it is: inactive, no transition. Runs are taken back to the frame's
+ * start (longer than any evidence span or adaptive window), so the check does not depend on them.
+ */
+export function countTargetsToRead(input: {
+  rules: Rule[];
+  states: Record<string, AlertState>;
+  frame: Frame;
+  account: Frame;
+  held: HeldCounts | undefined;
+  key: SeriesKey;
+  place: string;
+  /** First and last data minute any rule judges this tick. */
+  first: number;
+  last: number;
+}): string[] {
+  const { frame, account, key, place } = input;
+  const acct = accountTarget(place);
+  const targets = Object.keys(frame.models).filter((t) => t !== acct && placeOfTarget(t) === place);
+  const rules = boundedBy(input.rules, key);
+  const sums = account.models[acct]?.[key];
+  if (!rules || !sums) return targets;
+  const moving = new Set<string>();
+  const names = new Set(rules.map((r) => r.name));
+  for (const s of Object.values(input.states)) {
+    if (!names.has(s.rule) || s.status === 'inactive') continue;
+    const t = targetOfLabels(s.labels);
+    if (t) moving.add(t);
+  }
+  const offset = Math.round((account.from - frame.from) / frame.period);
+  const h = input.held?.[key]?.[acct];
+  const firstIdx = Math.max(0, Math.round((input.first - frame.from) / frame.period));
+  const lastIdx = Math.min(frame.length - 1, Math.round((input.last - frame.from) / frame.period));
+  const need: string[] = [];
+  const bound = new Array<number>(frame.length);
+  for (const target of targets) {
+    if (moving.has(target)) {
+      need.push(target);
+      continue;
+    }
+    for (let i = 0; i < frame.length; i++) {
+      const sum = sums[i - offset] ?? null;
+      if (sum === null || sum <= 0) {
+        bound[i] = 0;
+        continue;
+      }
+      const at = h?.[String(frame.from + i * frame.period)];
+      if (at && at.total === sum) {
+        if (target in at.values) bound[i] = at.values[target];
+        else bound[i] = Math.max(0, sum - Object.values(at.values).reduce((a, b) => a + b, 0));
+      } else bound[i] = sum;
+    }
+    const byKey = frame.models[target];
+    const value = (k: string, i: number) => (k === key ? bound[i] : (byKey[k]?.[i] ?? 0));
+    const could = rules.some((r) => {
+      const limit = Math.min(...Object.values(r.tiers).flatMap((t) => (t ? [t.above as number] : [])));
+      const num = r.numerator.map((m) => `${m}:Sum`);
+      const den = r.denominator.map((m) => `${m}:Sum`);
+      for (let t = firstIdx; t <= lastIdx; t++) {
+        let events = 0;
+        let excess = 0;
+        for (let s = t; s >= 0; s--) {
+          let e = 0;
+          for (const k of num) e += value(k, s);
+          let q = 0;
+          for (const k of den) q += value(k, s);
+          events += e;
+          excess += e - limit * q;
+          if (excess > 0 && events >= Math.max(1, r.min_events)) return true;
+        }
+      }
+      return false;
+    });
+    if (could) need.push(target);
+  }
+  return need;
 }

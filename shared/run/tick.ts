@@ -5,8 +5,8 @@
  */
 import { evaluate, type EvaluateInput, type EvaluateOutput, type ObservationListener, type RuleError } from '../engine/evaluate';
 import { targetOfLabels } from '../core/target';
-import { completeCounts, countProbes, countReads, nextBusy, planFetch, type RuleGroups } from '../engine/cadence';
-import type { Frame, SeriesKey } from '../core/series';
+import { accountTarget, completeCounts, countProbes, countReads, countTargetsToRead, nextBusy, planFetch, type RuleGroups } from '../engine/cadence';
+import type { Frame, HeldCounts, SeriesKey } from '../core/series';
 import { placeKey, placeOfTarget } from '../core/target';
 import { lookbackMinutes, needsLogs } from '../engine/needs';
 import { unmatchedIncludes } from '../engine/select';
@@ -157,14 +157,24 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
       }
     }
     const reads = countReads(countKeys, account, state.cursor.held, places);
-    for (const [keys, where] of byKeys(reads)) {
-      mergeFrame(frame, mainKeys, await deps.source.fetch({ ...window, keys, knownModels, places: where }));
-    }
+    // Models whose count the account-wide bound cannot bring to a tier are not read (countTargetsToRead);
+    // a run recording observations (explain, the report) reads them all, to show the real counts.
+    const some = account && !deps.onObservation ? countsPerModel(config, state.alerts, frame, account, state.cursor.held, reads, Math.min(first, plan.slowFrom ?? first), latest) : new Map<string, Set<string>>();
+    const full = new Map([...reads].map(([place, keys]) => [place, keys.filter((k) => !some.has(`${place}\u0000${k}`))] as const).filter(([, keys]) => keys.length));
+    const parts = [
+      ...byKeys(full).map(([keys, where]) => ({ keys, req: { ...window, keys, knownModels, places: where } })),
+      ...[...some].filter(([, targets]) => targets.size).map(([id, targets]) => {
+        const [place, key] = id.split('\u0000');
+        return { keys: [key], req: { ...window, keys: [key], places: [place], models: [...targets] } };
+      }),
+    ];
+    for (const { part } of await Promise.all(parts.map(async (p) => ({ part: await deps.source.fetch(p.req) })))) mergeFrame(frame, mainKeys, part);
     // Counts only slow rules read are not judged this tick: what is held of them waits for the next slow read.
     const kept = Object.fromEntries(Object.entries(state.cursor.held ?? {}).filter(([k]) => !countKeys.includes(k)));
-    const completed = account ? completeCounts(frame, countKeys, account, state.cursor.held, reads, places) : {};
+    const completed = account ? completeCounts(frame, countKeys, account, state.cursor.held, full, places, some) : {};
     const held = { ...kept, ...completed };
-    const busy = nextBusy(state.cursor.busy, reads, account, completed, latest);
+    // A count is busy (its account-wide read skipped for a while) only where every model had to be read anyway.
+    const busy = nextBusy(state.cursor.busy, full, account, completed, latest);
     for (const [place, error] of Object.entries(frame.places?.failed ?? {})) {
       deps.log.warn('cannot read the metrics of a region or account; its models are judged next tick', { place, error });
     }
@@ -237,6 +247,33 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
 
   const d = await deliverOutbox(store, deps.notifiers, pending, now, { log: deps.log, sleep: deps.sleep, metrics: deps.metrics, timeLeft: deps.timeLeft, dropNotice: deps.dropNotice });
   return { ...report, ...d };
+}
+
+/**
+ * For each place and count the tick would read per model: the targets that must be read
+ * (engine/cadence countTargetsToRead), keyed `${place}\u0000${key}`; a count every target of its
+ * place needs is left out (read as before, with its place).
+ */
+function countsPerModel(
+  config: Config,
+  states: Record<string, AlertState>,
+  frame: Frame,
+  account: Frame,
+  held: HeldCounts | undefined,
+  reads: Map<string, SeriesKey[]>,
+  first: number,
+  last: number,
+): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [place, keys] of reads) {
+    const all = Object.keys(frame.models).filter((t) => placeOfTarget(t) === place).length;
+    for (const key of keys) {
+      if (!account.models[accountTarget(place)]?.[key]) continue;
+      const need = countTargetsToRead({ rules: config.rules, states, frame, account, held, key, place, first, last });
+      if (need.length < all) out.set(`${place}\u0000${key}`, new Set(need));
+    }
+  }
+  return out;
 }
 
 /** Places grouped by the error counts they must read per model: one fetch per group. */

@@ -152,14 +152,15 @@ export class CloudWatchSource implements MetricSource {
       }
       return m;
     };
-    const known = (req.knownModels ?? []).filter((k) => this.mine(k));
+    // Named targets (error counts of some models only): exactly those, as MetricStat queries.
+    const known = (req.models ?? req.knownModels ?? []).filter((k) => this.mine(k));
     // Known models stay in the frame even without a datapoint: the engine must see them go silent.
     for (const target of known) ensureModel(target);
     if (frame.length === 0 || parsed.length === 0) return frame;
 
     const periodSeconds = period / 1000;
     const plans: Plan[] = [];
-    if (this.discovery) {
+    if (this.discovery && !req.models) {
       parsed.forEach(({ key, metric, stat }, i) => {
         const id = `s${i}`;
         plans.push({

@@ -23,8 +23,8 @@ export class ReplaySource implements MetricSource {
   async fetch(req: FetchRequest): Promise<Frame> {
     this.stats.calls++;
     const frame = this.read(req);
-    // Billed as a SEARCH is: one metric per series that has data in the window.
-    this.count(req.period, Object.keys(frame.models).length * req.keys.length);
+    // Billed as a SEARCH is: one metric per series that has data in the window; named models as MetricStat queries are, one each.
+    this.count(req.period, (req.models ? req.models.length : Object.keys(frame.models).length) * req.keys.length);
     for (const m of req.knownModels ?? []) if (this.asked(req, m)) frame.models[m] ??= Object.fromEntries(req.keys.map((k) => [k, new Array(frame.length).fill(null)]));
     return frame;
   }
@@ -34,8 +34,8 @@ export class ReplaySource implements MetricSource {
   }
 
   /** Whether a request covers this target's place (all places when it names none). */
-  private asked(req: Pick<FetchRequest, 'places'>, target: string): boolean {
-    return !req.places || req.places.includes(placeOfTarget(target));
+  private asked(req: Pick<FetchRequest, 'places' | 'models'>, target: string): boolean {
+    return (!req.places || req.places.includes(placeOfTarget(target))) && (!req.models || req.models.includes(target));
   }
 
   /** The visible datapoints of every model with any in the window. */

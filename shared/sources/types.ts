@@ -14,6 +14,11 @@ export interface FetchRequest {
   knownModels?: string[];
   /** Only these places (shared/core/target placeKey) of a source reading several; all when absent. */
   places?: string[];
+  /**
+   * Only these targets (error counts some models need and others provably do not: engine/cadence
+   * countTargetsToRead): one MetricStat query per target and key, no search, no other model in the frame.
+   */
+  models?: string[];
 }
 
 export interface MetricSource {
