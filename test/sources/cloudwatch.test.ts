@@ -149,6 +149,22 @@ describe('CloudWatchSource.fetch', () => {
     expect(source.stats).toMatchObject({ calls: 2, queries: 540, datapoints: 540, metrics: 540 });
   });
 
+  it('(b2) a read naming models (error counts some models need) asks exactly those, one MetricStat query each, even with discovery', async () => {
+    const points: Point[] = [SONNET, NOVA, LLAMA].map((model, i) => ({ model, key: 'InvocationThrottles:Sum', t: T0, v: i + 1 }));
+    cw.on(GetMetricDataCommand).callsFake(emulate(points));
+    const source = new CloudWatchSource({ client: client });
+    const frame = await source.fetch(req({ keys: ['InvocationThrottles:Sum'], models: [NOVA, LLAMA], knownModels: [SONNET, NOVA, LLAMA] }));
+    const queries = calls().flatMap((c) => c.MetricDataQueries!);
+    expect(queries.map((q) => [q.Expression, q.MetricStat?.Metric?.Dimensions?.[0]?.Value])).toEqual([
+      [undefined, NOVA],
+      [undefined, LLAMA],
+    ]);
+    // Only the named models are in the frame: the tick merges it over the others' series.
+    expect(Object.keys(frame.models).sort()).toEqual([NOVA, LLAMA].sort());
+    expect(frame.models[LLAMA]!['InvocationThrottles:Sum']![0]).toBe(3);
+    expect(source.stats.metrics).toBe(2);
+  });
+
   it('(c) keeps minutes without a datapoint null and real zeros 0', async () => {
     cw.on(GetMetricDataCommand).resolves(
       page([
