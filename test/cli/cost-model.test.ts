@@ -72,6 +72,18 @@ rules:
     expect(metricsPerTick(fastErrors, 20, MINUTE, { kind: 'tiered', detailEvery: MINUTE })).toBe(5 * 20);
   });
 
+  it('reads per model only the share of counts the account-wide bound cannot clear, keeping the account-wide read that clears the rest', () => {
+    // Errors every minute, 89% of the models read: 17.8 throttle reads a tick and the account-wide read every tick.
+    expect(metricsPerTick(fastErrors, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE, errors: 1, countShare: 0.89 })).toBeCloseTo(2 * 20 + 1 + 0.89 * 20 + (2 * 20) / 5, 10);
+    // Errors in 10% of minutes, 19% of the models read then.
+    expect(metricsPerTick(fastErrors, 20, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE, errors: 0.1, countShare: 0.19 })).toBeCloseTo(2 * 20 + 1 + 0.1 * 0.19 * 20 + (2 * 20) / 5, 10);
+    // At 3 models 89% spares less than one read a count: every model read directly, the account-wide read once every 11 ticks (as without the bound).
+    expect(metricsPerTick(fastErrors, 3, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE, errors: 1, countShare: 0.89 })).toBeCloseTo(
+      metricsPerTick(fastErrors, 3, MINUTE, { kind: 'tiered', detailEvery: 5 * MINUTE, errors: 1 }),
+      10,
+    );
+  });
+
   it('multiplies reads, models and native alarms by regions × accounts', () => {
     const lambda = { evaluate: { memoryMb: 256, durationMs: 0, invocations: 0 }, baseline: { memoryMb: 256, durationMs: 0, invocations: 0 }, digest: { memoryMb: 256, durationMs: 0, invocations: 0 }, ingest: { memoryMb: 512, durationMs: 0, invocations: 0 } };
     const input = { config: fastErrors, models: 20, interval: MINUTE, design: { kind: 'tiered', detailEvery: 5 * MINUTE } as const, lambda, notifications: 0, logBytesPerTick: 0, storageBytesPerModel: 0 };

@@ -33,7 +33,7 @@ describe('the fixed lines come from the template', () => {
 
   it('costs every alarm of the template: one alarm metric each at the alarm price', () => {
     const alarms = typesInText().filter((t) => t === 'AWS::CloudWatch::Alarm').length;
-    expect(alarms).toBe(16); // 14 in resources/self-monitoring.yml, 2 in resources/ack.yml
+    expect(alarms).toBe(11); // 9 in resources/self-monitoring.yml, 2 in resources/ack.yml
     const line = alarmsLine(costReport({ config, models: 20, evaluateMs: 700 }));
     expect(line.quantity).toBe(alarms);
     expect(line.usd).toBeCloseTo(alarms * 0.1, 10);

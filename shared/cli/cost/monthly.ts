@@ -35,6 +35,11 @@ export type FetchDesign =
       moving?: number;
       /** Share of slow reads (each covering detailEvery) with a new error minute. Default `errors`. */
       slowErrors?: number;
+      /**
+       * Share of models whose count is read per model in such a read: the others the account-wide
+       * bound proves unable to reach a tier (engine/cadence countTargetsToRead). Default 1 (every model).
+       */
+      countShare?: number;
     };
 
 /** The series one tick reads under the tiered plan (engine/cadence.ts planFetch, as the tick calls it). */
@@ -50,14 +55,17 @@ export function metricsPerTick(config: Pick<Config, 'rules' | 'settings'>, model
   const share = (x: number | undefined) => Math.min(1, Math.max(0, x ?? 0));
   // An account-wide read stands for every model of the place: with one model, the counts are read per model.
   const errors = models >= 2 ? share(design.errors) : 1;
-  // With errors in every window a count is read per model directly, its account-wide read tried once every BUSY_FOR.
-  const account = models < 2 ? 0 : errors >= 1 ? interval / (BUSY_FOR + interval) : 1;
-  // Every tick: the fast series per model, the fast error counts account-wide, and per model when new errors show.
-  const everyTick = s.always.length * models + s.fastSentinel.length * (account + errors * models);
+  // The account-wide read pays where it spares at least one model's read (of the same count) on average; with errors in
+  // every window and fewer spared, every model is read directly and the account-wide read tried once every BUSY_FOR (cadence nextBusy).
+  const spares = models >= 2 && (1 - share(design.countShare ?? 1)) * models >= 1;
+  const perModel = spares ? share(design.countShare ?? 1) : 1;
+  const account = models < 2 ? 0 : errors >= 1 && !spares ? interval / (BUSY_FOR + interval) : 1;
+  // Every tick: the fast series per model, the fast error counts account-wide, and per model (those the bound cannot clear) when new errors show.
+  const everyTick = s.always.length * models + s.fastSentinel.length * (account + errors * perModel * models);
   // A slow read: the slow series per model, the slow-only error counts account-wide (per model when new errors show).
   const slowShare = models >= 2 ? share(design.slowErrors ?? design.errors) : 1;
-  const slowAccount = models < 2 ? 0 : slowShare >= 1 ? interval / (BUSY_FOR + interval) : 1;
-  const slowRead = s.waiting.length ? s.slow.length * models + s.sentinel.length * (slowAccount + slowShare * models) : 0;
+  const slowAccount = models < 2 ? 0 : slowShare >= 1 && !spares ? interval / (BUSY_FOR + interval) : 1;
+  const slowRead = s.waiting.length ? s.slow.length * models + s.sentinel.length * (slowAccount + slowShare * perModel * models) : 0;
   const slowReads = Math.min(1, share(design.moving) + interval / Math.max(interval, design.detailEvery));
   return everyTick + slowReads * slowRead;
 }
