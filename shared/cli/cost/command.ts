@@ -33,7 +33,7 @@ export type Profile = 'quiet' | 'typical' | 'busy';
  * `countShare`: the share of models whose error counts a read with new errors still asks for per
  * model, the others proven unable to reach a tier by the account-wide bound (engine/cadence
  * countTargetsToRead), as measured by the replay: on the bundled sample (3 models, errors in a few
- * minutes an hour) 0.48 per-model count metrics a tick instead of 2.49 (0.19); on the bench's busy
+ * minutes an hour) 0.44 per-model count metrics a tick instead of 2.49 (0.18); on the bench's busy
  * 20-model workload 53.3 instead of 59.7 (0.89). test/run/fetch-plan.test.ts replays both.
  */
 export const PROFILES: Record<Profile, { errors: number; moving: number; countShare: number; notifications: number; what: string }> = {
@@ -41,9 +41,9 @@ export const PROFILES: Record<Profile, { errors: number; moving: number; countSh
   typical: {
     errors: 0.1,
     moving: 0.05,
-    countShare: 0.19,
+    countShare: 0.18,
     notifications: 200,
-    what: "errors somewhere in 10% of minutes (the middle of 5–15%), then 19% of the models' counts read per model (the account-wide bound clears the rest: the sample's replay), a spend rule on the move 5% of the time; 200 notifications a month",
+    what: "errors somewhere in 10% of minutes (the middle of 5–15%), then 18% of the models' counts read per model (the account-wide bound clears the rest: the sample's replay), a spend rule on the move 5% of the time; 200 notifications a month",
   },
   busy: {
     errors: 1,
