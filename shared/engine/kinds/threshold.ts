@@ -11,7 +11,7 @@ import type { ThresholdRule } from '../../rules/schema';
 import { seriesKey } from '../../core/series';
 import { mean, median, sum } from '../../core/stats';
 import { metricValue, times } from '../../core/format';
-import { EVIDENCE_MINUTES, EVIDENCE_SPAN, NULL_SHARE, exceedanceEvidence, exceedanceNull, logScale } from '../evidence';
+import { EVIDENCE_MINUTES, EVIDENCE_SPAN, NULL_SHARE, exceedanceEvidenceOf, exceedanceNull, logScaleOfSorted, sortedLogs } from '../evidence';
 import { evidenceBar } from '../false-alarms';
 import { adaptiveWindow, minutesOf, series, sumOver, valuesOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
@@ -38,6 +38,20 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
 
   // The model's own recent minutes, for the spread of its normal (the center is its learned baseline).
   const recent = valuesOver(values, ctx.index, EVIDENCE_SPAN);
+  // Worked out once for every tier and alternative: the recent minutes' sorted logs (their spread),
+  // and each slot's log (NaN: no value) over the span the evidence reads.
+  const lo = Math.max(0, ctx.index - EVIDENCE_SPAN + 1);
+  let logs: Float64Array | null = null;
+  let sorted: Float64Array | null = null;
+  if (rule.evidence === 'sequential') {
+    logs = new Float64Array(ctx.index - lo + 1);
+    for (let i = lo; i <= ctx.index; i++) {
+      const v = values?.[i];
+      logs[i - lo] = v === null || v === undefined || !(v > 0) ? NaN : Math.log(v);
+    }
+    sorted = sortedLogs(recent);
+  }
+  const pasts = new Int8Array(ctx.index - lo + 1);
 
   const checks: TierCheck[] = [];
   const evidence: Record<string, number> = {};
@@ -56,12 +70,14 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
     };
     let breach = test(0);
     if (rule.evidence === 'sequential') {
-      const past = (i: number) => {
-        const v = values?.[i];
-        return v === null || v === undefined ? null : test(0, v);
-      };
-      const n = normalOf(t, base, recent);
-      const ev = n ? exceedanceEvidence((i) => values?.[i] ?? null, past, n, ctx.index, EVIDENCE_SPAN, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]) : null;
+      const n = normalOf(t, base, recent, sorted ?? undefined);
+      if (n) {
+        for (let i = lo; i <= ctx.index; i++) {
+          const v = values?.[i];
+          pasts[i - lo] = v === null || v === undefined ? -1 : test(0, v) ? 1 : 0;
+        }
+      }
+      const ev = n ? exceedanceEvidenceOf(logs as Float64Array, pasts, n, lo, ctx.index, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]) : null;
       // Minutes past the limit, further from the model's own normal than its normal minutes go (the bar
       // is the tier's false-alarm budget), from at least EVIDENCE_MINUTES of them, with minutes past the
       // limit in the run and in its latest minutes (the last twelfth of the run).
@@ -95,12 +111,13 @@ type Tier = ThresholdRule['tiers'][keyof ThresholdRule['tiers']] & object;
  * more often than a quarter of the alternative's half of the minutes, so a model that is always
  * slow still alerts on an absolute limit.
  */
-export function normalOf(t: Tier, base: number | null, recent: number[]): { center: number; scale: number; limit: number; side: 'above' | 'below' } | null {
+export function normalOf(t: Tier, base: number | null, recent: number[], sorted?: Float64Array): { center: number; scale: number; limit: number; side: 'above' | 'below' } | null {
   const side = t.above === undefined && t.below !== undefined ? 'below' : 'above';
   const ratio = t.baseline_ratio !== undefined && base !== null ? base * t.baseline_ratio : 0;
   const limit = side === 'above' ? Math.max(t.above ?? 0, ratio) : (t.below as number);
   if (!(limit > 0)) return null;
-  const scale = logScale(recent, side);
+  // `sorted`: the recent values' logs ascending, when the caller has them (once for every tier).
+  const scale = logScaleOfSorted(sorted ?? sortedLogs(recent), side);
   let center = base ?? median(recent) ?? limit;
   // Absolute limit only, and the model normally past it: judge as if its normal sat where a quarter as
   // many minutes would be past the limit (NULL_SHARE, as count rules), so it still alerts.
