@@ -16,6 +16,10 @@ import { adaptiveWindow, minutesOf, series, sumOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../types';
 
+/** Scratch for one observation at a time (the engine is synchronous; nothing keeps them past it). */
+const EVENTS = new Float64Array(EVIDENCE_SPAN);
+const REQUESTS = new Float64Array(EVIDENCE_SPAN);
+
 export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   const num = rule.numerator.map((m) => series(ctx.frame, model, seriesKey(m, 'Sum')));
   const den = rule.denominator.map((m) => series(ctx.frame, model, seriesKey(m, 'Sum')));
@@ -38,8 +42,8 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   let slotEvents: Float64Array | null = null;
   let slotRequests: Float64Array | null = null;
   if (rule.evidence === 'sequential') {
-    slotEvents = new Float64Array(ctx.index - lo + 1);
-    slotRequests = new Float64Array(ctx.index - lo + 1);
+    slotEvents = EVENTS.subarray(0, ctx.index - lo + 1);
+    slotRequests = REQUESTS.subarray(0, ctx.index - lo + 1);
     for (let i = lo; i <= ctx.index; i++) {
       slotRequests[i - lo] = at(den, i);
       slotEvents[i - lo] = at(num, i);

@@ -19,6 +19,11 @@ import type { Observe } from '../types';
 
 const AGG = { median, mean, max: (x: number[]) => (x.length ? Math.max(...x) : null), min: (x: number[]) => (x.length ? Math.min(...x) : null), sum: (x: number[]) => (x.length ? sum(x) : null) };
 
+/** Scratch for one observation at a time (the engine is synchronous; nothing keeps them past it). */
+const LOGS = new Float64Array(EVIDENCE_SPAN);
+const SORTED = new Float64Array(EVIDENCE_SPAN);
+const PASTS = new Int8Array(EVIDENCE_SPAN);
+
 export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
   const key = seriesKey(rule.metric, rule.stat);
   const values = series(ctx.frame, model, key);
@@ -44,14 +49,22 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
   let logs: Float64Array | null = null;
   let sorted: Float64Array | null = null;
   if (rule.evidence === 'sequential') {
-    logs = new Float64Array(ctx.index - lo + 1);
+    logs = LOGS.subarray(0, ctx.index - lo + 1);
+    let positive = 0;
     for (let i = lo; i <= ctx.index; i++) {
       const v = values?.[i];
       logs[i - lo] = v === null || v === undefined || !(v > 0) ? NaN : Math.log(v);
+      if (v !== null && v !== undefined && v > 0) positive++;
     }
-    sorted = sortedLogs(recent);
+    // The recent values are the span's values, so their positive ones' logs are these slots' logs (sorted).
+    sorted = SORTED.subarray(0, positive);
+    positive = 0;
+    for (let j = 0; j < logs.length; j++) if (logs[j] === logs[j]) sorted[positive++] = logs[j];
+    sorted.sort();
   }
-  const pasts = new Int8Array(ctx.index - lo + 1);
+  // The recent median, the center when no baseline is learned: once, not once per tier.
+  const recentMedian = base === null && rule.evidence === 'sequential' ? median(recent) : undefined;
+  const pasts = PASTS.subarray(0, ctx.index - lo + 1);
 
   const checks: TierCheck[] = [];
   const evidence: Record<string, number> = {};
@@ -70,7 +83,7 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
     };
     let breach = test(0);
     if (rule.evidence === 'sequential') {
-      const n = normalOf(t, base, recent, sorted ?? undefined);
+      const n = normalOf(t, base, recent, sorted ?? undefined, recentMedian);
       if (n) {
         for (let i = lo; i <= ctx.index; i++) {
           const v = values?.[i];
@@ -111,14 +124,20 @@ type Tier = ThresholdRule['tiers'][keyof ThresholdRule['tiers']] & object;
  * more often than a quarter of the alternative's half of the minutes, so a model that is always
  * slow still alerts on an absolute limit.
  */
-export function normalOf(t: Tier, base: number | null, recent: number[], sorted?: Float64Array): { center: number; scale: number; limit: number; side: 'above' | 'below' } | null {
+export function normalOf(
+  t: Tier,
+  base: number | null,
+  recent: number[],
+  sorted?: Float64Array,
+  recentMedian?: number | null,
+): { center: number; scale: number; limit: number; side: 'above' | 'below' } | null {
   const side = t.above === undefined && t.below !== undefined ? 'below' : 'above';
   const ratio = t.baseline_ratio !== undefined && base !== null ? base * t.baseline_ratio : 0;
   const limit = side === 'above' ? Math.max(t.above ?? 0, ratio) : (t.below as number);
   if (!(limit > 0)) return null;
-  // `sorted`: the recent values' logs ascending, when the caller has them (once for every tier).
+  // `sorted` (the recent values' logs ascending) and `recentMedian`: when the caller has them, worked out once for every tier.
   const scale = logScaleOfSorted(sorted ?? sortedLogs(recent), side);
-  let center = base ?? median(recent) ?? limit;
+  let center = base ?? (recentMedian === undefined ? median(recent) : recentMedian) ?? limit;
   // Absolute limit only, and the model normally past it: judge as if its normal sat where a quarter as
   // many minutes would be past the limit (NULL_SHARE, as count rules), so it still alerts.
   const shift = scale * Math.log(1 / NULL_SHARE);

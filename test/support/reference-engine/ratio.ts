@@ -13,7 +13,7 @@ import { wilson, zFor } from '../../../shared/core/stats';
 import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, countEvidence } from './evidence';
 import { evidenceBar } from '../../../shared/engine/false-alarms';
 import { adaptiveWindow, minutesOf, series, sumOver } from '../../../shared/engine/window';
-import { TIER_ORDER, type TierCheck, observation, unevaluable } from '../../../shared/engine/kinds/common';
+import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../../../shared/engine/types';
 
 export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {

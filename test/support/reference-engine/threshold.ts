@@ -14,7 +14,7 @@ import { metricValue, times } from '../../../shared/core/format';
 import { EVIDENCE_MINUTES, EVIDENCE_SPAN, NULL_SHARE, exceedanceEvidence, exceedanceNull, logScale } from './evidence';
 import { evidenceBar } from '../../../shared/engine/false-alarms';
 import { adaptiveWindow, minutesOf, series, sumOver, valuesOver } from '../../../shared/engine/window';
-import { TIER_ORDER, type TierCheck, observation, unevaluable } from '../../../shared/engine/kinds/common';
+import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../../../shared/engine/types';
 
 const AGG = { median, mean, max: (x: number[]) => (x.length ? Math.max(...x) : null), min: (x: number[]) => (x.length ? Math.min(...x) : null), sum: (x: number[]) => (x.length ? sum(x) : null) };
