@@ -104,14 +104,14 @@ const frameOfTrace = (trace: MetricTrace): Frame => ({ from: trace.from, length:
 describe('the faster threshold and ratio observations decide as the ones they replaced', () => {
   const rules = rulesUnderTest();
 
-  test('on the bundled sample trace, every minute of its last day', () => {
+  test('on the bundled sample trace, its last two days, every 7th minute', () => {
     const trace = loadMetricTrace(join(ROOT, 'events', 'traces', 'sample-metrics.jsonl.gz'));
     const frame = frameOfTrace(trace);
-    const r = compare(frame, hourlyBaselines(trace), rules, frame.length - 1440);
+    const r = compare(frame, hourlyBaselines(trace), rules, frame.length - 2 * 1440, 7);
     expect(r.differ).toEqual([]);
     // The comparison saw real decisions, not only unevaluable minutes.
     expect(r.evaluable).toBeGreaterThan(r.judged / 2);
-    expect(r.breaches).toBeGreaterThan(50);
+    expect(r.breaches).toBeGreaterThan(10);
   });
 
   // A stride prime to 60 keeps the run short and still lands on every minute of the hour and every hour of the day.
@@ -129,7 +129,7 @@ describe('the faster threshold and ratio observations decide as the ones they re
 
   test('on random minute series: gaps, zeros, bursts of errors, slow spells, fractional counts', () => {
     let breaches = 0;
-    for (let seed = 1; seed <= 24; seed++) {
+    for (let seed = 1; seed <= 16; seed++) {
       const r = rng(seed);
       const length = 150;
       const gap = () => r() < 0.1 + (seed % 4) * 0.1;
@@ -154,7 +154,7 @@ describe('the faster threshold and ratio observations decide as the ones they re
       expect(c.differ).toEqual([]);
       breaches += c.breaches;
     }
-    expect(breaches).toBeGreaterThan(100);
+    expect(breaches).toBeGreaterThan(50);
   });
 
   test('the evidence scans themselves, on random slots (closure forms kept for callers)', () => {

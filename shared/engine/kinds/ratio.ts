@@ -36,7 +36,6 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   const rate = events / w.requests;
   const { lower } = wilson(events, w.requests, zFor(rule.confidence));
   const enoughEvents = events >= rule.min_events;
-  const at = (list: typeof num, i: number) => list.reduce((s, x) => s + (x?.[i] ?? 0), 0);
   // Per slot of the evidence span, events and requests summed once for every tier.
   const lo = Math.max(0, ctx.index - EVIDENCE_SPAN + 1);
   let slotEvents: Float64Array | null = null;
@@ -44,9 +43,14 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   if (rule.evidence === 'sequential') {
     slotEvents = EVENTS.subarray(0, ctx.index - lo + 1);
     slotRequests = REQUESTS.subarray(0, ctx.index - lo + 1);
+    // As `at` sums them (from 0, in the rule's order), without a closure per slot.
     for (let i = lo; i <= ctx.index; i++) {
-      slotRequests[i - lo] = at(den, i);
-      slotEvents[i - lo] = at(num, i);
+      let d = 0;
+      for (const x of den) d += x?.[i] ?? 0;
+      let e = 0;
+      for (const x of num) e += x?.[i] ?? 0;
+      slotRequests[i - lo] = d;
+      slotEvents[i - lo] = e;
     }
   }
   const evidence: Record<string, number> = {};

@@ -19,6 +19,18 @@ import type { Observe } from '../types';
 
 const AGG = { median, mean, max: (x: number[]) => (x.length ? Math.max(...x) : null), min: (x: number[]) => (x.length ? Math.min(...x) : null), sum: (x: number[]) => (x.length ? sum(x) : null) };
 
+const VALUES = new Float64Array(EVIDENCE_SPAN);
+/** median(xs) of up to EVIDENCE_SPAN values, sorted in scratch rather than in a copied array (the same value: NaN-free input sorts alike). */
+function sortedMedian(xs: number[]): number | null {
+  if (xs.length > VALUES.length || xs.some((x) => x !== x)) return median(xs);
+  if (!xs.length) return null;
+  const s = VALUES.subarray(0, xs.length);
+  for (let i = 0; i < xs.length; i++) s[i] = xs[i];
+  s.sort();
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
 /** Scratch for one observation at a time (the engine is synchronous; nothing keeps them past it). */
 const LOGS = new Float64Array(EVIDENCE_SPAN);
 const SORTED = new Float64Array(EVIDENCE_SPAN);
@@ -63,7 +75,7 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
     sorted.sort();
   }
   // The recent median, the center when no baseline is learned: once, not once per tier.
-  const recentMedian = base === null && rule.evidence === 'sequential' ? median(recent) : undefined;
+  const recentMedian = base === null && rule.evidence === 'sequential' ? sortedMedian(recent) : undefined;
   const pasts = PASTS.subarray(0, ctx.index - lo + 1);
 
   const checks: TierCheck[] = [];
