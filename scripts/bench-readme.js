@@ -35,6 +35,7 @@ function render(b) {
     `| GetMetricData metrics per tick, 20 models | ${fmt(a.metricsRequestedPerTick20Models, 1)} | ${fmt(a.everyTickMetricsPerTick20Models, 1)} reading every series every tick | |`,
     ...fns.map((f) => `| \`${f}\` cold start | ${fmt(cold[f].bytes / 1024)} KB zip, ${fmt(cold[f].importMs)} ms require() | empty bundle ${fmt(cold.emptyBundleImportMs)} ms | ≤ 400 KB, ≤ 100 ms |`),
     `| backtest, 14 days × 4 models (${fmt(bt.datapoints)} datapoints) | ${fmt(bt.seconds, 1)} s | gunzip + parse ${fmt(bt.parseSeconds, 1)} s (${fmt(bt.ratioToFloor, 1)}×) | < 10 s, ≤ 3× |`,
+    `| replay of ${fmt((b.generated || {}).days)} days × ${fmt((b.generated || {}).models)} generated models in process (${fmt((b.generated || {}).datapoints)} datapoints) | ${fmt((b.generated || {}).seconds, 1)} s | generating it ${fmt((b.generated || {}).generateSeconds, 1)} s | < 60 s |`,
     `| \`npm start\` (demo through dynalite) | ${fmt((b.demo || {}).seconds, 1)} s | | ≤ 60 s |`,
     `| engine, one tick of 10 / 100 / 1,000 models × ${fmt(e.rules)} rules × 60 min | ${fmt(e.models10Ms, 2)} / ${fmt(e.models100Ms, 1)} / ${fmt(e.models1000Ms)} ms | bare loop ${fmt(e.floor1000Ms, 1)} ms at 1,000 (${fmt(e.ratioToFloor, 1)}×) | ≤ 3× |`,
     `| replay per simulated tick (sample, memory / dynalite) | ${fmt((b.replay || {}).memoryMsPerTick, 2)} / ${fmt((b.replay || {}).dynaliteMsPerTick, 1)} ms | | |`,

@@ -252,14 +252,16 @@ Prices: shared/pricing/aws-prices.json.
   },
   bench: {
     summary: 'measure speed and cost figures (out/bench.json)',
-    usage: `bedrock-watch bench [--quick]
+    usage: `bedrock-watch bench [--quick] [--only SECTION,...]
 
 Measure (not assert) engine, backtest, demo, cold-start and cost figures, each against its floor in
 the same run; print a table and write out/bench.json. \`npm run bench:readme\` copies the figures into
-the README's performance section. --quick skips the demo and the 14-day backtest.`,
-    options: { ...help, quick: { type: 'boolean' } },
+the README's performance section. --quick skips the demo, the 14-day backtest and the 30-day
+generated replay. --only runs the sections named (engine, coldStart, replay, api, cost, backtest,
+generated, demo, ingest, detection) and keeps the other figures of out/bench.json.`,
+    options: { ...help, quick: { type: 'boolean' }, only: { type: 'string' } },
     maxPositionals: 0,
-    run: (v) => (require('./bench') as typeof import('./bench')).bench({ quick: v.quick === true }),
+    run: (v) => (require('./bench') as typeof import('./bench')).bench({ quick: v.quick === true, only: typeof v.only === 'string' ? v.only.split(',') : undefined }),
   },
 };
 

@@ -53,49 +53,88 @@ const NONE: Evidence = { score: 0, minutes: 0, events: 0, requests: 0, recent: {
 export const EVIDENCE_MINUTES: Record<'info' | 'warning' | 'critical', number> = { info: 2, warning: 2, critical: 3 };
 
 /**
- * Scans back from slot `end` at most `span` slots; `step(i)` gives slot i's [evidence, events,
- * requests] or null for a slot without data (skipped, neither for nor against). A run's score is
- * its sum, but at most `minutes` times what is left without its `minutes − 1` strongest slots.
+ * Per-slot contributions of a window, oldest first (slot `lo` at 0): what `scan` reads, worked out
+ * once per observation instead of once per tier and alternative. Reused buffers: the engine is
+ * synchronous, and every caller reads its result before the next fill.
  */
-function scan(end: number, span: number, minutes: number, step: (i: number) => [number, number, number] | null, recentRequests = 0): Evidence {
+export interface Slots {
+  evidence: Float64Array;
+  events: Float64Array;
+  requests: Float64Array;
+  /** 1: the slot has data; 0: skipped (neither for nor against). */
+  has: Uint8Array;
+}
+
+const pool: Slots[] = [];
+let poolNext = 0;
+/** A scratch set of slot arrays of at least `n` slots (a few alive at once: see `releaseSlots`). */
+function fill(n: number): Slots {
+  let s = pool[poolNext];
+  if (!s || s.has.length < n) {
+    const size = Math.max(n, EVIDENCE_SPAN);
+    s = { evidence: new Float64Array(size), events: new Float64Array(size), requests: new Float64Array(size), has: new Uint8Array(size) };
+    pool[poolNext] = s;
+  }
+  poolNext = (poolNext + 1) % 4;
+  return s;
+}
+
+/** The k strongest positive contributions of a run (scratch, reused by every scan). */
+const strongest: number[] = [];
+
+/**
+ * Scans back from slot `end` to slot `lo` (index j = i − lo in `slots`); a slot without data is
+ * skipped (neither for nor against). A run's score is its sum, but at most `minutes` times what is
+ * left without its `minutes − 1` strongest slots.
+ */
+function scanSlots(slots: Slots, lo: number, end: number, minutes: number, recentRequests: number): Evidence {
   const k = Math.max(0, Math.round(minutes) - 1);
-  let best = NONE;
+  const { evidence: ev, events: evs, requests: req, has } = slots;
+  let bestScore = 0;
+  let bestMinutes = 0;
+  let bestEvents = 0;
+  let bestRequests = 0;
   let sum = 0;
   let events = 0;
   let requests = 0;
-  // The k strongest positive contributions so far, descending, and their total.
-  const strongest: number[] = [];
+  strongest.length = 0;
   let top = 0;
-  for (let i = end; i >= Math.max(0, end - span + 1); i--) {
-    const s = step(i);
-    if (!s) continue;
-    sum += s[0];
-    events += s[1];
-    requests += s[2];
-    if (k > 0 && s[0] > 0 && (strongest.length < k || s[0] > strongest[k - 1])) {
+  for (let i = end; i >= lo; i--) {
+    const j = i - lo;
+    if (!has[j]) continue;
+    const e = ev[j];
+    sum += e;
+    events += evs[j];
+    requests += req[j];
+    if (k > 0 && e > 0 && (strongest.length < k || e > strongest[k - 1])) {
       if (strongest.length === k) top -= strongest.pop() as number;
       let at = strongest.length;
-      while (at > 0 && strongest[at - 1] < s[0]) at--;
-      strongest.splice(at, 0, s[0]);
-      top += s[0];
+      while (at > 0 && strongest[at - 1] < e) at--;
+      strongest.splice(at, 0, e);
+      top += e;
     }
     const score = k > 0 ? Math.min(sum, (k + 1) * (sum - top)) : sum;
-    if (score > best.score) best = { ...NONE, score, minutes: end - i + 1, events, requests };
+    if (score > bestScore) {
+      bestScore = score;
+      bestMinutes = end - i + 1;
+      bestEvents = events;
+      bestRequests = requests;
+    }
   }
-  if (!best.minutes) return best;
+  if (!bestMinutes) return NONE;
   // The confirmation: the latest minutes holding a twelfth of the run's requests and at least
   // `recentRequests` (at least one minute with data), so at low traffic it is not judged on a single
   // request, nor on a minute too small to hold the events it is asked for.
   const recent = { evidence: 0, events: 0, requests: 0 };
-  const enough = Math.max(best.requests / 12, recentRequests);
-  for (let i = end; i > end - best.minutes && (recent.requests === 0 || recent.requests < enough); i--) {
-    const s = step(i);
-    if (!s) continue;
-    recent.evidence += s[0];
-    recent.events += s[1];
-    recent.requests += s[2];
+  const enough = Math.max(bestRequests / 12, recentRequests);
+  for (let i = end; i > end - bestMinutes && (recent.requests === 0 || recent.requests < enough); i--) {
+    const j = i - lo;
+    if (!has[j]) continue;
+    recent.evidence += ev[j];
+    recent.events += evs[j];
+    recent.requests += req[j];
   }
-  return { ...best, recent };
+  return { score: bestScore, minutes: bestMinutes, events: bestEvents, requests: bestRequests, recent };
 }
 
 /** The null rate is this fraction of the tier's limit: the "normal" a sound workload stays under. */
@@ -113,21 +152,38 @@ export function binomialWeights(limit: number): { hit: number; miss: number } {
  * `minutes` slots. Slots with no requests are skipped.
  */
 export function countEvidence(events: (i: number) => number, requests: (i: number) => number, end: number, span: number, limit: number, minutes = 2): Evidence {
+  const lo = Math.max(0, end - span + 1);
+  const x = new Float64Array(Math.max(0, end - lo + 1));
+  const n = new Float64Array(x.length);
+  for (let i = lo; i <= end; i++) {
+    n[i - lo] = requests(i);
+    x[i - lo] = n[i - lo] > 0 ? events(i) : 0;
+  }
+  return countEvidenceOf(x, n, lo, end, limit, minutes);
+}
+
+/**
+ * countEvidence over per-slot events and requests already summed for slots [lo, end] (index
+ * i − lo): the ratio rule works them out once per observation, not once per tier.
+ */
+export function countEvidenceOf(events: ArrayLike<number>, requests: ArrayLike<number>, lo: number, end: number, limit: number, minutes = 2): Evidence {
   const w = binomialWeights(limit);
-  return scan(
-    end,
-    span,
-    minutes,
-    (i) => {
-      const n = requests(i);
-      if (!(n > 0)) return null;
-      const x = Math.min(events(i), n);
-      return [x * w.hit + (n - x) * w.miss, x, n];
-    },
-    // The confirmation asks for CONFIRM_EVENTS events above the limit: it spans the requests in which
-    // that many are expected at the limit, or a quiet model could only confirm far above it.
-    CONFIRM_EVENTS / Math.max(limit, 1e-6),
-  );
+  const slots = fill(end - lo + 1);
+  for (let j = 0; j <= end - lo; j++) {
+    const n = requests[j];
+    if (!(n > 0)) {
+      slots.has[j] = 0;
+      continue;
+    }
+    const x = Math.min(events[j], n);
+    slots.has[j] = 1;
+    slots.evidence[j] = x * w.hit + (n - x) * w.miss;
+    slots.events[j] = x;
+    slots.requests[j] = n;
+  }
+  // The confirmation asks for CONFIRM_EVENTS events above the limit: it spans the requests in which
+  // that many are expected at the limit, or a quiet model could only confirm far above it.
+  return scanSlots(slots, lo, end, minutes, CONFIRM_EVENTS / Math.max(limit, 1e-6));
 }
 
 /** Events the latest minutes of a count run must hold: a single event never confirms (a stray error after an incident must not reopen it). */
@@ -167,7 +223,21 @@ export const DEFAULT_LOG_SCALE = 0.5;
  * first minutes of an onset barely move it.
  */
 export function logScale(values: number[], side: 'above' | 'below'): number {
-  const logs = values.filter((v) => v > 0).map(Math.log).sort((a, b) => a - b);
+  return logScaleOfSorted(sortedLogs(values), side);
+}
+
+/** The logs of the positive values, ascending (what logScale reads; worked out once for both sides). */
+export function sortedLogs(values: ArrayLike<number>): Float64Array {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] > 0) n++;
+  const logs = new Float64Array(n);
+  n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] > 0) logs[n++] = Math.log(values[i]);
+  return logs.sort();
+}
+
+/** logScale of logs already sorted ascending. */
+export function logScaleOfSorted(logs: ArrayLike<number>, side: 'above' | 'below'): number {
   if (logs.length < SPREAD_MINUTES) return DEFAULT_LOG_SCALE;
   // The quartile on that side against the median: scale × ln 2 for a Laplace law.
   const quartile = logs[side === 'above' ? Math.floor((logs.length * 3) / 4) : Math.floor(logs.length / 4)];
@@ -196,6 +266,31 @@ export function exceedanceEvidence(
   span: number,
   minutes = 2,
 ): Evidence & { extraBar: number } {
+  const lo = Math.max(0, end - span + 1);
+  const logs = new Float64Array(Math.max(0, end - lo + 1));
+  const pasts = new Int8Array(logs.length);
+  for (let i = lo; i <= end; i++) {
+    const v = value(i);
+    const p = past(i);
+    logs[i - lo] = v === null || !(v > 0) ? NaN : Math.log(v);
+    pasts[i - lo] = p === null ? -1 : p ? 1 : 0;
+  }
+  return exceedanceEvidenceOf(logs, pasts, o, lo, end, minutes);
+}
+
+/**
+ * exceedanceEvidence over slots [lo, end] (index i − lo) given as the log of each value (NaN: no
+ * value, or not positive) and whether it is past the limit (1, 0; −1: unknown, skipped): the
+ * threshold rule takes the logs once per observation, not once per tier and alternative.
+ */
+export function exceedanceEvidenceOf(
+  logs: ArrayLike<number>,
+  past: ArrayLike<number>,
+  o: { center: number; scale: number; limit: number; side: 'above' | 'below' },
+  lo: number,
+  end: number,
+  minutes = 2,
+): Evidence & { extraBar: number } {
   const cap = Math.log(LATENCY_ALT / LATENCY_NULL_FLOOR);
   const sign = o.side === 'above' ? 1 : -1;
   const x0 = sign * Math.log(o.center);
@@ -203,14 +298,21 @@ export function exceedanceEvidence(
   for (const a of LATENCY_ALTERNATIVES) {
     const x1 = sign * Math.log(o.limit) + Math.log(a);
     if (!(x1 > x0)) continue;
-    const ev = scan(end, span, minutes, (i) => {
-      const v = value(i);
-      const p = past(i);
-      if (v === null || p === null || !(v > 0)) return null;
-      const x = sign * Math.log(v);
-      const llr = Math.max(-cap, Math.min(cap, (Math.abs(x - x0) - Math.abs(x - x1)) / o.scale));
-      return [llr, p ? 1 : 0, 1];
-    });
+    const slots = fill(end - lo + 1);
+    for (let j = 0; j <= end - lo; j++) {
+      const lv = logs[j];
+      const p = past[j];
+      if (p < 0 || lv !== lv) {
+        slots.has[j] = 0;
+        continue;
+      }
+      const x = sign * lv;
+      slots.has[j] = 1;
+      slots.evidence[j] = Math.max(-cap, Math.min(cap, (Math.abs(x - x0) - Math.abs(x - x1)) / o.scale));
+      slots.events[j] = p;
+      slots.requests[j] = 1;
+    }
+    const ev = scanSlots(slots, lo, end, minutes, 0);
     if (ev.score > best.score) best = ev;
   }
   return { ...best, extraBar: Math.log(LATENCY_ALTERNATIVES.length) };

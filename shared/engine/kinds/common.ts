@@ -29,21 +29,41 @@ export function observation(
     breach[c.tier] = c.breach;
     hold[c.tier] = c.hold;
     if (c.hold) top = c;
-    byTier[c.tier] = { text: o.text(`${c.tier} ${c.limit}`), threshold: c.threshold };
+    // A tier's text is read only when that tier qualifies (machine.ts describeTier): formatted then.
+    byTier[c.tier] = new TierText(c.threshold, () => o.text(`${c.tier} ${c.limit}`));
   }
-  top ??= checks[0];
+  const named = top ?? checks[0];
   return {
     evaluable: true,
     breach,
     hold,
     cap: o.cap,
     value: o.value,
-    threshold: top?.threshold ?? null,
+    threshold: named?.threshold ?? null,
     baseline: o.baseline,
-    text: o.text(top ? `${top.tier} ${top.limit}` : ''),
+    text: o.text(named ? `${named.tier} ${named.limit}` : ''),
     byTier,
     details: o.details,
   };
+}
+
+/**
+ * A tier's text, formatted on first read: most minutes nobody reads it (machine.ts describeTier
+ * reads the qualifying tier's only), and formatting every tier's was a share of every tick.
+ * Serialised as the plain { text, threshold } it stands for.
+ */
+class TierText {
+  private made: string | undefined;
+  constructor(
+    readonly threshold: number | null,
+    private readonly make: () => string,
+  ) {}
+  get text(): string {
+    return (this.made ??= this.make());
+  }
+  toJSON(): { text: string; threshold: number | null } {
+    return { text: this.text, threshold: this.threshold };
+  }
 }
 
 /** Per-tier checks for "value above the tier's `above`" with hysteresis: the shape most kinds share. */

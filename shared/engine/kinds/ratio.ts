@@ -10,11 +10,15 @@ import type { RatioRule } from '../../rules/schema';
 import { seriesKey } from '../../core/series';
 import { pct } from '../../core/format';
 import { wilson, zFor } from '../../core/stats';
-import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, countEvidence } from '../evidence';
+import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, countEvidenceOf } from '../evidence';
 import { evidenceBar } from '../false-alarms';
 import { adaptiveWindow, minutesOf, series, sumOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../types';
+
+/** Scratch for one observation at a time (the engine is synchronous; nothing keeps them past it). */
+const EVENTS = new Float64Array(EVIDENCE_SPAN);
+const REQUESTS = new Float64Array(EVIDENCE_SPAN);
 
 export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   const num = rule.numerator.map((m) => series(ctx.frame, model, seriesKey(m, 'Sum')));
@@ -32,7 +36,23 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   const rate = events / w.requests;
   const { lower } = wilson(events, w.requests, zFor(rule.confidence));
   const enoughEvents = events >= rule.min_events;
-  const at = (list: typeof num, i: number) => list.reduce((s, x) => s + (x?.[i] ?? 0), 0);
+  // Per slot of the evidence span, events and requests summed once for every tier.
+  const lo = Math.max(0, ctx.index - EVIDENCE_SPAN + 1);
+  let slotEvents: Float64Array | null = null;
+  let slotRequests: Float64Array | null = null;
+  if (rule.evidence === 'sequential') {
+    slotEvents = EVENTS.subarray(0, ctx.index - lo + 1);
+    slotRequests = REQUESTS.subarray(0, ctx.index - lo + 1);
+    // As `at` sums them (from 0, in the rule's order), without a closure per slot.
+    for (let i = lo; i <= ctx.index; i++) {
+      let d = 0;
+      for (const x of den) d += x?.[i] ?? 0;
+      let e = 0;
+      for (const x of num) e += x?.[i] ?? 0;
+      slotRequests[i - lo] = d;
+      slotEvents[i - lo] = e;
+    }
+  }
   const evidence: Record<string, number> = {};
   // The run of minutes each tier's evidence comes from: what decided it, when the window's rate alone is not above its limit.
   const decided: Partial<Record<string, { events: number; requests: number; minutes: number }>> = {};
@@ -42,7 +62,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
     if (!t) return [];
     let breach: boolean;
     if (rule.evidence === 'sequential') {
-      const ev = countEvidence((i) => at(num, i), (i) => at(den, i), ctx.index, EVIDENCE_SPAN, t.above, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]);
+      const ev = countEvidenceOf(slotEvents as Float64Array, slotRequests as Float64Array, lo, ctx.index, t.above, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]);
       // Strong enough, from enough events and requests, the rate over those minutes above the limit itself,
       // and still above it over the latest of them (so the tier resets as soon as the problem stops).
       // The bar follows the tier's false-alarm budget (false-alarms.ts), unless the rule sets evidence_odds.

@@ -11,13 +11,30 @@ import type { ThresholdRule } from '../../rules/schema';
 import { seriesKey } from '../../core/series';
 import { mean, median, sum } from '../../core/stats';
 import { metricValue, times } from '../../core/format';
-import { EVIDENCE_MINUTES, EVIDENCE_SPAN, NULL_SHARE, exceedanceEvidence, exceedanceNull, logScale } from '../evidence';
+import { EVIDENCE_MINUTES, EVIDENCE_SPAN, NULL_SHARE, exceedanceEvidenceOf, exceedanceNull, logScaleOfSorted, sortedLogs } from '../evidence';
 import { evidenceBar } from '../false-alarms';
 import { adaptiveWindow, minutesOf, series, sumOver, valuesOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../types';
 
 const AGG = { median, mean, max: (x: number[]) => (x.length ? Math.max(...x) : null), min: (x: number[]) => (x.length ? Math.min(...x) : null), sum: (x: number[]) => (x.length ? sum(x) : null) };
+
+const VALUES = new Float64Array(EVIDENCE_SPAN);
+/** median(xs) of up to EVIDENCE_SPAN values, sorted in scratch rather than in a copied array (the same value: NaN-free input sorts alike). */
+function sortedMedian(xs: number[]): number | null {
+  if (xs.length > VALUES.length || xs.some((x) => x !== x)) return median(xs);
+  if (!xs.length) return null;
+  const s = VALUES.subarray(0, xs.length);
+  for (let i = 0; i < xs.length; i++) s[i] = xs[i];
+  s.sort();
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Scratch for one observation at a time (the engine is synchronous; nothing keeps them past it). */
+const LOGS = new Float64Array(EVIDENCE_SPAN);
+const SORTED = new Float64Array(EVIDENCE_SPAN);
+const PASTS = new Int8Array(EVIDENCE_SPAN);
 
 export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
   const key = seriesKey(rule.metric, rule.stat);
@@ -38,6 +55,28 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
 
   // The model's own recent minutes, for the spread of its normal (the center is its learned baseline).
   const recent = valuesOver(values, ctx.index, EVIDENCE_SPAN);
+  // Worked out once for every tier and alternative: the recent minutes' sorted logs (their spread),
+  // and each slot's log (NaN: no value) over the span the evidence reads.
+  const lo = Math.max(0, ctx.index - EVIDENCE_SPAN + 1);
+  let logs: Float64Array | null = null;
+  let sorted: Float64Array | null = null;
+  if (rule.evidence === 'sequential') {
+    logs = LOGS.subarray(0, ctx.index - lo + 1);
+    let positive = 0;
+    for (let i = lo; i <= ctx.index; i++) {
+      const v = values?.[i];
+      logs[i - lo] = v === null || v === undefined || !(v > 0) ? NaN : Math.log(v);
+      if (v !== null && v !== undefined && v > 0) positive++;
+    }
+    // The recent values are the span's values, so their positive ones' logs are these slots' logs (sorted).
+    sorted = SORTED.subarray(0, positive);
+    positive = 0;
+    for (let j = 0; j < logs.length; j++) if (logs[j] === logs[j]) sorted[positive++] = logs[j];
+    sorted.sort();
+  }
+  // The recent median, the center when no baseline is learned: once, not once per tier.
+  const recentMedian = base === null && rule.evidence === 'sequential' ? sortedMedian(recent) : undefined;
+  const pasts = PASTS.subarray(0, ctx.index - lo + 1);
 
   const checks: TierCheck[] = [];
   const evidence: Record<string, number> = {};
@@ -56,12 +95,14 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
     };
     let breach = test(0);
     if (rule.evidence === 'sequential') {
-      const past = (i: number) => {
-        const v = values?.[i];
-        return v === null || v === undefined ? null : test(0, v);
-      };
-      const n = normalOf(t, base, recent);
-      const ev = n ? exceedanceEvidence((i) => values?.[i] ?? null, past, n, ctx.index, EVIDENCE_SPAN, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]) : null;
+      const n = normalOf(t, base, recent, sorted ?? undefined, recentMedian);
+      if (n) {
+        for (let i = lo; i <= ctx.index; i++) {
+          const v = values?.[i];
+          pasts[i - lo] = v === null || v === undefined ? -1 : test(0, v) ? 1 : 0;
+        }
+      }
+      const ev = n ? exceedanceEvidenceOf(logs as Float64Array, pasts, n, lo, ctx.index, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]) : null;
       // Minutes past the limit, further from the model's own normal than its normal minutes go (the bar
       // is the tier's false-alarm budget), from at least EVIDENCE_MINUTES of them, with minutes past the
       // limit in the run and in its latest minutes (the last twelfth of the run).
@@ -95,13 +136,20 @@ type Tier = ThresholdRule['tiers'][keyof ThresholdRule['tiers']] & object;
  * more often than a quarter of the alternative's half of the minutes, so a model that is always
  * slow still alerts on an absolute limit.
  */
-export function normalOf(t: Tier, base: number | null, recent: number[]): { center: number; scale: number; limit: number; side: 'above' | 'below' } | null {
+export function normalOf(
+  t: Tier,
+  base: number | null,
+  recent: number[],
+  sorted?: Float64Array,
+  recentMedian?: number | null,
+): { center: number; scale: number; limit: number; side: 'above' | 'below' } | null {
   const side = t.above === undefined && t.below !== undefined ? 'below' : 'above';
   const ratio = t.baseline_ratio !== undefined && base !== null ? base * t.baseline_ratio : 0;
   const limit = side === 'above' ? Math.max(t.above ?? 0, ratio) : (t.below as number);
   if (!(limit > 0)) return null;
-  const scale = logScale(recent, side);
-  let center = base ?? median(recent) ?? limit;
+  // `sorted` (the recent values' logs ascending) and `recentMedian`: when the caller has them, worked out once for every tier.
+  const scale = logScaleOfSorted(sorted ?? sortedLogs(recent), side);
+  let center = base ?? (recentMedian === undefined ? median(recent) : recentMedian) ?? limit;
   // Absolute limit only, and the model normally past it: judge as if its normal sat where a quarter as
   // many minutes would be past the limit (NULL_SHARE, as count rules), so it still alerts.
   const shift = scale * Math.log(1 / NULL_SHARE);

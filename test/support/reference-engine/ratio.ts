@@ -1,0 +1,92 @@
+/**
+ * A rate of two counting metrics (errors / requests) against tiered limits. With `evidence:
+ * sequential` (the default) a tier fires on the first minute at which the counts since the problem
+ * began are strong evidence of a rate above its limit (evidence.ts); with `evidence: window` only
+ * when the window's rate is above the limit with the rule's confidence (Wilson lower bound). Either
+ * way at least `min_events` events and `min_requests` requests are needed, so a handful of requests
+ * can never page.
+ */
+import type { RatioRule } from '../../../shared/rules/schema';
+import { seriesKey } from '../../../shared/core/series';
+import { pct } from '../../../shared/core/format';
+import { wilson, zFor } from '../../../shared/core/stats';
+import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, countEvidence } from './evidence';
+import { evidenceBar } from '../../../shared/engine/false-alarms';
+import { adaptiveWindow, minutesOf, series, sumOver } from '../../../shared/engine/window';
+import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
+import type { Observe } from '../../../shared/engine/types';
+
+export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
+  const num = rule.numerator.map((m) => series(ctx.frame, model, seriesKey(m, 'Sum')));
+  const den = rule.denominator.map((m) => series(ctx.frame, model, seriesKey(m, 'Sum')));
+  const total = (list: typeof num, n: number) => list.reduce((s, x) => s + sumOver(x, ctx.index, n), 0);
+  const w = adaptiveWindow(
+    (n) => total(den, n),
+    minutesOf(rule.window),
+    minutesOf(rule.max_window ?? rule.window * 6),
+    rule.min_requests,
+    ctx.index + 1,
+  );
+  if (!w.enough || w.requests === 0) return unevaluable(`${w.requests} requests in ${w.minutes} min: not enough to judge`);
+  const events = total(num, w.minutes);
+  const rate = events / w.requests;
+  const { lower } = wilson(events, w.requests, zFor(rule.confidence));
+  const enoughEvents = events >= rule.min_events;
+  const at = (list: typeof num, i: number) => list.reduce((s, x) => s + (x?.[i] ?? 0), 0);
+  const evidence: Record<string, number> = {};
+  // The run of minutes each tier's evidence comes from: what decided it, when the window's rate alone is not above its limit.
+  const decided: Partial<Record<string, { events: number; requests: number; minutes: number }>> = {};
+
+  const checks: TierCheck[] = TIER_ORDER.flatMap((tier) => {
+    const t = rule.tiers[tier];
+    if (!t) return [];
+    let breach: boolean;
+    if (rule.evidence === 'sequential') {
+      const ev = countEvidence((i) => at(num, i), (i) => at(den, i), ctx.index, EVIDENCE_SPAN, t.above, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]);
+      // Strong enough, from enough events and requests, the rate over those minutes above the limit itself,
+      // and still above it over the latest of them (so the tier resets as soon as the problem stops).
+      // The bar follows the tier's false-alarm budget (false-alarms.ts), unless the rule sets evidence_odds.
+      breach =
+        ev.score >= evidenceBar(rule, tier) &&
+        ev.events >= rule.min_events &&
+        ev.requests >= rule.min_requests &&
+        ev.events > t.above * ev.requests &&
+        // A single event never confirms: after a large incident, one stray error must not reopen it.
+        ev.recent.events >= CONFIRM_EVENTS &&
+        ev.recent.events > t.above * ev.recent.requests;
+      if (ev.minutes) evidence[`${tier}_evidence_minutes`] = ev.minutes;
+      if (ev.requests > 0) decided[tier] = { events: ev.events, requests: ev.requests, minutes: ev.minutes };
+    } else {
+      // Start firing on evidence: the confident lower bound is above the limit.
+      breach = enoughEvents && lower > t.above;
+    }
+    return [
+      {
+        tier,
+        breach,
+        // Keep firing while the observed rate stays near the limit (hysteresis).
+        hold: breach || rate > t.above * (1 - rule.hysteresis),
+        limit: `above ${pct(t.above)}`,
+        threshold: t.above,
+      },
+    ];
+  });
+  return observation(checks, {
+    value: rate,
+    baseline: null,
+    // The figure that decides the tier named in `limit`, never a value below the limit it names: the
+    // window's rate when it is above; else the evidence's run of minutes (sequential), which is above
+    // it whenever it decides; else the window's rate with the hysteresis that keeps a firing tier.
+    text: (limit) => {
+      const window = `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min${limit ? `; ${limit}` : ''})`;
+      const t = rule.tiers[limit.split(' ')[0] as keyof typeof rule.tiers];
+      if (!t || rate > t.above) return window;
+      const ev = decided[limit.split(' ')[0]];
+      if (ev && ev.events > t.above * ev.requests)
+        return `${pct(ev.events / ev.requests)} over the last ${ev.minutes} min (${ev.events} of ${ev.requests} requests; ${limit}); ${pct(rate)} over the last ${w.minutes} min`;
+      const holdsAbove = t.above * (1 - rule.hysteresis);
+      return rate > holdsAbove ? `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min; ${limit}, a firing tier holds while above ${pct(holdsAbove)})` : window;
+    },
+    details: { events, requests: w.requests, window_minutes: w.minutes, rate_lower_bound: Number(lower.toFixed(4)), ...evidence },
+  });
+};

@@ -1,0 +1,112 @@
+/**
+ * A metric statistic against fixed limits, optionally also against the model's own baseline.
+ * With `evidence: sequential` (the default) a tier fires once the minutes past its limit are far
+ * enough from the model's own normal minutes that its false-alarm budget allows it (evidence.ts
+ * exceedanceEvidence: a CUSUM against a log-Laplace null centered on the learned baseline, with the
+ * recent minutes' spread; a single slow minute never decides); with `evidence: window` when the
+ * window's aggregate is past the limit (and `for` has passed). `min_requests` only says when the
+ * window holds enough requests to be judged at all.
+ */
+import type { ThresholdRule } from '../../../shared/rules/schema';
+import { seriesKey } from '../../../shared/core/series';
+import { mean, median, sum } from '../../../shared/core/stats';
+import { metricValue, times } from '../../../shared/core/format';
+import { EVIDENCE_MINUTES, EVIDENCE_SPAN, NULL_SHARE, exceedanceEvidence, exceedanceNull, logScale } from './evidence';
+import { evidenceBar } from '../../../shared/engine/false-alarms';
+import { adaptiveWindow, minutesOf, series, sumOver, valuesOver } from '../../../shared/engine/window';
+import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
+import type { Observe } from '../../../shared/engine/types';
+
+const AGG = { median, mean, max: (x: number[]) => (x.length ? Math.max(...x) : null), min: (x: number[]) => (x.length ? Math.min(...x) : null), sum: (x: number[]) => (x.length ? sum(x) : null) };
+
+export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
+  const key = seriesKey(rule.metric, rule.stat);
+  const values = series(ctx.frame, model, key);
+  const invocations = series(ctx.frame, model, 'Invocations:Sum');
+  const w = adaptiveWindow(
+    (n) => sumOver(invocations, ctx.index, n),
+    minutesOf(rule.window),
+    minutesOf(rule.max_window ?? rule.window * 6),
+    rule.min_requests,
+    ctx.index + 1,
+  );
+  const points = valuesOver(values, ctx.index, w.minutes);
+  if (!w.enough || !points.length) return unevaluable(`${w.requests} requests in ${w.minutes} min: not enough to judge`);
+  const value = AGG[rule.aggregate](points) as number;
+  const exp = ctx.baselines.expect(model, key, ctx.minute);
+  const base = exp && exp.confidence !== 'none' ? exp.value : null;
+
+  // The model's own recent minutes, for the spread of its normal (the center is its learned baseline).
+  const recent = valuesOver(values, ctx.index, EVIDENCE_SPAN);
+
+  const checks: TierCheck[] = [];
+  const evidence: Record<string, number> = {};
+  for (const tier of TIER_ORDER) {
+    const t = rule.tiers[tier];
+    if (!t) continue;
+    const test = (relax: number, v = value) => {
+      if (t.above !== undefined && !(v > t.above * (1 - relax))) return false;
+      if (t.below !== undefined && !(v < t.below * (1 + relax))) return false;
+      if (t.baseline_ratio !== undefined) {
+        // Relative to the model's own normal: without a learned baseline there is no evidence of "abnormal".
+        if (base === null || base <= 0) return false;
+        if (!(v >= base * t.baseline_ratio * (1 - relax))) return false;
+      }
+      return true;
+    };
+    let breach = test(0);
+    if (rule.evidence === 'sequential') {
+      const past = (i: number) => {
+        const v = values?.[i];
+        return v === null || v === undefined ? null : test(0, v);
+      };
+      const n = normalOf(t, base, recent);
+      const ev = n ? exceedanceEvidence((i) => values?.[i] ?? null, past, n, ctx.index, EVIDENCE_SPAN, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]) : null;
+      // Minutes past the limit, further from the model's own normal than its normal minutes go (the bar
+      // is the tier's false-alarm budget), from at least EVIDENCE_MINUTES of them, with minutes past the
+      // limit in the run and in its latest minutes (the last twelfth of the run).
+      breach = ev !== null && ev.score >= evidenceBar(rule, tier) + ev.extraBar && ev.events > 0 && ev.recent.events > 0 && ev.recent.evidence > 0;
+      if (n) evidence[`${tier}_null_share`] = Number(exceedanceNull(n.center, n.scale, n.limit, n.side).toPrecision(2));
+      if (ev?.minutes) evidence[`${tier}_evidence_minutes`] = ev.minutes;
+    }
+    const limit = [t.above !== undefined ? `above ${metricValue(rule.metric, t.above)}` : '', t.below !== undefined ? `below ${metricValue(rule.metric, t.below)}` : '', t.baseline_ratio ? `≥ ${times(t.baseline_ratio)} baseline` : '']
+      .filter(Boolean)
+      .join(' and ');
+    checks.push({ tier, breach, hold: breach || test(rule.hysteresis), limit, threshold: t.above ?? t.below ?? null });
+  }
+  const basePart = base !== null ? `, baseline ${metricValue(rule.metric, base)} (${times(value / base)})` : '';
+  return observation(checks, {
+    value,
+    baseline: base,
+    // Only a rule that compares with the baseline is limited by how well it is known.
+    cap: exp?.confidence === 'low' && Object.values(rule.tiers).some((t) => t?.baseline_ratio !== undefined) ? 'warning' : undefined,
+    text: (limit) => `${rule.metric} ${rule.stat} ${metricValue(rule.metric, value)} over ${w.minutes} min${limit ? ` (${limit})` : ''}${basePart}`,
+    details: { window_minutes: w.minutes, requests: w.requests, aggregate: rule.aggregate, baseline_confidence: exp?.confidence ?? 'none', ...evidence },
+  });
+};
+
+type Tier = ThresholdRule['tiers'][keyof ThresholdRule['tiers']] & object;
+
+/**
+ * The model's normal minutes for a tier (evidence.ts exceedanceEvidence): centered on the learned
+ * baseline (else the recent median), with the recent minutes' own spread on the limit's side, and
+ * the tier's limit now (its absolute limit, or baseline × ratio when higher). A tier with an
+ * absolute limit only is judged like the count rules: its normal is never taken to cross the limit
+ * more often than a quarter of the alternative's half of the minutes, so a model that is always
+ * slow still alerts on an absolute limit.
+ */
+export function normalOf(t: Tier, base: number | null, recent: number[]): { center: number; scale: number; limit: number; side: 'above' | 'below' } | null {
+  const side = t.above === undefined && t.below !== undefined ? 'below' : 'above';
+  const ratio = t.baseline_ratio !== undefined && base !== null ? base * t.baseline_ratio : 0;
+  const limit = side === 'above' ? Math.max(t.above ?? 0, ratio) : (t.below as number);
+  if (!(limit > 0)) return null;
+  const scale = logScale(recent, side);
+  let center = base ?? median(recent) ?? limit;
+  // Absolute limit only, and the model normally past it: judge as if its normal sat where a quarter as
+  // many minutes would be past the limit (NULL_SHARE, as count rules), so it still alerts.
+  const shift = scale * Math.log(1 / NULL_SHARE);
+  if (t.baseline_ratio === undefined && (side === 'above' ? center > limit / Math.exp(shift) : center < limit * Math.exp(shift))) {
+    center = side === 'above' ? Math.min(center, limit / Math.exp(shift)) : Math.max(center, limit * Math.exp(shift));
+  }
+  return center > 0 ? { center, scale, limit, side } : null;
+}
