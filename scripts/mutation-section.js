@@ -33,6 +33,10 @@ function mutationSection(summary, file = 'docs/mutation.json') {
     lines.push(row(`**${folder}/**`, c));
     for (const [f, fc] of Object.entries(summary.files)) if (f.startsWith(`${folder}/`) && !f.slice(folder.length + 1).includes('/')) lines.push(row(`\`${f}\``, fc));
   }
+  if (summary.carriedFrom?.files?.length) {
+    const c = summary.carriedFrom;
+    lines.push('', `Carried from an earlier run (${c.when ?? 'time not recorded'}; \`${c.command ?? 'command not recorded'}\`), not re-run with the rest: ${c.files.map((f) => `\`${f}\``).join(', ')}.`);
+  }
   if (summary.notRunYet?.length) {
     lines.push('', `Not mutated yet (in the configured scope, no report for them: \`npm run mutation -- --mutate FILE\`): ${summary.notRunYet.map((f) => `\`${f}\``).join(', ')}.`);
   }

@@ -7,6 +7,7 @@
 //
 // Usage: node scripts/mutation-summary.js REPORT.json [REPORT.json …] [--out docs/mutation.json]
 //          [--reasons docs/mutation-reasons.json] [--command "npm run mutation -- …"] [--wall MINUTES]
+//          [--carry docs/mutation.json]   (keep the files no report given covers from an earlier summary)
 'use strict';
 
 const fs = require('node:fs');
@@ -96,6 +97,24 @@ function summarize(reports, reasons, meta = {}) {
       }
     }
   }
+  // Files of an earlier summary (docs/mutation.json) that no report given now covers keep their
+  // counts and survivors from that run, their reasons looked up again: one slice of the scope can be
+  // re-run without re-running the rest.
+  const carried = [];
+  for (const [file, c] of Object.entries(meta.carry?.files ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    if (file in byFile) continue;
+    carried.push(file);
+    const folder = path.posix.dirname(file);
+    folders[folder] ??= emptyCounts();
+    byFile[file] = emptyCounts();
+    for (const target of [total, folders[folder], byFile[file]]) for (const k of Object.keys(target)) target[k] += c[k] ?? 0;
+    for (const v of meta.carry.survivors ?? []) {
+      if (!v.key.startsWith(`${file}:`)) continue;
+      const reason = reasons[v.key] ?? (v.reason ? { verdict: v.verdict, reason: v.reason } : null);
+      survivors.push({ ...v, verdict: reason?.verdict ?? 'no reason recorded', reason: reason?.reason ?? null });
+    }
+  }
+  survivors.sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }));
   const withScore = (c) => ({ ...c, score: score(c) });
   const timed = perf.setupMs + perf.initialRunMs + perf.mutationMs > 0; // Stryker 10's JSON report carries no timings: --wall gives them
   return {
@@ -107,7 +126,8 @@ function summarize(reports, reasons, meta = {}) {
     total: withScore(total),
     // The same score once the survivors judged equivalent (no test can kill them) are left out.
     scoreWithoutEquivalent: score({ ...total, survived: total.survived - survivors.filter((v) => v.status === 'Survived' && v.verdict === 'equivalent').length }),
-    ...(meta.scope ? { notRunYet: meta.scope.filter((f) => !(f in files)) } : {}),
+    ...(carried.length ? { carriedFrom: { when: meta.carry.when ?? null, command: meta.carry.command ?? null, files: carried } } : {}),
+    ...(meta.scope ? { notRunYet: meta.scope.filter((f) => !(f in byFile)) } : {}),
     folders: Object.fromEntries(Object.entries(folders).map(([k, v]) => [k, withScore(v)])),
     files: Object.fromEntries(Object.entries(byFile).map(([k, v]) => [k, withScore(v)])),
     survivors,
@@ -116,12 +136,13 @@ function summarize(reports, reasons, meta = {}) {
 
 function main() {
   const argv = process.argv.slice(2);
-  const o = { reports: [], out: path.join(root, 'docs', 'mutation.json'), reasons: path.join(root, 'docs', 'mutation-reasons.json'), command: undefined, wall: undefined };
+  const o = { reports: [], out: path.join(root, 'docs', 'mutation.json'), reasons: path.join(root, 'docs', 'mutation-reasons.json'), command: undefined, wall: undefined, carry: undefined };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') o.out = path.resolve(argv[++i]);
     else if (argv[i] === '--reasons') o.reasons = path.resolve(argv[++i]);
     else if (argv[i] === '--command') o.command = argv[++i];
     else if (argv[i] === '--wall') o.wall = Number(argv[++i]);
+    else if (argv[i] === '--carry') o.carry = JSON.parse(fs.readFileSync(path.resolve(argv[++i]), 'utf8'));
     else if (argv[i].startsWith('--')) {
       console.error(`mutation-summary: unknown option ${JSON.stringify(argv[i])}`);
       process.exit(2);
@@ -140,7 +161,7 @@ function main() {
   if (fs.existsSync(o.reasons)) reasons = JSON.parse(fs.readFileSync(o.reasons, 'utf8'));
   const when = new Date(Math.max(...o.reports.map((f) => fs.statSync(f).mtimeMs))).toISOString().replace(/\.\d+Z$/, 'Z');
   const config = JSON.parse(fs.readFileSync(path.join(root, 'stryker.config.json'), 'utf8'));
-  const s = summarize(reports, reasons, { command: o.command, when, wallMinutes: o.wall, scope: scopeFiles(config) });
+  const s = summarize(reports, reasons, { command: o.command, when, wallMinutes: o.wall, scope: scopeFiles(config), carry: o.carry });
   fs.writeFileSync(o.out, `${JSON.stringify(s, null, 2)}\n`);
   const t = s.total;
   console.error(`mutation-summary: wrote ${path.relative(process.cwd(), o.out)}: ${t.mutants} mutants, ${t.killed} killed, ${t.survived} survived, ${t.timeout} timeout, ${t.noCoverage} no coverage, score ${t.score}%`);

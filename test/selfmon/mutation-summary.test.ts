@@ -57,6 +57,18 @@ describe('mutation summary', () => {
     expect(md).toContain('initial test run 2 min, mutants 10 min');
   });
 
+  it('keeps the files of an earlier summary that no report given now covers (--carry), with their survivors and current reasons', () => {
+    const earlier = summarize([{ files: { 'shared/route/silences.ts': { source: 'a && b\n', mutants: [mutant('7', 'Survived', 'LogicalOperator', at(1, 1, 7), 'a || b'), mutant('8', 'Killed', 'ConditionalExpression', at(1, 1, 2), 'true')] }, 'shared/route/escalate.ts': report.files['shared/route/escalate.ts'] } }], {}, { command: 'earlier run', when: '2026-12-06T04:03:57Z' });
+    const now = summarize([report], { ...reasons, 'shared/route/silences.ts:1:1 LogicalOperator': { verdict: 'equivalent', reason: 'b implies a' } }, { carry: earlier, scope: ['shared/route/silences.ts', 'shared/route/escalate.ts', 'shared/route/groups.ts'] }) as Summary & { carriedFrom: { files: string[]; command: string }; notRunYet: string[] };
+    expect(now.carriedFrom).toMatchObject({ files: ['shared/route/silences.ts'], command: 'earlier run' });
+    expect(now.files['shared/route/silences.ts']).toMatchObject({ mutants: 2, killed: 1, survived: 1, score: 50 });
+    expect(now.files['shared/route/escalate.ts']).toMatchObject({ mutants: 2 }); // from the report given now, not added twice
+    expect(now.total).toMatchObject({ mutants: 8, killed: 3, survived: 2 });
+    expect(now.survivors.find((v) => v.key === 'shared/route/silences.ts:1:1 LogicalOperator')).toMatchObject({ verdict: 'equivalent', reason: 'b implies a', original: 'a && b' });
+    expect(now.notRunYet).toEqual(['shared/route/groups.ts']);
+    expect(mutationSection(now as Summary).join('\n')).toContain('Carried from an earlier run (2026-12-06T04:03:57Z; `earlier run`), not re-run with the rest: `shared/route/silences.ts`.');
+  });
+
   it('without a summary the section says how to make one', () => {
     expect(mutationSection(null).join('\n')).toContain('run `npm run mutation`, then `node scripts/mutation-summary.js`');
   });
