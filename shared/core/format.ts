@@ -2,7 +2,8 @@
 
 export const pct = (x: number): string => {
   const p = x * 100;
-  return `${p >= 10 ? p.toFixed(0) : p >= 1 ? p.toFixed(1) : p.toFixed(2)}%`;
+  const m = Math.abs(p); // the precision follows the magnitude, so −35% reads like +35%
+  return `${m >= 10 ? p.toFixed(0) : m >= 1 ? p.toFixed(1) : p.toFixed(2)}%`;
 };
 
 export const millis = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(ms >= 10_000 ? 0 : 1)} s` : `${Math.round(ms)} ms`);
