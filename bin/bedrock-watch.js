@@ -12,6 +12,15 @@ process.emitWarning = function (warning, ...rest) {
   return emitWarning.call(process, warning, ...rest);
 };
 
+// Output piped into a reader that stops early (`| head`, `| less` quit) closes stdout: stop
+// quietly as other Unix tools do, instead of an unhandled EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e && e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 require('tsx/cjs');
 const { main } = require('../shared/cli/main.ts');
 
