@@ -12,7 +12,8 @@
  * - errors: `name` is the SDK's error name (the service's code through the model's awsQueryError
  *   table: `Throttled` → ThrottledException; an unknown code stays as it is), `$fault`, `message`,
  *   `$metadata` (httpStatusCode, requestId, attempts, totalRetryDelay), `Type`, `Code`, `Error`;
- *   a network failure is a TimeoutError with the socket's code, an abort an AbortError;
+ *   a socket failure keeps its code (ECONNRESET, EPIPE and ETIMEDOUT renamed TimeoutError), an
+ *   abort is an AbortError;
  * - retries: the standard strategy (3 attempts; throttling waits random × 1 s × 2^n, transient
  *   errors (500/502/503/504, timeouts, connection resets) random × 50 ms × 2^n, at most 20 s,
  *   at least a Retry-After hint up to 5 s more; a retry budget of 500 tokens per client);
@@ -83,6 +84,8 @@ const THROTTLING = ['BandwidthLimitExceeded', 'EC2ThrottledException', 'LimitExc
 const TRANSIENT = ['TimeoutError', 'RequestTimeout', 'RequestTimeoutException'];
 const TRANSIENT_STATUS = [500, 502, 503, 504];
 const SOCKET_TIMEOUT = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'];
+/** The socket errors @smithy/node-http-handler renames TimeoutError (a refused connection keeps its name). */
+const RENAMED_TIMEOUT = ['ECONNRESET', 'EPIPE', 'ETIMEDOUT'];
 const NETWORK = ['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'];
 const MAX_DELAY_MS = 20_000;
 const BUDGET = 500;
@@ -222,6 +225,8 @@ export class QueryClient {
   }
 
   private serviceError(answer: Answer, $metadata: ResponseMetadata): SdkError {
+    // Not XML (a proxy's or load balancer's page): the SDK's XML parser fails, a plain Error with the status.
+    if (answer.body.trim() && !answer.body.trimStart().startsWith('<')) return sdkError('Error', `${this.service.name}: an answer that is not XML (HTTP ${answer.status}): ${answer.body.slice(0, 200)}`, { $metadata });
     const error = xmlElement(answer.body, 'Error');
     const Type = xmlText(error, 'Type');
     const code = xmlText(error, 'Code') ?? (answer.status === 404 ? 'NotFound' : 'Unknown');
@@ -295,7 +300,7 @@ export class QueryClient {
         done(abortError(signal!));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (e: SdkError) => done(SOCKET_TIMEOUT.includes(e.code ?? '') ? Object.assign(e, { name: 'TimeoutError' }) : e));
+      req.on('error', (e: SdkError) => done(RENAMED_TIMEOUT.includes(e.code ?? '') ? Object.assign(e, { name: 'TimeoutError' }) : e));
       if (connectionTimeout) {
         timers.push(
           setTimeout(() => {
