@@ -92,7 +92,25 @@ const lambdaSsm = {
   },
 };
 
-module.exports = [packagedRules, lambdaCredentials, lambdaSsm];
+// lambda-query-clients: SNS Publish and STS AssumeRole go through small query-protocol clients
+// (shared/aws/sns.ts, sts.ts over shared/aws/query.ts: a signed form POST, the answer's XML read
+// for the fields used, the SDK's error names and standard retries) instead of
+// @aws-sdk/client-sns and client-sts, whose schemas and query/XML protocol code weighed on every
+// bundle that publishes or assumes a role. Only the project's own imports are redirected (a
+// package in node_modules keeps the SDK); the source and its tests keep the SDK clients, and
+// test/aws/query-clients.test.ts holds both to the same requests, answers and errors.
+const QUERY_CLIENTS = { '@aws-sdk/client-sns': 'sns.ts', '@aws-sdk/client-sts': 'sts.ts' };
+const lambdaQueryClients = {
+  name: 'bedrock-watch-lambda-query-clients',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/client-(sns|sts)$/ }, (args) => {
+      if (!args.importer || /[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      return { path: path.join(root, 'shared', 'aws', QUERY_CLIENTS[args.path]) };
+    });
+  },
+};
+
+module.exports = [packagedRules, lambdaCredentials, lambdaSsm, lambdaQueryClients];
 module.exports.compileRules = compileRules;
 module.exports.rulesFile = rulesFile;
 module.exports.RulesFileError = RulesFileError;

@@ -26,6 +26,9 @@ const ALLOWED: Record<string, string[]> = {
   ack: ['core', 'rules'],
   // Deploy-time builders (the dashboard body serverless.yml creates).
   deploy: ['core', 'pricing'],
+  // The bundles' SNS and STS clients (a floor of their own): scripts/esbuild-plugins.js swaps them
+  // in for @aws-sdk/client-sns and client-sts; no source imports them.
+  aws: [],
 };
 const WIRING = new Set(['run', 'local', 'cli']);
 const PURE = ['core', 'rules', 'baselines', 'engine', 'route', 'digest', 'pricing'];
@@ -58,6 +61,18 @@ describe('layout', () => {
       }
     }
     expect(violations).toEqual([]);
+  });
+
+  test('nothing imports shared/aws: only the bundler puts it in place of the SDK clients', () => {
+    const FUNCTIONS = join(__dirname, '..', 'functions');
+    const all = [...sources, ...files(FUNCTIONS).map((file) => ({ file, folder: '', text: readFileSync(file, 'utf8') }))];
+    const violations: string[] = [];
+    for (const s of all) {
+      if (s.folder === 'aws') continue;
+      for (const spec of imports(s.text)) if (spec.startsWith('.') && folderOf(resolve(dirname(s.file), spec)) === 'aws') violations.push(`${relative(join(SHARED, '..'), s.file)} imports ${spec}`);
+    }
+    expect(violations).toEqual([]);
+    expect(readFileSync(join(__dirname, '..', 'scripts', 'esbuild-plugins.js'), 'utf8')).toMatch(/'shared', 'aws'/);
   });
 
   test('the pure core imports nothing from AWS and never reads the clock', () => {

@@ -68,28 +68,49 @@ function startSsm(values: Record<string, string>): Promise<{ url: string; asked:
   return new Promise((done) => state.server.listen(0, '127.0.0.1', () => done(Object.assign(state, { url: `http://127.0.0.1:${(state.server.address() as AddressInfo).port}` }))));
 }
 
+/** SNS's query protocol for Publish: keeps the action, topic and whether the request was signed with the environment's key. */
+function startSns(): Promise<{ url: string; published: string[]; server: Server }> {
+  const state = { url: '', published: [] as string[], server: undefined as unknown as Server };
+  state.server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const form = new URLSearchParams(body);
+      const signed = /^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/us-east-1\/sns\/aws4_request, SignedHeaders=\S+, Signature=[0-9a-f]{64}$/.test(String(req.headers.authorization));
+      state.published.push(`${form.get('Action')} ${form.get('TopicArn')} ${form.get('MessageAttributes.entry.1.Name')}=${form.get('MessageAttributes.entry.1.Value.StringValue')}${signed ? ' signed' : ''}`);
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(`<PublishResponse><PublishResult><MessageId>m-${state.published.length}</MessageId></PublishResult></PublishResponse>`);
+    });
+  });
+  return new Promise((done) => state.server.listen(0, '127.0.0.1', () => done(Object.assign(state, { url: `http://127.0.0.1:${(state.server.address() as AddressInfo).port}` }))));
+}
+
+/** Packages of the SDK whose code the bundle must not hold (the drop-ins in shared/aws and notify/ssm-get.ts stand in). */
+const REPLACED = /node_modules\/@aws-sdk\/(client-sns|client-sts|client-ssm|xml-builder)\/|node_modules\/@aws-sdk\/core\/dist-es\/submodules\/protocols\/(query|xml)\//;
+
 describe('the bundled evaluate function, run as Lambda would run it', () => {
   const db = useDynamo();
   let slack: LocalReceiver;
   let cloudwatch: Awaited<ReturnType<typeof startCloudWatch>>;
   let ssm: Awaited<ReturnType<typeof startSsm>>;
+  let sns: Awaited<ReturnType<typeof startSns>>;
   const dir = mkdtempSync(join(tmpdir(), 'bw-bundle-'));
 
   beforeAll(async () => {
-    [slack, cloudwatch] = await Promise.all([startSlackReceiver(), startCloudWatch()]);
+    [slack, cloudwatch, sns] = await Promise.all([startSlackReceiver(), startCloudWatch(), startSns()]);
     ssm = await startSsm({ '/bedrock-watch/slack-webhook': slack.url });
   });
   afterAll(async () => {
     await slack.close();
     await new Promise((r) => cloudwatch.server.close(r));
     await new Promise((r) => ssm.server.close(r));
+    await new Promise((r) => sns.server.close(r));
   });
 
-  it('bundles with the packaging plugins (rules compiled in, credentials from the environment, the webhook from SSM without the SSM client), reads CloudWatch, records state in DynamoDB and pages Slack once', async () => {
+  it('bundles with the packaging plugins (rules compiled in, credentials from the environment, the webhook from SSM and the SNS publish without the SDK clients), reads CloudWatch, records state in DynamoDB, pages Slack once and publishes to SNS', async () => {
     writeFileSync(
       join(dir, 'rules.yml'),
-      `receivers: [{ name: slack, type: slack, webhook_url: { ssm: /bedrock-watch/slack-webhook } }]
-routes: { critical: [slack] }
+      `receivers: [{ name: slack, type: slack, webhook_url: { ssm: /bedrock-watch/slack-webhook } }, { name: topic, type: sns }]
+routes: { critical: [slack, topic] }
 rules:
   - name: server-errors
     kind: ratio
@@ -100,7 +121,8 @@ rules:
 `,
     );
     process.env.BEDROCK_WATCH_RULES = join(dir, 'rules.yml');
-    await build({
+    const built = await build({
+      metafile: true,
       entryPoints: [join(root, 'functions', 'evaluate.ts')],
       outfile: join(dir, 'evaluate.js'),
       bundle: true,
@@ -142,6 +164,8 @@ rules:
             AWS_ENDPOINT_URL_DYNAMODB: db().endpoint,
             AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
             AWS_ENDPOINT_URL_SSM: ssm.url,
+            AWS_ENDPOINT_URL_SNS: sns.url,
+            ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bedrock-watch-alerts',
             AWS_EC2_METADATA_DISABLED: 'true',
             POWERTOOLS_LOG_LEVEL: 'ERROR',
             POWERTOOLS_SERVICE_NAME: 'bedrock-watch',
@@ -174,6 +198,17 @@ rules:
     // The webhook was read with one signed GetParameter (cached after), by the bundle's own reader: no SSM client in it.
     expect(ssm.asked[0]).toBe('AmazonSSM.GetParameter /bedrock-watch/slack-webhook signed');
     expect(readFileSync(join(dir, 'evaluate.js'), 'utf8')).not.toContain('"GetParametersByPath"');
+    // The alert and its resolve were published by the bundle's own SNS client (shared/aws/sns.ts), signed.
+    expect(sns.published).toEqual([
+      'Publish arn:aws:sns:us-east-1:123456789012:bedrock-watch-alerts severity=critical signed',
+      'Publish arn:aws:sns:us-east-1:123456789012:bedrock-watch-alerts severity=critical signed',
+    ]);
+    // Neither the SNS, STS and SSM clients nor the SDK's query and XML protocol code are in the bundle.
+    // (The output's inputs with bytes in it: esbuild lists every module it parsed, tree-shaken ones too.)
+    const output = Object.values(built.metafile!.outputs).find((o) => o.entryPoint)!;
+    const inputs = Object.entries(output.inputs).flatMap(([file, { bytesInOutput }]) => (bytesInOutput > 0 ? [file] : []));
+    expect(inputs.filter((f) => REPLACED.test(f))).toEqual([]);
+    expect(inputs.filter((f) => /shared\/aws\/(query|sns|sts)\.ts$/.test(f)).sort()).toEqual(['shared/aws/query.ts', 'shared/aws/sns.ts', 'shared/aws/sts.ts']);
   }, 180_000);
 });
 

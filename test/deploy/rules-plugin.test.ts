@@ -26,6 +26,13 @@ describe('bundles built with the packaging plugins', () => {
     expect(inputs.filter((i) => /node_modules\/(zod|yaml|@aws-sdk\/(nested-clients|credential-provider-(sso|ini|node)))\//.test(i))).toEqual([]);
   }, 120_000);
 
+  it.each(['evaluate', 'baseline', 'digest', 'ingest', 'ack'])('%s holds no SNS, STS or SSM client, nor the SDK query/XML protocol code (shared/aws and notify/ssm-get.ts stand in)', async (fn) => {
+    const r = await build({ ...options(fn, dir), plugins: plugins() });
+    const output = Object.values(r.metafile!.outputs).find((o) => o.entryPoint)!;
+    const kept = Object.entries(output.inputs).flatMap(([file, { bytesInOutput }]) => (bytesInOutput > 0 ? [file] : []));
+    expect(kept.filter((i) => /node_modules\/@aws-sdk\/(client-(sns|sts|ssm)|xml-builder)\/|node_modules\/@aws-sdk\/core\/dist-es\/submodules\/protocols\/(query|xml)\//.test(i))).toEqual([]);
+  }, 120_000);
+
   it('carries rules.yml as validated JSON, units converted and defaults applied', async () => {
     await build({ ...options('evaluate', dir), plugins: plugins() });
     const js = readFileSync(join(dir, 'evaluate.js'), 'utf8');
