@@ -51,11 +51,18 @@ afterAll(() => {
       for (const [k, v] of Object.entries(r.actions)) acc[k] = (acc[k] ?? 0) + v;
       return acc;
     }, {}),
+    byReceiver: results.reduce<Record<string, Record<string, number>>>((acc, r) => {
+      for (const [receiver, kinds] of Object.entries(r.byReceiver)) for (const [k, v] of Object.entries(kinds)) (acc[receiver] ??= {})[k] = (acc[receiver][k] ?? 0) + v;
+      return acc;
+    }, {}),
     violations: results.flatMap((r) => r.violations.filter((v) => !v.expected).map((v) => ({ seed: r.seed, ...v }))),
     expectedViolations: results.flatMap((r) => r.violations.filter((v) => v.expected).map((v) => ({ seed: r.seed, invariant: v.invariant, step: v.step }))),
   };
   writeFileSync(join(out, 'simulation.json'), `${JSON.stringify(summary, null, 2)}\n`);
 });
+
+/** Every kind of message the routing and the policy send. */
+const KINDS = ['trigger', 'escalate', 'update', 'repeat', 'resolve'];
 
 describe('deterministic simulation of the on-call path', () => {
   it.each(seeds)('seed %i: every invariant holds after every step', async (seed) => {
@@ -67,4 +74,22 @@ describe('deterministic simulation of the on-call path', () => {
       throw new Error(`simulation seed ${seed} broke ${failing.length} invariant check(s):\n${lines.join('\n')}\nreplay: SIM_SEED=${seed} npx jest test/sim`);
     }
   }, 240_000);
+
+  // Runs after the seeds above (jest keeps a file's order): what they exercised, not only that nothing broke.
+  (seeds === FIXED_SEEDS ? it : it.skip)('the fixed seeds exercise every message kind: trigger, escalate (a tier rising, a policy step), update (a tier falling), repeat (route and policy), resolve', () => {
+    expect(results.map((r) => r.seed)).toEqual(FIXED_SEEDS);
+    const by = (receiver: string, action: string) => results.reduce((n, r) => n + (r.byReceiver[receiver]?.[action] ?? 0), 0);
+    for (const kind of KINDS) expect(results.some((r) => (r.actions[kind] ?? 0) > 0)).toBe(true);
+    // The route's own messages: a group escalating, falling and repeating at Slack.
+    expect(by('slack-team', 'escalate')).toBeGreaterThan(0);
+    expect(by('slack-team', 'update')).toBeGreaterThan(0);
+    expect(by('slack-team', 'repeat')).toBeGreaterThan(0);
+    // The policy's: its steps and its repeats to everyone it reached.
+    expect(by('pagerduty-oncall', 'trigger')).toBeGreaterThan(0);
+    expect(by('sns-mgmt', 'escalate')).toBeGreaterThan(0);
+    expect(by('pagerduty-oncall', 'repeat') + by('sns-mgmt', 'repeat')).toBeGreaterThan(0);
+    // And the long-firing group was acknowledged in some runs and left alone in others.
+    expect(results.some((r) => r.longFiring.acked)).toBe(true);
+    expect(results.some((r) => !r.longFiring.acked && r.longFiring.repeats > 0)).toBe(true);
+  });
 });

@@ -3,6 +3,7 @@
  * step against the decisions in the outbox. The invariants (INVARIANTS) are what the README promises.
  */
 import type { Notification } from '../../../shared/core/notification';
+import type { AlertState } from '../../../shared/core/alert';
 import type { OutboxItem } from '../../../shared/state/types';
 import type { LocalReceiver } from '../receivers';
 
@@ -18,6 +19,9 @@ export const INVARIANTS: Record<string, string> = {
   'resolve-told': 'every stream a receiver was told fires is closed by a resolve it accepted, unless a silence of the alerts was active when they resolved (Alertmanager does not send a resolve under a silence)',
   'size-limits': 'no message is refused by its receiver (SNS 256 KB, Slack 50 blocks / 3,000 characters, PagerDuty 512 KB)',
   'tick-fails-only-under-faults': 'a tick fails only in a step where a fault was injected',
+  'open-stream': 'no message on a stream (receiver and key) after its resolve, unless a trigger opens it again: neither decided nor accepted',
+  'repeat-interval': 'a firing group repeats no more often than its repeat_interval after its previous message, and a repeat is decided once it is due (two clean ticks later at most) while its alerts fire unacknowledged and unsilenced',
+  'repeat-stops': 'no repeat is decided after the group resolved, after an acknowledgement of its alerts (any for the policy, every firing one for the route), or while a silence of them is active',
 };
 
 export interface Violation {
@@ -60,7 +64,26 @@ export class Oracle {
   /** Ids a tick's commit recorded: decided, so owed. (An outbox item whose tick failed to commit was never decided.) */
   private readonly decided = new Set<string>();
 
-  constructor(private readonly opts: { policyOrder: string[]; expectedFailures: Record<string, string> }) {}
+  /** Per step: the event time of its on-time tick, and the alerts as the store holds them after the step. */
+  private readonly stepTime = new Map<number, number>();
+  private alerts: Record<string, AlertState> = {};
+
+  constructor(
+    private readonly opts: {
+      policyOrder: string[];
+      expectedFailures: Record<string, string>;
+      /** The repeat_interval of a message's group (the route's, which the policy inherits). */
+      repeatInterval: (n: Notification) => number;
+      /** Event time of step 0. */
+      t0: number;
+    },
+  ) {}
+
+  /** The step's on-time event time and the alerts after it (what the repeat checks judge "still firing" by). */
+  observe(step: number, eventTime: number, alerts: Record<string, AlertState>): void {
+    this.stepTime.set(step, eventTime);
+    this.alerts = alerts;
+  }
 
   committed(ids: string[]): void {
     for (const id of ids) this.decided.add(id);
@@ -104,6 +127,18 @@ export class Oracle {
     for (const a of this.ledger) out[a.action] = (out[a.action] ?? 0) + 1;
     return out;
   }
+  /** The ledger, one line a message (SIM_TRACE=1 prints it): what a replayed seed did. */
+  timeline(): string[] {
+    return this.ledger.map((a) => `step ${a.step} ${a.receiver} ${a.action} ${a.key} at ${a.message.at.slice(11, 16)}: ${a.message.alerts.map((x) => `${x.rule}/${x.labels.ModelId ?? ''} ${x.status} ${x.tier}`).join(', ')}`);
+  }
+  receiverActionCounts(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const a of this.ledger) (out[a.receiver] ??= {})[a.action] = (out[a.receiver][a.action] ?? 0) + 1;
+    return out;
+  }
+  count(pred: (a: Accept) => boolean): number {
+    return this.ledger.filter(pred).length;
+  }
   acceptedCounts(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const a of this.ledger) out[a.receiver] = (out[a.receiver] ?? 0) + 1;
@@ -124,6 +159,99 @@ export class Oracle {
       if (receiver && this.receiverFaults.get(receiver)?.has(s)) return true;
     }
     return false;
+  }
+
+  /** Who times a message's group: the route (one receiver's group) or the policy (every step receiver shares the escalation group's key). */
+  private decider(n: Notification): string {
+    return this.opts.policyOrder.includes(n.receiver) ? 'policy' : n.receiver;
+  }
+
+  /** A step whose ticks ran clean: no fault injected, no tick failed. */
+  private clean(step: number): boolean {
+    return !this.faultSteps.has(step) && !this.failures.some((f) => f.step === step);
+  }
+
+  private ackedBefore(fingerprints: string[], step: number): { some: boolean; every: boolean } {
+    const acked = (f: string) => (this.cliAcked.get(f) ?? Infinity) <= step || this.acks.some((a) => a.step <= step && a.fingerprints.has(f));
+    return { some: fingerprints.some(acked), every: fingerprints.length > 0 && fingerprints.every(acked) };
+  }
+
+  /** open-stream, repeat-interval, repeat-stops: over the decisions (the outbox, in decision order) and the ledger. */
+  private checkStreams(step: number, outbox: OutboxItem[]): void {
+    // Accepted: after a resolve a receiver accepted, nothing more on that stream but a (re)trigger.
+    const closed = new Map<string, string>();
+    for (const a of this.ledger) {
+      const k = `${a.receiver}|${a.key}`;
+      const resolveId = closed.get(k);
+      if (resolveId !== undefined && a.id !== resolveId) {
+        if (a.action === 'trigger') closed.delete(k);
+        else this.violate('open-stream', a.step, `${a.receiver} accepted ${a.action} ${a.id} on stream ${a.key} after its resolve ${resolveId}`);
+      }
+      if (a.action === 'resolve') closed.set(k, a.id);
+    }
+    // Decided: the same, in decision order.
+    const ordered = [...outbox].sort((x, y) => x.seq - y.seq);
+    const closedAt = new Map<string, OutboxItem>();
+    for (const o of ordered) {
+      const n = o.notification;
+      const k = `${n.receiver}|${n.key}`;
+      const resolve = closedAt.get(k);
+      if (resolve && resolve.id !== o.id) {
+        if (n.action === 'trigger') closedAt.delete(k);
+        else if (n.action === 'repeat') this.violate('repeat-stops', this.firstSeen.get(o.id)!, `repeat ${o.id} to ${n.receiver} decided after the stream ${n.key} resolved (${resolve.id})`);
+        else this.violate('open-stream', this.firstSeen.get(o.id)!, `${n.action} ${o.id} to ${n.receiver} decided on stream ${n.key} after its resolve ${resolve.id}`);
+      }
+      if (n.action === 'resolve') closedAt.set(k, o);
+    }
+
+    // Per group timer (decider and key): decision times, oldest first.
+    const timers = new Map<string, OutboxItem[]>();
+    for (const o of ordered) {
+      const k = `${this.decider(o.notification)}|${o.notification.key}`;
+      const list = timers.get(k) ?? [];
+      list.push(o);
+      timers.set(k, list);
+    }
+    for (const items of timers.values()) {
+      for (const o of items) {
+        const n = o.notification;
+        if (n.action !== 'repeat') continue;
+        const at = Date.parse(n.at);
+        const seenAt = this.firstSeen.get(o.id)!;
+        const every = this.opts.repeatInterval(n);
+        // No more often than repeat_interval after the group's previous message (any receiver of the same timer).
+        const previous = items.filter((p) => Date.parse(p.notification.at) < at).map((p) => Date.parse(p.notification.at));
+        if (!previous.length) this.violate('repeat-interval', seenAt, `repeat ${o.id} to ${n.receiver} (${n.key}) with no earlier message of its group`);
+        else if (at - Math.max(...previous) < every) this.violate('repeat-interval', seenAt, `repeat ${o.id} to ${n.receiver} (${n.key}) ${(at - Math.max(...previous)) / 60_000} min after the group's previous message (repeat_interval ${every / 60_000} min)`);
+        // Stopped by acknowledgements and silences.
+        const firing = n.alerts.filter((a) => a.status === 'firing').map((a) => a.fingerprint);
+        const acked = this.ackedBefore(firing, seenAt);
+        if (this.decider(n) === 'policy' ? acked.some : acked.every) this.violate('repeat-stops', seenAt, `repeat ${o.id} to ${n.receiver} (${n.key}) decided at step ${seenAt}, after an acknowledgement of ${acked.every ? 'all' : 'some'} of its alerts`);
+        for (const s of this.silences) {
+          if (seenAt >= s.step && at >= s.from && at < s.until && n.alerts.every((a) => a.rule === s.rule)) this.violate('repeat-stops', seenAt, `repeat ${o.id} to ${n.receiver} (${n.key}) decided at step ${seenAt}, under a silence of ${s.rule} added at step ${s.step}`);
+        }
+      }
+      // Due and not decided: the group's latest message is not a resolve, its alerts still fire (same
+      // episode), nobody acknowledged or silenced them, and two clean ticks ran since the repeat was due.
+      const last = items[items.length - 1];
+      const n = last.notification;
+      if (n.action === 'resolve') continue;
+      const lastAt = Math.max(...items.map((p) => Date.parse(p.notification.at)));
+      const due = lastAt + this.opts.repeatInterval(n);
+      const now = this.stepTime.get(step);
+      if (now === undefined || now < due) continue;
+      const firing = n.alerts.filter((a) => a.status === 'firing');
+      const still = firing.filter((a) => {
+        const s = this.alerts[a.fingerprint];
+        return s?.status === 'firing' && s.startsAt === Date.parse(a.startsAt);
+      });
+      if (!still.length || this.ackedBefore(firing.map((a) => a.fingerprint), step).some) continue;
+      if (this.silences.some((s) => s.until > lastAt && s.from <= now && n.alerts.some((a) => a.rule === s.rule))) continue;
+      const dueStep = Math.ceil((due - this.opts.t0) / 60_000);
+      let cleanTicks = 0;
+      for (let s = dueStep; s <= step; s++) if (this.clean(s)) cleanTicks++;
+      if (cleanTicks >= 2) this.violate('repeat-interval', step, `group ${n.key} (${this.decider(n)}): last message ${new Date(lastAt).toISOString()}, repeat due ${new Date(due).toISOString()}, none decided by step ${step} (${still.length} alerts still firing)`);
+    }
   }
 
   /** After every step: the outbox as it stands, the HTTP receivers; `final` after the quiet period. */
@@ -198,6 +326,8 @@ export class Oracle {
         this.violate(n.action === 'escalate' ? 'silence-stops-escalation' : 'silence-stops-notifications', seenAt, `${n.action} to ${n.receiver} (${n.key}) decided at step ${seenAt}, after a silence of ${s.rule} at step ${s.step}`);
       }
     }
+
+    this.checkStreams(step, outbox);
 
     // A tick fails only where a fault was injected.
     for (const f of this.failures.filter((x) => x.step === step)) {
