@@ -250,7 +250,7 @@ export class Oracle {
       const dueStep = Math.ceil((due - this.opts.t0) / 60_000);
       let cleanTicks = 0;
       for (let s = dueStep; s <= step; s++) if (this.clean(s)) cleanTicks++;
-      if (cleanTicks >= 2) this.violate('repeat-interval', step, `group ${n.key} (${this.decider(n)}): last message ${new Date(lastAt).toISOString()}, repeat due ${new Date(due).toISOString()}, none decided by step ${step} (${still.length} alerts still firing)`);
+      if (cleanTicks >= 2) this.violate('repeat-interval', step, `group ${n.key} (${this.decider(n)}): last message ${new Date(lastAt).toISOString()}, repeat due ${new Date(due).toISOString()}, none decided though two clean ticks ran since (${still.length} alerts still firing)`);
     }
   }
 
