@@ -129,7 +129,13 @@ export class Oracle {
   }
   /** The ledger, one line a message (SIM_TRACE=1 prints it): what a replayed seed did. */
   timeline(): string[] {
-    return this.ledger.map((a) => `step ${a.step} ${a.receiver} ${a.action} ${a.key} at ${a.message.at.slice(11, 16)}: ${a.message.alerts.map((x) => `${x.rule}/${x.labels.ModelId ?? ''} ${x.status} ${x.tier}`).join(', ')}`);
+    const lines: [number, string][] = [
+      ...this.ledger.map((a): [number, string] => [a.step, `step ${a.step} ${a.receiver} ${a.action} ${a.key} at ${a.message.at.slice(11, 16)}: ${a.message.alerts.map((x) => `${x.rule}/${x.labels.ModelId ?? ''} ${x.status} ${x.tier}`).join(', ')}`]),
+      ...this.acks.map((a): [number, string] => [a.step - 0.5, `step ${a.step} ack via ${a.via}: ${[...a.fingerprints].join(', ')}`]),
+      ...[...this.cliAcked].map(([f, step]): [number, string] => [step - 0.5, `step ${step} ack via cli: ${f}`]),
+      ...this.silences.map((s): [number, string] => [s.step - 0.5, `step ${s.step} silence of ${s.rule} until ${new Date(s.until).toISOString().slice(11, 16)}`]),
+    ];
+    return lines.sort((a, b) => a[0] - b[0]).map(([, l]) => l);
   }
   receiverActionCounts(): Record<string, Record<string, number>> {
     const out: Record<string, Record<string, number>> = {};
@@ -171,9 +177,16 @@ export class Oracle {
     return !this.faultSteps.has(step) && !this.failures.some((f) => f.step === step);
   }
 
-  private ackedBefore(fingerprints: string[], step: number): { some: boolean; every: boolean } {
-    const acked = (f: string) => (this.cliAcked.get(f) ?? Infinity) <= step || this.acks.some((a) => a.step <= step && a.fingerprints.has(f));
-    return { some: fingerprints.some(acked), every: fingerprints.length > 0 && fingerprints.every(acked) };
+  /**
+   * Acknowledgements made before `step` (people act before the step's ticks) of these alerts: `group`
+   * when a Slack press or a PagerDuty event acknowledged a stream holding one of them (the group and
+   * its escalation groups), `every` when each was acknowledged (one by one from the CLI, or so),
+   * `some` when any was.
+   */
+  private ackedBefore(fingerprints: string[], step: number): { some: boolean; every: boolean; group: boolean } {
+    const viaStream = (f: string) => this.acks.some((a) => a.step <= step && a.fingerprints.has(f));
+    const acked = (f: string) => (this.cliAcked.get(f) ?? Infinity) <= step || viaStream(f);
+    return { some: fingerprints.some(acked), every: fingerprints.length > 0 && fingerprints.every(acked), group: fingerprints.some(viaStream) };
   }
 
   /** open-stream, repeat-interval, repeat-stops: over the decisions (the outbox, in decision order) and the ledger. */
@@ -226,7 +239,8 @@ export class Oracle {
         // Stopped by acknowledgements and silences.
         const firing = n.alerts.filter((a) => a.status === 'firing').map((a) => a.fingerprint);
         const acked = this.ackedBefore(firing, seenAt);
-        if (this.decider(n) === 'policy' ? acked.some : acked.every) this.violate('repeat-stops', seenAt, `repeat ${o.id} to ${n.receiver} (${n.key}) decided at step ${seenAt}, after an acknowledgement of ${acked.every ? 'all' : 'some'} of its alerts`);
+        // The policy stops for a group acknowledgement or once every firing alert is acknowledged; the route's reminders once every firing alert is.
+        if (this.decider(n) === 'policy' ? acked.group || acked.every : acked.every) this.violate('repeat-stops', seenAt, `repeat ${o.id} to ${n.receiver} (${n.key}) decided at step ${seenAt}, after ${acked.every ? 'every one of its alerts was acknowledged' : 'an acknowledgement of its group'}`);
         for (const s of this.silences) {
           if (seenAt >= s.step && at >= s.from && at < s.until && n.alerts.every((a) => a.rule === s.rule)) this.violate('repeat-stops', seenAt, `repeat ${o.id} to ${n.receiver} (${n.key}) decided at step ${seenAt}, under a silence of ${s.rule} added at step ${s.step}`);
         }
