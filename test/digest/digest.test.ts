@@ -347,7 +347,7 @@ describe('runDigest', () => {
       const log = { ...silent, warn: (...a: unknown[]) => void warnings.push(a) };
       const deps: DigestDeps = { config, baselines: await baselineStore(), state: await makeState(), notifiers, log, clock: () => clock };
       const until = async (n: number) => {
-        for (let i = 0; i < 500 && slackCalls.length < n; i++) await new Promise((r) => setTimeout(r, 2));
+        for (let i = 0; i < 2_000 && slackCalls.length < n; i++) await new Promise((r) => setTimeout(r, 5));
         expect(slackCalls).toHaveLength(n);
       };
       // Invocation A takes slack-alerts and hangs past its lease.
