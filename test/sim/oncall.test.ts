@@ -20,7 +20,8 @@ const EXPECTED_FAILURES: Record<string, string> = {};
 // a group's acknowledgement stopping nothing (issue 17.3): seed 5; the policy ignoring silences (17.5):
 // seeds 4 and 11; repeats every group_interval: 4, 7; route repeats never: 7; policy repeats never: 7, 9;
 // route repeats despite acknowledged alerts: 1, 2, 5, 11; policy repeats after a group acknowledgement
-// once its steps are done: 1, 2; a partial resolve told as a resolve (open-stream): 1, 2.
+// once its steps are done: 1, 2; a partial resolve told as a resolve (open-stream): 1, 2; a falling
+// tier never told as an update (tier-fall-told): 2 (and the message-kind test below).
 const FIXED_SEEDS = [1, 2, 4, 5, 7, 9, 11];
 const seeds = process.env.SIM_SEED
   ? [Number(process.env.SIM_SEED)]

@@ -3,7 +3,7 @@
  * step against the decisions in the outbox. The invariants (INVARIANTS) are what the README promises.
  */
 import type { Notification } from '../../../shared/core/notification';
-import type { AlertState } from '../../../shared/core/alert';
+import { tierRank, type AlertState, type Tier } from '../../../shared/core/alert';
 import type { OutboxItem } from '../../../shared/state/types';
 import type { LocalReceiver } from '../receivers';
 
@@ -21,6 +21,7 @@ export const INVARIANTS: Record<string, string> = {
   'tick-fails-only-under-faults': 'a tick fails only in a step where a fault was injected',
   'open-stream': 'no message on a stream (receiver and key) after its resolve, unless a trigger opens it again: neither decided nor accepted',
   'repeat-interval': 'a firing group repeats no more often than its repeat_interval after its previous message, and a repeat is decided once it is due (two clean ticks later at most) while its alerts fire unacknowledged and unsilenced',
+  'tier-fall-told': 'a firing alert whose tier fell is told at its lower tier by the route (an update, or any message listing it) within its group_interval, two clean ticks later at most, unless a silence of it was active',
   'repeat-stops': 'no repeat is decided after the group resolved, after an acknowledgement of its alerts (any for the policy, every firing one for the route), or while a silence of them is active',
 };
 
@@ -76,13 +77,49 @@ export class Oracle {
       repeatInterval: (n: Notification) => number;
       /** Event time of step 0. */
       t0: number;
+      /** The group_interval of a rule's route. */
+      groupInterval: (rule: string) => number;
     },
   ) {}
 
-  /** The step's on-time event time and the alerts after it (what the repeat checks judge "still firing" by). */
+  /** Tiers that fell while firing, not yet told at the route's receivers. */
+  private falls: { fingerprint: string; rule: string; episode: number; tier: Tier; at: number; step: number }[] = [];
+
+  /** The step's on-time event time and the alerts after it (what the repeat checks judge "still firing" by, and where tiers fell). */
   observe(step: number, eventTime: number, alerts: Record<string, AlertState>): void {
     this.stepTime.set(step, eventTime);
+    for (const [fp, cur] of Object.entries(alerts)) {
+      const prev = this.alerts[fp];
+      if (prev?.status === 'firing' && cur.status === 'firing' && prev.startsAt === cur.startsAt && cur.tier && tierRank(cur.tier) < tierRank(prev.tier)) {
+        this.falls.push({ fingerprint: fp, rule: cur.rule, episode: cur.startsAt!, tier: cur.tier, at: eventTime, step });
+      }
+    }
     this.alerts = alerts;
+  }
+
+  /** tier-fall-told: each fall is told by the route (any message listing the alert at its new tier, or resolved) once its group_interval allows. */
+  private checkFalls(step: number, outbox: OutboxItem[]): void {
+    const now = this.stepTime.get(step);
+    if (now === undefined) return;
+    this.falls = this.falls.filter((f) => {
+      const told = outbox.some((o) => {
+        const n = o.notification;
+        if (this.decider(n) === 'policy' || Date.parse(n.at) < f.at) return false;
+        return n.alerts.some((a) => a.fingerprint === f.fingerprint && Date.parse(a.startsAt) === f.episode && (a.status === 'resolved' || tierRank(a.tier) <= tierRank(f.tier)));
+      });
+      if (told) return false;
+      // Moot once the alert moved on (rose again, resolved: those are told as such) or a silence of it was active.
+      const s = this.alerts[f.fingerprint];
+      if (s?.status !== 'firing' || s.startsAt !== f.episode || s.tier !== f.tier) return false;
+      if (this.silences.some((x) => x.rule === f.rule && x.until > f.at && x.from <= now)) return false;
+      const due = f.at + this.opts.groupInterval(f.rule);
+      if (now < due) return true;
+      let cleanTicks = 0;
+      for (let st = Math.ceil((due - this.opts.t0) / 60_000); st <= step; st++) if (this.clean(st)) cleanTicks++;
+      if (cleanTicks < 2) return true;
+      this.violate('tier-fall-told', step, `${f.fingerprint}: fell to ${f.tier} at ${new Date(f.at).toISOString()} (step ${f.step}), no route message lists it at that tier though two clean ticks ran after its group_interval`);
+      return false;
+    });
   }
 
   committed(ids: string[]): void {
@@ -342,6 +379,7 @@ export class Oracle {
     }
 
     this.checkStreams(step, outbox);
+    this.checkFalls(step, outbox);
 
     // A tick fails only where a fault was injected.
     for (const f of this.failures.filter((x) => x.step === step)) {

@@ -199,7 +199,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
 
   let wall = SIM_T0;
   let step = 0;
-  const oracle = new Oracle({ policyOrder: POLICY_ORDER, expectedFailures: opts.expectedFailures ?? {}, repeatInterval: repeatIntervalOf, t0: SIM_T0 });
+  const oracle = new Oracle({ policyOrder: POLICY_ORDER, expectedFailures: opts.expectedFailures ?? {}, repeatInterval: repeatIntervalOf, t0: SIM_T0, groupInterval: (rule) => (rule === THROTTLES ? 2 : 5) * MINUTE });
   const metrics = new RecordingMetrics();
 
   // ---- SNS at the SDK boundary: refuses what SNS refuses, can be down, records what it accepted ----
