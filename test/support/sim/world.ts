@@ -171,6 +171,8 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
   // enough to repeat; in the others, acknowledgements must stop its repeats.
   const ackThrottles = extra.chance(0.5);
   const ackable = (rules: string[]) => ackThrottles || !rules.includes(THROTTLES);
+  /** A Slack body or PagerDuty event of the long-firing rule's group (it names the rule or its steady models). */
+  const ofThrottles = (body: unknown) => /bedrock-throttles|steady\.model-/.test(JSON.stringify(body));
   const steps = opts.steps ?? 36;
   // Storms of 1–200 models: mostly small, sometimes huge.
   const models = opts.models ?? (rng.chance(0.3) ? rng.int(50, 200) : rng.int(1, 8));
@@ -396,7 +398,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     // The latest message with a button of that rule (the messages of one rule's group name it).
     const body = [...(slack.accepted as { text: string; blocks: { type: string; elements?: { value?: string }[] }[] }[])]
       .reverse()
-      .find((b) => b.blocks?.some((x) => x.type === 'actions') && (ackThrottles || JSON.stringify(b).includes(THROTTLES) === (rule === THROTTLES)));
+      .find((b) => b.blocks?.some((x) => x.type === 'actions') && (ackThrottles || ofThrottles(b) === (rule === THROTTLES)));
     if (!last || !body) return;
     const value = body.blocks.find((x) => x.type === 'actions')!.elements![0].value!;
     const r = await ack(slackRequest(SLACK_SECRET, slackInteractionBody({ value, responseUrl: responses.url, blocks: body.blocks, text: body.text }), Math.floor(wall / 1000)), lambdaContext());
@@ -412,7 +414,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     const rule = last?.message.alerts[0].rule;
     const event = [...(pd.accepted as { dedup_key?: string; event_action: string }[])]
       .reverse()
-      .find((e) => e.event_action === 'trigger' && (ackThrottles || JSON.stringify(e).includes(THROTTLES) === (rule === THROTTLES)));
+      .find((e) => e.event_action === 'trigger' && (ackThrottles || ofThrottles(e) === (rule === THROTTLES)));
     if (!last || !event?.dedup_key) return;
     const r = await ack(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: event.dedup_key, occurredAt: wall - 1000, id: `sim-${opts.seed}-${step}` })), lambdaContext());
     if (r.statusCode === 200) {
