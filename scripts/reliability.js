@@ -142,7 +142,9 @@ function renderSimulation(sim, simFile) {
     '',
     `${sim.runs} seeded runs (seeds ${compactSeeds(sim.seeds ?? [])}), ${sim.steps} simulated minutes, ${sim.ticks} evaluate invocations, ` +
       `storms of ${Math.min(...(sim.models ?? [0]))}–${Math.max(...(sim.models ?? [0]))} models; ` +
-      `messages accepted: ${Object.entries(sim.accepted ?? {}).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}. ` +
+      `messages accepted: ${Object.entries(sim.accepted ?? {}).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}` +
+      (sim.actions ? ` (by kind: ${['trigger', 'escalate', 'update', 'repeat', 'resolve'].map((k) => `${k} ${sim.actions[k] ?? 0}`).join(', ')})` : '') +
+      '. ' +
       'Each run drives the real evaluate and ack handlers on dynalite; a failing run prints its seed and `SIM_SEED=<seed> npx jest test/sim` replays it.',
     '',
     '| invariant (checked after every step) | violations |',

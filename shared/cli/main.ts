@@ -12,6 +12,7 @@ import { RulesError, formatPath, formatProblem } from '../rules/errors';
 import { loadRules, loadRulesFile } from '../rules/load';
 import { secretsLines, secretsNeeded } from '../rules/secrets-needed';
 import { timeZoneWarnings } from '../rules/timezones';
+import { ackExampleWarnings } from '../rules/ack-examples';
 import { unmatchedIncludes } from '../engine/select';
 import type { Config } from '../rules/schema';
 import { TraceError, loadMetricTrace } from '../sources/trace';
@@ -385,6 +386,11 @@ async function validate(file: string, metricsFile?: string, historyFile?: string
   for (const w of timeZoneWarnings(config)) {
     const { line, col } = locate(w.path);
     err(`${file}:${line}:${col}: warning: ${formatPath(w.path)} ${w.message}`);
+  }
+  // The example ids of the shipped file (or README's snippet) left in the ack allowlists: every real press is refused.
+  for (const w of ackExampleWarnings(config.ack)) {
+    const { line, col } = locate(w.path);
+    err(`${file}:${line}:${col}: warning: ${w.message}`);
   }
   // Relative runbook links reach Slack and PagerDuty as paths no one can open.
   const relative = config.settings.runbook_base_url ? [] : config.rules.flatMap((r, i) => (r.runbook && !/^https?:\/\//.test(r.runbook) ? [i] : []));

@@ -52,7 +52,10 @@ export function ackDeps(w: AckWiring): AckDeps {
     slackSecret: async () => (slack ? resolveSecret(slack, 'ack.slack_signing_secret', w.secrets) : null),
     pagerDutySecret: async () => (pd ? resolveSecret(pd, 'ack.pagerduty_webhook_secret', w.secrets) : null),
     // A webhook delivery is handled once: claimed and marked done at once (acting twice is worse than once missed).
-    claimOnce: async (key, now) => (await store.claimOnce(key, now, 60_000)) && (await store.finishOnce(key, now, true), true),
+    claimOnce: async (key, now) => {
+      const lease = await store.claimOnce(key, now, 60_000);
+      return lease !== null && (await store.finishOnce(key, now, true, lease));
+    },
     streamForKey: async (external) => streamForKey(acks, await keys(), external),
     acknowledgeStream: async (stream, who, now) => {
       const outcomes: AckOutcome[] = [];

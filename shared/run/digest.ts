@@ -76,7 +76,8 @@ export async function runDigest(deps: DigestDeps, now: number): Promise<DigestRe
   for (const receiver of digestReceivers) {
     // Each receiver on its own: marked done only once it has the digest, released for a retry if it failed.
     const key = `DIGEST#${day}#${receiver}`;
-    if (!(await deps.state.claimOnce(key, clock(), DIGEST_LEASE_MS))) {
+    const lease = await deps.state.claimOnce(key, clock(), DIGEST_LEASE_MS);
+    if (lease === null) {
       already++;
       continue;
     }
@@ -89,7 +90,11 @@ export async function runDigest(deps: DigestDeps, now: number): Promise<DigestRe
       deps.log.error('digest delivery failed', { receiver, error: (e as Error).message });
       report.failed.push(receiver);
     }
-    await deps.state.finishOnce(key, clock(), !report.failed.includes(receiver));
+    const done = !report.failed.includes(receiver);
+    if (!(await deps.state.finishOnce(key, clock(), done, lease))) {
+      // This invocation outlived its lease and another one took the job over: that one's record stands.
+      deps.log.warn('digest lease lost: another invocation holds it, its outcome stands', { receiver, day, sent: done });
+    }
   }
   if (already === digestReceivers.length && already > 0) return { ...report, skipped: `digest for ${day} already sent` };
   return report;

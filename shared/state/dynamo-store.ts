@@ -270,41 +270,46 @@ export class DynamoStateStore implements StateStore {
     return Object.values((await this.load()).alerts);
   }
 
-  async claimOnce(key: string, now: number, leaseMs: number): Promise<boolean> {
+  async claimOnce(key: string, now: number, leaseMs: number): Promise<string | null> {
+    const owner = this.leaseToken();
     try {
       await this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: { pk: ONCE, sk: key },
-          UpdateExpression: 'SET #s = :claimed, leaseUntil = :lease, #at = :now, #ttl = :ttl',
+          UpdateExpression: 'SET #s = :claimed, leaseUntil = :lease, leaseOwner = :owner, #at = :now, #ttl = :ttl',
           // Absent, released after a failure, or claimed by an invocation that died (lease expired). A record
           // without a status was written by the old protocol, which marked it before sending: done.
           ConditionExpression: 'attribute_not_exists(pk) OR #s = :released OR (#s = :claimed AND leaseUntil < :now)',
           ExpressionAttributeNames: { '#s': 'status', '#at': 'at', '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':claimed': 'claimed', ':released': 'released', ':lease': now + leaseMs, ':now': now, ':ttl': ttlAfter(now, 30) },
+          ExpressionAttributeValues: { ':claimed': 'claimed', ':released': 'released', ':lease': now + leaseMs, ':owner': owner, ':now': now, ':ttl': ttlAfter(now, 30) },
+        }),
+      );
+      return owner;
+    } catch (e) {
+      if (isConditionFailure(e)) return null;
+      throw e;
+    }
+  }
+
+  async finishOnce(key: string, now: number, done: boolean, owner: string): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: ONCE, sk: key },
+          UpdateExpression: 'SET #s = :s, #at = :now REMOVE leaseUntil, leaseOwner',
+          // Only the lease's holder: a late invocation whose lease expired must not overwrite the record of
+          // the one that took the job over (nor a finished one).
+          ConditionExpression: '#s = :claimed AND leaseOwner = :owner',
+          ExpressionAttributeNames: { '#s': 'status', '#at': 'at' },
+          ExpressionAttributeValues: { ':s': done ? 'done' : 'released', ':claimed': 'claimed', ':owner': owner, ':now': now },
         }),
       );
       return true;
     } catch (e) {
       if (isConditionFailure(e)) return false;
       throw e;
-    }
-  }
-
-  async finishOnce(key: string, now: number, done: boolean): Promise<void> {
-    try {
-      await this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: { pk: ONCE, sk: key },
-          UpdateExpression: 'SET #s = :s, #at = :now REMOVE leaseUntil',
-          ConditionExpression: '#s = :claimed',
-          ExpressionAttributeNames: { '#s': 'status', '#at': 'at' },
-          ExpressionAttributeValues: { ':s': done ? 'done' : 'released', ':claimed': 'claimed', ':now': now },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e; // already finished
     }
   }
 

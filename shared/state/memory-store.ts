@@ -121,18 +121,22 @@ export class MemoryStateStore implements StateStore {
     return [...this.alerts.values()].map(clone);
   }
 
-  private readonly once = new Map<string, { status: 'claimed' | 'released' | 'done'; leaseUntil: number }>();
+  private readonly once = new Map<string, { status: 'claimed' | 'released' | 'done'; leaseUntil: number; owner: string | null }>();
 
-  async claimOnce(key: string, now: number, leaseMs: number): Promise<boolean> {
+  async claimOnce(key: string, now: number, leaseMs: number): Promise<string | null> {
     const job = this.once.get(key);
-    if (job && !(job.status === 'released' || (job.status === 'claimed' && job.leaseUntil < now))) return false;
-    this.once.set(key, { status: 'claimed', leaseUntil: now + leaseMs });
-    return true;
+    if (job && !(job.status === 'released' || (job.status === 'claimed' && job.leaseUntil < now))) return null;
+    const owner = this.leaseToken();
+    this.once.set(key, { status: 'claimed', leaseUntil: now + leaseMs, owner });
+    return owner;
   }
 
-  async finishOnce(key: string, _now: number, done: boolean): Promise<void> {
+  async finishOnce(key: string, _now: number, done: boolean, owner: string): Promise<boolean> {
+    // The DynamoDB store's condition: '#s = :claimed AND leaseOwner = :owner'.
     const job = this.once.get(key);
-    if (job?.status === 'claimed') this.once.set(key, { status: done ? 'done' : 'released', leaseUntil: 0 });
+    if (job?.status !== 'claimed' || job.owner !== owner) return false;
+    this.once.set(key, { status: done ? 'done' : 'released', leaseUntil: 0, owner: null });
+    return true;
   }
 
   async listOutbox(): Promise<OutboxItem[]> {

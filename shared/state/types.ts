@@ -119,10 +119,15 @@ export interface StateStore {
   /** Alerts, for reports and the baseline exclusions. */
   listAlerts(): Promise<AlertState[]>;
   /**
-   * Takes a once-only job (a daily digest to one receiver) for `leaseMs`: true unless it is done, or
-   * another invocation holds an unexpired lease on it. Mark it with finishOnce after the attempt.
+   * Takes a once-only job (a daily digest to one receiver) for `leaseMs`: a fresh lease token (the
+   * owner) unless it is done, or another invocation holds an unexpired lease on it (null). Mark it
+   * with finishOnce, presenting that token, after the attempt.
    */
-  claimOnce(key: string, now: number, leaseMs: number): Promise<boolean>;
-  /** After a claimed attempt: done (never again), or released for a retry (failed). */
-  finishOnce(key: string, now: number, done: boolean): Promise<void>;
+  claimOnce(key: string, now: number, leaseMs: number): Promise<string | null>;
+  /**
+   * After a claimed attempt: done (never again), or released for a retry (failed) — only while `owner`
+   * still holds the lease. False (nothing written) when it does not: the lease expired and another
+   * invocation took the job over, or the job is already finished.
+   */
+  finishOnce(key: string, now: number, done: boolean, owner: string): Promise<boolean>;
 }

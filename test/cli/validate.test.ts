@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -78,12 +78,40 @@ describe('bedrock-watch validate', () => {
     expect(r.stdout).toBe('rules.yml: OK (2 rules, 1 receiver)\n');
   });
 
-  it("accepts the repository's own rules.yml, warning that its runbook links stay relative until runbook_base_url is set", () => {
+  it("accepts the repository's own rules.yml, warning about its example ack ids and that its runbook links stay relative until runbook_base_url is set", () => {
     const r = cli(['validate']);
-    expect(r.stderr).toMatch(/^rules\.yml:\d+:\d+: warning: \d+ rules' runbook links are relative \(docs\/runbooks\.md#bedrock-throttles, …\) and settings\.runbook_base_url is not set/);
-    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    const lines = r.stderr.trimEnd().split('\n');
+    // Each example id at its place: file, line and column of the id, and the field.
+    const shipped = readFileSync(join(ROOT, 'rules.yml'), 'utf8').split('\n');
+    const at = (id: string) => {
+      const line = shipped.findIndex((l) => l.includes(`[${id}]`));
+      return `rules.yml:${line + 1}:${shipped[line].indexOf(id) + 1}: warning:`;
+    };
+    expect(lines.slice(0, 3)).toEqual([
+      expect.stringMatching(new RegExp(`^${at('T0EXAMPLE')} ack\\.slack_teams\\[0\\] "T0EXAMPLE" is an example id: replace it with your Slack workspace's team id`)),
+      expect.stringMatching(new RegExp(`^${at('A0EXAMPLE')} ack\\.slack_apps\\[0\\] "A0EXAMPLE" is an example id: replace it with your Slack app's id`)),
+      expect.stringMatching(new RegExp(`^${at('PEXAMPL')} ack\\.pagerduty_services\\[0\\] "PEXAMPL" is an example id: replace it with the ids \\(P…`)),
+    ]);
+    expect(lines[3]).toMatch(/^rules\.yml:\d+:\d+: warning: \d+ rules' runbook links are relative \(docs\/runbooks\.md#bedrock-throttles, …\) and settings\.runbook_base_url is not set/);
+    expect(lines).toHaveLength(4);
     expect(r.stdout).toMatch(/^rules\.yml: OK \(\d+ rules?, \d+ receivers?\)\n/);
     expect(r.code).toBe(0);
+  });
+
+  it("warns about README's example ack ids too, and not about real ones", () => {
+    const ack = (teams: string, apps: string, channels: string, services: string) =>
+      `ack:\n  slack_signing_secret: { env: S }\n  slack_teams: [${teams}]\n  slack_apps: [${apps}]\n  slack_channels: [${channels}]\n  pagerduty_webhook_secret: { env: P }\n  pagerduty_services: [${services}]\n`;
+    writeFileSync(join(dir, 'readme-ids.yml'), ack('T0REAL01, T0123ABCD', 'A0123ABCD', 'C0123ABCD', 'P0123AB') + GOOD);
+    const r = cli(['validate', join(dir, 'readme-ids.yml')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.trimEnd().split('\n').map((l) => l.replace(/^.*readme-ids\.yml:/, ''))).toEqual([
+      expect.stringMatching(/^3:27: warning: ack\.slack_teams\[1\] "T0123ABCD" is an example id/),
+      expect.stringMatching(/^4:16: warning: ack\.slack_apps\[0\] "A0123ABCD" is an example id/),
+      expect.stringMatching(/^5:20: warning: ack\.slack_channels\[0\] "C0123ABCD" is an example id/),
+      expect.stringMatching(/^7:24: warning: ack\.pagerduty_services\[0\] "P0123AB" is an example id/),
+    ]);
+    writeFileSync(join(dir, 'real-ids.yml'), ack('T0REAL01', 'A0REAL01', 'C0REAL01', 'PREAL01') + GOOD);
+    expect(cli(['validate', join(dir, 'real-ids.yml')])).toMatchObject({ code: 0, stderr: '' });
   });
 
   it('lists the SSM parameters the file reads, each with its place, so they can be created before deploying', () => {

@@ -316,12 +316,60 @@ describe('runDigest', () => {
       let clock = Date.parse('2026-10-24T08:00:00Z');
       const deps: DigestDeps = { config, baselines: await baselineStore(), state: await makeState(), notifiers: capture, log: silent, clock: () => clock };
       // The dead invocation: it took slack-alerts and never finished.
-      expect(await deps.state.claimOnce('DIGEST#2026-10-23#slack-alerts', clock, 5 * 60_000)).toBe(true);
+      expect(await deps.state.claimOnce('DIGEST#2026-10-23#slack-alerts', clock, 5 * 60_000)).not.toBeNull();
       const during = await runDigest(deps, NOW + 3 * DAY);
       expect(during.sent).toEqual(['sns-alerts']);
       clock += 6 * 60_000;
       const after = await runDigest(deps, NOW + 3 * DAY);
       expect(after.sent).toEqual(['slack-alerts']);
+    });
+
+    it('a late invocation that outlived its lease cannot release the receiver the next one holds (no second digest)', async () => {
+      const config = configWith();
+      const capture = new CaptureNotifiers(config.receivers);
+      let clock = Date.parse('2026-10-24T08:00:00Z');
+      // Slack answers each send only when the test says so: a hung send, then a slow one.
+      const slackCalls: { settle: (ok: boolean) => void }[] = [];
+      const notifiers: NotifierLookup = {
+        get: async (r) => {
+          const real = await capture.get(r);
+          if (r !== 'slack-alerts') return real;
+          return {
+            ...real,
+            sendDigest: (d, recv) =>
+              new Promise<void>((resolve, reject) => {
+                slackCalls.push({ settle: (ok) => (ok ? real.sendDigest!(d, recv).then(resolve) : reject(new Error('timeout'))) });
+              }),
+          };
+        },
+      };
+      const warnings: unknown[][] = [];
+      const log = { ...silent, warn: (...a: unknown[]) => void warnings.push(a) };
+      const deps: DigestDeps = { config, baselines: await baselineStore(), state: await makeState(), notifiers, log, clock: () => clock };
+      const until = async (n: number) => {
+        for (let i = 0; i < 2_000 && slackCalls.length < n; i++) await new Promise((r) => setTimeout(r, 5));
+        expect(slackCalls).toHaveLength(n);
+      };
+      // Invocation A takes slack-alerts and hangs past its lease.
+      const a = runDigest(deps, NOW + 4 * DAY);
+      await until(1);
+      clock += 6 * 60_000;
+      // Invocation B takes it over (the lease ran out) and is sending.
+      const b = runDigest(deps, NOW + 4 * DAY);
+      await until(2);
+      // A's send times out: it reports the failure but must not release B's claim.
+      slackCalls[0].settle(false);
+      expect(await a).toMatchObject({ failed: ['slack-alerts'] });
+      expect(warnings.map((w) => w[0])).toContain('digest lease lost: another invocation holds it, its outcome stands');
+      // A third invocation meanwhile: slack-alerts is still B's, so it sends nothing there.
+      const c = await runDigest(deps, NOW + 4 * DAY);
+      expect(c.sent).toEqual([]);
+      expect(slackCalls).toHaveLength(2);
+      slackCalls[1].settle(true);
+      expect(await b).toMatchObject({ sent: ['slack-alerts'], failed: [] });
+      clock += 60 * 60_000;
+      expect((await runDigest(deps, NOW + 4 * DAY)).skipped).toBe('digest for 2026-10-24 already sent');
+      expect(capture.digests.filter((d) => d.receiver === 'slack-alerts')).toHaveLength(1);
     });
   });
 

@@ -16,6 +16,7 @@ const sim = {
   models: [1, 3, 59, 2, 4, 200],
   faults: { 'tick-late': 12, 'dynamo-unprocessed-keys': 4 },
   accepted: { 'slack-team': 20, 'pagerduty-oncall': 9 },
+  actions: { trigger: 12, resolve: 10, repeat: 4, escalate: 3 },
   violations: [{ seed: 3, invariant: 'no-loss', step: 60, detail: 'x' }],
   expectedViolations: [{ seed: 2, invariant: 'ack-stops-escalation', step: 31 }, { seed: 9, invariant: 'ack-stops-escalation', step: 40 }],
 };
@@ -26,7 +27,7 @@ describe('the Simulation section of RELIABILITY.md', () => {
   it('says how much was run: seeds (ranges), steps, ticks, storm sizes, messages accepted', () => {
     expect(md).toContain('## Simulation');
     expect(md).toContain('6 seeded runs (seeds 1–3, 7, 9–10), 360 simulated minutes, 401 evaluate invocations, storms of 1–200 models');
-    expect(md).toContain('messages accepted: slack-team 20, pagerduty-oncall 9');
+    expect(md).toContain('messages accepted: slack-team 20, pagerduty-oncall 9 (by kind: trigger 12, escalate 3, update 0, repeat 4, resolve 10).');
     expect(md).toContain('SIM_SEED=<seed> npx jest test/sim');
   });
 

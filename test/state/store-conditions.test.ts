@@ -129,26 +129,44 @@ describe.each(stores)('once-only jobs: the daily digest, a Slack signature (%s s
 
   it('one claim wins; a finished job is never claimed again; a released one is', async () => {
     const store = await makeStore();
-    expect(await store.claimOnce('digest#1', T0, LEASE)).toBe(true);
-    expect(await store.claimOnce('digest#1', T0 + 1000, LEASE)).toBe(false); // another invocation, within the lease
-    expect(await store.claimOnce('digest#2', T0 + 1000, LEASE)).toBe(true); // another job is independent
-    await store.finishOnce('digest#1', T0 + 2000, true);
-    expect(await store.claimOnce('digest#1', T0 + 10 * LEASE, LEASE)).toBe(false); // done: even long after
-    await store.finishOnce('digest#2', T0 + 2000, false);
-    expect(await store.claimOnce('digest#2', T0 + 3000, LEASE)).toBe(true); // released after a failure: tried again
+    const one = await store.claimOnce('digest#1', T0, LEASE);
+    expect(one).toEqual(expect.any(String));
+    expect(await store.claimOnce('digest#1', T0 + 1000, LEASE)).toBeNull(); // another invocation, within the lease
+    const two = await store.claimOnce('digest#2', T0 + 1000, LEASE); // another job is independent
+    expect(two).toEqual(expect.any(String));
+    expect(await store.finishOnce('digest#1', T0 + 2000, true, one!)).toBe(true);
+    expect(await store.claimOnce('digest#1', T0 + 10 * LEASE, LEASE)).toBeNull(); // done: even long after
+    expect(await store.finishOnce('digest#2', T0 + 2000, false, two!)).toBe(true);
+    expect(await store.claimOnce('digest#2', T0 + 3000, LEASE)).toEqual(expect.any(String)); // released after a failure: tried again
   });
 
   it('a claim whose invocation died is taken over once its lease has run out, not before', async () => {
     const store = await makeStore();
-    expect(await store.claimOnce('digest#3', T0, LEASE)).toBe(true);
-    expect(await store.claimOnce('digest#3', T0 + LEASE, LEASE)).toBe(false);
-    expect(await store.claimOnce('digest#3', T0 + LEASE + 1, LEASE)).toBe(true);
+    expect(await store.claimOnce('digest#3', T0, LEASE)).not.toBeNull();
+    expect(await store.claimOnce('digest#3', T0 + LEASE, LEASE)).toBeNull();
+    expect(await store.claimOnce('digest#3', T0 + LEASE + 1, LEASE)).not.toBeNull();
   });
 
   it('finishing a job nobody claimed changes nothing', async () => {
     const store = await makeStore();
-    await store.finishOnce('digest#4', T0, true);
-    expect(await store.claimOnce('digest#4', T0, LEASE)).toBe(true);
+    expect(await store.finishOnce('digest#4', T0, true, 'nobody')).toBe(false);
+    expect(await store.claimOnce('digest#4', T0, LEASE)).not.toBeNull();
+  });
+
+  it('fault: a late invocation whose lease expired cannot finish the job the next holder took over', async () => {
+    const store = await makeStore();
+    const late = await store.claimOnce('digest#5', T0, LEASE);
+    const next = await store.claimOnce('digest#5', T0 + LEASE + 1, LEASE); // the lease ran out: taken over
+    expect(late).not.toBeNull();
+    expect(next).not.toBeNull();
+    expect(next).not.toBe(late);
+    // The late one's send failed: its release must not free the job while the holder is still sending…
+    expect(await store.finishOnce('digest#5', T0 + LEASE + 2, false, late!)).toBe(false);
+    expect(await store.claimOnce('digest#5', T0 + LEASE + 3, LEASE)).toBeNull();
+    // …nor its "done" end the holder's attempt, whose own outcome stands.
+    expect(await store.finishOnce('digest#5', T0 + LEASE + 4, true, late!)).toBe(false);
+    expect(await store.finishOnce('digest#5', T0 + LEASE + 5, false, next!)).toBe(true);
+    expect(await store.claimOnce('digest#5', T0 + LEASE + 6, LEASE)).not.toBeNull(); // released by its holder: retried
   });
 });
 

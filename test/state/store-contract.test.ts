@@ -171,17 +171,32 @@ describe.each(stores)('state store contract (%s)', (_name, makeStore) => {
     });
   });
 
-  describe('once-only jobs: "absent OR released OR (claimed AND leaseUntil < now)", finish "claimed"', () => {
+  describe('once-only jobs: "absent OR released OR (claimed AND leaseUntil < now)", finish "claimed AND leaseOwner = :owner"', () => {
     it('claims once, refuses while claimed, retries after a release or an expired lease, never after done', async () => {
       const store = await makeStore();
-      expect(await store.claimOnce('digest', T0, LEASE)).toBe(true);
-      expect(await store.claimOnce('digest', T0 + 1, LEASE)).toBe(false);
-      await store.finishOnce('digest', T0, false);
-      expect(await store.claimOnce('digest', T0 + 2, LEASE)).toBe(true);
-      expect(await store.claimOnce('digest', T0 + 2 + LEASE + 1, LEASE)).toBe(true);
-      await store.finishOnce('digest', T0, true);
-      await store.finishOnce('digest', T0, false); // not claimed any more: ignored
-      expect(await store.claimOnce('digest', T0 + 100 * LEASE, LEASE)).toBe(false);
+      const a = await store.claimOnce('digest', T0, LEASE);
+      expect(a).toMatch(/^lease-/);
+      expect(await store.claimOnce('digest', T0 + 1, LEASE)).toBeNull();
+      expect(await store.finishOnce('digest', T0, false, a!)).toBe(true);
+      const b = await store.claimOnce('digest', T0 + 2, LEASE);
+      expect(b).toMatch(/^lease-/);
+      const c = await store.claimOnce('digest', T0 + 2 + LEASE + 1, LEASE);
+      expect(c).toMatch(/^lease-/);
+      expect(await store.finishOnce('digest', T0, true, b!)).toBe(false); // b's lease was taken over by c
+      expect(await store.finishOnce('digest', T0, true, c!)).toBe(true);
+      expect(await store.finishOnce('digest', T0, false, c!)).toBe(false); // not claimed any more: ignored
+      expect(await store.claimOnce('digest', T0 + 100 * LEASE, LEASE)).toBeNull();
+    });
+
+    it('a non-holder\'s finish writes nothing: the holder\'s lease stands and it can still finish', async () => {
+      const store = await makeStore();
+      const old = await store.claimOnce('job', T0, LEASE);
+      const holder = await store.claimOnce('job', T0 + LEASE + 1, LEASE);
+      expect(await store.finishOnce('job', T0 + LEASE + 2, false, old!)).toBe(false);
+      expect(await store.finishOnce('job', T0 + LEASE + 2, true, 'lease-never-issued')).toBe(false);
+      expect(await store.claimOnce('job', T0 + LEASE + 3, LEASE)).toBeNull(); // still held
+      expect(await store.finishOnce('job', T0 + LEASE + 4, true, holder!)).toBe(true);
+      expect(await store.claimOnce('job', T0 + 100 * LEASE, LEASE)).toBeNull(); // done
     });
   });
 });

@@ -19,6 +19,7 @@ import type { Context } from 'aws-lambda';
 import { createAckHandler } from '../../../functions/ack';
 import { createEvaluateHandler } from '../../../functions/evaluate';
 import { MINUTE } from '../../../shared/core/time';
+import type { Series } from '../../../shared/core/series';
 import type { Notification } from '../../../shared/core/notification';
 import { NO_BASELINES } from '../../../shared/engine/types';
 import { startLocalDynamo, type LocalDynamo } from '../../../shared/local/dynalite';
@@ -79,6 +80,10 @@ export interface SimResult {
   accepted: Record<string, number>;
   /** Accepted messages by action. */
   actions: Record<string, number>;
+  /** Accepted messages by receiver and action. */
+  byReceiver: Record<string, Record<string, number>>;
+  /** The long-firing rule's group: whether people could acknowledge it in this run, and its repeats accepted. */
+  longFiring: { acked: boolean; repeats: number };
   violations: Violation[];
 }
 
@@ -95,6 +100,12 @@ route:
   group_wait: 30s
   group_interval: 5m
   escalation: oncall
+  routes:
+    # The long-firing rule: changes told every 2 minutes, a still-firing group repeated every 7 (to Slack
+    # by the route, to PagerDuty and SNS by the policy, which takes the route's repeat_interval).
+    - matchers: ['rule="${THROTTLES}"']
+      group_interval: 2m
+      repeat_interval: ${REPEAT_MINUTES}m
 escalation:
   oncall:
     steps:
@@ -117,7 +128,26 @@ rules:
     tiers:
       critical: { above: 5%, for: 5m }
     next_check: Check the AWS Health Dashboard.
+  - name: ${THROTTLES}
+    kind: ratio
+    numerator: InvocationThrottles
+    denominator: [Invocations, InvocationThrottles]
+    models: { include: ['steady.*'] }
+    window: 3m
+    min_requests: 20
+    keep_firing_for: 3m
+    tiers:
+      warning: { above: 4%, for: 2m }
+      critical: { above: 20%, for: 2m }
+    next_check: Compare the request rate with the quota.
 `;
+
+/** The long-firing rule (on the steady models only): warning, then critical, then back to warning, for most of the run. */
+export const THROTTLES = 'bedrock-throttles';
+/** Its route's repeat_interval, in minutes; the server-errors rule keeps the default (4 hours: no repeat in a run). */
+export const REPEAT_MINUTES = 7;
+/** The repeat interval of a message's group, as the rules say (the route that took its alerts, which the policy inherits). */
+export const repeatIntervalOf = (n: Notification): number => (n.alerts.some((a) => a.rule === THROTTLES) ? REPEAT_MINUTES * MINUTE : 4 * 60 * MINUTE);
 
 /** The policy's steps, in order, by receiver (what the oracle checks the escalation order with). */
 export const POLICY_ORDER = ['pagerduty-oncall', 'sns-mgmt'];
@@ -134,6 +164,15 @@ export interface SimOptions {
 
 export async function runSimulation(opts: SimOptions): Promise<SimResult> {
   const rng = new Rng(opts.seed);
+  // The long-firing rule's data and the rule a silence names come from a second stream, so adding them
+  // left the first stream's schedule (faults, ticks, storms) as it was for every seed.
+  const extra = new Rng(opts.seed * 7919 + 17);
+  // In about half the runs nobody acknowledges the long-firing rule's alerts, so its group lives long
+  // enough to repeat; in the others, acknowledgements must stop its repeats.
+  const ackThrottles = extra.chance(0.5);
+  const ackable = (rules: string[]) => ackThrottles || !rules.includes(THROTTLES);
+  /** A Slack body or PagerDuty event of the long-firing rule's group (it names the rule or its steady models). */
+  const ofThrottles = (body: unknown) => /bedrock-throttles|steady\.model-/.test(JSON.stringify(body));
   const steps = opts.steps ?? 36;
   // Storms of 1–200 models: mostly small, sometimes huge.
   const models = opts.models ?? (rng.chance(0.3) ? rng.int(50, 200) : rng.int(1, 8));
@@ -141,12 +180,13 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
   // Each model fails for 15 minutes starting between minute 6 and 14 (a page needs three published minutes).
   const trace = traceOf(
     SIM_T0,
-    Object.fromEntries(
-      names.map((m) => {
+    Object.fromEntries([
+      ...names.map((m) => {
         const from = rng.int(6, 14);
         return [m, { 'Invocations:Sum': runs([100, 120]), 'InvocationServerErrors:Sum': [...runs([0, from]), ...runs([30, 15]), ...runs([0, 120 - from - 15])] }];
       }),
-    ),
+      ...steadyModels(extra),
+    ]),
   );
 
   const [slack, pd, responses] = await Promise.all([startSlackReceiver(), startPagerDutyReceiver(), startSlackReceiver()]);
@@ -161,7 +201,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
 
   let wall = SIM_T0;
   let step = 0;
-  const oracle = new Oracle({ policyOrder: POLICY_ORDER, expectedFailures: opts.expectedFailures ?? {} });
+  const oracle = new Oracle({ policyOrder: POLICY_ORDER, expectedFailures: opts.expectedFailures ?? {}, repeatInterval: repeatIntervalOf, t0: SIM_T0, groupInterval: (rule) => (rule === THROTTLES ? 2 : 5) * MINUTE });
   const metrics = new RecordingMetrics();
 
   // ---- SNS at the SDK boundary: refuses what SNS refuses, can be down, records what it accepted ----
@@ -334,25 +374,31 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
       }
       if (holding) holding.release();
       faults.clear(); // what the ticks did not hit is not for the oracle's reads
+      oracle.observe(step, eventTime, (await store().load()).alerts);
       await oracle.check(step, await store().listOutbox(), { slack, pd }, false, (await store().load()).cursor.pending);
     }
     // Everything decided went out (or was dropped, counted and announced).
     const pending = (await store().load()).cursor.pending;
     await oracle.check(step, await store().listOutbox(), { slack, pd }, true, pending, { dropped: metrics.counts.NotificationsDropped ?? 0, announced: fallback.length, pending });
+    if (process.env.SIM_TRACE) console.log(`seed ${opts.seed}:\n${oracle.timeline().join('\n')}`);
   } finally {
     faults.remove();
     sns.restore();
     for (const k of Object.keys(env)) delete process.env[k];
     await Promise.all([slack.close(), pd.close(), responses.close(), dynamo.close()]);
   }
-  return { seed: opts.seed, models, steps: total, ticks: oracle.ticks, faults: counts, accepted: oracle.acceptedCounts(), actions: oracle.actionCounts(), violations: oracle.violations };
+  return { seed: opts.seed, models, steps: total, ticks: oracle.ticks, faults: counts, accepted: oracle.acceptedCounts(), actions: oracle.actionCounts(), byReceiver: oracle.receiverActionCounts(), longFiring: { acked: ackThrottles, repeats: oracle.count((a) => a.action === 'repeat' && a.message.alerts.some((x) => x.rule === THROTTLES)) }, violations: oracle.violations };
 
   // ---- the people ----
 
   /** Presses the Acknowledge button of the latest firing Slack message that has one. */
   async function slackPress(): Promise<void> {
-    const last = oracle.latest('slack-team', (m) => m.action !== 'resolve');
-    const body = [...(slack.accepted as { text: string; blocks: { type: string; elements?: { value?: string }[] }[] }[])].reverse().find((b) => b.blocks?.some((x) => x.type === 'actions'));
+    const last = oracle.latest('slack-team', (m) => m.action !== 'resolve' && ackable(m.message.alerts.map((a) => a.rule)));
+    const rule = last?.message.alerts[0].rule;
+    // The latest message with a button of that rule (the messages of one rule's group name it).
+    const body = [...(slack.accepted as { text: string; blocks: { type: string; elements?: { value?: string }[] }[] }[])]
+      .reverse()
+      .find((b) => b.blocks?.some((x) => x.type === 'actions') && (ackThrottles || ofThrottles(b) === (rule === THROTTLES)));
     if (!last || !body) return;
     const value = body.blocks.find((x) => x.type === 'actions')!.elements![0].value!;
     const r = await ack(slackRequest(SLACK_SECRET, slackInteractionBody({ value, responseUrl: responses.url, blocks: body.blocks, text: body.text }), Math.floor(wall / 1000)), lambdaContext());
@@ -364,8 +410,11 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
 
   /** PagerDuty tells the ack function an incident it opened was acknowledged. */
   async function pdWebhook(): Promise<void> {
-    const last = oracle.latest('pagerduty-oncall', (m) => m.action !== 'resolve');
-    const event = [...(pd.accepted as { dedup_key?: string; event_action: string }[])].reverse().find((e) => e.event_action === 'trigger');
+    const last = oracle.latest('pagerduty-oncall', (m) => m.action !== 'resolve' && ackable(m.message.alerts.map((a) => a.rule)));
+    const rule = last?.message.alerts[0].rule;
+    const event = [...(pd.accepted as { dedup_key?: string; event_action: string }[])]
+      .reverse()
+      .find((e) => e.event_action === 'trigger' && (ackThrottles || ofThrottles(e) === (rule === THROTTLES)));
     if (!last || !event?.dedup_key) return;
     const r = await ack(pagerDutyRequest([PD_SECRET], pagerDutyBody({ key: event.dedup_key, occurredAt: wall - 1000, id: `sim-${opts.seed}-${step}` })), lambdaContext());
     if (r.statusCode === 200) {
@@ -376,7 +425,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
 
   /** `bedrock-watch ack` on one firing alert, through the CLI's store. */
   async function cliAck(): Promise<void> {
-    const firing = (await new AckStore(dynamo.table).alerts()).filter((a) => a.status === 'firing');
+    const firing = (await new AckStore(dynamo.table).alerts()).filter((a) => a.status === 'firing' && ackable([a.rule]));
     if (!firing.length) return;
     const a = rng.pick(firing);
     const outcome = await new AckStore(dynamo.table).acknowledge(a.fingerprint, null, { ackedBy: 'sim', via: 'cli' }, wall);
@@ -386,11 +435,30 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     }
   }
 
-  /** `bedrock-watch silence add rule=bedrock-server-errors` for an hour, through the CLI's store. */
+  /** `bedrock-watch silence add rule=<rule>` for 5–20 minutes, through the CLI's store: mostly the storm's rule, sometimes the long-firing one. */
   async function cliSilence(): Promise<void> {
     const minutes = rng.int(5, 20);
-    await silences.add({ id: `sim-${step}`, matchers: ['rule="bedrock-server-errors"'], author: 'sim', comment: 'simulated', startsAt: wall, endsAt: wall + minutes * MINUTE, createdAt: wall });
-    oracle.silenced('bedrock-server-errors', step, wall, wall + minutes * MINUTE);
+    const rule = extra.chance(0.3) ? THROTTLES : 'bedrock-server-errors';
+    await silences.add({ id: `sim-${step}`, matchers: [`rule="${rule}"`], author: 'sim', comment: 'simulated', startsAt: wall, endsAt: wall + minutes * MINUTE, createdAt: wall });
+    oracle.silenced(rule, step, wall, wall + minutes * MINUTE);
     count('silence-cli');
   }
+}
+
+/**
+ * One or two steady models that throttle for most of the run: warning (~9%) from minute 2–4, critical
+ * (~33%) for 5–8 minutes, back to warning (the falling tier) until minute 27–31, then clear. Their
+ * alert fires across ~25 ticks: long enough for the 7-minute repeats.
+ */
+function steadyModels(extra: Rng): [string, Record<string, Series>][] {
+  const count = extra.int(1, 2);
+  return Array.from({ length: count }, (_, i) => {
+    const start = extra.int(2, 4);
+    const warn = extra.int(3, 5);
+    const crit = extra.int(5, 8);
+    const end = extra.int(27, 31);
+    const fall = end - start - warn - crit;
+    const throttles = [...runs([0, start]), ...runs([10, warn]), ...runs([50, crit]), ...runs([10, fall]), ...runs([0, 120 - end])];
+    return [`steady.model-${i}-v1:0`, { 'Invocations:Sum': runs([100, 120]), 'InvocationServerErrors:Sum': runs([0, 120]), 'InvocationThrottles:Sum': throttles }];
+  });
 }
