@@ -118,8 +118,9 @@ export function holdMinutes(minutes: [number, HeldMinute][]): HeldMinutes {
   const out = hashObject<HeldMinute>();
   const index: Indexed = [];
   for (const [n, at] of minutes) {
-    Object.freeze(at.values);
-    out[minuteKey(n)] = Object.freeze(at);
+    // (a minute held again as it was is frozen already)
+    if (!Object.isFrozen(at)) Object.freeze(Object.freeze(at).values);
+    out[minuteKey(n)] = at;
     index.push([n, at, true]);
   }
   Object.freeze(out);

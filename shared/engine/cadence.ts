@@ -296,19 +296,28 @@ export function completeCounts(
         names.push(target);
         mine.push(frame.models[target][key]);
       }
+      // A minute held last tick with the same sum and values is held again as it is (frozen already):
+      // the window moves one minute a tick, so most minutes are.
+      const before = heldBySlot(held?.[key]?.[acct], frame.from, length, frame.period);
       for (let i = 0; i < length; i++) {
         const sum = sumsAt[i];
         if (sum === null || sum === 0) continue;
-        const values: Record<string, number> = {};
         let n = 0;
         for (let j = 0; j < mine.length; j++) {
           const v = mine[j]?.[i];
-          if (v !== null && v !== undefined) {
-            values[names[j]] = v;
-            n++;
-          }
+          if (v !== null && v !== undefined) n++;
         }
         count += 1 + n;
+        const was = before[i];
+        if (was && was.total === sum && Object.isFrozen(was) && Object.isFrozen(was.values) && sameValues(was.values, names, mine, i)) {
+          kept.push([frame.from + i * frame.period, was]);
+          continue;
+        }
+        const values: Record<string, number> = {};
+        for (let j = 0; j < mine.length; j++) {
+          const v = mine[j]?.[i];
+          if (v !== null && v !== undefined) values[names[j]] = v;
+        }
         kept.push([frame.from + i * frame.period, { total: sum, values }]);
       }
       if (count) candidates.push({ key, acct, keep: holdMinutes(kept), count });
@@ -322,6 +331,21 @@ export function completeCounts(
     (next[c.key] ??= {})[c.acct] = c.keep;
   }
   return next;
+}
+
+/**
+ * Whether held values are the ones slot `i` of the targets' series would hold: the same targets
+ * with a datapoint, in the same order, with the same values.
+ */
+function sameValues(values: Record<string, number>, names: string[], series: (number | null)[][], i: number): boolean {
+  let j = 0;
+  for (const name in values) {
+    while (j < series.length && (series[j]?.[i] === null || series[j]?.[i] === undefined)) j++;
+    if (j === series.length || names[j] !== name || series[j][i] !== values[name]) return false;
+    j++;
+  }
+  for (; j < series.length; j++) if (series[j]?.[i] !== null && series[j]?.[i] !== undefined) return false;
+  return true;
 }
 
 /** A count whose errors were too dense to hold is read per model directly this long before the account-wide read is tried again. */
