@@ -241,7 +241,8 @@ export function completeCounts(
   readSome?: Map<string, Set<string>>,
 ): HeldCounts {
   const next: HeldCounts = {};
-  const candidates: { key: SeriesKey; acct: string; keep: HeldCounts[SeriesKey][string]; count: number }[] = [];
+  // (the minutes of each, built into the held object only when it is kept)
+  const candidates: { key: SeriesKey; acct: string; keep: [number, HeldMinute][]; count: number }[] = [];
   const offset = Math.round((account.from - frame.from) / frame.period);
   // Every tick runs this over every model and minute of the window: each target's place is worked
   // out once per call, held minutes are looked up by slot (heldBySlot), and a minute's key is
@@ -320,7 +321,7 @@ export function completeCounts(
         }
         kept.push([frame.from + i * frame.period, { total: sum, values }]);
       }
-      if (count) candidates.push({ key, acct, keep: holdMinutes(kept), count });
+      if (count) candidates.push({ key, acct, keep: kept, count });
     }
   }
   // The sparsest counts first: holding pays off where errors are rare, not where every minute brings new ones.
@@ -328,7 +329,7 @@ export function completeCounts(
   for (const c of candidates.sort((a, b) => a.count - b.count)) {
     if (total + c.count > MAX_HELD_VALUES) break;
     total += c.count;
-    (next[c.key] ??= {})[c.acct] = c.keep;
+    (next[c.key] ??= {})[c.acct] = holdMinutes(c.keep);
   }
   return next;
 }
