@@ -59,3 +59,87 @@ export interface Frame {
 export function emptyFrame(from: number, to: number, period: number): Frame {
   return { from, length: Math.max(0, Math.round((to - from) / period)), period, models: {} };
 }
+
+/** What is held of one count at one account-wide target: data minute (ms, as a string) → its sum and the targets' values. */
+export type HeldMinutes = HeldCounts[SeriesKey][string];
+export type HeldMinute = HeldMinutes[string];
+
+const minuteKeys = new Map<number, string>();
+
+/** `String(ms)`, the key a held minute is stored under; the same string object every time (every tick holds the window's minutes again). */
+export function minuteKey(ms: number): string {
+  let key = minuteKeys.get(ms);
+  if (key === undefined) {
+    if (minuteKeys.size > 10_000) minuteKeys.clear();
+    minuteKeys.set(ms, (key = String(ms)));
+  }
+  return key;
+}
+
+/**
+ * Every held minute with its key as a number and whether the key is written as String(that
+ * number) (only those can be found by a lookup of a formatted minute). Worked out once for an
+ * object that cannot change (frozen), not per lookup.
+ */
+type Indexed = [minute: number, at: HeldMinute, canonical: boolean][];
+const indexes = new WeakMap<HeldMinutes, Indexed>();
+
+export function heldEntries(held: HeldMinutes): readonly Indexed[number][] {
+  let index = indexes.get(held);
+  if (index) return index;
+  index = [];
+  for (const m of Object.keys(held)) {
+    const n = Number(m);
+    index.push([n, held[m], String(n) === m]);
+  }
+  if (Object.isFrozen(held)) indexes.set(held, index);
+  return index;
+}
+
+/**
+ * An empty plain object that V8 keeps as a hash table from the start (deleting a property that was
+ * not the last one added does that; keys still enumerate in insertion order). Each tick holds the
+ * window's minutes in new objects under keys no object had before: added one by one to `{}`, every
+ * key would make a new hidden class, several times slower.
+ */
+function hashObject<T>(): Record<string, T> {
+  const o: Record<string, unknown> = { a: 0, b: 0 };
+  delete o.a;
+  delete o.b;
+  return o as Record<string, T>;
+}
+
+/**
+ * Held minutes frozen (each minute, its values and the map), their index kept: what
+ * engine/cadence.ts completeCounts holds for the next tick, which looks them up by slot without
+ * parsing the keys again.
+ */
+export function holdMinutes(minutes: [number, HeldMinute][]): HeldMinutes {
+  const out = hashObject<HeldMinute>();
+  const index: Indexed = [];
+  for (const [n, at] of minutes) {
+    // (a minute held again as it was is frozen already)
+    if (!Object.isFrozen(at)) Object.freeze(Object.freeze(at).values);
+    out[minuteKey(n)] = at;
+    index.push([n, at, true]);
+  }
+  Object.freeze(out);
+  indexes.set(out, index);
+  return out;
+}
+
+/**
+ * Held minutes by slot of a grid of `length` slots from `from`: index i is what
+ * `held[String(from + i * period)]` gives (undefined: nothing held then). A pass over what is
+ * held, so a scan of a window looks each minute up by its index instead of formatting its
+ * timestamp and hashing the string, once per minute and model.
+ */
+export function heldBySlot(held: HeldMinutes | undefined, from: number, length: number, period: number): (HeldMinute | undefined)[] {
+  const out = new Array<HeldMinute | undefined>(length).fill(undefined);
+  if (!held) return out;
+  for (const [n, at, canonical] of heldEntries(held)) {
+    const i = (n - from) / period;
+    if (canonical && Number.isInteger(i) && i >= 0 && i < length) out[i] = at;
+  }
+  return out;
+}

@@ -101,6 +101,14 @@ export const dayKey = (ms: number, tz: string): string => {
 };
 
 export const isWeekend = (ms: number, tz: string): boolean => {
-  const w = local(ms, tz).weekday;
+  // In UTC the weekday is day arithmetic (1970-01-01 was a Thursday): the baselines ask it for
+  // every hour they compare, a Date each time otherwise.
+  const w = tz === 'UTC' && Math.abs(ms) <= MAX_DATE ? utcWeekday(ms) : local(ms, tz).weekday;
   return w === 0 || w === 6;
 };
+
+/** The largest instant a Date holds (ms from the epoch either way). */
+const MAX_DATE = 8.64e15;
+
+/** new Date(ms).getUTCDay() for an instant a Date holds (a Date drops the fraction of a millisecond toward zero). */
+export const utcWeekday = (ms: number): number => ((Math.floor(Math.trunc(ms) / 86_400_000) % 7) + 11) % 7;

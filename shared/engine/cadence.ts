@@ -26,7 +26,7 @@ import type { RatioRule, Rule } from '../rules/schema';
 import { tierRank, type Tier } from '../core/alert';
 import { seriesNeeded } from './needs';
 import type { AlertState } from '../core/alert';
-import { ACCOUNT, type Frame, type HeldCounts, type SeriesKey } from '../core/series';
+import { ACCOUNT, heldBySlot, heldEntries, holdMinutes, type Frame, type HeldMinute, type HeldCounts, type Series, type SeriesKey } from '../core/series';
 import { parseTarget, placeOfTarget, targetKey, targetOfLabels } from '../core/target';
 
 /** Error counts a one-metric account-wide read can prove to be zero for every model. */
@@ -209,7 +209,15 @@ export function countReads(keys: SeriesKey[], account: Frame | undefined, held: 
       const s = series?.[key];
       if (!s || !account) return true;
       const h = held?.[key]?.[acct];
-      return s.some((v, i) => v !== null && v !== 0 && h?.[String(account.from + i * account.period)]?.total !== v);
+      let slots: ReturnType<typeof heldBySlot> | undefined;
+      for (let i = 0; i < s.length; i++) {
+        const v = s[i];
+        // (undefined: a hole, which Array.prototype.some skipped)
+        if (v === null || v === 0 || v === undefined) continue;
+        slots ??= heldBySlot(h, account.from, s.length, account.period);
+        if (slots[i]?.total !== v) return true;
+      }
+      return false;
     });
     if (need.length) out.set(place, need);
   }
@@ -233,17 +241,21 @@ export function completeCounts(
   readSome?: Map<string, Set<string>>,
 ): HeldCounts {
   const next: HeldCounts = {};
-  const candidates: { key: SeriesKey; acct: string; keep: HeldCounts[SeriesKey][string]; count: number }[] = [];
+  // (the minutes of each, built into the held object only when it is kept)
+  const candidates: { key: SeriesKey; acct: string; keep: [number, HeldMinute][]; count: number }[] = [];
   const offset = Math.round((account.from - frame.from) / frame.period);
-  // Every tick runs this over every model and minute of the window: the minute keys and each
-  // target's place are worked out once per call, not per key and minute.
-  const minutes = Array.from({ length: frame.length }, (_, i) => String(frame.from + i * frame.period));
+  // Every tick runs this over every model and minute of the window: each target's place is worked
+  // out once per call, held minutes are looked up by slot (heldBySlot), and a minute's key is
+  // formatted only for a minute that is kept.
   const placeCache = new Map<string, string>();
   const placeOf = (t: string) => {
     let p = placeCache.get(t);
     if (p === undefined) placeCache.set(t, (p = placeOfTarget(t)));
     return p;
   };
+  const length = frame.length;
+  // The account-wide sums on the frame's slots (null: none published then, or outside the account frame).
+  const sumsAt = new Array<number | null>(length);
   for (const place of places) {
     const acct = accountTarget(place);
     const series = account.models[acct];
@@ -251,45 +263,65 @@ export function completeCounts(
     for (const key of keys) {
       const sums = series[key];
       if (!sums) continue;
+      for (let i = 0; i < length; i++) sumsAt[i] = sums[i - offset] ?? null;
       if (!read.get(place)?.includes(key)) {
         const h = held?.[key]?.[acct] ?? {};
         // Targets the held minutes name, even those with no other datapoint in this window.
-        for (const [m, at] of Object.entries(h)) {
-          const i = (Number(m) - frame.from) / frame.period;
-          if (i >= 0 && i < frame.length) for (const t of Object.keys(at.values)) frame.models[t] ??= nullSeries(frame);
+        for (const [n, at] of heldEntries(h)) {
+          const i = (n - frame.from) / frame.period;
+          if (i >= 0 && i < length) for (const t of Object.keys(at.values)) frame.models[t] ??= nullSeries(frame);
         }
+        const slots = heldBySlot(h, frame.from, length, frame.period);
         const some = readSome?.get(`${place}\u0000${key}`);
-        for (const [target, byKey] of Object.entries(frame.models)) {
+        for (const target of Object.keys(frame.models)) {
           if (target === acct || placeOf(target) !== place || some?.has(target)) continue;
+          const byKey = frame.models[target];
           const inv = byKey['Invocations:Sum'];
-          const values = new Array<number | null>(frame.length);
-          for (let i = 0; i < frame.length; i++) {
-            const sum = sums[i - offset] ?? null;
-            if (sum === null || sum === 0) values[i] = inv?.[i] === null || inv?.[i] === undefined ? null : 0;
-            else values[i] = h[minutes[i]]?.values[target] ?? null;
+          const values = new Array<number | null>(length);
+          for (let i = 0; i < length; i++) {
+            const sum = sumsAt[i];
+            if (sum === null || sum === 0) {
+              const n = inv?.[i];
+              values[i] = n === null || n === undefined ? null : 0;
+            } else values[i] = slots[i]?.values[target] ?? null;
           }
           byKey[key] = values;
         }
       }
-      const keep: Record<string, { total: number; values: Record<string, number> }> = {};
+      const kept: [number, HeldMinute][] = [];
       let count = 0;
-      const mine = Object.entries(frame.models).filter(([target]) => target !== acct && placeOf(target) === place);
-      for (let i = 0; i < frame.length; i++) {
-        const sum = sums[i - offset] ?? null;
+      const mine: (number | null)[][] = [];
+      const names: string[] = [];
+      for (const target of Object.keys(frame.models)) {
+        if (target === acct || placeOf(target) !== place) continue;
+        names.push(target);
+        mine.push(frame.models[target][key]);
+      }
+      // A minute held last tick with the same sum and values is held again as it is (frozen already):
+      // the window moves one minute a tick, so most minutes are.
+      const before = heldBySlot(held?.[key]?.[acct], frame.from, length, frame.period);
+      for (let i = 0; i < length; i++) {
+        const sum = sumsAt[i];
         if (sum === null || sum === 0) continue;
-        const values: Record<string, number> = {};
         let n = 0;
-        for (const [target, byKey] of mine) {
-          const v = byKey[key]?.[i];
-          if (v !== null && v !== undefined) {
-            values[target] = v;
-            n++;
-          }
+        for (let j = 0; j < mine.length; j++) {
+          const v = mine[j]?.[i];
+          if (v !== null && v !== undefined) n++;
         }
         count += 1 + n;
-        keep[minutes[i]] = { total: sum, values };
+        const was = before[i];
+        if (was && was.total === sum && Object.isFrozen(was) && Object.isFrozen(was.values) && sameValues(was.values, names, mine, i)) {
+          kept.push([frame.from + i * frame.period, was]);
+          continue;
+        }
+        const values: Record<string, number> = {};
+        for (let j = 0; j < mine.length; j++) {
+          const v = mine[j]?.[i];
+          if (v !== null && v !== undefined) values[names[j]] = v;
+        }
+        kept.push([frame.from + i * frame.period, { total: sum, values }]);
       }
-      if (count) candidates.push({ key, acct, keep, count });
+      if (count) candidates.push({ key, acct, keep: kept, count });
     }
   }
   // The sparsest counts first: holding pays off where errors are rare, not where every minute brings new ones.
@@ -297,9 +329,24 @@ export function completeCounts(
   for (const c of candidates.sort((a, b) => a.count - b.count)) {
     if (total + c.count > MAX_HELD_VALUES) break;
     total += c.count;
-    (next[c.key] ??= {})[c.acct] = c.keep;
+    (next[c.key] ??= {})[c.acct] = holdMinutes(c.keep);
   }
   return next;
+}
+
+/**
+ * Whether held values are the ones slot `i` of the targets' series would hold: the same targets
+ * with a datapoint, in the same order, with the same values.
+ */
+function sameValues(values: Record<string, number>, names: string[], series: (number | null)[][], i: number): boolean {
+  let j = 0;
+  for (const name in values) {
+    while (j < series.length && (series[j]?.[i] === null || series[j]?.[i] === undefined)) j++;
+    if (j === series.length || names[j] !== name || series[j][i] !== values[name]) return false;
+    j++;
+  }
+  for (; j < series.length; j++) if (series[j]?.[i] !== null && series[j]?.[i] !== undefined) return false;
+  return true;
 }
 
 /** A count whose errors were too dense to hold is read per model directly this long before the account-wide read is tried again. */
@@ -411,49 +458,77 @@ export function countTargetsToRead(input: {
     if (t) moving.add(t);
   }
   const offset = Math.round((account.from - frame.from) / frame.period);
-  const h = input.held?.[key]?.[acct];
+  const length = frame.length;
+  const slots = heldBySlot(input.held?.[key]?.[acct], frame.from, length, frame.period);
   const firstIdx = Math.max(0, Math.round((input.first - frame.from) / frame.period));
-  const lastIdx = Math.min(frame.length - 1, Math.round((input.last - frame.from) / frame.period));
+  const lastIdx = Math.min(length - 1, Math.round((input.last - frame.from) / frame.period));
+  // What does not depend on the target, worked out once per call: the account-wide sum on each
+  // slot, what the held values leave of it, and each rule's lowest limit and series.
+  const sumAt = new Array<number | null>(length);
+  const restAt = new Array<number>(length).fill(0);
+  for (let i = 0; i < length; i++) {
+    const sum = sums[i - offset] ?? null;
+    sumAt[i] = sum;
+    const at = slots[i];
+    if (sum !== null && sum > 0 && at && at.total === sum) restAt[i] = Math.max(0, sum - Object.values(at.values).reduce((a, b) => a + b, 0));
+  }
+  const checks = rules.map((r) => ({
+    limit: Math.min(...Object.values(r.tiers).flatMap((t) => (t ? [t.above as number] : []))),
+    num: r.numerator.map((m) => `${m}:Sum`),
+    den: r.denominator.map((m) => `${m}:Sum`),
+    minEvents: Math.max(1, r.min_events),
+  }));
   const need: string[] = [];
-  const bound = new Array<number>(frame.length);
+  const bound = new Array<number>(length).fill(0);
+  const events = new Array<number>(Math.max(0, lastIdx + 1)).fill(0);
+  const requests = new Array<number>(Math.max(0, lastIdx + 1)).fill(0);
   for (const target of targets) {
     if (moving.has(target)) {
       need.push(target);
       continue;
     }
-    for (let i = 0; i < frame.length; i++) {
-      const sum = sums[i - offset] ?? null;
+    for (let i = 0; i < length; i++) {
+      const sum = sumAt[i];
       if (sum === null || sum <= 0) {
         bound[i] = 0;
         continue;
       }
-      const at = h?.[String(frame.from + i * frame.period)];
-      if (at && at.total === sum) {
-        if (target in at.values) bound[i] = at.values[target];
-        else bound[i] = Math.max(0, sum - Object.values(at.values).reduce((a, b) => a + b, 0));
-      } else bound[i] = sum;
+      const at = slots[i];
+      if (at && at.total === sum) bound[i] = target in at.values ? at.values[target] : restAt[i];
+      else bound[i] = sum;
     }
     const byKey = frame.models[target];
-    const value = (k: string, i: number) => (k === key ? bound[i] : (byKey[k]?.[i] ?? 0));
-    const could = rules.some((r) => {
-      const limit = Math.min(...Object.values(r.tiers).flatMap((t) => (t ? [t.above as number] : [])));
-      const num = r.numerator.map((m) => `${m}:Sum`);
-      const den = r.denominator.map((m) => `${m}:Sum`);
-      for (let t = firstIdx; t <= lastIdx; t++) {
-        let events = 0;
+    // The count read is its bound; a series the target lacks counts 0.
+    const seriesOf = (k: string): Series | number[] | undefined => (k === key ? bound : byKey[k]);
+    let could = false;
+    for (const { limit, num, den, minEvents } of checks) {
+      if (firstIdx > lastIdx) break;
+      // Each minute's events and requests, summed over the rule's series in the order the scan sums them.
+      const numSeries = num.map(seriesOf);
+      const denSeries = den.map(seriesOf);
+      for (let s = 0; s <= lastIdx; s++) {
+        let e = 0;
+        for (let j = 0; j < numSeries.length; j++) e += numSeries[j]?.[s] ?? 0;
+        let q = 0;
+        for (let j = 0; j < denSeries.length; j++) q += denSeries[j]?.[s] ?? 0;
+        events[s] = e;
+        requests[s] = q;
+      }
+      for (let t = firstIdx; t <= lastIdx && !could; t++) {
+        let total = 0;
         let excess = 0;
         for (let s = t; s >= 0; s--) {
-          let e = 0;
-          for (const k of num) e += value(k, s);
-          let q = 0;
-          for (const k of den) q += value(k, s);
-          events += e;
-          excess += e - limit * q;
-          if (excess > 0 && events >= Math.max(1, r.min_events)) return true;
+          const e = events[s];
+          total += e;
+          excess += e - limit * requests[s];
+          if (excess > 0 && total >= minEvents) {
+            could = true;
+            break;
+          }
         }
       }
-      return false;
-    });
+      if (could) break;
+    }
     if (could) need.push(target);
   }
   return need;

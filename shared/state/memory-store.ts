@@ -69,8 +69,12 @@ export class MemoryStateStore implements StateStore {
   async commit(prev: Cursor, next: Cursor, alerts: AlertState[]): Promise<void> {
     if (prev.version !== this.cursor.version) throw new ConcurrentTickError('the evaluation cursor');
     const pending = new Set([...this.cursor.pending, ...next.pending.filter((id) => !prev.pending.includes(id))]);
-    this.cursor = { ...clone(next), version: prev.version + 1, pending: [...pending], journal: [] };
-    if (this.cursor.held) deepFreeze(this.cursor.held);
+    // The held counts are frozen in place and kept by reference, not copied: the tick builds new
+    // ones every time (engine/cadence.ts completeCounts, which hands them out frozen already, with
+    // an index of their minutes that a copy would lose) and never changes them after the commit.
+    const { held, ...rest } = next;
+    this.cursor = { ...clone(rest), version: prev.version + 1, pending: [...pending], journal: [] };
+    if (held) this.cursor.held = deepFreeze(held);
     next.version = prev.version + 1;
     for (const s of alerts) {
       // Versions are checked as in DynamoDB; after the cursor, only this tick can write them.

@@ -1,4 +1,5 @@
-import { dayKey, fromLocal, isWeekend, local, startOfDay, startOfMonth, startOfNextMonth } from '../../shared/core/tz';
+import { dayKey, fromLocal, isWeekend, local, startOfDay, startOfMonth, startOfNextMonth, utcWeekday } from '../../shared/core/tz';
+import fc from 'fast-check';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -88,5 +89,23 @@ describe('tz: weekends are local', () => {
     expect(isWeekend(ms, 'UTC')).toBe(true);
     expect(isWeekend(ms, LA)).toBe(false);
     expect(local(ms, LA)).toMatchObject({ year: 2026, month: 10, day: 9, hour: 23, minute: 30, weekday: 5 });
+  });
+});
+
+describe('the UTC weekday by day arithmetic', () => {
+  it('is the Date\'s getUTCDay over the whole range a Date holds, and isWeekend follows it', () => {
+    const edges = [0, -1, -0.5, -86_400_000.5, 0.5, 86_399_999.9, -86_399_999.9, 86_399_999, 86_400_000, -86_400_000, -86_400_001, 8.64e15, -8.64e15, Date.parse('2026-11-07T23:59:59.999Z'), Date.parse('2026-11-08T00:00:00Z')];
+    for (const ms of edges) expect(utcWeekday(ms)).toBe(new Date(ms).getUTCDay());
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true })), (ms) => {
+        const day = new Date(ms).getUTCDay();
+        expect(utcWeekday(ms)).toBe(day);
+        expect(isWeekend(ms, 'UTC')).toBe(day === 0 || day === 6);
+      }),
+      { seed: 5, numRuns: 2000 },
+    );
+    // Beyond it a Date has no weekday: never a weekend, as before.
+    expect(isWeekend(8.64e15 + 86_400_000, 'UTC')).toBe(false);
+    expect(isWeekend(NaN, 'UTC')).toBe(false);
   });
 });

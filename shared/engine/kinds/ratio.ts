@@ -12,7 +12,7 @@ import { pct } from '../../core/format';
 import { wilson, zFor } from '../../core/stats';
 import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, countEvidenceOf } from '../evidence';
 import { evidenceBar } from '../false-alarms';
-import { adaptiveWindow, minutesOf, series, sumOver } from '../window';
+import { countWindow, minutesOf, series, sumOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../types';
 
@@ -24,13 +24,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   const num = rule.numerator.map((m) => series(ctx.frame, model, seriesKey(m, 'Sum')));
   const den = rule.denominator.map((m) => series(ctx.frame, model, seriesKey(m, 'Sum')));
   const total = (list: typeof num, n: number) => list.reduce((s, x) => s + sumOver(x, ctx.index, n), 0);
-  const w = adaptiveWindow(
-    (n) => total(den, n),
-    minutesOf(rule.window),
-    minutesOf(rule.max_window ?? rule.window * 6),
-    rule.min_requests,
-    ctx.index + 1,
-  );
+  const w = countWindow(den, ctx.index, minutesOf(rule.window), minutesOf(rule.max_window ?? rule.window * 6), rule.min_requests, ctx.index + 1);
   if (!w.enough || w.requests === 0) return unevaluable(`${w.requests} requests in ${w.minutes} min: not enough to judge`);
   const events = total(num, w.minutes);
   const rate = events / w.requests;

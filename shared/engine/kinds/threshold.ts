@@ -13,7 +13,7 @@ import { mean, median, sum } from '../../core/stats';
 import { metricValue, times } from '../../core/format';
 import { EVIDENCE_MINUTES, EVIDENCE_SPAN, NULL_SHARE, exceedanceEvidenceOf, exceedanceNull, logScaleOfSorted, sortedLogs } from '../evidence';
 import { evidenceBar } from '../false-alarms';
-import { adaptiveWindow, minutesOf, series, sumOver, valuesOver } from '../window';
+import { countWindow, minutesOf, series, valuesOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
 import type { Observe } from '../types';
 
@@ -40,13 +40,7 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
   const key = seriesKey(rule.metric, rule.stat);
   const values = series(ctx.frame, model, key);
   const invocations = series(ctx.frame, model, 'Invocations:Sum');
-  const w = adaptiveWindow(
-    (n) => sumOver(invocations, ctx.index, n),
-    minutesOf(rule.window),
-    minutesOf(rule.max_window ?? rule.window * 6),
-    rule.min_requests,
-    ctx.index + 1,
-  );
+  const w = countWindow([invocations], ctx.index, minutesOf(rule.window), minutesOf(rule.max_window ?? rule.window * 6), rule.min_requests, ctx.index + 1);
   const points = valuesOver(values, ctx.index, w.minutes);
   if (!w.enough || !points.length) return unevaluable(`${w.requests} requests in ${w.minutes} min: not enough to judge`);
   const value = AGG[rule.aggregate](points) as number;
