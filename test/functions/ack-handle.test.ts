@@ -85,8 +85,10 @@ describe('routing, method and size', () => {
     expect(await handleAckRequest(slackRequest(SLACK_SECRET, `${exact}y`, NOW_S, { base64: true }), d)).toMatchObject({ statusCode: 413 });
     // A text body up to 4 bytes per character is decoded before it is judged: 64 KiB of 'é' (2 bytes each) is too large.
     expect(await handleAckRequest(slackRequest(SLACK_SECRET, 'é'.repeat(MAX_BODY_BYTES / 2 + 1), NOW_S), d)).toMatchObject({ statusCode: 413 });
-    // A missing body is an empty one (then refused by its signature, not by its size).
+    // A missing body is an empty one: refused by a signature of another body, read when signed empty (no payload: 200).
     expect(await handleAckRequest({ ...slackEvent(), body: null }, d)).toMatchObject({ statusCode: 401 });
+    expect(await handleAckRequest({ ...slackRequest(SLACK_SECRET, '', NOW_S), body: null }, d)).toEqual({ statusCode: 200, headers: TEXT, body: '' });
+    expect(await handleAckRequest({ ...slackRequest(SLACK_SECRET, '', NOW_S), body: undefined }, d)).toEqual({ statusCode: 200, headers: TEXT, body: '' });
   });
 });
 

@@ -63,6 +63,8 @@ describe('parseSlackInteraction', () => {
     const bare = parse({ team: { id: 3 }, channel: { id: null }, container: {}, api_app_id: 9, user: { id: 'U0ANA' } });
     expect(bare).toMatchObject({ teamId: '', appId: '', channelId: '' });
     expect(parse({ team: { id: '' }, channel: { id: '' } })).toMatchObject({ teamId: 'T0USER', channelId: 'C0CONT' });
+    // Neither channel nor container (nor team): empty, not a crash.
+    expect(parse({ team: undefined, channel: undefined, container: undefined, user: { id: 'U0ANA' } })).toMatchObject({ teamId: '', channelId: '' });
   });
 
   it('the button on the message: the block with our block_id, its element with our action_id', () => {
