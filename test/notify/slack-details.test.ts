@@ -261,3 +261,54 @@ describe('SlackNotifier: digests and errors', () => {
     expect(JSON.stringify(off.calls[0].body)).not.toContain('bedrock-watch-ack');
   });
 });
+
+describe('more edges (mutation testing)', () => {
+  it('an alert view that says resolved is shown resolved whatever the action', () => {
+    const n = { ...resolvedNotification(), action: 'update' as const };
+    const m = message(n, { ackButton: true });
+    expect(m.blocks[0].text?.text).toBe('✅ RESOLVED · CRITICAL · amazon.nova-lite-v1:0');
+    expect(m.blocks.map((b) => b.type)).not.toContain('actions');
+  });
+
+  it('headers are plain text: a < or & near the cut is kept, not taken for markup; emoji on', () => {
+    const model = `a<b&c${'x'.repeat(300)}`;
+    const single = slackMessage(sampleNotification({ alert: { labels: { ModelId: model } } })).blocks[0] as { text: { text: string; emoji: boolean } };
+    expect(single.text.text).toHaveLength(150);
+    expect(single.text.text.startsWith('🚨 CRITICAL · a<b&c')).toBe(true);
+    const alerts = [alertOn(0, { title: `T<b&c${'y'.repeat(300)}` }), alertOn(1, { title: `T<b&c${'y'.repeat(300)}` })];
+    const head = slackMessage(group(alerts)).blocks[0] as { text: { text: string; emoji: boolean } };
+    expect(head).toEqual({ type: 'header', text: { type: 'plain_text', text: expect.stringMatching(/^🚨 CRITICAL · T<b&cy+…$/), emoji: true } });
+    expect(head.text.text).toHaveLength(150);
+  });
+
+  it('a section of exactly 2960 characters takes its last line; one more character moves it to the next section', () => {
+    // Three lines whose lengths add up (with two newlines) to exactly sectionText - 40.
+    const line = (pad: number) => message(group([alertOn(0, { valueText: 'v'.repeat(pad) }), alertOn(1)])).blocks[2].text!.text.split('\n')[0];
+    const base0 = line(0).length;
+    const pad = Math.floor((SLACK_LIMITS.sectionText - 40 - 2) / 3) - base0;
+    const total = 3 * (base0 + pad) + 2;
+    const extra = SLACK_LIMITS.sectionText - 40 - total; // 0..2 characters to add to the last line
+    const fits = message(group([alertOn(0, { valueText: 'v'.repeat(pad) }), alertOn(1, { valueText: 'v'.repeat(pad) }), alertOn(2, { valueText: 'v'.repeat(pad + extra) })]));
+    const sections = fits.blocks.slice(2).filter((b) => b.type === 'section' && !b.text!.text.startsWith('*Next check'));
+    expect(sections.map((b) => b.text!.text.length)).toEqual([SLACK_LIMITS.sectionText - 40]);
+    const over = message(group([alertOn(0, { valueText: 'v'.repeat(pad) }), alertOn(1, { valueText: 'v'.repeat(pad) }), alertOn(2, { valueText: 'v'.repeat(pad + extra + 1) })]));
+    expect(over.blocks.slice(2).filter((b) => b.type === 'section' && !b.text!.text.startsWith('*Next check')).map((b) => b.text!.text.split('\n').length)).toEqual([2, 1]);
+  });
+
+  it('truncate: an entity before the cut is kept, only a half one at the end goes', () => {
+    expect(truncate('a &amp; bcdefgh', 10)).toBe('a &amp; b…');
+    expect(truncate('abc &l more', 7)).toBe('abc …');
+  });
+
+  it('a Slack reply that echoes the webhook URL is scrubbed, for alerts and digests', async () => {
+    const url = 'https://hooks.example/services/T/B/SECRETTOKEN';
+    const fetch = (async () => new Response(`no_service for ${url}`, { status: 404 })) as unknown as typeof globalThis.fetch;
+    const notifier = new SlackNotifier({ webhookUrl: url, fetch });
+    const e1 = (await notifier.send(sampleNotification()).catch((e: Error) => e)) as Error;
+    const e2 = (await notifier.sendDigest({ day: 'd', models: [], totalCost: 0, totalExpected: null, unpriced: [], alerts: [], callers: [], budgets: [] }, 'daily').catch((e: Error) => e)) as Error;
+    for (const e of [e1, e2]) {
+      expect(e.message).toContain('no_service for [redacted]');
+      expect(e.message).not.toContain('SECRETTOKEN');
+    }
+  });
+});
