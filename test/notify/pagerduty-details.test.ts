@@ -179,3 +179,36 @@ describe('PagerDutyNotifier: the Events API and its errors', () => {
     }
   });
 });
+
+describe('more edges (mutation testing)', () => {
+  it('a resolve action resolves the incident even if the view still lists a firing alert', () => {
+    expect(pagerDutyEvent({ ...sampleNotification(), action: 'resolve' }, KEY)).toEqual({ routing_key: KEY, event_action: 'resolve', dedup_key: sampleNotification().key });
+  });
+
+  it('the source names the one region of a group even if some alerts have none', () => {
+    const e = trigger(groupOf([alertOn(0), alertOn(1, { labels: { ModelId: 'model-1' } })]));
+    expect(e.payload.source).toBe('bedrock-watch us-east-1');
+  });
+
+  it('a summary exactly at the limit is kept whole; an early emoji does not shorten a cut one', () => {
+    const errors = async (body: string) => {
+      const fetch = (async () => new Response(body, { status: 400 })) as unknown as typeof globalThis.fetch;
+      return ((await new PagerDutyNotifier({ routingKey: KEY, fetch }).send(sampleNotification()).catch((e: Error) => e)) as Error).message;
+    };
+    return (async () => {
+      expect(await errors(JSON.stringify({ message: 'm'.repeat(500) }))).toBe(`pagerduty receiver "oncall": HTTP 400 ${'m'.repeat(500)}`);
+      const e = trigger(sampleNotification({ alert: { title: '😀', labels: {}, valueText: 'a'.repeat(2000) } }));
+      expect(e.payload.summary).toHaveLength(1024);
+      expect(e.payload.summary.endsWith('a…')).toBe(true);
+    })();
+  });
+
+  it('any 2xx is accepted; 300 is not', async () => {
+    for (const status of [200, 299]) {
+      const fetch = (async () => new Response('{}', { status })) as unknown as typeof globalThis.fetch;
+      await expect(new PagerDutyNotifier({ routingKey: KEY, fetch }).send(sampleNotification())).resolves.toBeUndefined();
+    }
+    const fetch = (async () => new Response('{"message":"moved"}', { status: 300 })) as unknown as typeof globalThis.fetch;
+    await expect(new PagerDutyNotifier({ routingKey: KEY, fetch }).send(sampleNotification())).rejects.toThrow('HTTP 300 moved');
+  });
+});
