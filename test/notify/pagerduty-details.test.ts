@@ -138,7 +138,7 @@ describe('pagerDutyEvent: runbook links', () => {
     ];
     const e = trigger(groupOf(alerts));
     expect(e.links).toEqual([0, 1, 2, 3, 4].map((i) => ({ href: `https://rb.example/${i}`, text: 'Runbook' })));
-    const few = trigger(groupOf([alertOn(0, { runbook: 'runbooks/a.md' }), alertOn(1, { runbook: 'http://rb.example/plain' }), alertOn(2, { runbook: 'http://rb.example/plain' })]));
+    const few = trigger(groupOf([alertOn(0, { runbook: 'runbooks/a.md' }), alertOn(1, { runbook: 'http://rb.example/plain' }), alertOn(2, { runbook: 'http://rb.example/plain' }), alertOn(3, { runbook: 'see https://rb.example/x' })]));
     expect(few.links).toEqual([{ href: 'http://rb.example/plain', text: 'Runbook' }]);
     expect(trigger(sampleNotification({ alert: { runbook: 'runbooks/a.md' } }))).not.toHaveProperty('links');
   });
@@ -197,6 +197,8 @@ describe('more edges (mutation testing)', () => {
     };
     return (async () => {
       expect(await errors(JSON.stringify({ message: 'm'.repeat(500) }))).toBe(`pagerduty receiver "oncall": HTTP 400 ${'m'.repeat(500)}`);
+      // The cut lands between the two halves of an emoji: both go.
+      expect(await errors(JSON.stringify({ message: `${'a'.repeat(498)}😀${'b'.repeat(10)}` }))).toBe(`pagerduty receiver "oncall": HTTP 400 ${'a'.repeat(498)}…`);
       const e = trigger(sampleNotification({ alert: { title: '😀', labels: {}, valueText: 'a'.repeat(2000) } }));
       expect(e.payload.summary).toHaveLength(1024);
       expect(e.payload.summary.endsWith('a…')).toBe(true);
