@@ -3,7 +3,7 @@
  * response_url server): signature checks, bad requests, and the acknowledgement recorded.
  */
 import { createAckHandler } from '../../functions/ack';
-import type { AckDeps, HttpEvent, HttpResult } from '../../shared/ack/handle';
+import { MAX_BODY_BYTES, type AckDeps, type HttpEvent, type HttpResult } from '../../shared/ack/handle';
 import { StreamKeys } from '../../shared/core/stream-keys';
 import { RecordingMetrics } from '../../shared/run/metrics';
 import { ensureStreamSecret } from '../../shared/state/stream-secret';
@@ -161,7 +161,8 @@ describe('ack function', () => {
 
   describe('bad input: size, method, path', () => {
     it('a body above 64 KiB → 413 before any check', async () => {
-      const big = `${pressBody()}&pad=${'x'.repeat(64 * 1024)}`;
+      expect(MAX_BODY_BYTES).toBe(64 * 1024);
+      const big = `${pressBody()}&pad=${'x'.repeat(MAX_BODY_BYTES)}`;
       expect(await invoke(slackRequest(SLACK_SECRET, big, nowS))).toMatchObject({ statusCode: 413 });
       expect(await invoke(slackRequest(SLACK_SECRET, big, nowS, { base64: true }))).toMatchObject({ statusCode: 413 });
       expect((await acks().alert(alert.fingerprint))?.ack).toBeNull();
@@ -169,8 +170,8 @@ describe('ack function', () => {
 
     it('a body of exactly 64 KiB is read (and judged by its signature)', async () => {
       const body = pressBody();
-      const exact = `${body}&pad=${'x'.repeat(64 * 1024 - body.length - 5)}`;
-      expect(Buffer.byteLength(exact)).toBe(64 * 1024);
+      const exact = `${body}&pad=${'x'.repeat(MAX_BODY_BYTES - body.length - 5)}`;
+      expect(Buffer.byteLength(exact)).toBe(MAX_BODY_BYTES);
       expect((await invoke(slackRequest(SLACK_SECRET, exact, nowS))).statusCode).toBe(200);
     });
 
