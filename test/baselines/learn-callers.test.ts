@@ -1,0 +1,149 @@
+/**
+ * Learning each caller's normal token use (caller_spend rules) in the hourly baseline update
+ * (shared/run/learn.ts): from the invocation-log buckets of the last two days, per model and caller,
+ * starting with the caller's first call, bounded to the heaviest MAX_CALLERS callers of a model;
+ * the logs are not read at all when no rule needs them.
+ */
+import { CALLER_PREFIX, callerKey } from '../../shared/core/log-keys';
+import { emptyBucket, type Bucket } from '../../shared/core/logs';
+import type { Frame } from '../../shared/core/series';
+import { BOOTSTRAP_DAYS, MAX_CALLERS, runBaselineUpdate, type LearnDeps } from '../../shared/run/learn';
+import type { LogSource } from '../../shared/sources/logs';
+import type { FetchRequest, MetricSource } from '../../shared/sources/types';
+import { MemoryBaselineStore } from '../../shared/state/baselines';
+import { DAY, HOUR } from '../support/baseline-fixtures';
+import { configOf } from '../support/frame';
+
+const MODEL = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
+const LOG_ONLY = 'amazon.nova-lite-v1:0'; // seen in the invocation logs only (no CloudWatch datapoint)
+const NOW = Date.parse('2026-10-19T10:05:00Z');
+const AS_OF = Date.parse('2026-10-19T10:00:00Z');
+const role = (n: string) => `arn:aws:iam::123456789012:role/${n}`;
+
+const callerRule = { name: 'caller-spend', kind: 'caller_spend', next_check: "Ask the role's owner.", tiers: { warning: { above: 3, for: '15m' } } };
+const absentRule = { name: 'model-unavailable', kind: 'absent', next_check: 'IAM, SCP.', tiers: { critical: { for: '0m' } } };
+
+/** CloudWatch: MODEL answers 10 requests an hour, every hour asked. */
+function source(): MetricSource & { asked: FetchRequest[] } {
+  const asked: FetchRequest[] = [];
+  return {
+    asked,
+    async fetch(req) {
+      asked.push(req);
+      const length = Math.round((req.to - req.from) / req.period);
+      const frame: Frame = { from: req.from, length, period: req.period, models: { [MODEL]: Object.fromEntries(req.keys.map((k) => [k, Array(length).fill(10)])) } };
+      return frame;
+    },
+  };
+}
+
+/** Minute buckets: `calls` of [model, caller, minute, input tokens, output tokens]. */
+function logs(calls: [string, string, number, number, number][]): LogSource & { asked: [string[], number, number][] } {
+  const asked: [string[], number, number][] = [];
+  return {
+    asked,
+    async buckets(models, from, to) {
+      asked.push([[...models].sort(), from, to]);
+      const out: Bucket[] = [];
+      for (const [model, caller, minute, input, output] of calls) {
+        if (!models.includes(model) || minute < from || minute >= to) continue;
+        const b = emptyBucket(model, minute);
+        b.callers[caller] = { requests: 1, inputTokens: input, outputTokens: output };
+        out.push(b);
+      }
+      return out;
+    },
+  };
+}
+
+const state = (logModels: string[] = []): LearnDeps['state'] => ({
+  listAlerts: async () => [],
+  load: async () => ({ logModels }) as unknown as Awaited<ReturnType<LearnDeps['state']['load']>>,
+});
+
+describe('caller baselines', () => {
+  it('learns a caller from its first call in the last two days: the hour sums input and output tokens of its minutes, idle hours are 0', async () => {
+    const first = AS_OF - 5 * HOUR; // 05:00
+    const calls: [string, string, number, number, number][] = [
+      [MODEL, role('batch'), first + 10 * 60_000, 1_000, 100],
+      [MODEL, role('batch'), first + 50 * 60_000, 2_000, 200],
+      // 06:00 idle
+      [MODEL, role('batch'), first + 2 * HOUR, 500, 50],
+      [MODEL, role('batch'), AS_OF + 60_000, 9_999, 999], // after the learned range: not asked for
+    ];
+    const baselines = new MemoryBaselineStore();
+    const l = logs(calls);
+    const report = await runBaselineUpdate({ config: configOf([callerRule]), source: source(), baselines, state: state(), logs: l }, NOW);
+    expect(report.models).toBe(1);
+    // Logs asked for the last two days only (the metrics bootstrap 14), up to the learned hour.
+    expect(l.asked).toEqual([[[MODEL], AS_OF - 2 * DAY, AS_OF]]);
+    const h = (await baselines.loadHistories())[MODEL].histories[callerKey(role('batch'))];
+    expect(h).toEqual({ start: first, values: [3_300, 0, 550, 0, 0] });
+  });
+
+  it('a model seen only in the invocation logs (in the cursor) is asked for and learned too', async () => {
+    const baselines = new MemoryBaselineStore();
+    const l = logs([[LOG_ONLY, role('chat'), AS_OF - HOUR, 100, 10]]);
+    const report = await runBaselineUpdate({ config: configOf([callerRule]), source: source(), baselines, state: state([LOG_ONLY]), logs: l }, NOW);
+    expect(l.asked[0][0]).toEqual([LOG_ONLY, MODEL].sort());
+    expect(report.bootstrapped.sort()).toEqual([LOG_ONLY, MODEL].sort());
+    expect(report.models).toBe(2);
+    expect((await baselines.loadHistories())[LOG_ONLY].histories).toEqual({ [callerKey(role('chat'))]: { start: AS_OF - HOUR, values: [110] } });
+    expect((await baselines.loadExpectations()).map((e) => e.model).sort()).toEqual([LOG_ONLY, MODEL].sort());
+  });
+
+  it('the next run learns only the new hour of each caller', async () => {
+    const baselines = new MemoryBaselineStore();
+    const calls: [string, string, number, number, number][] = [
+      [MODEL, role('batch'), AS_OF - 2 * HOUR, 1_000, 0],
+      [MODEL, role('batch'), AS_OF + 30 * 60_000, 4_000, 0],
+    ];
+    await runBaselineUpdate({ config: configOf([callerRule]), source: source(), baselines, state: state(), logs: logs(calls) }, NOW);
+    const l = logs(calls.map(([m, c, t]) => [m, c, t, 7_000, 0])); // what the logs say now about the old hours is not learned again
+    const report = await runBaselineUpdate({ config: configOf([callerRule]), source: source(), baselines, state: state(), logs: l }, NOW + HOUR);
+    expect(l.asked).toEqual([[[MODEL], AS_OF, AS_OF + HOUR]]);
+    expect(report.hoursLearned).toBe(3); // the three volume series; callers are not counted
+    expect((await baselines.loadHistories())[MODEL].histories[callerKey(role('batch'))]).toEqual({ start: AS_OF - 2 * HOUR, values: [1_000, 0, 7_000] });
+  });
+
+  it(`keeps the ${MAX_CALLERS} heaviest callers of a model, by their tokens of the last week`, async () => {
+    const baselines = new MemoryBaselineStore();
+    const n = MAX_CALLERS + 3;
+    // Caller i uses 100·(i+1) tokens in one hour: the three lightest (0, 1, 2) go.
+    const calls = Array.from({ length: n }, (_, i): [string, string, number, number, number] => [MODEL, role(`c${String(i).padStart(2, '0')}`), AS_OF - HOUR, 100 * (i + 1), 0]);
+    await runBaselineUpdate({ config: configOf([callerRule]), source: source(), baselines, state: state(), logs: logs(calls) }, NOW);
+    const kept = Object.keys((await baselines.loadHistories())[MODEL].histories).filter((k) => k.startsWith(CALLER_PREFIX)).sort();
+    expect(kept).toEqual(Array.from({ length: MAX_CALLERS }, (_, i) => callerKey(role(`c${String(i + 3).padStart(2, '0')}`))));
+  });
+
+  it('no caller_spend rule: the logs and the cursor are not read', async () => {
+    const baselines = new MemoryBaselineStore();
+    const l = logs([[MODEL, role('batch'), AS_OF - HOUR, 1_000, 0]]);
+    const st: LearnDeps['state'] = {
+      listAlerts: async () => [],
+      load: async () => {
+        throw new Error('not needed');
+      },
+    };
+    await runBaselineUpdate({ config: configOf([absentRule]), source: source(), baselines, state: st, logs: l }, NOW);
+    expect(l.asked).toEqual([]);
+    expect(Object.keys((await baselines.loadHistories())[MODEL].histories).filter((k) => k.startsWith(CALLER_PREFIX))).toEqual([]);
+  });
+});
+
+describe('the hours fetched', () => {
+  it('a first run fetches the 14 bootstrap days hourly, up to the last published hour', async () => {
+    const s = source();
+    await runBaselineUpdate({ config: configOf([absentRule]), source: s, baselines: new MemoryBaselineStore(), state: state() }, NOW);
+    expect(s.asked).toEqual([{ keys: ['InputTokenCount:Sum', 'Invocations:Sum', 'OutputTokenCount:Sum'], from: AS_OF - BOOTSTRAP_DAYS * DAY, to: AS_OF, period: HOUR, knownModels: [] }]);
+  });
+
+  it('a later run resumes from the model furthest behind, naming the models known', async () => {
+    const baselines = new MemoryBaselineStore();
+    await runBaselineUpdate({ config: configOf([absentRule]), source: source(), baselines, state: state() }, NOW);
+    const s = source();
+    const report = await runBaselineUpdate({ config: configOf([absentRule]), source: s, baselines, state: state() }, NOW + 3 * HOUR);
+    expect(s.asked.map((r) => [r.from, r.to, r.knownModels])).toEqual([[AS_OF, AS_OF + 3 * HOUR, [MODEL]]]);
+    expect(report).toEqual({ asOf: new Date(AS_OF + 3 * HOUR).toISOString(), models: 1, hoursLearned: 9, bootstrapped: [] });
+  });
+});
