@@ -106,6 +106,30 @@ describe('what a failed attempt logs, and when the receiver is asked again', () 
   });
 });
 
+describe('the age of the oldest waiting item', () => {
+  it('is never negative: a late invocation (an earlier event time) sees items decided after it as waiting 0 s', async () => {
+    const store = await storeWith([n1], T0 + 5 * MIN);
+    const metrics = new RecordingMetrics();
+    const r = scripted(() => null);
+    expect(await deliverOutbox(store, r.lookup, ['n1'], T0, base({ metrics }))).toMatchObject({ delivered: 0 });
+    expect(metrics.gauges).toEqual([{ name: 'OldestUnsentAgeSeconds', value: 0, unit: 'Seconds' }]);
+  });
+
+  it('is not written when nothing waits', async () => {
+    const store = await storeWith([n1]);
+    const metrics = new RecordingMetrics();
+    expect(await deliverOutbox(store, scripted(() => null).lookup, ['n1'], T0 + MIN, base({ metrics }))).toMatchObject({ delivered: 1 });
+    expect(metrics.gauges).toEqual([]);
+    expect(metrics.counts).toEqual({ NotificationsSent: 1 });
+    // An empty pending list reads nothing at all.
+    const empty = new MemoryStateStore();
+    empty.readOutbox = async () => {
+      throw new Error('read with nothing pending');
+    };
+    expect(await deliverOutbox(empty, scripted(() => null).lookup, [], T0, base({ metrics }))).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+  });
+});
+
 describe('a rejected secret', () => {
   it('is read again once per receiver and tick, logged with the receiver and error; the retry with the fresh secret goes out', async () => {
     const stale = scripted(() => new DeliveryError('HTTP 403 invalid_token', false, undefined, true));
