@@ -130,6 +130,80 @@ describe('the age of the oldest waiting item', () => {
   });
 });
 
+describe('what stays pending', () => {
+  /** A store whose cursor lists the items as pending, as a committed tick leaves it. */
+  async function committed(ns: Notification[], at = T0, clock?: () => number) {
+    const store = new MemoryStateStore(clock ? { clock } : {});
+    await store.putOutbox(outboxItems(ns, at));
+    const c = (await store.load()).cursor;
+    await store.commit(c, { ...c, pending: ns.map((n) => n.id) }, []);
+    return store;
+  }
+
+  it("a receiver waiting for its retry time is left alone: not even another stream's newer item is tried", async () => {
+    const a = sampleNotification({ id: 'a', key: 'stream-a' });
+    const b = sampleNotification({ id: 'b', key: 'stream-b' });
+    const store = await committed([a]);
+    await store.putOutbox(outboxItems([b], T0 + 10_000));
+    const r = scripted(() => new DeliveryError('HTTP 503', true));
+    await deliverOutbox(store, r.lookup, ['a'], T0, base());
+    expect(r.requests).toEqual(['a', 'a', 'a']);
+    // 20 s later: a waits until 30 s; b is due, but the receiver is down.
+    expect(await deliverOutbox(store, r.lookup, ['a', 'b'], T0 + 20_000, base())).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+    expect(r.requests).toEqual(['a', 'a', 'a']);
+    expect((await store.getOutbox(['b']))[0]).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
+  it('an item another tick is sending stays pending, and the next item of its stream waits for it', async () => {
+    const first = sampleNotification({ id: 'first', key: 'k' });
+    const second = sampleNotification({ id: 'second', key: 'k', action: 'resolve' });
+    const store = await committed([first, second]);
+    await store.claim('first', T0, LEASE_MS); // another tick has it
+    const r = scripted(() => null);
+    expect(await deliverOutbox(store, r.lookup, ['first', 'second'], T0 + MIN, base())).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+    expect(r.requests).toEqual([]);
+    expect((await store.load()).cursor.pending).toEqual(['first', 'second']);
+  });
+
+  it('an item sent under a lease another tick took over stays pending for that tick to record', async () => {
+    let wall = T0;
+    const store = await committed([n1], T0, () => wall);
+    const lookup: NotifierLookup = {
+      get: async () => ({
+        send: async () => {
+          wall += LEASE_MS + 1;
+          await store.claim('n1', T0 + MIN, LEASE_MS);
+        },
+      }),
+    };
+    await deliverOutbox(store, lookup, ['n1'], T0, base());
+    expect((await store.load()).cursor.pending).toEqual(['n1']);
+  });
+
+  it('an item already sent that an old pending list still names is cleaned up, not counted as waiting', async () => {
+    const store = await committed([n1]);
+    const r = scripted(() => null);
+    await deliverOutbox(store, r.lookup, ['n1'], T0, base());
+    await store.commit((await store.load()).cursor, { ...(await store.load()).cursor, pending: ['n1'] }, []);
+    const metrics = new RecordingMetrics();
+    expect(await deliverOutbox(store, r.lookup, ['n1'], T0 + MIN, base({ metrics }))).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+    expect(r.requests).toEqual(['n1']);
+    expect((await store.load()).cursor.pending).toEqual([]);
+    expect(metrics.gauges).toEqual([]);
+  });
+
+  it('the age written is that of the oldest item still waiting', async () => {
+    const old = sampleNotification({ id: 'old', key: 'k-old', receiver: 'down' });
+    const young = sampleNotification({ id: 'young', key: 'k-young', receiver: 'down' });
+    const store = await committed([old], T0);
+    await store.putOutbox(outboxItems([young], T0 + 3 * MIN));
+    const metrics = new RecordingMetrics();
+    const r = scripted(() => new DeliveryError('HTTP 503', true));
+    await deliverOutbox(store, r.lookup, ['old', 'young'], T0 + 5 * MIN, base({ metrics }));
+    expect(metrics.gauges).toEqual([{ name: 'OldestUnsentAgeSeconds', value: 5 * 60, unit: 'Seconds' }]);
+  });
+});
+
 describe('a rejected secret', () => {
   it('is read again once per receiver and tick, logged with the receiver and error; the retry with the fresh secret goes out', async () => {
     const stale = scripted(() => new DeliveryError('HTTP 403 invalid_token', false, undefined, true));
