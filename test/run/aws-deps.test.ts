@@ -111,3 +111,51 @@ describe('the pieces of the evaluate tick', () => {
     expect(() => fresh().awsDeps()).toThrow(/TABLE_NAME/);
   });
 });
+
+describe('packagedRules, unbundled', () => {
+  it('reads RULES_FILE, checking the SSM prefix only when SSM_PREFIX names one', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { packagedRules } = require('../../shared/run/packaged-rules') as typeof import('../../shared/run/packaged-rules');
+    process.env.RULES_FILE = rulesFile(TEAM_RULES);
+    delete process.env.SSM_PREFIX;
+    expect(packagedRules().receivers.map((r) => r.name)).toEqual(['team-slack']);
+    process.env.SSM_PREFIX = '/elsewhere';
+    expect(() => packagedRules()).toThrow(/team-a\/slack-webhook/);
+  });
+});
+
+describe('the process logger', () => {
+  const logEnv = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL'] as const;
+  const before = Object.fromEntries(logEnv.map((k) => [k, process.env[k]]));
+  afterEach(() => {
+    for (const k of logEnv) {
+      if (before[k] === undefined) delete process.env[k];
+      else process.env[k] = before[k];
+    }
+  });
+
+  /** The service a fresh container's logger names in its JSON lines. */
+  function serviceLogged(): unknown {
+    process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+    let logger: typeof import('../../shared/run/logger').logger | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      logger = (require('../../shared/run/logger') as typeof import('../../shared/run/logger')).logger;
+    });
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
+    try {
+      logger?.info('hello');
+    } finally {
+      spy.mockRestore();
+    }
+    return (JSON.parse(lines.join('').trim().split('\n')[0]) as { service: unknown }).service;
+  }
+
+  it('names the service from POWERTOOLS_SERVICE_NAME, bedrock-watch without it', () => {
+    process.env.POWERTOOLS_SERVICE_NAME = 'bw-team-a';
+    expect(serviceLogged()).toBe('bw-team-a');
+    delete process.env.POWERTOOLS_SERVICE_NAME;
+    expect(serviceLogged()).toBe('bedrock-watch');
+  });
+});
