@@ -154,6 +154,21 @@ describe('what stays pending', () => {
     expect((await store.getOutbox(['b']))[0]).toMatchObject({ status: 'pending', attempts: 0 });
   });
 
+  it('only a probe waiting for its retry time holds the receiver: one another tick is sending now does not', async () => {
+    const a = sampleNotification({ id: 'a', key: 'stream-a' });
+    const b = sampleNotification({ id: 'b', key: 'stream-b' });
+    const store = await committed([a, b]);
+    let down = true;
+    const r = scripted(() => (down ? new DeliveryError('HTTP 503', true) : null));
+    await deliverOutbox(store, r.lookup, ['a', 'b'], T0, base()); // a fails: retry at 30 s; b untouched
+    // The 60 s tick has claimed a (its probe) and is still sending it…
+    expect(await store.claim('a', T0 + MIN, LEASE_MS)).not.toBeNull();
+    down = false;
+    // …when a late invocation (event time 20 s, before a's retry time) runs: a is in flight, not waiting, so b goes out.
+    expect(await deliverOutbox(store, r.lookup, ['a', 'b'], T0 + 20_000, base())).toMatchObject({ delivered: 1 });
+    expect(r.requests.slice(3)).toEqual(['b']);
+  });
+
   it('an item another tick is sending stays pending, and the next item of its stream waits for it', async () => {
     const first = sampleNotification({ id: 'first', key: 'k' });
     const second = sampleNotification({ id: 'second', key: 'k', action: 'resolve' });
