@@ -147,3 +147,65 @@ describe('the hours fetched', () => {
     expect(report).toEqual({ asOf: new Date(AS_OF + 3 * HOUR).toISOString(), models: 1, hoursLearned: 9, bootstrapped: [] });
   });
 });
+
+describe('what is learned of each hour', () => {
+  const LATENCY = 'InvocationLatency:Maximum';
+  const latencyRule = { name: 'latency-max', kind: 'threshold', metric: 'InvocationLatency', stat: 'Maximum', next_check: 'Check.', tiers: { critical: { above: '10s', baseline_ratio: 2 } } };
+
+  /** CloudWatch answering `value(model, key, hour)` (undefined: no datapoint); records each request. */
+  function sourceOf(value: (model: string, key: string, hour: number) => number | null | undefined, models: string[]): MetricSource & { asked: FetchRequest[] } {
+    const asked: FetchRequest[] = [];
+    return {
+      asked,
+      async fetch(req) {
+        asked.push(req);
+        const length = Math.round((req.to - req.from) / req.period);
+        const frame: Frame = { from: req.from, length, period: req.period, models: {} };
+        for (const model of models) {
+          const series = Object.fromEntries(req.keys.map((k) => [k, Array.from({ length }, (_, i) => value(model, k, req.from + i * req.period) ?? null)]));
+          frame.models[model] = series;
+        }
+        return frame;
+      },
+    };
+  }
+
+  it("a model's history starts with its first hour of traffic (zeros before it are not traffic); an idle hour after is 0 for a count and unknown for a latency", async () => {
+    const first = AS_OF - 3 * HOUR;
+    const idle = AS_OF - 2 * HOUR;
+    const s = sourceOf((_m, k, hour) => {
+      if (hour < first) return 0; // CloudWatch can report explicit zeros
+      if (hour === idle) return null;
+      return k === LATENCY ? 800 : 10;
+    }, [MODEL]);
+    const baselines = new MemoryBaselineStore();
+    const report = await runBaselineUpdate({ config: configOf([latencyRule]), source: s, baselines, state: state() }, NOW);
+    const h = (await baselines.loadHistories())[MODEL].histories;
+    expect(h['Invocations:Sum']).toEqual({ start: first, values: [10, 0, 10] });
+    expect(h[LATENCY]).toEqual({ start: first, values: [800, null, 800] });
+    expect(report).toMatchObject({ models: 1, hoursLearned: 4 * 3, bootstrapped: [MODEL] });
+  });
+
+  it('a model without any traffic in the hours fetched is neither saved nor counted', async () => {
+    const s = sourceOf(() => 0, [MODEL]);
+    const baselines = new MemoryBaselineStore();
+    const report = await runBaselineUpdate({ config: configOf([absentRule]), source: s, baselines, state: state() }, NOW);
+    expect(report).toMatchObject({ models: 0, hoursLearned: 0 });
+    expect(await baselines.loadHistories()).toEqual({});
+    expect(await baselines.loadExpectations()).toEqual([]);
+  });
+
+  it('a series a new rule needs is bootstrapped (14 days) while the others resume where they were', async () => {
+    const s1 = sourceOf((_m, k) => (k === LATENCY ? 800 : 10), [MODEL]);
+    const baselines = new MemoryBaselineStore();
+    await runBaselineUpdate({ config: configOf([absentRule]), source: s1, baselines, state: state() }, NOW);
+    const s2 = sourceOf((_m, k) => (k === LATENCY ? 800 : 10), [MODEL]);
+    const report = await runBaselineUpdate({ config: configOf([absentRule, latencyRule]), source: s2, baselines, state: state() }, NOW + HOUR);
+    expect(s2.asked.map((r) => [r.from, r.to])).toEqual([[AS_OF + HOUR - BOOTSTRAP_DAYS * DAY, AS_OF + HOUR]]);
+    // The volume series learn their one new hour, the new one its 14 days.
+    expect(report.hoursLearned).toBe(3 + BOOTSTRAP_DAYS * 24);
+    const h = (await baselines.loadHistories())[MODEL].histories;
+    expect(h[LATENCY].start).toBe(AS_OF + HOUR - BOOTSTRAP_DAYS * DAY);
+    expect(h['Invocations:Sum'].values).toHaveLength(BOOTSTRAP_DAYS * 24 + 1);
+  });
+});
