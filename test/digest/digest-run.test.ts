@@ -62,6 +62,13 @@ describe('who gets the digest', () => {
     expect(report.skipped).toBeUndefined();
   });
 
+  it('a rules file with a routing tree (no short-form routes) and no digest_receivers: no digest, no failure', async () => {
+    const config = configOf([budget()], { receivers, route: { receiver: 'slack-alerts' } });
+    const report = await runDigest({ config, baselines: await baselines(), state: new MemoryStateStore(), notifiers: new CaptureNotifiers(config.receivers), log: silent }, NOW);
+    expect(report).toMatchObject({ sent: [], failed: [] });
+    expect(report.skipped).toBeUndefined();
+  });
+
   it('a receiver added after the day was sent to the others gets it; the run is not "already sent"', async () => {
     const state = new MemoryStateStore();
     const base = await baselines();

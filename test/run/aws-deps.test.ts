@@ -91,6 +91,15 @@ describe('the pieces of the evaluate tick', () => {
     expect(m.awsMetricSource()).toBe(a.source);
     expect(m.awsBaselineStore()).toBe(a.baselineStore);
     expect(typeof a.baselines).toBe('function');
+    // Each piece is the real adapter, not a missing one.
+    expect([a.store, a.baselineStore, a.source, a.notifiers, a.logs, a.silences].map((x) => x?.constructor.name)).toEqual([
+      'DynamoStateStore',
+      'DynamoBaselineStore',
+      'CloudWatchSource',
+      'NotifierSet',
+      'TableLogSource',
+      'DynamoSilenceStore',
+    ]);
   });
 
   it('announce a dropped notification on the stack topic when ALERT_TOPIC_ARN is set, and nowhere otherwise', () => {
@@ -100,8 +109,13 @@ describe('the pieces of the evaluate tick', () => {
     delete process.env.ALERT_TOPIC_ARN;
     expect(fresh().awsDeps().dropNotice).toBeUndefined();
     process.env.ALERT_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:bedrock-watch-alerts';
-    const notice = fresh().awsDropNotice();
+    const m = fresh();
+    const notice = m.awsDropNotice();
     expect(notice?.constructor.name).toBe('SnsDropNotice');
+    // One SNS client per container, shared by the drop notice and the notifiers.
+    const client = (notice as unknown as { client: unknown }).client;
+    expect(client?.constructor.name).toBe('SNSClient');
+    expect((m.awsDropNotice() as unknown as { client: unknown }).client).toBe(client);
     expect((notice as unknown as { topicArn: string }).topicArn).toBe('arn:aws:sns:us-east-1:123456789012:bedrock-watch-alerts');
   });
 
