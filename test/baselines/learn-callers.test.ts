@@ -106,6 +106,31 @@ describe('caller baselines', () => {
     expect((await baselines.loadHistories())[MODEL].histories[callerKey(role('batch'))]).toEqual({ start: AS_OF - 2 * HOUR, values: [1_000, 0, 7_000] });
   });
 
+  it('hours a caller made no calls in, between hourly runs, are learned as 0 (as in a bootstrap), not as unknown', async () => {
+    const baselines = new MemoryBaselineStore();
+    const calls: [string, string, number, number, number][] = [
+      [MODEL, role('batch'), AS_OF - HOUR, 1_000, 0], // 09:00
+      [MODEL, role('batch'), AS_OF + 3 * HOUR, 2_000, 0], // 13:00
+    ];
+    // Hourly runs: the 11:05 and 12:05 ones find no call of it in their hour.
+    for (let k = 0; k <= 4; k++) await runBaselineUpdate({ config: configOf([callerRule]), source: source(), baselines, state: state(), logs: logs(calls) }, NOW + k * HOUR);
+    expect((await baselines.loadHistories())[MODEL].histories[callerKey(role('batch'))]).toEqual({ start: AS_OF - HOUR, values: [1_000, 0, 0, 0, 2_000] });
+  });
+
+  it('an idle stretch older than the logs the runs read (the baseline function down for days) stays unknown', async () => {
+    const baselines = new MemoryBaselineStore();
+    const later = AS_OF + 3 * DAY;
+    const calls: [string, string, number, number, number][] = [
+      [MODEL, role('batch'), AS_OF - HOUR, 1_000, 0],
+      [MODEL, role('batch'), later - HOUR, 2_000, 0],
+    ];
+    await runBaselineUpdate({ config: configOf([callerRule]), source: source(), baselines, state: state(), logs: logs(calls) }, NOW);
+    await runBaselineUpdate({ config: configOf([callerRule]), source: source(), baselines, state: state(), logs: logs(calls) }, later + 5 * 60_000);
+    const h = (await baselines.loadHistories())[MODEL].histories[callerKey(role('batch'))];
+    const at = (t: number) => h.values[(t - h.start) / HOUR];
+    expect([at(AS_OF - HOUR), at(AS_OF + DAY - HOUR), at(later - 2 * DAY), at(later - 2 * HOUR), at(later - HOUR)]).toEqual([1_000, null, 0, 0, 2_000]);
+  });
+
   it(`keeps the ${MAX_CALLERS} heaviest callers of a model, by their tokens of the last week`, async () => {
     const baselines = new MemoryBaselineStore();
     const n = MAX_CALLERS + 3;
