@@ -7,7 +7,7 @@
 import { CALLER_PREFIX, callerKey } from '../../shared/core/log-keys';
 import { emptyBucket, type Bucket } from '../../shared/core/logs';
 import type { Frame } from '../../shared/core/series';
-import { BOOTSTRAP_DAYS, MAX_CALLERS, runBaselineUpdate, type LearnDeps } from '../../shared/run/learn';
+import { BOOTSTRAP_DAYS, fetchHours, MAX_CALLERS, runBaselineUpdate, type LearnDeps } from '../../shared/run/learn';
 import type { LogSource } from '../../shared/sources/logs';
 import type { FetchRequest, MetricSource } from '../../shared/sources/types';
 import { MemoryBaselineStore } from '../../shared/state/baselines';
@@ -232,5 +232,71 @@ describe('what is learned of each hour', () => {
     const h = (await baselines.loadHistories())[MODEL].histories;
     expect(h[LATENCY].start).toBe(AS_OF + HOUR - BOOTSTRAP_DAYS * DAY);
     expect(h['Invocations:Sum'].values).toHaveLength(BOOTSTRAP_DAYS * 24 + 1);
+  });
+});
+
+describe('fetchHours: hourly series, and percentiles as the median of their minute values', () => {
+  const P95 = 'InvocationLatency:p95';
+  const FROM = AS_OF - 2 * HOUR;
+
+  /** Hourly: MODEL only; minutes: `minutes` per model (p95 series), from `minuteFrom`. */
+  function split(minutes: Record<string, Record<string, (number | null)[]>>, minuteFrom = FROM): MetricSource & { asked: FetchRequest[] } {
+    const asked: FetchRequest[] = [];
+    return {
+      asked,
+      async fetch(req) {
+        asked.push(req);
+        if (req.period === HOUR) return { from: req.from, length: Math.round((req.to - req.from) / HOUR), period: HOUR, models: { [MODEL]: Object.fromEntries(req.keys.map((k) => [k, [5, 6]])) } };
+        return { from: minuteFrom, length: Math.round((req.to - minuteFrom) / 60_000), period: 60_000, models: minutes };
+      },
+    };
+  }
+  const minutesOf = (perHour: ((m: number) => number | null)[]) => perHour.flatMap((f) => Array.from({ length: 60 }, (_, m) => f(m)));
+
+  it('each hour is the median of its own 60 minutes, nulls left out; the hourly series are fetched as well', async () => {
+    const s = split({ [MODEL]: { [P95]: minutesOf([(m) => m + 1, (m) => (m % 2 ? null : 1_000 + m)]) } });
+    const frame = await fetchHours(s, ['Invocations:Sum', P95], FROM, AS_OF, []);
+    expect(s.asked.map((r) => [r.keys, r.period])).toEqual([
+      [['Invocations:Sum'], HOUR],
+      [[P95], 60_000],
+    ]);
+    expect(frame.models[MODEL]['Invocations:Sum']).toEqual([5, 6]);
+    expect(frame.models[MODEL][P95]).toEqual([30.5, 1_029]);
+  });
+
+  it('minutes fetched from before the first hour are not counted in it', async () => {
+    // The minute frame starts an hour early: its first 60 minutes belong to no learned hour.
+    const s = split({ [MODEL]: { [P95]: minutesOf([() => 9_999, () => 10, () => 20]) } }, FROM - HOUR);
+    expect((await fetchHours(s, ['Invocations:Sum', P95], FROM, AS_OF, [])).models[MODEL][P95]).toEqual([10, 20]);
+  });
+
+  it('a model with minute data only gets its percentile series; a model without that series in the minutes gets none', async () => {
+    const s = split({ 'other-model': { [P95]: minutesOf([() => 7, () => 8]) }, [MODEL]: {} });
+    const frame = await fetchHours(s, ['Invocations:Sum', P95], FROM, AS_OF, []);
+    expect(frame.models['other-model']).toEqual({ [P95]: [7, 8] });
+    expect(frame.models[MODEL]).toEqual({ 'Invocations:Sum': [5, 6] });
+  });
+});
+
+describe('the hour learned up to', () => {
+  it('is the last hour CloudWatch has published: at 10:01, with a 2-minute publication delay, 09:00', async () => {
+    const s = source();
+    const report = await runBaselineUpdate({ config: configOf([absentRule], { settings: { publication_delay: '2m' } }), source: s, baselines: new MemoryBaselineStore(), state: state() }, AS_OF + 60_000);
+    expect(report.asOf).toBe(new Date(AS_OF - HOUR).toISOString());
+    expect(s.asked[0].to).toBe(AS_OF - HOUR);
+  });
+
+  it('a model answering only some series learns those, and unknown or 0 for the rest', async () => {
+    const partial: MetricSource = {
+      async fetch(req) {
+        const length = Math.round((req.to - req.from) / req.period);
+        return { from: req.from, length, period: req.period, models: { [MODEL]: { 'Invocations:Sum': Array(length).fill(4) } } };
+      },
+    };
+    const baselines = new MemoryBaselineStore();
+    await runBaselineUpdate({ config: configOf([absentRule]), source: partial, baselines, state: state() }, NOW);
+    const h = (await baselines.loadHistories())[MODEL].histories;
+    expect(h['Invocations:Sum'].values.slice(-2)).toEqual([4, 4]);
+    expect(h['InputTokenCount:Sum'].values.slice(-2)).toEqual([0, 0]);
   });
 });
