@@ -131,6 +131,19 @@ describe('caller baselines', () => {
     expect([at(AS_OF - HOUR), at(AS_OF + DAY - HOUR), at(later - 2 * DAY), at(later - 2 * HOUR), at(later - HOUR)]).toEqual([1_000, null, 0, 0, 2_000]);
   });
 
+  it('hours a caller has learned are not learned again when another model is behind (the run fetches from its hour)', async () => {
+    const baselines = new MemoryBaselineStore();
+    const calls: [string, string, number, number, number][] = [[MODEL, role('batch'), AS_OF - HOUR, 1_000, 0]];
+    await runBaselineUpdate({ config: configOf([callerRule]), source: source(), baselines, state: state(), logs: logs(calls) }, NOW);
+    // Another model whose histories end three hours back: the next run fetches from there.
+    const behind = { start: AS_OF - 5 * HOUR, values: [1, 1] };
+    await baselines.saveHistories('behind-model', { histories: { 'Invocations:Sum': behind, 'InputTokenCount:Sum': behind, 'OutputTokenCount:Sum': behind }, version: 0 });
+    const l = logs(calls.map(([m, c, t]) => [m, c, t, 7_000, 0]));
+    await runBaselineUpdate({ config: configOf([callerRule]), source: source(), baselines, state: state(), logs: l }, NOW + HOUR);
+    expect(l.asked[0].slice(1)).toEqual([AS_OF - 3 * HOUR, AS_OF + HOUR]);
+    expect((await baselines.loadHistories())[MODEL].histories[callerKey(role('batch'))]).toEqual({ start: AS_OF - HOUR, values: [1_000, 0] });
+  });
+
   it(`keeps the ${MAX_CALLERS} heaviest callers of a model, by their tokens of the last week`, async () => {
     const baselines = new MemoryBaselineStore();
     const n = MAX_CALLERS + 3;
