@@ -143,7 +143,10 @@ function learnCallers(histories: Record<string, History>, callers: Map<string, M
     const key = callerKey(caller);
     let h = histories[key];
     const first = Math.min(...hours.keys());
-    for (let hour = from; hour < to; hour += HOUR) {
+    // A caller absent from a run's logs made no calls then: the hours since its history ended are 0, as in a
+    // bootstrap, not a gap (unknown). Only as far back as the logs were read (the last CALLER_LEARN_DAYS).
+    const start = h ? Math.max(Math.min(from, endOf(h)), to - CALLER_LEARN_DAYS * DAY) : from;
+    for (let hour = start; hour < to; hour += HOUR) {
       if (h && hour < endOf(h)) continue;
       if (!h && hour < first) continue; // a caller's history starts with its first call
       h = record(h, hour, hours.get(hour) ?? 0);

@@ -1,0 +1,119 @@
+/**
+ * The evaluate tick's view of the learned baselines (shared/run/baselines-provider.ts): which hour's
+ * expectation a tick reads, when it has none, when a first weekend's guess is not trusted to page,
+ * and when a warm container reads the expectations again (a new learning run may have landed).
+ */
+import type { ModelExpectations, SeriesExpectation } from '../../shared/core/baseline';
+import { HOUR } from '../../shared/core/time';
+import { baselinesOf, storedBaselines } from '../../shared/run/baselines-provider';
+import type { BaselineStore } from '../../shared/state/baselines';
+
+const START = Date.parse('2026-10-05T00:00:00.000Z');
+const KEY = 'Invocations:Sum';
+
+const series = (values: (number | null)[], over: Partial<SeriesExpectation> = {}): SeriesExpectation => ({ values, confidence: 'ok', spread: null, hours: 336, ...over });
+const expectations = (model: string, s: Record<string, SeriesExpectation>): ModelExpectations => ({
+  model,
+  asOf: START + 24 * HOUR,
+  start: START,
+  series: s,
+  wow: {},
+  cost: { monthStart: START, monthToDate: null, forecast: null, dailyExpected: null },
+});
+
+describe('baselinesOf: the expectation of one hour', () => {
+  const b = baselinesOf([
+    expectations('model-a', { [KEY]: series([10, 20, null, 40], { basis: 'wwmm' }) }),
+    expectations('model-b', { [KEY]: series([5, 6], { confidence: 'low', basis: 'mm', hours: 12 }) }),
+  ]);
+
+  it('reads the value of the hour the time falls in, with its confidence and the hours behind it', () => {
+    expect(b.expect('model-a', KEY, START)).toEqual({ value: 10, confidence: 'ok', hours: 336 });
+    expect(b.expect('model-a', KEY, START + HOUR + 59 * 60_000)).toEqual({ value: 20, confidence: 'ok', hours: 336 });
+  });
+
+  it('has none for an unknown model or series, an hour outside the learned ones, or an hour without a value', () => {
+    expect(b.expect('model-z', KEY, START)).toBeNull();
+    expect(b.expect('model-a', 'OutputTokenCount:Sum', START)).toBeNull();
+    expect(b.expect('model-a', KEY, START - 1)).toBeNull(); // the hour before the first
+    expect(b.expect('model-a', KEY, START + 4 * HOUR)).toBeNull(); // one past the last
+    expect(b.expect('model-a', KEY, START + 2 * HOUR)).toBeNull(); // null
+  });
+
+  it('an hour known only from days of another kind (basis m) is low confidence, never more', () => {
+    expect(b.expect('model-a', KEY, START + 3 * HOUR)).toEqual({ value: 40, confidence: 'low', hours: 336 });
+    expect(b.expect('model-b', KEY, START)).toEqual({ value: 5, confidence: 'low', hours: 12 });
+  });
+
+  it('lists the models, and gives each one its expectations', () => {
+    expect(b.models()).toEqual(['model-a', 'model-b']);
+    expect(b.model('model-b')?.series[KEY].hours).toBe(12);
+    expect(b.model('model-z')).toBeNull();
+  });
+});
+
+describe('storedBaselines: read once, again when a new learning run may have landed', () => {
+  function store() {
+    let reads = 0;
+    let value = 1;
+    const s: BaselineStore = {
+      loadHistories: async () => ({}),
+      saveHistories: async () => undefined,
+      loadExpectations: async () => {
+        reads++;
+        return [expectations('model-a', { [KEY]: series(Array(24).fill(value)) })];
+      },
+      saveExpectations: async () => undefined,
+    };
+    return { s, reads: () => reads, learn: (v: number) => void (value = v) };
+  }
+  const T = START + 10 * HOUR; // 10:00
+  const read = async (get: (now: number) => Promise<ReturnType<typeof baselinesOf>>, now: number) => (await get(now)).expect('model-a', KEY, T)?.value;
+
+  it('within the hour and the refresh interval, the expectations read are kept', async () => {
+    const st = store();
+    const get = storedBaselines(st.s, 10 * 60_000);
+    expect(await read(get, T)).toBe(1);
+    st.learn(2);
+    expect(await read(get, T)).toBe(1); // the same time again (a duplicated event)
+    expect(await read(get, T + 10 * 60_000 - 1)).toBe(1);
+    expect(st.reads()).toBe(1);
+  });
+
+  it('read again once the refresh interval has passed', async () => {
+    const st = store();
+    const get = storedBaselines(st.s, 10 * 60_000);
+    await get(T);
+    st.learn(2);
+    expect(await read(get, T + 10 * 60_000)).toBe(2);
+    expect(st.reads()).toBe(2);
+  });
+
+  it('read again when the hour turns, however soon', async () => {
+    const st = store();
+    const get = storedBaselines(st.s, 10 * 60_000);
+    await get(T - 60_000); // 09:59
+    st.learn(2);
+    expect(await read(get, T)).toBe(2);
+    expect(st.reads()).toBe(2);
+  });
+
+  it('read again for an earlier time (a late invocation): never a cache from its future', async () => {
+    const st = store();
+    const get = storedBaselines(st.s, 10 * 60_000);
+    await get(T + 5 * 60_000);
+    st.learn(2);
+    expect(await read(get, T + 4 * 60_000)).toBe(2);
+    expect(st.reads()).toBe(2);
+  });
+
+  it('refreshes every 10 minutes by default', async () => {
+    const st = store();
+    const get = storedBaselines(st.s);
+    await get(T);
+    await get(T + 10 * 60_000 - 1);
+    expect(st.reads()).toBe(1);
+    await get(T + 10 * 60_000);
+    expect(st.reads()).toBe(2);
+  });
+});
