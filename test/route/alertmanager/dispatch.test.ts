@@ -8,6 +8,7 @@
 import { parse } from 'yaml';
 import { Route } from '../../../shared/rules/route-schema';
 import { compileRoute, matchRoutes, TREE_DEFAULTS, type RouteNode } from '../../../shared/route/tree';
+import { groupIdentity } from '../../../shared/route/groups';
 
 const TREE_MATCH = `
 receiver: 'notify-def'
@@ -149,7 +150,6 @@ routes:
 
 describe("group labels (Alertmanager's dispatcher labels a group_by ['...'] group with the alert's whole label set)", () => {
   it("each alert alone, its group labelled with all its labels; severity never splits a group", () => {
-    const { groupIdentity } = require('../../../shared/route/groups') as typeof import('../../../shared/route/groups');
     const labels = { rule: 'bedrock-throttles', ModelId: 'm1', severity: 'warning' };
     expect(groupIdentity('r', ['...'], labels, 'fp1', 0).labels).toEqual(labels);
     // bedrock-watch: severity is the tier firing now, an attribute of the group, not part of its key.
