@@ -116,9 +116,8 @@ describe.each([
   ['TestRouteMatchers', TREE_MATCHERS],
   ['TestRouteMatchersAndMatch', TREE_MIXED],
 ])('dispatch/route_test.go %s', (test, yaml) => {
-  const t = tree(yaml);
   it.each(CASES)(`dispatch/route_test.go ${test} %j`, (labels, want) => {
-    expect(matchRoutes(t, labels).map(opts)).toEqual(want);
+    expect(matchRoutes(tree(yaml), labels).map(opts)).toEqual(want);
   });
 });
 
