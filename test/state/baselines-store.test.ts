@@ -47,6 +47,7 @@ describe.each(stores)('baseline store (%s)', (_name, make) => {
     await store.saveHistories('m1', a);
     expect(a.version).toBe(2);
     await expect(store.saveHistories('m1', b)).rejects.toBeInstanceOf(ConcurrentTickError);
+    await expect(store.saveHistories('m1', b)).rejects.toMatchObject({ name: 'ConcurrentTickError' });
     await expect(store.saveHistories('m1', { histories: histories(3), version: 0 })).rejects.toThrow('another evaluation recorded the baseline of m1 first');
     await expect(store.saveHistories('m1', { histories: histories(3), version: 5 })).rejects.toBeInstanceOf(ConcurrentTickError);
     expect(b.version).toBe(1);
@@ -80,6 +81,9 @@ describe('DynamoBaselineStore items', () => {
       { pk: 'BASELINE', sk: 'EXPECT#m1', expectations: expectations('m1', NOW) },
       { pk: 'BASELINE', sk: 'HIST#m1', model: 'm1', histories: histories(1), version: 1 },
     ]);
+    // Each load reads its own items only.
+    expect(await store.loadHistories()).toEqual({ m1: { histories: histories(1), version: 1 } });
+    expect(await store.loadExpectations()).toEqual([expectations('m1', NOW)]);
   });
 
   it('passes on a failure that is not a condition', async () => {

@@ -107,4 +107,16 @@ describe('stream secret in the table', () => {
     fail = false;
     expect((await keys()).signed).toBe(true);
   });
+
+  it('reads consistently (a lost race must see the winner), and writes nothing once the secret exists', async () => {
+    const table = await freshTable(db().client);
+    const made = await ensureStreamSecret(table, NOW);
+    const sent: { name: string; input: { ConsistentRead?: boolean } }[] = [];
+    const real = table.doc.send.bind(table.doc);
+    const spying: Table = { name: table.name, doc: { send: async (cmd: { constructor: { name: string }; input: object }) => (sent.push({ name: cmd.constructor.name, input: cmd.input }), real(cmd as never)) } as never };
+    expect(await ensureStreamSecret(spying, NOW + 60_000)).toEqual(made);
+    expect(await readStreamSecret(spying)).toEqual(made);
+    expect(sent.map((c) => c.name)).toEqual(['QueryCommand', 'QueryCommand']);
+    expect(sent.every((c) => c.input.ConsistentRead === true)).toBe(true);
+  });
 });
