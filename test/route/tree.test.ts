@@ -160,6 +160,12 @@ describe('compiled nodes', () => {
     expect(matchRoutes(t, { x: '2' }).map((n) => n.receivers[0])).toEqual(['c']);
   });
 
+  it('without continue, the first matching child takes the alert even when later ones match too', () => {
+    const t = compileRoute({ route: Route.parse({ receiver: 'a', routes: [{ matchers: ['x="1"'], receiver: 'b' }, { matchers: ['x=~".+"'], receiver: 'c' }, { receiver: 'd' }] }) });
+    expect(matchRoutes(t, { x: '1' }).map((n) => n.receivers[0])).toEqual(['b']);
+    expect(matchRoutes(t, { x: '2' }).map((n) => n.receivers[0])).toEqual(['c']);
+  });
+
   it('allReceivers: every receiver of the tree once, the root’s first', () => {
     const t = compileRoute({ route: Route.parse({ receiver: 'root', routes: [{ receiver: 'a', routes: [{ receivers: ['b', 'root'] }] }, { receiver: 'a' }] }) });
     expect(allReceivers(t)).toEqual(['root', 'a', 'b']);
