@@ -3,6 +3,7 @@
  * episode, once; a race with another ack or a tick is read again and said as it is; the streams the
  * cursor holds, as the ack function sees them.
  */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertState } from '../../shared/core/alert';
 import type { GroupState } from '../../shared/core/group';
 import type { Table } from '../../shared/dynamo/table';
@@ -128,5 +129,29 @@ describe('AckStore.streams and acknowledgeGroup', () => {
     const table = await freshTable(db().client);
     const failing = { name: table.name, doc: { send: async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'ThrottlingException' })) } } as never;
     await expect(new AckStore(failing).acknowledgeGroup('k', WHO, NOW)).rejects.toThrow('throttled');
+  });
+
+  it('keeps a group acknowledgement two weeks', async () => {
+    const table = await freshTable(db().client);
+    await new AckStore(table).acknowledgeGroup('gk@1', WHO, NOW);
+    const { Items } = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'STATE' } }));
+    expect(Items).toEqual([{ pk: 'STATE', sk: 'GROUPACK#gk@1', ack: { key: 'gk@1', ...WHO, ackedAt: NOW }, ttl: Math.floor(NOW / 1000) + 14 * 86_400 }]);
+  });
+});
+
+describe('AckStore reads', () => {
+  it('are consistent: an ack right after a tick’s write, or another ack, must see it', async () => {
+    const table = await seeded([alert()]);
+    const reads: boolean[] = [];
+    const real = table.doc.send.bind(table.doc);
+    const spying: Table = { name: table.name, doc: { send: async (cmd: { input: { ConsistentRead?: boolean } } & object) => (cmd instanceof QueryCommand && reads.push(cmd.input.ConsistentRead === true), real(cmd as never)) } as never };
+    const acks = new AckStore(spying);
+    await acks.acknowledge(FP, null, WHO, NOW);
+    await acks.alerts();
+    await acks.streams();
+    await acks.acknowledgeGroup('gk@1', WHO, NOW);
+    await acks.acknowledgeGroup('gk@1', WHO, NOW);
+    expect(reads.length).toBeGreaterThanOrEqual(4);
+    expect(reads.every(Boolean)).toBe(true);
   });
 });

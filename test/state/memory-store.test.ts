@@ -81,6 +81,15 @@ describe('MemoryStateStore', () => {
     expect((await store.load()).alerts.fp.labels.ModelId).toBe('m');
   });
 
+  it('starts from an empty cursor at version 0', async () => {
+    expect(await new MemoryStateStore().load()).toStrictEqual({
+      cursor: { lastMinute: null, slowMinute: null, version: 0, pending: [], spend: {}, journal: [], groups: {}, escalations: {} },
+      alerts: {},
+      logModels: [],
+      groupAcks: {},
+    });
+  });
+
   it('lists outbox items as copies', async () => {
     const store = new MemoryStateStore();
     await store.putOutbox([{ id: 'o1', seq: 1, notification: {} as never, status: 'pending', attempts: 0, createdAt: T0, nextAttemptAt: T0, leaseUntil: null, sentAt: null, lastError: null }]);
@@ -88,5 +97,7 @@ describe('MemoryStateStore', () => {
     item.status = 'dead';
     expect((await store.listOutbox())[0].status).toBe('pending');
     expect((await store.getOutbox(['o1', 'nope'])).map((i) => i.id)).toEqual(['o1']);
+    // Memory never leaves an id unread: a missing one is gone.
+    expect((await store.readOutbox(['o1', 'nope'])).unread).toEqual([]);
   });
 });
