@@ -83,7 +83,7 @@ describe('DynamoBaselineStore items', () => {
     ]);
     // Each load reads its own items only.
     expect(await store.loadHistories()).toEqual({ m1: { histories: histories(1), version: 1 } });
-    expect(await store.loadExpectations()).toEqual([expectations('m1', NOW)]);
+    expect(await store.loadExpectations()).toStrictEqual([expectations('m1', NOW)]);
   });
 
   it('passes on a failure that is not a condition', async () => {
