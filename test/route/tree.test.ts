@@ -5,9 +5,11 @@
 import { parse } from 'yaml';
 import { formatMatcher, matchesAll, parseMatcher, type Matcher } from '../../shared/rules/matchers';
 import { Route } from '../../shared/rules/route-schema';
-import { compileRoute, matchRoutes, TREE_DEFAULTS } from '../../shared/route/tree';
+import { allReceivers, compileRoute, matchRoutes, TREE_DEFAULTS } from '../../shared/route/tree';
 
-const tree = compileRoute({
+// Compiled inside each test (not at import): mutation testing attributes the compile to the tests that use it.
+const tree = () =>
+  compileRoute({
   route: Route.parse(
     parse(`
 receiver: notify-def
@@ -47,7 +49,7 @@ routes:
 
 const DEF = { group_wait: TREE_DEFAULTS.group_wait, group_interval: TREE_DEFAULTS.group_interval, repeat_interval: TREE_DEFAULTS.repeat_interval };
 const match = (labels: Record<string, string>) =>
-  matchRoutes(tree, labels).map((n) => ({ receivers: n.receivers, group_by: n.group_by, group_wait: n.group_wait, group_interval: n.group_interval, repeat_interval: n.repeat_interval }));
+  matchRoutes(tree(), labels).map((n) => ({ receivers: n.receivers, group_by: n.group_by, group_wait: n.group_wait, group_interval: n.group_interval, repeat_interval: n.repeat_interval }));
 
 describe('routing tree (Alertmanager semantics)', () => {
   it.each([
@@ -73,7 +75,7 @@ describe('routing tree (Alertmanager semantics)', () => {
   });
 
   it('names nodes by their place in the file, so reports can point at them', () => {
-    expect(matchRoutes(tree, { owner: 'team-A', env: 'production' }).map((n) => n.id)).toEqual(['route.routes[0].routes[1]', 'route.routes[0].routes[2]']);
+    expect(matchRoutes(tree(), { owner: 'team-A', env: 'production' }).map((n) => n.id)).toEqual(['route.routes[0].routes[1]', 'route.routes[0].routes[2]']);
   });
 
   it('carries extra route settings to matched nodes and inherits them (room for escalation policies)', () => {
@@ -83,13 +85,13 @@ describe('routing tree (Alertmanager semantics)', () => {
 });
 
 describe('the short form compiles to one route per tier', () => {
-  const short = compileRoute({ routes: { critical: ['pd', 'slack'], warning: ['slack'], info: [], repeat_interval: 3_600_000 } });
+  const short = () => compileRoute({ routes: { critical: ['pd', 'slack'], warning: ['slack'], info: [], repeat_interval: 3_600_000 } });
   it.each([
     ['critical', ['pd', 'slack']],
     ['warning', ['slack']],
     ['info', []],
   ])('severity=%s → %j, each alert alone, sent at once', (severity, receivers) => {
-    const [node] = matchRoutes(short, { severity });
+    const [node] = matchRoutes(short(), { severity });
     expect(node).toMatchObject({ receivers, group_by: ['...'], group_wait: 0, group_interval: 0, repeat_interval: 3_600_000, send_resolved: true });
   });
 });
@@ -128,5 +130,44 @@ describe('matchers', () => {
 
   it('prints matchers back in the syntax they are written in', () => {
     expect(formatMatcher(parseMatcher('ModelId=~"meta.*"') as Matcher)).toBe('ModelId=~"meta.*"');
+  });
+});
+
+describe('compiled nodes', () => {
+  it('the short form: a root that sends nowhere itself, one route per tier', () => {
+    const t = compileRoute({ routes: { critical: ['pd', 'slack'], warning: ['slack'], info: [], repeat_interval: 3_600_000 } });
+    expect(t).toMatchObject({ id: 'routes', receivers: [], continue: false, matchers: [], mute_time_intervals: [], active_time_intervals: [] });
+    expect(t.routes.map((n) => [n.id, n.receivers, n.continue])).toEqual([
+      ['routes.routes[0]', ['pd', 'slack'], false],
+      ['routes.routes[1]', ['slack'], false],
+      ['routes.routes[2]', [], false],
+    ]);
+    expect(allReceivers(t)).toEqual(['pd', 'slack']);
+  });
+
+  it('no routes at all: every tier sends nowhere, with the default repeat', () => {
+    const t = compileRoute({});
+    expect(t.routes.map((n) => n.receivers)).toEqual([[], [], []]);
+    expect(allReceivers(t)).toEqual([]);
+    expect(matchRoutes(t, { severity: 'critical' })[0]).toMatchObject({ receivers: [], repeat_interval: TREE_DEFAULTS.repeat_interval });
+  });
+
+  it('a node’s own settings: no continue, matchers or windows unless it says so', () => {
+    const t = compileRoute({ route: Route.parse({ receiver: 'a', routes: [{ matchers: ['x="1"'], receiver: 'b', continue: true, mute_time_intervals: ['nights'] }, { receiver: 'c' }] }) });
+    expect(t.routes[0]).toMatchObject({ continue: true, mute_time_intervals: ['nights'], active_time_intervals: [] });
+    expect(t.routes[1]).toMatchObject({ continue: false, matchers: [], mute_time_intervals: [], active_time_intervals: [], routes: [] });
+    expect(matchRoutes(t, { x: '1' }).map((n) => n.receivers[0])).toEqual(['b', 'c']);
+    expect(matchRoutes(t, { x: '2' }).map((n) => n.receivers[0])).toEqual(['c']);
+  });
+
+  it('without continue, the first matching child takes the alert even when later ones match too', () => {
+    const t = compileRoute({ route: Route.parse({ receiver: 'a', routes: [{ matchers: ['x="1"'], receiver: 'b' }, { matchers: ['x=~".+"'], receiver: 'c' }, { receiver: 'd' }] }) });
+    expect(matchRoutes(t, { x: '1' }).map((n) => n.receivers[0])).toEqual(['b']);
+    expect(matchRoutes(t, { x: '2' }).map((n) => n.receivers[0])).toEqual(['c']);
+  });
+
+  it('allReceivers: every receiver of the tree once, the root’s first', () => {
+    const t = compileRoute({ route: Route.parse({ receiver: 'root', routes: [{ receiver: 'a', routes: [{ receivers: ['b', 'root'] }] }, { receiver: 'a' }] }) });
+    expect(allReceivers(t)).toEqual(['root', 'a', 'b']);
   });
 });

@@ -8,6 +8,7 @@
 import { parse } from 'yaml';
 import { Route } from '../../../shared/rules/route-schema';
 import { compileRoute, matchRoutes, TREE_DEFAULTS, type RouteNode } from '../../../shared/route/tree';
+import { groupIdentity } from '../../../shared/route/groups';
 
 const TREE_MATCH = `
 receiver: 'notify-def'
@@ -115,9 +116,8 @@ describe.each([
   ['TestRouteMatchers', TREE_MATCHERS],
   ['TestRouteMatchersAndMatch', TREE_MIXED],
 ])('dispatch/route_test.go %s', (test, yaml) => {
-  const t = tree(yaml);
   it.each(CASES)(`dispatch/route_test.go ${test} %j`, (labels, want) => {
-    expect(matchRoutes(t, labels).map(opts)).toEqual(want);
+    expect(matchRoutes(tree(yaml), labels).map(opts)).toEqual(want);
   });
 });
 
@@ -149,7 +149,6 @@ routes:
 
 describe("group labels (Alertmanager's dispatcher labels a group_by ['...'] group with the alert's whole label set)", () => {
   it("each alert alone, its group labelled with all its labels; severity never splits a group", () => {
-    const { groupIdentity } = require('../../../shared/route/groups') as typeof import('../../../shared/route/groups');
     const labels = { rule: 'bedrock-throttles', ModelId: 'm1', severity: 'warning' };
     expect(groupIdentity('r', ['...'], labels, 'fp1', 0).labels).toEqual(labels);
     // bedrock-watch: severity is the tier firing now, an attribute of the group, not part of its key.
