@@ -70,6 +70,12 @@ export interface QueryService {
 /** A key and its value in the order the SDK writes them. */
 export type QueryParams = [string, string][];
 
+/** Form fields and the writer the commands fill them with: a missing value is left out, as the SDK does. */
+export function queryParams(): { out: QueryParams; put: (key: string, value: string | number | undefined) => void } {
+  const out: QueryParams = [];
+  return { out, put: (key, value) => void (value != null && out.push([key, String(value)])) };
+}
+
 /** One operation: its name, its input as form fields, its output read from the answer. */
 export abstract class QueryCommand<Input, Output> {
   abstract readonly action: string;

@@ -5,7 +5,7 @@
  * package in the bundles only; test/aws/query-clients.test.ts holds the two to the same requests,
  * answers and errors.
  */
-import { defined, QueryClient, QueryCommand, xmlText, type QueryClientConfig, type QueryParams } from './query';
+import { defined, QueryClient, QueryCommand, queryParams, xmlText, type QueryClientConfig, type QueryParams } from './query';
 
 export interface MessageAttributeValue {
   DataType: string | undefined;
@@ -63,8 +63,7 @@ export class PublishCommand extends QueryCommand<PublishCommandInput, PublishCom
 
   params(): QueryParams {
     const i = this.input;
-    const out: QueryParams = [];
-    const put = (k: string, v: string | undefined) => v != null && out.push([k, String(v)]);
+    const { out, put } = queryParams();
     // The SDK's member order.
     put('Message', i.Message);
     put('TopicArn', i.TopicArn);

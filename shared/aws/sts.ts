@@ -5,7 +5,7 @@
  * scripts/esbuild-plugins.js swaps it in for the SDK package in the bundles only;
  * test/aws/query-clients.test.ts holds the two to the same requests, answers and errors.
  */
-import { defined, QueryClient, QueryCommand, xmlElement, xmlText, type QueryClientConfig, type QueryParams } from './query';
+import { defined, QueryClient, QueryCommand, queryParams, xmlElement, xmlText, type QueryClientConfig, type QueryParams } from './query';
 
 export interface AssumeRoleCommandInput {
   RoleArn: string | undefined;
@@ -69,8 +69,7 @@ export class AssumeRoleCommand extends QueryCommand<AssumeRoleCommandInput, Assu
 
   params(): QueryParams {
     const i = this.input;
-    const out: QueryParams = [];
-    const put = (k: string, v: string | number | undefined) => v != null && out.push([k, String(v)]);
+    const { out, put } = queryParams();
     const list = <T>(key: string, items: T[] | undefined, write: (at: string, item: T) => void) => {
       if (!items) return;
       if (!items.length) return put(key, ''); // the SDK writes an empty list as an empty value
