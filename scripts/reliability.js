@@ -64,11 +64,26 @@ function args(argv) {
   return o;
 }
 
+/**
+ * The checkout the results were written in: this one, or the clone a clean `.ci/run` ran in (its test
+ * files all live under <clone>/test, so the common folder of their paths names it). Paths in the table
+ * are relative to it, whichever checkout renders them.
+ */
+function runRoot(results) {
+  const files = (results.testResults ?? []).map((f) => f.name ?? f.testFilePath).filter(Boolean);
+  if (!files.length || files.every((f) => !path.relative(root, f).startsWith('..'))) return root;
+  let common = path.dirname(files[0]);
+  for (const f of files) while (common !== path.dirname(common) && !f.startsWith(common + path.sep)) common = path.dirname(common);
+  while (path.basename(common) !== 'test' && common !== path.dirname(common)) common = path.dirname(common);
+  return path.basename(common) === 'test' ? path.dirname(common) : root;
+}
+
 /** Rows of the table: one per tagged describe block (file + block name), counts from its tests. */
 function tally(results) {
   const rows = new Map();
+  const base = runRoot(results);
   for (const file of results.testResults ?? []) {
-    const rel = path.relative(root, file.name ?? file.testFilePath ?? '').split(path.sep).join('/');
+    const rel = path.relative(base, file.name ?? file.testFilePath ?? '').split(path.sep).join('/');
     for (const t of file.assertionResults ?? []) {
       const titles = t.ancestorTitles ?? [];
       // The innermost tagged block names the fault; tests outside any tagged block are not counted.

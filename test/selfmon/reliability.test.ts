@@ -46,6 +46,13 @@ describe('the reliability table', () => {
     ]);
   });
 
+  it('names files relative to the checkout the tests ran in, also when that was a clean clone elsewhere', () => {
+    const clone = join(tmpdir(), 'cc');
+    const moved = { ...results, testResults: results.testResults.map((f) => ({ ...f, name: join(clone, f.name.slice(root.length + 1)) })) };
+    expect(tally(moved).map((r) => r.file)).toEqual(tally(results).map((r) => r.file));
+    expect(tally(moved).every((r) => r.file.startsWith('test/'))).toBe(true);
+  });
+
   it('renders the three guarantees and a row per block, escaping table pipes', () => {
     const md = render(results, tally(results), join(root, 'out', 'jest-results.json'));
     for (const g of ['At-least-once evaluation', 'Exactly-once effect per receiver where it deduplicates', 'Ordering per alert and receiver']) expect(md).toContain(`**${g}.**`);
