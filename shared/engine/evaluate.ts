@@ -18,8 +18,8 @@ import { observeCost } from './kinds/cost';
 import { observeRatio } from './kinds/ratio';
 import { observeThreshold } from './kinds/threshold';
 import { observeWow } from './kinds/wow';
-import { unevaluable } from './kinds/common';
-import { initialState, step } from './machine';
+import { formatTexts, unevaluable } from './kinds/common';
+import { initialState, settle, stepDeferred } from './machine';
 import { appliesTo } from './select';
 import { placeLabels, placeOfTarget, targetLabels, targetOfLabels } from '../core/target';
 import { observeSourceHealth } from './kinds/source-health';
@@ -143,14 +143,16 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   const apply = (rule: Rule, labels: Record<string, string>, obs: Observation, minute: number, at: number, fp = fingerprint(rule.name, labels)) => {
     const prev = states[fp] ?? initialState(fp, rule, signalOfRule(rule), labels);
     if (prev.lastMinute !== null && prev.lastMinute >= minute) return; // already judged (re-run tick)
-    const { state, transition } = step(prev, rule, obs, minute, at);
-    input.onObservation?.({ rule: rule.name, labels, minute, at, observation: obs, state });
+    // The state's texts are written only when something reads them (machine.ts stepDeferred): a listener,
+    // a stored or notifying state now, the states returned at the end.
+    const { state, transition } = stepDeferred(prev, rule, obs, minute, at);
+    if (input.onObservation) input.onObservation({ rule: rule.name, labels, minute, at, observation: formatTexts(obs), state: settle(state) });
     if (!transition && !worthStoring(prev, state)) {
       // Quiet minutes change nothing worth a write: storage follows what an alert is doing, not the clock.
       if (states[fp]) states[fp] = state;
       return;
     }
-    states[fp] = state;
+    states[fp] = settle(state);
     changed.add(fp);
     if (transition) transitions.push(transition);
   };
@@ -228,6 +230,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       }
     }
   }
+  // Every state handed back reads as if its texts had been written each minute.
+  for (const fp in states) settle(states[fp]);
   return { states, changed: [...changed], transitions, spend, ruleErrors: [...failures.values()] };
 }
 

@@ -59,12 +59,52 @@ export const resolveHold = (rule: Rule, s: Pick<AlertState, 'flapping'>): number
 function withMissingPolicy(rule: Rule, obs: Observation): Observation | null {
   if (obs.evaluable || rule.missing === 'keep') return obs.evaluable ? obs : null;
   const v = rule.missing === 'breaching';
-  return { ...obs, evaluable: true, breach: v ? ALL_TRUE : {}, hold: v ? ALL_TRUE : {} };
+  // Texts named: an observation may format them on read (kinds/common.ts), and a copy keeps only own fields.
+  return { ...obs, evaluable: true, breach: v ? ALL_TRUE : {}, hold: v ? ALL_TRUE : {}, text: obs.text, byTier: obs.byTier, details: obs.details };
 }
 
+/**
+ * The texts an alert state has yet to record: those of the observation it last judged (of the tier
+ * that qualified, if one did). Formatting them every minute for every rule and model, when only a
+ * state that is stored or notifies shows them, was a large share of a tick: step records them
+ * when a transition needs them, `settle` when anything else is about to read the state.
+ */
+interface Unwritten {
+  obs: Observation;
+  tier: Tier | null;
+}
+const unwritten = new WeakMap<AlertState, Unwritten>();
+
+/** Writes the texts (text, details) a state has yet to record from its last observation: what step would have written at once. */
+export function settle(s: AlertState): AlertState {
+  const u = unwritten.get(s);
+  if (u) {
+    unwritten.delete(s);
+    const t = u.tier ? u.obs.byTier?.[u.tier] : undefined;
+    s.text = t ? t.text : u.obs.text;
+    s.details = u.obs.details;
+  }
+  return s;
+}
+
+/** One minute of the state machine, the state's texts written (as every caller outside the engine expects). */
 export function step(prev: AlertState, rule: Rule, raw: Observation, minute: number, at: number): { state: AlertState; transition?: Transition } {
+  const r = stepDeferred(prev, rule, raw, minute, at);
+  settle(r.state);
+  return r;
+}
+
+/**
+ * step, leaving the texts of a quiet minute unwritten: the caller settles the state before
+ * anything reads it (evaluate.ts: before storing it, telling a listener, or returning it).
+ * A transition's state has its texts written.
+ */
+export function stepDeferred(prev: AlertState, rule: Rule, raw: Observation, minute: number, at: number): { state: AlertState; transition?: Transition } {
   const obs = withMissingPolicy(rule, raw);
   const s: AlertState = { ...prev, runs: { ...prev.runs }, lastMinute: minute };
+  // Unwritten texts of the state before are this one's too (until an evaluable minute replaces them).
+  const before = unwritten.get(prev);
+  if (before) unwritten.set(s, before);
 
   if (!obs) {
     // Not enough evidence either way: hold the state, but do not let a firing alert outlive its data forever.
@@ -78,8 +118,7 @@ export function step(prev: AlertState, rule: Rule, raw: Observation, minute: num
   s.value = obs.value;
   s.threshold = obs.threshold;
   s.baseline = obs.baseline;
-  s.text = obs.text;
-  s.details = obs.details;
+  unwritten.set(s, { obs, tier: null });
 
   let qualified: Tier | null = null;
   for (const tier of TIER_ORDER) {
@@ -98,6 +137,7 @@ export function step(prev: AlertState, rule: Rule, raw: Observation, minute: num
   if (qualified) describeTier(s, obs, qualified);
   if (s.status !== 'firing') {
     if (qualified) {
+      settle(s);
       const conditionSince = Math.min(...Object.values(s.runs).filter((v): v is number => v !== undefined));
       s.flapping = prev.endsAt !== null && at - prev.endsAt < FLAP_WINDOW;
       Object.assign(s, { status: 'firing', tier: qualified, maxTier: qualified, startsAt: at, endsAt: null, clearSince: null, lastNotifiedAt: null, suppressedBy: null, headline: s.text, conditionSince });
@@ -108,6 +148,7 @@ export function step(prev: AlertState, rule: Rule, raw: Observation, minute: num
   }
 
   if (tierRank(qualified) > tierRank(s.tier)) {
+    settle(s);
     const fromTier = s.tier;
     s.tier = qualified;
     if (tierRank(qualified) > tierRank(s.maxTier)) {
@@ -136,11 +177,12 @@ export function step(prev: AlertState, rule: Rule, raw: Observation, minute: num
 function describeTier(s: AlertState, obs: Observation, tier: Tier): void {
   const t = obs.byTier?.[tier];
   if (!t) return;
-  s.text = t.text;
+  unwritten.set(s, { obs, tier });
   s.threshold = t.threshold;
 }
 
 function resolve(s: AlertState, prev: AlertState, minute: number, at: number, reason?: string): { state: AlertState; transition: Transition } {
+  settle(s);
   Object.assign(s, { status: 'inactive', tier: null, runs: {}, clearSince: null, endsAt: at });
   if (reason) s.details = { ...s.details, resolved_because: reason };
   return { state: s, transition: { kind: 'resolved', at, minute, fromTier: prev.tier, state: s } };

@@ -47,7 +47,9 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
       slotEvents[i - lo] = e;
     }
   }
-  const evidence: Record<string, number> = {};
+  // Per tier, the minutes its evidence came from (for the details, formatted only when read).
+  const evidence: { tier: string; minutes: number }[] = [];
+  const limits = limitsOf(rule);
   // The run of minutes each tier's evidence comes from: what decided it, when the window's rate alone is not above its limit.
   const decided: Partial<Record<string, { events: number; requests: number; minutes: number }>> = {};
 
@@ -68,7 +70,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
         // A single event never confirms: after a large incident, one stray error must not reopen it.
         ev.recent.events >= CONFIRM_EVENTS &&
         ev.recent.events > t.above * ev.recent.requests;
-      if (ev.minutes) evidence[`${tier}_evidence_minutes`] = ev.minutes;
+      if (ev.minutes) evidence.push({ tier, minutes: ev.minutes });
       if (ev.requests > 0) decided[tier] = { events: ev.events, requests: ev.requests, minutes: ev.minutes };
     } else {
       // Start firing on evidence: the confident lower bound is above the limit.
@@ -80,7 +82,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
         breach,
         // Keep firing while the observed rate stays near the limit (hysteresis).
         hold: breach || rate > t.above * (1 - rule.hysteresis),
-        limit: `above ${pct(t.above)}`,
+        limit: limits[tier] as string,
         threshold: t.above,
       },
     ];
@@ -101,6 +103,25 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
       const holdsAbove = t.above * (1 - rule.hysteresis);
       return rate > holdsAbove ? `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min; ${limit}, a firing tier holds while above ${pct(holdsAbove)})` : window;
     },
-    details: { events, requests: w.requests, window_minutes: w.minutes, rate_lower_bound: Number(lower.toFixed(4)), ...evidence },
+    details: () => {
+      const more: Record<string, number> = {};
+      for (const e of evidence) more[`${e.tier}_evidence_minutes`] = e.minutes;
+      return { events, requests: w.requests, window_minutes: w.minutes, rate_lower_bound: Number(lower.toFixed(4)), ...more };
+    },
   });
 };
+
+/** How each tier's limit reads ("above 5%"): the same every minute, worked out once per rule. */
+const limitTexts = new WeakMap<RatioRule, Partial<Record<string, string>>>();
+function limitsOf(rule: RatioRule): Partial<Record<string, string>> {
+  let out = limitTexts.get(rule);
+  if (!out) {
+    out = {};
+    for (const tier of TIER_ORDER) {
+      const t = rule.tiers[tier];
+      if (t) out[tier] = `above ${pct(t.above)}`;
+    }
+    limitTexts.set(rule, out);
+  }
+  return out;
+}

@@ -73,27 +73,19 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
   const pasts = PASTS.subarray(0, ctx.index - lo + 1);
 
   const checks: TierCheck[] = [];
-  const evidence: Record<string, number> = {};
+  // Per tier, what the details say of its evidence (formatted only when the details are read).
+  const evidence: { tier: string; n: ReturnType<typeof normalOf>; minutes: number }[] = [];
+  const limits = limitsOf(rule);
   for (const tier of TIER_ORDER) {
     const t = rule.tiers[tier];
     if (!t) continue;
-    const test = (relax: number, v = value) => {
-      if (t.above !== undefined && !(v > t.above * (1 - relax))) return false;
-      if (t.below !== undefined && !(v < t.below * (1 + relax))) return false;
-      if (t.baseline_ratio !== undefined) {
-        // Relative to the model's own normal: without a learned baseline there is no evidence of "abnormal".
-        if (base === null || base <= 0) return false;
-        if (!(v >= base * t.baseline_ratio * (1 - relax))) return false;
-      }
-      return true;
-    };
-    let breach = test(0);
+    let breach = passes(t, base, 0, value);
     if (rule.evidence === 'sequential') {
       const n = normalOf(t, base, recent, sorted ?? undefined, recentMedian);
       if (n) {
         for (let i = lo; i <= ctx.index; i++) {
           const v = values?.[i];
-          pasts[i - lo] = v === null || v === undefined ? -1 : test(0, v) ? 1 : 0;
+          pasts[i - lo] = v === null || v === undefined ? -1 : passes(t, base, 0, v) ? 1 : 0;
         }
       }
       const ev = n ? exceedanceEvidenceOf(logs as Float64Array, pasts, n, lo, ctx.index, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]) : null;
@@ -101,24 +93,57 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
       // is the tier's false-alarm budget), from at least EVIDENCE_MINUTES of them, with minutes past the
       // limit in the run and in its latest minutes (the last twelfth of the run).
       breach = ev !== null && ev.score >= evidenceBar(rule, tier) + ev.extraBar && ev.events > 0 && ev.recent.events > 0 && ev.recent.evidence > 0;
-      if (n) evidence[`${tier}_null_share`] = Number(exceedanceNull(n.center, n.scale, n.limit, n.side).toPrecision(2));
-      if (ev?.minutes) evidence[`${tier}_evidence_minutes`] = ev.minutes;
+      if (n || ev?.minutes) evidence.push({ tier, n, minutes: ev?.minutes ?? 0 });
     }
-    const limit = [t.above !== undefined ? `above ${metricValue(rule.metric, t.above)}` : '', t.below !== undefined ? `below ${metricValue(rule.metric, t.below)}` : '', t.baseline_ratio ? `≥ ${times(t.baseline_ratio)} baseline` : '']
-      .filter(Boolean)
-      .join(' and ');
-    checks.push({ tier, breach, hold: breach || test(rule.hysteresis), limit, threshold: t.above ?? t.below ?? null });
+    checks.push({ tier, breach, hold: breach || passes(t, base, rule.hysteresis, value), limit: limits[tier] as string, threshold: t.above ?? t.below ?? null });
   }
-  const basePart = base !== null ? `, baseline ${metricValue(rule.metric, base)} (${times(value / base)})` : '';
   return observation(checks, {
     value,
     baseline: base,
     // Only a rule that compares with the baseline is limited by how well it is known.
     cap: exp?.confidence === 'low' && Object.values(rule.tiers).some((t) => t?.baseline_ratio !== undefined) ? 'warning' : undefined,
-    text: (limit) => `${rule.metric} ${rule.stat} ${metricValue(rule.metric, value)} over ${w.minutes} min${limit ? ` (${limit})` : ''}${basePart}`,
-    details: { window_minutes: w.minutes, requests: w.requests, aggregate: rule.aggregate, baseline_confidence: exp?.confidence ?? 'none', ...evidence },
+    text: (limit) =>
+      `${rule.metric} ${rule.stat} ${metricValue(rule.metric, value)} over ${w.minutes} min${limit ? ` (${limit})` : ''}${base !== null ? `, baseline ${metricValue(rule.metric, base)} (${times(value / base)})` : ''}`,
+    details: () => {
+      const more: Record<string, number> = {};
+      for (const e of evidence) {
+        if (e.n) more[`${e.tier}_null_share`] = Number(exceedanceNull(e.n.center, e.n.scale, e.n.limit, e.n.side).toPrecision(2));
+        if (e.minutes) more[`${e.tier}_evidence_minutes`] = e.minutes;
+      }
+      return { window_minutes: w.minutes, requests: w.requests, aggregate: rule.aggregate, baseline_confidence: exp?.confidence ?? 'none', ...more };
+    },
   });
 };
+
+/** Whether a value is past a tier's limits, relaxed by `relax` (the hysteresis that keeps a firing tier). */
+function passes(t: Tier, base: number | null, relax: number, v: number): boolean {
+  if (t.above !== undefined && !(v > t.above * (1 - relax))) return false;
+  if (t.below !== undefined && !(v < t.below * (1 + relax))) return false;
+  if (t.baseline_ratio !== undefined) {
+    // Relative to the model's own normal: without a learned baseline there is no evidence of "abnormal".
+    if (base === null || base <= 0) return false;
+    if (!(v >= base * t.baseline_ratio * (1 - relax))) return false;
+  }
+  return true;
+}
+
+/** How each tier's limit reads ("above 4s and ≥ 2× baseline"): the same every minute, worked out once per rule. */
+const limitTexts = new WeakMap<ThresholdRule, Partial<Record<string, string>>>();
+function limitsOf(rule: ThresholdRule): Partial<Record<string, string>> {
+  let out = limitTexts.get(rule);
+  if (!out) {
+    out = {};
+    for (const tier of TIER_ORDER) {
+      const t = rule.tiers[tier];
+      if (!t) continue;
+      out[tier] = [t.above !== undefined ? `above ${metricValue(rule.metric, t.above)}` : '', t.below !== undefined ? `below ${metricValue(rule.metric, t.below)}` : '', t.baseline_ratio ? `≥ ${times(t.baseline_ratio)} baseline` : '']
+        .filter(Boolean)
+        .join(' and ');
+    }
+    limitTexts.set(rule, out);
+  }
+  return out;
+}
 
 type Tier = ThresholdRule['tiers'][keyof ThresholdRule['tiers']] & object;
 
