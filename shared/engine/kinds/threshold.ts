@@ -74,7 +74,9 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
 
   const checks: TierCheck[] = [];
   // Per tier, what the details say of its evidence (formatted only when the details are read).
-  const evidence: { tier: string; n: ReturnType<typeof normalOf>; minutes: number }[] = [];
+  const evidence: { tier: string; n: ReturnType<typeof normalOf>; minutes: number | (() => number) }[] = [];
+  // The span's logs as they are now, copied once for the tiers whose scan is left to the details.
+  let logsKept: Float64Array | null = null;
   const limits = limitsOf(rule);
   for (const tier of TIER_ORDER) {
     const t = rule.tiers[tier];
@@ -82,18 +84,29 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
     let breach = passes(t, base, 0, value);
     if (rule.evidence === 'sequential') {
       const n = normalOf(t, base, recent, sorted ?? undefined, recentMedian);
+      let past = false;
       if (n) {
         for (let i = lo; i <= ctx.index; i++) {
           const v = values?.[i];
           pasts[i - lo] = v === null || v === undefined ? -1 : passes(t, base, 0, v) ? 1 : 0;
+          if (pasts[i - lo] === 1) past = true;
         }
       }
-      const ev = n ? exceedanceEvidenceOf(logs as Float64Array, pasts, n, lo, ctx.index, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]) : null;
+      const minutes = t.evidence_minutes ?? EVIDENCE_MINUTES[tier];
+      // No minute of the span past the limit: no run of evidence has a minute past it (its events are
+      // those minutes), so the tier cannot breach; the run's length (details) is scanned only if read.
+      const ev = n && past ? exceedanceEvidenceOf(logs as Float64Array, pasts, n, lo, ctx.index, minutes) : null;
       // Minutes past the limit, further from the model's own normal than its normal minutes go (the bar
       // is the tier's false-alarm budget), from at least EVIDENCE_MINUTES of them, with minutes past the
       // limit in the run and in its latest minutes (the last twelfth of the run).
       breach = ev !== null && ev.score >= evidenceBar(rule, tier) + ev.extraBar && ev.events > 0 && ev.recent.events > 0 && ev.recent.evidence > 0;
-      if (n || ev?.minutes) evidence.push({ tier, n, minutes: ev?.minutes ?? 0 });
+      if (n && !past) {
+        const kept = (logsKept ??= (logs as Float64Array).slice());
+        const pastsKept = pasts.slice();
+        const from = lo;
+        const end = ctx.index;
+        evidence.push({ tier, n, minutes: () => exceedanceEvidenceOf(kept, pastsKept, n, from, end, minutes).minutes });
+      } else if (n || ev?.minutes) evidence.push({ tier, n, minutes: ev?.minutes ?? 0 });
     }
     checks.push({ tier, breach, hold: breach || passes(t, base, rule.hysteresis, value), limit: limits[tier] as string, threshold: t.above ?? t.below ?? null });
   }
@@ -108,7 +121,8 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
       const more: Record<string, number> = {};
       for (const e of evidence) {
         if (e.n) more[`${e.tier}_null_share`] = Number(exceedanceNull(e.n.center, e.n.scale, e.n.limit, e.n.side).toPrecision(2));
-        if (e.minutes) more[`${e.tier}_evidence_minutes`] = e.minutes;
+        const minutes = typeof e.minutes === 'number' ? e.minutes : e.minutes();
+        if (minutes) more[`${e.tier}_evidence_minutes`] = minutes;
       }
       return { window_minutes: w.minutes, requests: w.requests, aggregate: rule.aggregate, baseline_confidence: exp?.confidence ?? 'none', ...more };
     },
