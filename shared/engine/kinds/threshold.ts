@@ -31,6 +31,8 @@ function sortedMedian(xs: number[]): number | null {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+const NO_VALUES: number[] = [];
+
 /** Scratch for one observation at a time (the engine is synchronous; nothing keeps them past it). */
 const LOGS = new Float64Array(EVIDENCE_SPAN);
 const SORTED = new Float64Array(EVIDENCE_SPAN);
@@ -47,8 +49,9 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
   const exp = ctx.baselines.expect(model, key, ctx.minute);
   const base = exp && exp.confidence !== 'none' ? exp.value : null;
 
-  // The model's own recent minutes, for the spread of its normal (the center is its learned baseline).
-  const recent = valuesOver(values, ctx.index, EVIDENCE_SPAN);
+  // The model's own recent minutes, for the spread of its normal (the center is its learned baseline):
+  // read by normalOf only for the recent median, without a baseline (the spread comes from `sorted`).
+  const recent = base === null ? valuesOver(values, ctx.index, EVIDENCE_SPAN) : NO_VALUES;
   // Worked out once for every tier and alternative: the recent minutes' sorted logs (their spread),
   // and each slot's log (NaN: no value) over the span the evidence reads.
   const lo = Math.max(0, ctx.index - EVIDENCE_SPAN + 1);
