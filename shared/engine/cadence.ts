@@ -264,6 +264,8 @@ export function completeCounts(
       const sums = series[key];
       if (!sums) continue;
       for (let i = 0; i < length; i++) sumsAt[i] = sums[i - offset] ?? null;
+      // What was held of this count by slot (the same lookup serves completing it and holding it again).
+      let slots: (HeldMinute | undefined)[] | undefined;
       if (!read.get(place)?.includes(key)) {
         const h = held?.[key]?.[acct] ?? {};
         // Targets the held minutes name, even those with no other datapoint in this window.
@@ -271,7 +273,7 @@ export function completeCounts(
           const i = (n - frame.from) / frame.period;
           if (i >= 0 && i < length) for (const t of Object.keys(at.values)) frame.models[t] ??= nullSeries(frame);
         }
-        const slots = heldBySlot(h, frame.from, length, frame.period);
+        slots = heldBySlot(h, frame.from, length, frame.period);
         const some = readSome?.get(`${place}\u0000${key}`);
         for (const target of Object.keys(frame.models)) {
           if (target === acct || placeOf(target) !== place || some?.has(target)) continue;
@@ -299,7 +301,7 @@ export function completeCounts(
       }
       // A minute held last tick with the same sum and values is held again as it is (frozen already):
       // the window moves one minute a tick, so most minutes are.
-      const before = heldBySlot(held?.[key]?.[acct], frame.from, length, frame.period);
+      const before = slots ?? heldBySlot(held?.[key]?.[acct], frame.from, length, frame.period);
       for (let i = 0; i < length; i++) {
         const sum = sumsAt[i];
         if (sum === null || sum === 0) continue;
