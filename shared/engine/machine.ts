@@ -65,9 +65,9 @@ function withMissingPolicy(rule: Rule, obs: Observation): Observation | null {
 
 /**
  * The texts an alert state has yet to record: those of the observation it last judged (of the tier
- * that qualified, if one did). Formatting them every minute for every rule and model, when only a
- * state that is stored or notifies shows them, was a large share of a tick: stepDeferred hands
- * them back unwritten, and writes them itself when a transition needs them.
+ * that qualified, if one did). Only a state that is stored or notifies shows them, so instead of
+ * formatting them every minute for every rule and model, stepDeferred hands them back unwritten,
+ * and writes them itself when a transition needs them.
  */
 export interface Unwritten {
   obs: Observation;

@@ -53,8 +53,8 @@ const limitOf = (c: TierCheck): string => `${c.tier} ${typeof c.limit === 'strin
 /**
  * An evaluable observation whose texts (text, each tier's text, details) are formatted on first
  * read. Most minutes nobody reads them: the alert state records them only when it is stored or
- * notifies (machine.ts), and explain and the report read them when they print. Formatting every
- * rule's texts for every model and minute was a large share of a tick. The figures are fixed
+ * notifies (machine.ts), and explain and the report read them when they print; formatting them
+ * for every rule, model and minute was work nobody read. The figures are fixed
  * when it is made, so a text formatted late reads exactly as one formatted at once.
  * Serialised (JSON) as the plain observation it stands for, fields in the same order.
  */
@@ -85,7 +85,7 @@ class Judgement implements Observation {
   get byTier(): NonNullable<Observation['byTier']> {
     if (!this.tiers) {
       const byTier: NonNullable<Observation['byTier']> = {};
-      // A tier's text is read only when that tier qualifies (machine.ts describeTier): formatted then.
+      // A tier's text is read only when that tier qualifies (machine.ts stepDeferred): formatted then.
       for (const c of this.checks) byTier[c.tier] = new TierText(c.threshold, () => this.o.text(limitOf(c)));
       this.tiers = byTier;
     }
@@ -100,7 +100,7 @@ class Judgement implements Observation {
   }
 }
 /**
- * A tier's text, formatted on first read: most minutes nobody reads it (machine.ts describeTier
+ * A tier's text, formatted on first read: most minutes nobody reads it (machine.ts stepDeferred
  * reads the qualifying tier's only). Serialised as the plain { text, threshold } it stands for.
  */
 class TierText {
