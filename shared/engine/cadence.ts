@@ -26,7 +26,7 @@ import type { RatioRule, Rule } from '../rules/schema';
 import { tierRank, type Tier } from '../core/alert';
 import { seriesNeeded } from './needs';
 import type { AlertState } from '../core/alert';
-import { ACCOUNT, heldBySlot, heldEntries, holdMinutes, type Frame, type HeldMinute, type HeldCounts, type Series, type SeriesKey } from '../core/series';
+import { ACCOUNT, heldBySlot, heldEntries, holdMinutes, type Frame, type HeldMinute, type HeldMinutes, type HeldCounts, type Series, type SeriesKey } from '../core/series';
 import { parseTarget, placeOfTarget, targetKey, targetOfLabels } from '../core/target';
 
 /** Error counts a one-metric account-wide read can prove to be zero for every model. */
@@ -242,7 +242,7 @@ export function completeCounts(
 ): HeldCounts {
   const next: HeldCounts = {};
   // (the minutes of each, built into the held object only when it is kept)
-  const candidates: { key: SeriesKey; acct: string; keep: [number, HeldMinute][]; count: number }[] = [];
+  const candidates: { key: SeriesKey; acct: string; keep: [number, HeldMinute][]; count: number; same: HeldMinutes | undefined }[] = [];
   const offset = Math.round((account.from - frame.from) / frame.period);
   // Every tick runs this over every model and minute of the window: each target's place is worked
   // out once per call, held minutes are looked up by slot (heldBySlot), and a minute's key is
@@ -264,6 +264,8 @@ export function completeCounts(
       const sums = series[key];
       if (!sums) continue;
       for (let i = 0; i < length; i++) sumsAt[i] = sums[i - offset] ?? null;
+      // What was held of this count by slot (the same lookup serves completing it and holding it again).
+      let slots: (HeldMinute | undefined)[] | undefined;
       if (!read.get(place)?.includes(key)) {
         const h = held?.[key]?.[acct] ?? {};
         // Targets the held minutes name, even those with no other datapoint in this window.
@@ -271,7 +273,7 @@ export function completeCounts(
           const i = (n - frame.from) / frame.period;
           if (i >= 0 && i < length) for (const t of Object.keys(at.values)) frame.models[t] ??= nullSeries(frame);
         }
-        const slots = heldBySlot(h, frame.from, length, frame.period);
+        slots = heldBySlot(h, frame.from, length, frame.period);
         const some = readSome?.get(`${place}\u0000${key}`);
         for (const target of Object.keys(frame.models)) {
           if (target === acct || placeOf(target) !== place || some?.has(target)) continue;
@@ -299,7 +301,7 @@ export function completeCounts(
       }
       // A minute held last tick with the same sum and values is held again as it is (frozen already):
       // the window moves one minute a tick, so most minutes are.
-      const before = heldBySlot(held?.[key]?.[acct], frame.from, length, frame.period);
+      const before = slots ?? heldBySlot(held?.[key]?.[acct], frame.from, length, frame.period);
       for (let i = 0; i < length; i++) {
         const sum = sumsAt[i];
         if (sum === null || sum === 0) continue;
@@ -321,7 +323,7 @@ export function completeCounts(
         }
         kept.push([frame.from + i * frame.period, { total: sum, values }]);
       }
-      if (count) candidates.push({ key, acct, keep: kept, count });
+      if (count) candidates.push({ key, acct, keep: kept, count, same: sameHeld(held?.[key]?.[acct], kept) });
     }
   }
   // The sparsest counts first: holding pays off where errors are rare, not where every minute brings new ones.
@@ -329,9 +331,25 @@ export function completeCounts(
   for (const c of candidates.sort((a, b) => a.count - b.count)) {
     if (total + c.count > MAX_HELD_VALUES) break;
     total += c.count;
-    (next[c.key] ??= {})[c.acct] = holdMinutes(c.keep);
+    // The same minutes as held last tick, each held again as it was: that frozen object itself (most ticks, where errors are sparse).
+    (next[c.key] ??= {})[c.acct] = c.same ?? holdMinutes(c.keep);
   }
   return next;
+}
+
+/**
+ * The held minutes `before` when `kept` is exactly them (the same minutes in the same order, each
+ * the same frozen object): what holdMinutes(kept) would build, already built and frozen.
+ */
+function sameHeld(before: HeldMinutes | undefined, kept: [number, HeldMinute][]): HeldMinutes | undefined {
+  if (!before || !Object.isFrozen(before)) return undefined;
+  const index = heldEntries(before);
+  if (index.length !== kept.length) return undefined;
+  for (let j = 0; j < kept.length; j++) {
+    const [n, at, canonical] = index[j];
+    if (!canonical || n !== kept[j][0] || at !== kept[j][1]) return undefined;
+  }
+  return before;
 }
 
 /**
@@ -403,6 +421,16 @@ export function fillZeros(frame: Frame, key: SeriesKey): void {
  * denominator alone): a lower count could move those, so the count is read per model.
  */
 export function boundedBy(rules: Rule[], key: SeriesKey): RatioRule[] | null {
+  // The same for a loaded rule list every tick: worked out once per list and count.
+  let byKey = bounded.get(rules);
+  if (!byKey) bounded.set(rules, (byKey = new Map()));
+  let b = byKey.get(key);
+  if (b === undefined) byKey.set(key, (b = boundedByOf(rules, key)));
+  return b;
+}
+const bounded = new WeakMap<Rule[], Map<SeriesKey, RatioRule[] | null>>();
+
+function boundedByOf(rules: Rule[], key: SeriesKey): RatioRule[] | null {
   const out: RatioRule[] = [];
   const readers = new Set<string>();
   for (const r of rules) {

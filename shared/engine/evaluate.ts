@@ -18,14 +18,14 @@ import { observeCost } from './kinds/cost';
 import { observeRatio } from './kinds/ratio';
 import { observeThreshold } from './kinds/threshold';
 import { observeWow } from './kinds/wow';
-import { unevaluable } from './kinds/common';
-import { initialState, step } from './machine';
+import { formatTexts, unevaluable } from './kinds/common';
+import { initialState, stepDeferred, writeTexts, type Unwritten } from './machine';
 import { appliesTo } from './select';
 import { placeLabels, placeOfTarget, targetLabels, targetOfLabels } from '../core/target';
 import { observeSourceHealth } from './kinds/source-health';
 import { signalOf } from './signal';
 import { accumulateSpend } from './spend';
-import type { AlertState, Spend, Transition } from '../core/alert';
+import { TIERS, type AlertState, type Spend, type Transition } from '../core/alert';
 import type { Baselines, KindContext, Observation } from './types';
 
 export interface EvaluateInput {
@@ -140,17 +140,31 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     else failures.set(key, { rule, model, message: errorText(e), minutes: 1 });
   };
 
+  // Stored states whose texts are not written yet (machine.ts stepDeferred): written before anything reads them.
+  const unwritten = new Map<string, Unwritten>();
   const apply = (rule: Rule, labels: Record<string, string>, obs: Observation, minute: number, at: number, fp = fingerprint(rule.name, labels)) => {
-    const prev = states[fp] ?? initialState(fp, rule, signalOfRule(rule), labels);
+    const stored = states[fp];
+    const prev = stored ?? initialState(fp, rule, signalOfRule(rule), labels);
     if (prev.lastMinute !== null && prev.lastMinute >= minute) return; // already judged (re-run tick)
-    const { state, transition } = step(prev, rule, obs, minute, at);
-    input.onObservation?.({ rule: rule.name, labels, minute, at, observation: obs, state });
+    const r = stepDeferred(prev, stored ? unwritten.get(fp) ?? null : null, rule, obs, minute, at);
+    const { state, transition } = r;
+    let texts = r.unwritten;
+    if (input.onObservation) {
+      writeTexts(state, texts);
+      texts = null;
+      input.onObservation({ rule: rule.name, labels, minute, at, observation: formatTexts(obs), state });
+    }
     if (!transition && !worthStoring(prev, state)) {
       // Quiet minutes change nothing worth a write: storage follows what an alert is doing, not the clock.
-      if (states[fp]) states[fp] = state;
+      if (stored) {
+        states[fp] = state;
+        if (texts) unwritten.set(fp, texts);
+        else unwritten.delete(fp);
+      }
       return;
     }
-    states[fp] = state;
+    states[fp] = writeTexts(state, texts);
+    unwritten.delete(fp);
     changed.add(fp);
     if (transition) transitions.push(transition);
   };
@@ -209,7 +223,10 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
             continue;
           }
           const target = targetOf(rule, model);
-          apply(rule, { ...target.labels }, get(rule), minute, at, target.fp);
+          const obs = get(rule);
+          // No alert stored and nothing breaching: the minute would leave a fresh inactive state, not kept.
+          if (!states[target.fp] && !input.onObservation && quiet(rule, obs)) continue;
+          apply(rule, { ...target.labels }, obs, minute, at, target.fp);
         } catch (e) {
           failed(rule.name, model, e);
         }
@@ -228,6 +245,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       }
     }
   }
+  // Every state handed back reads as if its texts had been written each minute.
+  for (const [fp, texts] of unwritten) writeTexts(states[fp], texts);
   return { states, changed: [...changed], transitions, spend, ruleErrors: [...failures.values()] };
 }
 
@@ -257,6 +276,18 @@ function signalOfRule(rule: Rule): string {
 function errorText(e: unknown): string {
   const text = e instanceof Error ? `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}` : String(e);
   return text.split('\n')[0];
+}
+
+/**
+ * Whether an observation leaves an alert with no state stored (inactive, no tier holding) as it is:
+ * no tier of the rule breaches (a state not firing starts a tier on its breach), or there is not
+ * enough data and the missing-data policy does not make it breach (machine.ts). Such a minute
+ * changes nothing worth storing, and the state it makes is dropped.
+ */
+function quiet(rule: Rule, obs: Observation): boolean {
+  if (!obs.evaluable) return rule.missing !== 'breaching';
+  for (const tier of TIERS) if (rule.tiers[tier] && obs.breach[tier]) return false;
+  return true;
 }
 
 /** A firing alert is stored every minute (its last evaluable minute drives resolve_after_missing); others only when they move. */

@@ -45,6 +45,9 @@ export const EVIDENCE_SPAN = 60;
 
 const NONE: Evidence = { score: 0, minutes: 0, events: 0, requests: 0, recent: { evidence: 0, events: 0, requests: 0 } };
 
+/** No run of evidence (what a scan finds when no minute adds any), for a caller that knows it without scanning. */
+export const NO_EVIDENCE: Evidence = Object.freeze({ ...NONE, recent: Object.freeze({ ...NONE.recent }) });
+
 /**
  * Minimum published minutes a tier's evidence must come from (see the header), unless the tier
  * sets `evidence_minutes`: a page (critical) needs three, so one- and two-minute blips never page;

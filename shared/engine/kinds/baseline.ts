@@ -41,6 +41,6 @@ export const observeBaseline: Observe<BaselineRule> = (rule, model, ctx) => {
     cap: exp.confidence === 'low' ? 'warning' : undefined,
     text: (limit) =>
       `${rule.series} ${fmt(value)} in the last ${Math.round(minutes)} min vs ${fmt(exp.value)} expected (${rule.compare === 'ratio' ? times(score) : `${score.toFixed(1)} deviations`}${limit ? `; ${limit}` : ''})`,
-    details: { actual: Math.round(value * 100) / 100, expected: Math.round(exp.value * 100) / 100, window_minutes: minutes, baseline_confidence: exp.confidence },
+    details: () => ({ actual: Math.round(value * 100) / 100, expected: Math.round(exp.value * 100) / 100, window_minutes: minutes, baseline_confidence: exp.confidence }),
   });
 };

@@ -38,6 +38,6 @@ export function observeBudget(rule: BudgetRule, models: string[], baselines: Bas
     value: share,
     baseline: rule.monthly_usd,
     text: (limit) => `${usd(spent)} of the ${usd(rule.monthly_usd)} monthly budget spent (${pct(share)}); month-end forecast ${usd(forecast)} (${pct(projected)})${limit ? `; ${limit}` : ''}${unpriced.length ? `; unpriced: ${unpriced.join(', ')}` : ''}`,
-    details: { spent_usd: Math.round(spent * 100) / 100, forecast_usd: Math.round(forecast * 100) / 100, budget_usd: rule.monthly_usd },
+    details: () => ({ spent_usd: Math.round(spent * 100) / 100, forecast_usd: Math.round(forecast * 100) / 100, budget_usd: rule.monthly_usd }),
   });
 }

@@ -7,8 +7,8 @@ export interface TierCheck {
   tier: Tier;
   breach: boolean;
   hold: boolean;
-  /** How the tier's limit reads: "above 5%". */
-  limit: string;
+  /** How the tier's limit reads: "above 5%" (a function: formatted only when a text is read). */
+  limit: string | (() => string);
   threshold: number | null;
 }
 
@@ -16,41 +16,92 @@ export function unevaluable(reason: string): Observation {
   return { evaluable: false, breach: {}, hold: {}, value: null, threshold: null, baseline: null, text: reason, details: { reason } };
 }
 
+/** What a kind says about its figures, formatted only when read: the text for a tier's limit, and the details. */
+export interface Texts {
+  value: number;
+  baseline: number | null;
+  cap?: Tier;
+  text: (limit: string) => string;
+  details: Observation['details'] | (() => Observation['details']);
+}
+
 /** Builds an observation from per-tier checks; the text names the highest tier in play. */
-export function observation(
-  checks: TierCheck[],
-  o: { value: number; baseline: number | null; cap?: Tier; text: (limit: string) => string; details: Observation['details'] },
-): Observation {
+export function observation(checks: TierCheck[], o: Texts): Observation {
   const breach: Observation['breach'] = {};
   const hold: Observation['hold'] = {};
-  const byTier: NonNullable<Observation['byTier']> = {};
   let top: TierCheck | undefined;
   for (const c of checks) {
     breach[c.tier] = c.breach;
     hold[c.tier] = c.hold;
     if (c.hold) top = c;
-    // A tier's text is read only when that tier qualifies (machine.ts describeTier): formatted then.
-    byTier[c.tier] = new TierText(c.threshold, () => o.text(`${c.tier} ${c.limit}`));
   }
-  const named = top ?? checks[0];
-  return {
-    evaluable: true,
-    breach,
-    hold,
-    cap: o.cap,
-    value: o.value,
-    threshold: named?.threshold ?? null,
-    baseline: o.baseline,
-    text: o.text(named ? `${named.tier} ${named.limit}` : ''),
-    byTier,
-    details: o.details,
-  };
+  return new Judgement(breach, hold, checks, top ?? checks[0], o);
 }
 
+/** Formats every text of an observation now (one read later, after what it was made from has moved on, reads the same). */
+export function formatTexts(o: Observation): Observation {
+  if (o instanceof Judgement) {
+    o.text;
+    o.details;
+    for (const t of Object.values(o.byTier)) t?.text;
+  }
+  return o;
+}
+
+const limitOf = (c: TierCheck): string => `${c.tier} ${typeof c.limit === 'string' ? c.limit : c.limit()}`;
+
 /**
- * A tier's text, formatted on first read: most minutes nobody reads it (machine.ts describeTier
- * reads the qualifying tier's only), and formatting every tier's was a share of every tick.
- * Serialised as the plain { text, threshold } it stands for.
+ * An evaluable observation whose texts (text, each tier's text, details) are formatted on first
+ * read. Most minutes nobody reads them: the alert state records them only when it is stored or
+ * notifies (machine.ts), and explain and the report read them when they print; formatting them
+ * for every rule, model and minute was work nobody read. The figures are fixed
+ * when it is made, so a text formatted late reads exactly as one formatted at once.
+ * Serialised (JSON) as the plain observation it stands for, fields in the same order.
+ */
+class Judgement implements Observation {
+  readonly evaluable = true;
+  readonly cap: Tier | undefined;
+  readonly value: number;
+  readonly threshold: number | null;
+  readonly baseline: number | null;
+  private made: string | undefined;
+  private tiers: NonNullable<Observation['byTier']> | undefined;
+  private facts: Observation['details'] | undefined;
+  constructor(
+    readonly breach: Observation['breach'],
+    readonly hold: Observation['hold'],
+    private readonly checks: TierCheck[],
+    private readonly named: TierCheck | undefined,
+    private readonly o: Texts,
+  ) {
+    this.cap = o.cap;
+    this.value = o.value;
+    this.threshold = named?.threshold ?? null;
+    this.baseline = o.baseline;
+  }
+  get text(): string {
+    return (this.made ??= this.o.text(this.named ? limitOf(this.named) : ''));
+  }
+  get byTier(): NonNullable<Observation['byTier']> {
+    if (!this.tiers) {
+      const byTier: NonNullable<Observation['byTier']> = {};
+      // A tier's text is read only when that tier qualifies (machine.ts stepDeferred): formatted then.
+      for (const c of this.checks) byTier[c.tier] = new TierText(c.threshold, () => this.o.text(limitOf(c)));
+      this.tiers = byTier;
+    }
+    return this.tiers;
+  }
+  get details(): Observation['details'] {
+    const d = this.o.details;
+    return (this.facts ??= typeof d === 'function' ? d() : d);
+  }
+  toJSON(): Observation {
+    return { evaluable: true, breach: this.breach, hold: this.hold, cap: this.cap, value: this.value, threshold: this.threshold, baseline: this.baseline, text: this.text, byTier: this.byTier, details: this.details };
+  }
+}
+/**
+ * A tier's text, formatted on first read: most minutes nobody reads it (machine.ts stepDeferred
+ * reads the qualifying tier's only). Serialised as the plain { text, threshold } it stands for.
  */
 class TierText {
   private made: string | undefined;
@@ -70,6 +121,6 @@ class TierText {
 export function aboveChecks(tiers: Partial<Record<Tier, { above: number }>>, value: number, hysteresis: number, limit: (above: number) => string): TierCheck[] {
   return TIER_ORDER.flatMap((tier) => {
     const t = tiers[tier];
-    return t ? [{ tier, breach: value > t.above, hold: value > t.above * (1 - hysteresis), limit: limit(t.above), threshold: t.above }] : [];
+    return t ? [{ tier, breach: value > t.above, hold: value > t.above * (1 - hysteresis), limit: () => limit(t.above), threshold: t.above }] : [];
   });
 }

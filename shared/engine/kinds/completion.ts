@@ -37,6 +37,6 @@ export const observeCompletion: Observe<CompletionRule> = (rule, model, ctx) => 
     baseline: null,
     text: (limit) =>
       `${pct(rate)} of ${w.requests} responses finished in ${w.minutes} min: ${t} cut at max tokens, ${x} filtered or refused, ${e} failed${u ? `, ${u} unclassified` : ''}${limit ? ` (${limit})` : ''}`,
-    details: { finished: f, truncated: t, filtered: x, failed: e, unknown: u, requests: w.requests, window_minutes: w.minutes, rate_upper_bound: Number(upper.toFixed(4)) },
+    details: () => ({ finished: f, truncated: t, filtered: x, failed: e, unknown: u, requests: w.requests, window_minutes: w.minutes, rate_upper_bound: Number(upper.toFixed(4)) }),
   });
 };

@@ -42,7 +42,7 @@ const observeDaySoFar: Observe<CostRule> = (rule, model, ctx) => {
     baseline: soFar.value,
     cap: soFar.confidence === 'low' ? 'warning' : undefined,
     text: (limit) => `${usd(spent.dayCost)} spent today so far vs ${usd(soFar.value)} expected by now (${times(ratio)}${limit ? `; ${limit}` : ''}); a normal day is about ${usd(day.value)}`,
-    details: { spent_usd: round(spent.dayCost), expected_so_far_usd: round(soFar.value), expected_day_usd: round(day.value), baseline_confidence: soFar.confidence, clock_shift_hours: soFar.shift / 3_600_000, ...evidenceDetails(evidence) },
+    details: () => ({ spent_usd: round(spent.dayCost), expected_so_far_usd: round(soFar.value), expected_day_usd: round(day.value), baseline_confidence: soFar.confidence, clock_shift_hours: soFar.shift / 3_600_000, ...evidenceDetails(evidence) }),
   });
 };
 
@@ -76,7 +76,7 @@ function observeSpendRate(rule: CostRule, window: number, model: string, ctx: Ki
     baseline: expected.value,
     cap: expected.confidence === 'low' ? 'warning' : undefined,
     text: (limit) => `${usd(spent)} spent in the last ${n} min vs ${usd(expected.value)} normal for those minutes (${times(ratio)}${limit ? `; ${limit}` : ''})`,
-    details: { spent_usd: round(spent), expected_usd: round(expected.value), window_minutes: n, requests, baseline_confidence: expected.confidence, clock_shift_hours: expected.shift / 3_600_000, ...evidenceDetails(evidence) },
+    details: () => ({ spent_usd: round(spent), expected_usd: round(expected.value), window_minutes: n, requests, baseline_confidence: expected.confidence, clock_shift_hours: expected.shift / 3_600_000, ...evidenceDetails(evidence) }),
   });
 }
 

@@ -10,7 +10,7 @@ import type { RatioRule } from '../../rules/schema';
 import { seriesKey } from '../../core/series';
 import { pct } from '../../core/format';
 import { wilson, zFor } from '../../core/stats';
-import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, countEvidenceOf } from '../evidence';
+import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, NO_EVIDENCE, countEvidenceOf } from '../evidence';
 import { evidenceBar } from '../false-alarms';
 import { countWindow, minutesOf, series, sumOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
@@ -23,10 +23,11 @@ const REQUESTS = new Float64Array(EVIDENCE_SPAN);
 export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   const num = rule.numerator.map((m) => series(ctx.frame, model, seriesKey(m, 'Sum')));
   const den = rule.denominator.map((m) => series(ctx.frame, model, seriesKey(m, 'Sum')));
-  const total = (list: typeof num, n: number) => list.reduce((s, x) => s + sumOver(x, ctx.index, n), 0);
   const w = countWindow(den, ctx.index, minutesOf(rule.window), minutesOf(rule.max_window ?? rule.window * 6), rule.min_requests, ctx.index + 1);
   if (!w.enough || w.requests === 0) return unevaluable(`${w.requests} requests in ${w.minutes} min: not enough to judge`);
-  const events = total(num, w.minutes);
+  // As list.reduce((s, x) => s + sumOver(x, ctx.index, n), 0) sums them, without a closure per minute.
+  let events = 0;
+  for (const x of num) events += sumOver(x, ctx.index, w.minutes);
   const rate = events / w.requests;
   const { lower } = wilson(events, w.requests, zFor(rule.confidence));
   const enoughEvents = events >= rule.min_events;
@@ -34,6 +35,9 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   const lo = Math.max(0, ctx.index - EVIDENCE_SPAN + 1);
   let slotEvents: Float64Array | null = null;
   let slotRequests: Float64Array | null = null;
+  // Whether any slot with requests has events: without one, every slot only takes evidence away
+  // (countEvidenceOf: n × a negative weight, for a limit above 0), and no tier has a run of evidence.
+  let anyEvents = false;
   if (rule.evidence === 'sequential') {
     slotEvents = EVENTS.subarray(0, ctx.index - lo + 1);
     slotRequests = REQUESTS.subarray(0, ctx.index - lo + 1);
@@ -45,9 +49,12 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
       for (const x of num) e += x?.[i] ?? 0;
       slotRequests[i - lo] = d;
       slotEvents[i - lo] = e;
+      if (d > 0 && e > 0) anyEvents = true;
     }
   }
-  const evidence: Record<string, number> = {};
+  // Per tier, the minutes its evidence came from (for the details, formatted only when read).
+  const evidence: { tier: string; minutes: number }[] = [];
+  const limits = limitsOf(rule);
   // The run of minutes each tier's evidence comes from: what decided it, when the window's rate alone is not above its limit.
   const decided: Partial<Record<string, { events: number; requests: number; minutes: number }>> = {};
 
@@ -56,7 +63,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
     if (!t) return [];
     let breach: boolean;
     if (rule.evidence === 'sequential') {
-      const ev = countEvidenceOf(slotEvents as Float64Array, slotRequests as Float64Array, lo, ctx.index, t.above, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]);
+      const ev = anyEvents || !(t.above > 0) ? countEvidenceOf(slotEvents as Float64Array, slotRequests as Float64Array, lo, ctx.index, t.above, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]) : NO_EVIDENCE;
       // Strong enough, from enough events and requests, the rate over those minutes above the limit itself,
       // and still above it over the latest of them (so the tier resets as soon as the problem stops).
       // The bar follows the tier's false-alarm budget (false-alarms.ts), unless the rule sets evidence_odds.
@@ -68,7 +75,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
         // A single event never confirms: after a large incident, one stray error must not reopen it.
         ev.recent.events >= CONFIRM_EVENTS &&
         ev.recent.events > t.above * ev.recent.requests;
-      if (ev.minutes) evidence[`${tier}_evidence_minutes`] = ev.minutes;
+      if (ev.minutes) evidence.push({ tier, minutes: ev.minutes });
       if (ev.requests > 0) decided[tier] = { events: ev.events, requests: ev.requests, minutes: ev.minutes };
     } else {
       // Start firing on evidence: the confident lower bound is above the limit.
@@ -80,7 +87,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
         breach,
         // Keep firing while the observed rate stays near the limit (hysteresis).
         hold: breach || rate > t.above * (1 - rule.hysteresis),
-        limit: `above ${pct(t.above)}`,
+        limit: limits[tier] as string,
         threshold: t.above,
       },
     ];
@@ -101,6 +108,25 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
       const holdsAbove = t.above * (1 - rule.hysteresis);
       return rate > holdsAbove ? `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min; ${limit}, a firing tier holds while above ${pct(holdsAbove)})` : window;
     },
-    details: { events, requests: w.requests, window_minutes: w.minutes, rate_lower_bound: Number(lower.toFixed(4)), ...evidence },
+    details: () => {
+      const more: Record<string, number> = {};
+      for (const e of evidence) more[`${e.tier}_evidence_minutes`] = e.minutes;
+      return { events, requests: w.requests, window_minutes: w.minutes, rate_lower_bound: Number(lower.toFixed(4)), ...more };
+    },
   });
 };
+
+/** How each tier's limit reads ("above 5%"): the same every minute, worked out once per rule. */
+const limitTexts = new WeakMap<RatioRule, Partial<Record<string, string>>>();
+function limitsOf(rule: RatioRule): Partial<Record<string, string>> {
+  let out = limitTexts.get(rule);
+  if (!out) {
+    out = {};
+    for (const tier of TIER_ORDER) {
+      const t = rule.tiers[tier];
+      if (t) out[tier] = `above ${pct(t.above)}`;
+    }
+    limitTexts.set(rule, out);
+  }
+  return out;
+}

@@ -31,6 +31,8 @@ function sortedMedian(xs: number[]): number | null {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+const NO_VALUES: number[] = [];
+
 /** Scratch for one observation at a time (the engine is synchronous; nothing keeps them past it). */
 const LOGS = new Float64Array(EVIDENCE_SPAN);
 const SORTED = new Float64Array(EVIDENCE_SPAN);
@@ -47,8 +49,9 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
   const exp = ctx.baselines.expect(model, key, ctx.minute);
   const base = exp && exp.confidence !== 'none' ? exp.value : null;
 
-  // The model's own recent minutes, for the spread of its normal (the center is its learned baseline).
-  const recent = valuesOver(values, ctx.index, EVIDENCE_SPAN);
+  // The model's own recent minutes, for the spread of its normal (the center is its learned baseline):
+  // read by normalOf only for the recent median, without a baseline (the spread comes from `sorted`).
+  const recent = base === null ? valuesOver(values, ctx.index, EVIDENCE_SPAN) : NO_VALUES;
   // Worked out once for every tier and alternative: the recent minutes' sorted logs (their spread),
   // and each slot's log (NaN: no value) over the span the evidence reads.
   const lo = Math.max(0, ctx.index - EVIDENCE_SPAN + 1);
@@ -73,52 +76,91 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
   const pasts = PASTS.subarray(0, ctx.index - lo + 1);
 
   const checks: TierCheck[] = [];
-  const evidence: Record<string, number> = {};
+  // Per tier, what the details say of its evidence (formatted only when the details are read).
+  const evidence: { tier: string; n: ReturnType<typeof normalOf>; minutes: number | (() => number) }[] = [];
+  // The span's logs as they are now, copied once for the tiers whose scan is left to the details.
+  let logsKept: Float64Array | null = null;
+  const limits = limitsOf(rule);
   for (const tier of TIER_ORDER) {
     const t = rule.tiers[tier];
     if (!t) continue;
-    const test = (relax: number, v = value) => {
-      if (t.above !== undefined && !(v > t.above * (1 - relax))) return false;
-      if (t.below !== undefined && !(v < t.below * (1 + relax))) return false;
-      if (t.baseline_ratio !== undefined) {
-        // Relative to the model's own normal: without a learned baseline there is no evidence of "abnormal".
-        if (base === null || base <= 0) return false;
-        if (!(v >= base * t.baseline_ratio * (1 - relax))) return false;
-      }
-      return true;
-    };
-    let breach = test(0);
+    let breach = passes(t, base, 0, value);
     if (rule.evidence === 'sequential') {
       const n = normalOf(t, base, recent, sorted ?? undefined, recentMedian);
+      let past = false;
       if (n) {
         for (let i = lo; i <= ctx.index; i++) {
           const v = values?.[i];
-          pasts[i - lo] = v === null || v === undefined ? -1 : test(0, v) ? 1 : 0;
+          pasts[i - lo] = v === null || v === undefined ? -1 : passes(t, base, 0, v) ? 1 : 0;
+          if (pasts[i - lo] === 1) past = true;
         }
       }
-      const ev = n ? exceedanceEvidenceOf(logs as Float64Array, pasts, n, lo, ctx.index, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]) : null;
+      const minutes = t.evidence_minutes ?? EVIDENCE_MINUTES[tier];
+      // No minute of the span past the limit: no run of evidence has a minute past it (its events are
+      // those minutes), so the tier cannot breach; the run's length (details) is scanned only if read.
+      const ev = n && past ? exceedanceEvidenceOf(logs as Float64Array, pasts, n, lo, ctx.index, minutes) : null;
       // Minutes past the limit, further from the model's own normal than its normal minutes go (the bar
       // is the tier's false-alarm budget), from at least EVIDENCE_MINUTES of them, with minutes past the
       // limit in the run and in its latest minutes (the last twelfth of the run).
       breach = ev !== null && ev.score >= evidenceBar(rule, tier) + ev.extraBar && ev.events > 0 && ev.recent.events > 0 && ev.recent.evidence > 0;
-      if (n) evidence[`${tier}_null_share`] = Number(exceedanceNull(n.center, n.scale, n.limit, n.side).toPrecision(2));
-      if (ev?.minutes) evidence[`${tier}_evidence_minutes`] = ev.minutes;
+      if (n && !past) {
+        const kept = (logsKept ??= (logs as Float64Array).slice());
+        const pastsKept = pasts.slice();
+        const from = lo;
+        const end = ctx.index;
+        evidence.push({ tier, n, minutes: () => exceedanceEvidenceOf(kept, pastsKept, n, from, end, minutes).minutes });
+      } else if (n || ev?.minutes) evidence.push({ tier, n, minutes: ev?.minutes ?? 0 });
     }
-    const limit = [t.above !== undefined ? `above ${metricValue(rule.metric, t.above)}` : '', t.below !== undefined ? `below ${metricValue(rule.metric, t.below)}` : '', t.baseline_ratio ? `≥ ${times(t.baseline_ratio)} baseline` : '']
-      .filter(Boolean)
-      .join(' and ');
-    checks.push({ tier, breach, hold: breach || test(rule.hysteresis), limit, threshold: t.above ?? t.below ?? null });
+    checks.push({ tier, breach, hold: breach || passes(t, base, rule.hysteresis, value), limit: limits[tier] as string, threshold: t.above ?? t.below ?? null });
   }
-  const basePart = base !== null ? `, baseline ${metricValue(rule.metric, base)} (${times(value / base)})` : '';
   return observation(checks, {
     value,
     baseline: base,
     // Only a rule that compares with the baseline is limited by how well it is known.
     cap: exp?.confidence === 'low' && Object.values(rule.tiers).some((t) => t?.baseline_ratio !== undefined) ? 'warning' : undefined,
-    text: (limit) => `${rule.metric} ${rule.stat} ${metricValue(rule.metric, value)} over ${w.minutes} min${limit ? ` (${limit})` : ''}${basePart}`,
-    details: { window_minutes: w.minutes, requests: w.requests, aggregate: rule.aggregate, baseline_confidence: exp?.confidence ?? 'none', ...evidence },
+    text: (limit) =>
+      `${rule.metric} ${rule.stat} ${metricValue(rule.metric, value)} over ${w.minutes} min${limit ? ` (${limit})` : ''}${base !== null ? `, baseline ${metricValue(rule.metric, base)} (${times(value / base)})` : ''}`,
+    details: () => {
+      const more: Record<string, number> = {};
+      for (const e of evidence) {
+        if (e.n) more[`${e.tier}_null_share`] = Number(exceedanceNull(e.n.center, e.n.scale, e.n.limit, e.n.side).toPrecision(2));
+        const minutes = typeof e.minutes === 'number' ? e.minutes : e.minutes();
+        if (minutes) more[`${e.tier}_evidence_minutes`] = minutes;
+      }
+      return { window_minutes: w.minutes, requests: w.requests, aggregate: rule.aggregate, baseline_confidence: exp?.confidence ?? 'none', ...more };
+    },
   });
 };
+
+/** Whether a value is past a tier's limits, relaxed by `relax` (the hysteresis that keeps a firing tier). */
+function passes(t: Tier, base: number | null, relax: number, v: number): boolean {
+  if (t.above !== undefined && !(v > t.above * (1 - relax))) return false;
+  if (t.below !== undefined && !(v < t.below * (1 + relax))) return false;
+  if (t.baseline_ratio !== undefined) {
+    // Relative to the model's own normal: without a learned baseline there is no evidence of "abnormal".
+    if (base === null || base <= 0) return false;
+    if (!(v >= base * t.baseline_ratio * (1 - relax))) return false;
+  }
+  return true;
+}
+
+/** How each tier's limit reads ("above 4s and ≥ 2× baseline"): the same every minute, worked out once per rule. */
+const limitTexts = new WeakMap<ThresholdRule, Partial<Record<string, string>>>();
+function limitsOf(rule: ThresholdRule): Partial<Record<string, string>> {
+  let out = limitTexts.get(rule);
+  if (!out) {
+    out = {};
+    for (const tier of TIER_ORDER) {
+      const t = rule.tiers[tier];
+      if (!t) continue;
+      out[tier] = [t.above !== undefined ? `above ${metricValue(rule.metric, t.above)}` : '', t.below !== undefined ? `below ${metricValue(rule.metric, t.below)}` : '', t.baseline_ratio ? `≥ ${times(t.baseline_ratio)} baseline` : '']
+        .filter(Boolean)
+        .join(' and ');
+    }
+    limitTexts.set(rule, out);
+  }
+  return out;
+}
 
 type Tier = ThresholdRule['tiers'][keyof ThresholdRule['tiers']] & object;
 

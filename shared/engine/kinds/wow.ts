@@ -16,6 +16,6 @@ export const observeWow: Observe<WowRule> = (rule, model, ctx) => {
     value: change,
     baseline: w.previous,
     text: (limit) => `${what}: ${fmt(w.current)} vs ${fmt(w.previous)} a week before (${change >= 0 ? '+' : ''}${pct(change)}${limit ? `; ${limit}` : ''})`,
-    details: { current: Math.round(w.current), previous: Math.round(w.previous), requests: w.requests },
+    details: () => ({ current: Math.round(w.current), previous: Math.round(w.previous), requests: w.requests }),
   });
 };
