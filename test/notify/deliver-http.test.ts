@@ -76,6 +76,8 @@ describe('postJson against a local server', () => {
     const f = (async () => (calls++, new Response(''))) as unknown as typeof fetch;
     const err = (await postJson(f, 'not a url', {}, 'w', 's').catch((e: unknown) => e)) as DeliveryError;
     expect([err.retryable, err.message, calls]).toEqual([false, 'w: the configured URL is not a valid URL', 0]);
+    // As a log line shows it: named as a delivery failure, not a bare Error.
+    expect(String(err)).toBe('DeliveryError: w: the configured URL is not a valid URL');
   });
 });
 
@@ -125,6 +127,13 @@ describe('small helpers', () => {
     expect(retryAfterMs(new Date(1_000).toUTCString(), 4_000)).toBe(0);
     expect(retryAfterMs('')).toBeUndefined();
     expect(retryAfterMs('2s')).toBeUndefined();
+  });
+
+  it('retryAfterMs: delay-seconds of several digits or with a fraction; never a negative wait', () => {
+    expect(retryAfterMs('30')).toBe(30_000);
+    expect(retryAfterMs('120')).toBe(120_000);
+    expect(retryAfterMs('1.25')).toBe(1250);
+    expect(retryAfterMs('-5') ?? 0).toBeGreaterThanOrEqual(0);
   });
 
   it('backoffMs: the random fraction of min(max, base·2^(attempt−1)), floored', () => {
@@ -187,6 +196,12 @@ describe('deliverWithRetry edges', () => {
   it('a non-retryable error without a stale secret has no staleSecret field; a thrown non-Error is described', async () => {
     expect(await deliverWithRetry(failing([new DeliveryError('bad', false)]), sampleNotification())).toEqual({ ok: false, retryable: false, error: 'bad' });
     expect(await deliverWithRetry(failing(['text thrown']), sampleNotification(), { attempts: 1 })).toEqual({ ok: false, retryable: true, error: 'text thrown (gave up after 1 attempts)', retryAfterMs: undefined });
+  });
+
+  it('without a sleep given, the wait is a real one', async () => {
+    const started = Date.now();
+    expect(await deliverWithRetry(failing([new DeliveryError('busy', true, 50)]), sampleNotification())).toEqual({ ok: true });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
   });
 
   it('the default backoff starts at 200 ms (base) and uses the random source', async () => {

@@ -87,6 +87,12 @@ describe('digestSlack', () => {
     });
   });
 
+  it('a section with several lines: one bullet per line', () => {
+    const d: Digest = { ...EMPTY, unpriced: ['a', 'b'] };
+    const m = digestSlack(d) as { blocks: { text: { text: string } }[] };
+    expect(m.blocks.at(-1)!.text.text).toBe('*No price (add under pricing: in rules.yml)*\n• a\n• b');
+  });
+
   it('long titles and sections are cut with an ellipsis at the Block Kit limits', () => {
     const d: Digest = { ...EMPTY, day: 'd'.repeat(200), unpriced: Array.from({ length: 400 }, (_, i) => `model-${i}-${'x'.repeat(20)}`) };
     const m = digestSlack(d) as { text: string; blocks: { type: string; text: { text: string } }[] };

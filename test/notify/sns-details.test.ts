@@ -76,6 +76,22 @@ describe('snsPublishInput: groups and actions', () => {
     // One alert that alone is too large is still sent (SNS refuses it; nothing smaller can be built).
     const huge = snsPublishInput(sampleNotification({ alert: { details: { blob: 'y'.repeat(SNS_MAX_BYTES) } } }), TOPIC);
     expect(publishBytes(huge)).toBeGreaterThan(SNS_MAX_BYTES);
+    // …with itself listed, not as an empty list and "1 more".
+    const hugeJson = JSON.parse(JSON.parse(huge.Message!).default);
+    expect(hugeJson.alerts).toHaveLength(1);
+    expect(hugeJson).not.toHaveProperty('more');
+  });
+
+  it('a publish of exactly SNS_MAX_BYTES is kept whole; one byte more lists fewer alerts', () => {
+    // 21 alerts, the second carrying details that bring the publish to the size wanted (each byte of them counts once).
+    const sized = (blob: number) => snsPublishInput(group(Array.from({ length: 21 }, (_, i) => alertOn(i, i === 1 ? { details: { blob: 'x'.repeat(blob) } } : {}))), TOPIC);
+    const listed = (input: ReturnType<typeof sized>) => JSON.parse(JSON.parse(input.Message!).default).alerts.length as number;
+    const fill = SNS_MAX_BYTES - publishBytes(sized(0));
+    const exact = sized(fill);
+    expect([publishBytes(exact), listed(exact)]).toEqual([SNS_MAX_BYTES, 20]);
+    const over = sized(fill + 1);
+    expect(listed(over)).toBe(10);
+    expect(publishBytes(over)).toBeLessThanOrEqual(SNS_MAX_BYTES);
   });
 
   it('publishBytes counts the message, subject and every attribute name, type and value in UTF-8', () => {
@@ -184,6 +200,14 @@ describe('SnsNotifier and SnsDropNotice with a mocked client', () => {
     expect(JSON.parse(input.Message!.split('\n')[7]).notification).not.toHaveProperty('more');
   });
 
+  it('the drop notice of exactly 20 alerts attaches them all, with no count of more', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    await new SnsDropNotice({ topicArn: TOPIC, client: new SNSClient({}) }).dropped(group(Array.from({ length: SNS_LISTED_ALERTS }, (_, i) => alertOn(i))), 'why');
+    const attached = JSON.parse(sns.commandCalls(PublishCommand)[0].args[0].input.Message!.split('\n')[7]);
+    expect(attached.notification.alerts).toHaveLength(20);
+    expect(attached.notification).not.toHaveProperty('more');
+  });
+
   it('a failed drop notice says it was the fallback topic', async () => {
     sns.on(PublishCommand).rejects(Object.assign(new Error('denied'), { name: 'AuthorizationErrorException', $metadata: { httpStatusCode: 403 } }));
     const err = await new SnsDropNotice({ topicArn: TOPIC, client: new SNSClient({}) }).dropped(sampleNotification(), 'why').catch((e: unknown) => e);
@@ -216,6 +240,11 @@ describe('SnsNotifier and SnsDropNotice with a mocked client', () => {
     const odd = { send: async () => Promise.reject({ toString: () => 'strange thing' }) } as unknown as SNSClient;
     const err = (await new SnsNotifier({ topicArn: TOPIC, client: odd }).send(sampleNotification()).catch((e: unknown) => e)) as DeliveryError;
     expect(err.message).toBe('sns receiver "oncall": Publish failed: Error: strange thing');
+    // The digest and the drop notice say the same.
+    const digestErr = (await new SnsNotifier({ topicArn: TOPIC, client: odd }).sendDigest(digest, 'daily').catch((e: unknown) => e)) as DeliveryError;
+    expect(digestErr.message).toBe('sns receiver "daily": Publish failed: Error: strange thing');
+    const dropErr = (await new SnsDropNotice({ topicArn: TOPIC, client: odd }).dropped(sampleNotification(), 'why').catch((e: unknown) => e)) as DeliveryError;
+    expect(dropErr.message).toBe('fallback topic: Publish failed: Error: strange thing');
   });
 });
 

@@ -45,6 +45,8 @@ describe('titles, subjects and places', () => {
     expect(titleOf(view({ summary: '' }))).toBe('server-errors');
     expect(titleOf(view({ labels: {}, summary: ': x' }))).toBe('server-errors');
     expect(titleOf(view({ labels: {}, summary: 'Plain' }))).toBe('Plain');
+    // "Resolved: " is a prefix only: inside a summary it is part of the title.
+    expect(titleOf(view({ labels: {}, summary: 'Tickets Resolved: 3 open' }))).toBe('Tickets Resolved');
   });
 
   it('subjectOf: the model, else the budget, else the caller, else the rule', () => {
