@@ -55,14 +55,18 @@ export interface EscalationBinding {
 
 export type PolicyLookup = (s: AlertState) => EscalationBinding | null;
 
-/** The short form: `routes.escalation: { critical: default-critical }` — the firing tier picks the policy; every alert alone. */
+/**
+ * The short form: `routes.escalation: { critical: default-critical }` — the firing tier picks the policy; every alert alone.
+ * One group per policy and alert episode (not per tier): an alert moving between two tiers that name the same policy
+ * goes on where it was (steps count from when it first fired at a tier using the policy) rather than starting over.
+ */
 export function tierPolicies(config: Config): PolicyLookup {
   return (s) => {
     const routes = config.routes;
     const name = s.tier && routes ? routes.escalation?.[s.tier] : undefined;
     const policy = name ? config.escalation[name] : undefined;
     if (!routes || !name || !policy || !s.tier) return null;
-    return { policy: name, routed: routes[s.tier], repeatInterval: policy.repeat_interval ?? routes.repeat_interval, node: `routes.escalation.${s.tier}`, groupBy: ['...'], groupWait: 0, labels: s.labels };
+    return { policy: name, routed: routes[s.tier], repeatInterval: policy.repeat_interval ?? routes.repeat_interval, node: 'routes.escalation', groupBy: ['...'], groupWait: 0, labels: s.labels };
   };
 }
 
@@ -176,7 +180,8 @@ export function escalate(input: EscalateInput): EscalateResult {
         at: new Date(now).toISOString(),
         alert: alerts[0],
         alerts,
-        ...(g.grouped ? { group: { labels: g.labels, route: g.route } } : {}),
+        // As the routed message: a group's severity is the tier its most severe alert fires at now, not the first member's.
+        ...(g.grouped ? { group: { labels: 'severity' in g.labels ? { ...g.labels, severity: alerts[0].tier } : g.labels, route: g.route } } : {}),
       });
     }
     for (const [mid, m] of shown) {
