@@ -66,7 +66,8 @@ describe('warnings for what a new user most likely got wrong', () => {
   it.each([
     ['a label no alert carries, matched positively: it matches nothing', 'model=~"meta.*"', ['model=~"meta.*" matches nothing: no alert carries the label "model": the labels are "ModelId", "alertname", "rule", "severity", "team"']],
     ['the same with =', 'teams="payments"', ['teams="payments" matches nothing: no alert carries the label "teams": did you mean "team"?']],
-    ['a label no alert carries, negated: named, but it does not match nothing', 'teams!="payments"', ['teams!="payments": no alert carries the label "teams": did you mean "team"?']],
+    ['a label no alert carries, negated: named, but it does not match nothing (it matches every alert)', 'teams!="payments"', ['teams!="payments": no alert carries the label "teams": did you mean "team"?']],
+    ['a label no alert carries, negated against the empty string: it matches nothing too', 'teams!=""', ['teams!="" matches nothing: no alert carries the label "teams": did you mean "team"?']],
     ['a label no alert carries, matched as empty (matches every alert, which lacks it)', 'teams=~"x|"', ['teams=~"x|": no alert carries the label "teams": did you mean "team"?']],
     ['a misspelt rule', 'rule="bedrock-throtles"', ['rule="bedrock-throtles": unknown rule "bedrock-throtles": did you mean "bedrock-throttles"?']],
     ['a misspelt rule under its Alertmanager name', 'alertname="bedrock-eror"', ['alertname="bedrock-eror": unknown rule "bedrock-eror": did you mean "bedrock-errors"?']],
