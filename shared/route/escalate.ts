@@ -124,6 +124,17 @@ export function escalate(input: EscalateInput): EscalateResult {
   const groups: Escalations = structuredClone(input.groups ?? {});
   const notifications: Notification[] = [];
 
+  // Short-form groups an older version kept per tier (route `routes.escalation.<tier>`) take their per-policy id, so an
+  // upgrade mid-episode neither repeats nor restarts a step. Of two (the alert changed tiers), the one further on goes on
+  // (same policy, same alert: it reached every receiver the other did), or the earlier of two as far on.
+  for (const [id, g] of Object.entries(groups)) {
+    if (!g.route.startsWith('routes.escalation.')) continue;
+    delete groups[id];
+    const nid = id.replace(`${g.route}\n`, 'routes.escalation\n');
+    const cur = groups[nid];
+    if (!cur || g.sent > cur.sent || (g.sent === cur.sent && g.since < cur.since)) groups[nid] = { ...g, route: 'routes.escalation' };
+  }
+
   // What the groups know of their members.
   for (const g of Object.values(groups)) {
     for (const [mid, m] of Object.entries(g.members)) {

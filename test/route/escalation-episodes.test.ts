@@ -8,13 +8,13 @@
 import { fingerprint } from '../../shared/engine/fingerprint';
 import { initialState } from '../../shared/engine/machine';
 import type { AlertState, Tier, Transition } from '../../shared/core/alert';
-import type { Escalations } from '../../shared/core/group';
+import type { EscalationGroup, Escalations } from '../../shared/core/group';
 import type { Notification } from '../../shared/core/notification';
 import type { Config, Rule } from '../../shared/rules/schema';
 import { parseRules } from '../../shared/rules/load';
 import { escalate, routePolicies } from '../../shared/route/escalate';
 import { route } from '../../shared/route/route';
-import type { Groups } from '../../shared/route/groups';
+import { episodeKey, type Groups } from '../../shared/route/groups';
 import type { Silence } from '../../shared/route/silences';
 
 const T0 = Date.parse('2026-10-05T16:00:00.000Z');
@@ -50,9 +50,9 @@ const resolve = (s: AlertState, now: number): Transition[] => {
 };
 
 /** Minute-by-minute from `from`: `at` runs before each tick (change states, acks); every notification decided (one per id, as the outbox keeps them) and the groups left. */
-function run(cfg: Config, minutes: number, states: Record<string, AlertState>, at: (m: number, now: number) => Transition[] | void = () => undefined, from = 0, silences: Silence[] = []) {
+function run(cfg: Config, minutes: number, states: Record<string, AlertState>, at: (m: number, now: number) => Transition[] | void = () => undefined, from = 0, silences: Silence[] = [], carried: Escalations = {}) {
   let groups: Groups = {};
-  let escalations: Escalations = {};
+  let escalations: Escalations = carried;
   const sent = new Map<string, Notification>();
   for (let m = from; m <= minutes; m++) {
     const now = T0 + m * MIN;
@@ -474,5 +474,66 @@ ${RULES}`);
     const { to } = run(cfg, 3, { [s.fingerprint]: s });
     expect(to('slack-oncall')).toEqual(['0 trigger → slack-oncall', '1 repeat → slack-oncall', '3 repeat → slack-oncall']);
     expect(to('pagerduty-oncall')).toEqual(['2 escalate → pagerduty-oncall', '3 repeat → pagerduty-oncall']);
+  });
+});
+
+describe('upgrade from short-form escalation groups kept per tier (older versions)', () => {
+  const cfg = parseRules(`${RECEIVERS}
+routes:
+  critical: [slack-alerts]
+  warning: [slack-alerts]
+  repeat_interval: 4h
+  escalation: { warning: p, critical: p }
+escalation:
+  p:
+    steps:
+      - { after: 0m, receivers: [slack-oncall] }
+      - { after: 15m, receivers: [pagerduty-oncall] }
+      - { after: 30m, receivers: [sns-management] }
+${RULES}`);
+
+  /** The group the older version kept for the alert at one tier, as the cursor stored it. */
+  const old = (s: AlertState, tier: Tier, since: number, sent: number): [string, EscalationGroup] => [
+    `escalation p routes.escalation.${tier}\n${s.fingerprint}@${s.startsAt}`,
+    {
+      key: episodeKey(s.fingerprint, s.startsAt),
+      policy: 'p',
+      route: `routes.escalation.${tier}`,
+      labels: { ...s.labels },
+      grouped: false,
+      since,
+      sent,
+      lastAt: since + (sent > 1 ? 15 * MIN : 0),
+      reached: ['slack-oncall', 'pagerduty-oncall', 'sns-management'].slice(0, sent),
+      acked: null,
+      members: { [`${s.fingerprint}@${s.startsAt}`]: { fingerprint: s.fingerprint, episode: s.startsAt!, firing: true, tier, joinedAt: since, told: 'firing' } },
+    },
+  ];
+
+  it('a group mid-episode goes on where it was: no step again, the next on time, one resolve to everyone it reached', () => {
+    const s = firing(cfg, 'm1', T0);
+    const { to, escalations } = run(cfg, 20, { [s.fingerprint]: s }, (m, now) => (m === 20 ? resolve(s, now) : undefined), 5, [], Object.fromEntries([old(s, 'critical', T0, 1)]));
+    expect(to('slack-oncall')).toEqual(['20 resolve → slack-oncall']);
+    expect(to('pagerduty-oncall')).toEqual(['15 escalate → pagerduty-oncall', '20 resolve → pagerduty-oncall']);
+    expect(escalations).toEqual({});
+  });
+
+  it('of the two groups an alert that changed tiers had, the one further on goes on', () => {
+    const s = firing(cfg, 'm1', T0);
+    const carried = Object.fromEntries([old(s, 'critical', T0 + 10 * MIN, 1), old(s, 'warning', T0, 2)]);
+    const { to, escalations } = run(cfg, 35, { [s.fingerprint]: s }, () => undefined, 20, [], carried);
+    expect(to('slack-oncall')).toEqual([]);
+    expect(to('pagerduty-oncall')).toEqual([]);
+    expect(to('sns-management')).toEqual(['30 escalate → sns-management']);
+    expect(Object.values(escalations).map((g) => [g.route, g.since])).toEqual([['routes.escalation', T0]]);
+  });
+
+  it('of two groups as far on, the earlier goes on (its steps count from when the alert first fired at a tier using the policy)', () => {
+    const s = firing(cfg, 'm1', T0);
+    const carried = Object.fromEntries([old(s, 'warning', T0, 1), old(s, 'critical', T0 + 10 * MIN, 1)]);
+    const { to } = run(cfg, 30, { [s.fingerprint]: s }, () => undefined, 12, [], carried);
+    expect(to('pagerduty-oncall')).toEqual(['15 escalate → pagerduty-oncall']);
+    const reversed = Object.fromEntries([old(s, 'critical', T0 + 10 * MIN, 1), old(s, 'warning', T0, 1)]);
+    expect(run(cfg, 30, { [s.fingerprint]: s }, () => undefined, 12, [], reversed).to('pagerduty-oncall')).toEqual(['15 escalate → pagerduty-oncall']);
   });
 });
