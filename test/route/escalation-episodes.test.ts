@@ -528,6 +528,16 @@ ${RULES}`);
     expect(Object.values(escalations).map((g) => [g.route, g.since])).toEqual([['routes.escalation', T0]]);
   });
 
+  it('the one further on goes on even when the other formed earlier (it stalled when the alert changed tiers)', () => {
+    const s = firing(cfg, 'm1', T0);
+    const critical = old(s, 'critical', T0 + 10 * MIN, 2);
+    critical[1].lastAt = T0 + 25 * MIN;
+    const carried = Object.fromEntries([critical, old(s, 'warning', T0, 1)]);
+    const { to } = run(cfg, 41, { [s.fingerprint]: s }, () => undefined, 30, [], carried);
+    expect(to('pagerduty-oncall')).toEqual([]);
+    expect(to('sns-management')).toEqual(['40 escalate → sns-management']);
+  });
+
   it('of two groups as far on, the earlier goes on (its steps count from when the alert first fired at a tier using the policy)', () => {
     const s = firing(cfg, 'm1', T0);
     const carried = Object.fromEntries([old(s, 'warning', T0, 1), old(s, 'critical', T0 + 10 * MIN, 1)]);
