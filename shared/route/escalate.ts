@@ -55,14 +55,18 @@ export interface EscalationBinding {
 
 export type PolicyLookup = (s: AlertState) => EscalationBinding | null;
 
-/** The short form: `routes.escalation: { critical: default-critical }` — the firing tier picks the policy; every alert alone. */
+/**
+ * The short form: `routes.escalation: { critical: default-critical }` — the firing tier picks the policy; every alert alone.
+ * One group per policy and alert episode (not per tier): an alert moving between two tiers that name the same policy
+ * goes on where it was (steps count from when it first fired at a tier using the policy) rather than starting over.
+ */
 export function tierPolicies(config: Config): PolicyLookup {
   return (s) => {
     const routes = config.routes;
     const name = s.tier && routes ? routes.escalation?.[s.tier] : undefined;
     const policy = name ? config.escalation[name] : undefined;
     if (!routes || !name || !policy || !s.tier) return null;
-    return { policy: name, routed: routes[s.tier], repeatInterval: policy.repeat_interval ?? routes.repeat_interval, node: `routes.escalation.${s.tier}`, groupBy: ['...'], groupWait: 0, labels: s.labels };
+    return { policy: name, routed: routes[s.tier], repeatInterval: policy.repeat_interval ?? routes.repeat_interval, node: 'routes.escalation', groupBy: ['...'], groupWait: 0, labels: s.labels };
   };
 }
 
@@ -120,6 +124,17 @@ export function escalate(input: EscalateInput): EscalateResult {
   const groups: Escalations = structuredClone(input.groups ?? {});
   const notifications: Notification[] = [];
 
+  // Short-form groups an older version kept per tier (route `routes.escalation.<tier>`) take their per-policy id, so an
+  // upgrade mid-episode neither repeats nor restarts a step. Of two (the alert changed tiers), the one further on goes on
+  // (same policy, same alert: it reached every receiver the other did), or the earlier of two as far on.
+  for (const [id, g] of Object.entries(groups)) {
+    if (!g.route.startsWith('routes.escalation.')) continue;
+    delete groups[id];
+    const nid = id.replace(`${g.route}\n`, 'routes.escalation\n');
+    const cur = groups[nid];
+    if (!cur || g.sent > cur.sent || (g.sent === cur.sent && g.since < cur.since)) groups[nid] = { ...g, route: 'routes.escalation' };
+  }
+
   // What the groups know of their members.
   for (const g of Object.values(groups)) {
     for (const [mid, m] of Object.entries(g.members)) {
@@ -176,7 +191,8 @@ export function escalate(input: EscalateInput): EscalateResult {
         at: new Date(now).toISOString(),
         alert: alerts[0],
         alerts,
-        ...(g.grouped ? { group: { labels: g.labels, route: g.route } } : {}),
+        // As the routed message: a group's severity is the tier its most severe alert fires at now, not the first member's.
+        ...(g.grouped ? { group: { labels: 'severity' in g.labels ? { ...g.labels, severity: alerts[0].tier } : g.labels, route: g.route } } : {}),
       });
     }
     for (const [mid, m] of shown) {

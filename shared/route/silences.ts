@@ -58,9 +58,9 @@ export function silenceWarnings(matchers: readonly Matcher[], known: KnownNames)
   const out: string[] = [];
   for (const m of matchers) {
     const text = formatMatcher(m);
-    const positive = m.op === '=' || m.op === '=~';
     const label = unknownLabel(m.name, known);
-    if (label && positive && !matchesEmpty(m)) out.push(`${text} matches nothing: ${label}`);
+    // An alert without the label reads it as "": a matcher the empty string fails (team="x", team!="") matches no alert.
+    if (label && !matchesEmpty(m)) out.push(`${text} matches nothing: ${label}`);
     else if (label) out.push(`${text}: ${label}`);
     if ((m.name === 'rule' || m.name === 'alertname') && m.op === '=' && !label) {
       const rule = unknownRule(m.value, known);

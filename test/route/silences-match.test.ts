@@ -3,7 +3,8 @@
  * that no longer parses, or with no matcher at all, silences nothing (rather than everything); one
  * starting now is in force now; two silences are never confused with each other.
  */
-import { silencedBy, type Silence } from '../../shared/route/silences';
+import { parseMatchers } from '../../shared/rules/matchers';
+import { parseSilenceMatchers, silencedBy, silenceWarnings, type Silence } from '../../shared/route/silences';
 
 const NOW = Date.parse('2026-10-05T16:00:00.000Z');
 const labels = { ModelId: 'meta.llama3-70b', team: 'payments', severity: 'critical' };
@@ -33,5 +34,52 @@ describe('silences in force', () => {
     const one = silence('s6', ['team="payments"severity="critical"']);
     expect(silencedBy([two], labels, NOW)?.id).toBe('s5');
     expect(silencedBy([one], labels, NOW)).toBeNull();
+  });
+});
+
+describe('`silence add` refuses a silence it could not honour, and says why', () => {
+  it('a matcher that does not parse: the error, not the matchers that did', () => {
+    const r = parseSilenceMatchers(['team="payments"', 'ModelId=~"(unclosed"']);
+    expect(typeof r).toBe('string');
+    expect(r).toEqual(parseMatchers('ModelId=~"(unclosed"'));
+  });
+
+  it('no matcher at all: it needs one', () => {
+    expect(parseSilenceMatchers([])).toBe('a silence needs at least one matcher');
+  });
+
+  it('only matchers that match the empty string: it would silence every alert, listing them', () => {
+    expect(parseSilenceMatchers(['team=""', 'ModelId=~".*"'])).toBe(
+      'at least one matcher must not match the empty string: team="", ModelId=~".*" would silence every alert (add one like rule="bedrock-throttles" or ModelId=~"meta.*")',
+    );
+  });
+});
+
+describe('warnings for what a new user most likely got wrong', () => {
+  const known = { rules: ['bedrock-throttles', 'bedrock-errors'], labels: ['ModelId', 'alertname', 'rule', 'severity', 'team'] };
+  const warn = (text: string) => {
+    const ms = parseMatchers(text);
+    if (typeof ms === 'string') throw new Error(ms);
+    return silenceWarnings(ms, known);
+  };
+
+  it.each([
+    ['a label no alert carries, matched positively: it matches nothing', 'model=~"meta.*"', ['model=~"meta.*" matches nothing: no alert carries the label "model": the labels are "ModelId", "alertname", "rule", "severity", "team"']],
+    ['the same with =', 'teams="payments"', ['teams="payments" matches nothing: no alert carries the label "teams": did you mean "team"?']],
+    ['a label no alert carries, negated: named, but it does not match nothing (it matches every alert)', 'teams!="payments"', ['teams!="payments": no alert carries the label "teams": did you mean "team"?']],
+    ['a label no alert carries, negated against the empty string: it matches nothing too', 'teams!=""', ['teams!="" matches nothing: no alert carries the label "teams": did you mean "team"?']],
+    ['a label no alert carries, matched as empty (matches every alert, which lacks it)', 'teams=~"x|"', ['teams=~"x|": no alert carries the label "teams": did you mean "team"?']],
+    ['a misspelt rule', 'rule="bedrock-throtles"', ['rule="bedrock-throtles": unknown rule "bedrock-throtles": did you mean "bedrock-throttles"?']],
+    ['a misspelt rule under its Alertmanager name', 'alertname="bedrock-eror"', ['alertname="bedrock-eror": unknown rule "bedrock-eror": did you mean "bedrock-errors"?']],
+    ['a rule negated or matched by regex is not checked as a name', 'rule!="bedrock-throtles"', []],
+    ['nor a regex of rules', 'rule=~"bedrock-throtles"', []],
+    ['a known rule', 'rule="bedrock-throttles"', []],
+    ['a plain value that reads like a regex, with =', 'ModelId="meta.*"', ['ModelId="meta.*": "meta.*" is compared as plain text; for a regex write ModelId=~"meta.*"']],
+    ['the same with !=', 'ModelId!="meta.*"', ['ModelId!="meta.*": "meta.*" is compared as plain text; for a regex write ModelId!~"meta.*"']],
+    ['a regex written as one', 'ModelId=~"meta.*"', []],
+    ['a model id: dots alone are not a regex', 'ModelId="amazon.nova-lite-v1:0"', []],
+    ['a known label', 'team="payments"', []],
+  ])('%s: %s', (_case, text, expected) => {
+    expect(warn(text)).toEqual(expected);
   });
 });
