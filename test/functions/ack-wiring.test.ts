@@ -53,6 +53,20 @@ describe('respond (the response_url POST)', () => {
   });
 });
 
+describe('respond, a long refusal', () => {
+  it("the error carries the first 200 characters of Slack's answer, not all of it", async () => {
+    const answer = `${'x'.repeat(200)}${'y'.repeat(5_000)}`;
+    const fetchFn = (async () => ({ status: 400, headers: new Headers(), text: async () => answer }) as unknown as Response) as unknown as typeof fetch;
+    const e = await ackDeps({ config, table, log: silent, fetch: fetchFn })
+      .respond(URL_, {})
+      .then(
+        () => null,
+        (err: Error) => err,
+      );
+    expect(e?.message).toBe(`Slack response_url: HTTP 400 ${'x'.repeat(200)}`);
+  });
+});
+
 describe('defaults', () => {
   it("only Slack's own response URLs are called, and the clock is the real one", () => {
     const before = Date.now();
