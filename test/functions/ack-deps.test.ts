@@ -131,3 +131,27 @@ describe('ackEnvironment (the Lambda container)', () => {
     expect(m!.ackEnvironment()).toBe(env);
   });
 });
+
+describe('claimOnce (a webhook delivery handled once)', () => {
+  it('the first claim acts and marks it done: a redelivery, at once or after the lease, does not act again', async () => {
+    const table = await seeded([]);
+    const deps = ackDeps({ config, table, log: silent });
+    expect(await deps.claimOnce('pd-webhook-1', NOW)).toBe(true);
+    expect(await deps.claimOnce('pd-webhook-1', NOW + 1_000)).toBe(false);
+    expect(await deps.claimOnce('pd-webhook-1', NOW + 10 * 60_000)).toBe(false);
+    expect(await deps.claimOnce('pd-webhook-2', NOW + 1_000)).toBe(true);
+  });
+});
+
+describe('a fresh container (module constants)', () => {
+  it("answers only Slack's own response URLs, and leaves out no allowlist", () => {
+    let m: typeof import('../../shared/run/ack-deps') | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      m = require('../../shared/run/ack-deps') as typeof import('../../shared/run/ack-deps');
+    });
+    expect(m!.SLACK_RESPONSE_URL_PREFIX).toBe('https://hooks.slack.com/');
+    expect(m!.ackDeps({ config, table: {} as Table, log: silent }).responseUrlPrefix).toBe('https://hooks.slack.com/');
+    expect(m!.allowOf({} as never)).toEqual({ slackTeams: [], slackApps: [], slackChannels: [], slackUsers: [], pagerDutyServices: [] });
+  });
+});

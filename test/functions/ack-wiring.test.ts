@@ -82,3 +82,31 @@ describe('defaults', () => {
     expect([await deps.slackSecret(), await deps.pagerDutySecret()]).toEqual([null, null]);
   });
 });
+
+describe('respond, the capability URL kept out of every error', () => {
+  it('a refusal that echoes the URL is told without it', async () => {
+    const fetchFn = (async (url: string) => ({ status: 404, headers: new Headers(), text: async () => `no such webhook: ${url}` }) as unknown as Response) as unknown as typeof fetch;
+    const e = await ackDeps({ config, table, log: silent, fetch: fetchFn })
+      .respond(URL_, {})
+      .then(
+        () => null,
+        (err: Error) => err,
+      );
+    expect(e?.message).toMatch(/^Slack response_url: HTTP 404 no such webhook: /);
+    expect(e?.message).not.toContain('secret-token');
+  });
+
+  it('a request that fails (network, timeout) names the call, without the URL', async () => {
+    const fetchFn = (async (url: string) => {
+      throw new TypeError(`fetch failed: connect ECONNREFUSED ${url}`);
+    }) as unknown as typeof fetch;
+    const e = await ackDeps({ config, table, log: silent, fetch: fetchFn })
+      .respond(URL_, {})
+      .then(
+        () => null,
+        (err: Error) => err,
+      );
+    expect(e?.message).toMatch(/^Slack response_url: request failed: /);
+    expect(e?.message).not.toContain('secret-token');
+  });
+});
