@@ -53,6 +53,20 @@ describe('respond (the response_url POST)', () => {
   });
 });
 
+describe('respond, a long refusal', () => {
+  it("the error carries the first 200 characters of Slack's answer, not all of it", async () => {
+    const answer = `${'x'.repeat(200)}${'y'.repeat(5_000)}`;
+    const fetchFn = (async () => ({ status: 400, headers: new Headers(), text: async () => answer }) as unknown as Response) as unknown as typeof fetch;
+    const e = await ackDeps({ config, table, log: silent, fetch: fetchFn })
+      .respond(URL_, {})
+      .then(
+        () => null,
+        (err: Error) => err,
+      );
+    expect(e?.message).toBe(`Slack response_url: HTTP 400 ${'x'.repeat(200)}`);
+  });
+});
+
 describe('defaults', () => {
   it("only Slack's own response URLs are called, and the clock is the real one", () => {
     const before = Date.now();
@@ -66,5 +80,33 @@ describe('defaults', () => {
   it('without ack secrets in the rules, there is no secret to check against', async () => {
     const deps = ackDeps({ config, table, log: silent });
     expect([await deps.slackSecret(), await deps.pagerDutySecret()]).toEqual([null, null]);
+  });
+});
+
+describe('respond, the capability URL kept out of every error', () => {
+  it('a refusal that echoes the URL is told without it', async () => {
+    const fetchFn = (async (url: string) => ({ status: 404, headers: new Headers(), text: async () => `no such webhook: ${url}` }) as unknown as Response) as unknown as typeof fetch;
+    const e = await ackDeps({ config, table, log: silent, fetch: fetchFn })
+      .respond(URL_, {})
+      .then(
+        () => null,
+        (err: Error) => err,
+      );
+    expect(e?.message).toMatch(/^Slack response_url: HTTP 404 no such webhook: /);
+    expect(e?.message).not.toContain('secret-token');
+  });
+
+  it('a request that fails (network, timeout) names the call, without the URL', async () => {
+    const fetchFn = (async (url: string) => {
+      throw new TypeError(`fetch failed: connect ECONNREFUSED ${url}`);
+    }) as unknown as typeof fetch;
+    const e = await ackDeps({ config, table, log: silent, fetch: fetchFn })
+      .respond(URL_, {})
+      .then(
+        () => null,
+        (err: Error) => err,
+      );
+    expect(e?.message).toMatch(/^Slack response_url: request failed: /);
+    expect(e?.message).not.toContain('secret-token');
   });
 });

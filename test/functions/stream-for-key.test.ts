@@ -35,6 +35,24 @@ describe('streamForKey', () => {
     });
   });
 
+  it('a key naming a routed group and an escalation group alike: the other escalation groups of its firing members are named', async () => {
+    const s = store([
+      { kind: 'escalation', key: 'k', since: T, members: [m('a', T)] },
+      { kind: 'routed', key: 'k', since: T, members: [m('a', T)] },
+      { kind: 'escalation', key: 'esc-a', since: T, members: [m('a', T)] },
+    ]);
+    expect(await streamForKey(s, keys, 'signed:k')).toEqual({ key: 'k', since: T, members: [{ fingerprint: 'a', episode: T }], escalations: ['esc-a'] });
+  });
+
+  it('a routed group: an escalation group sharing one of its firing members is named even with other members; another routed group never is', async () => {
+    const s = store([
+      { kind: 'routed', key: 'routed-1', since: T, members: [m('a', T)] },
+      { kind: 'routed', key: 'routed-2', since: T, members: [m('a', T), m('x', T)] },
+      { kind: 'escalation', key: 'esc-ax', since: T, members: [m('a', T), m('x', T)] },
+    ]);
+    expect(await streamForKey(s, keys, 'signed:routed-1')).toEqual({ key: 'routed-1', since: T, members: [{ fingerprint: 'a', episode: T }], escalations: ['esc-ax'] });
+  });
+
   it('an escalation group: its members, without escalations of its own', async () => {
     const s = store([
       { kind: 'escalation', key: 'esc-a', since: T, members: [m('a', T)] },

@@ -7,6 +7,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { placeKey } from '../../shared/core/target';
+import { StreamKeys } from '../../shared/core/stream-keys';
+import { readStreamSecret } from '../../shared/state/stream-secret';
+import { useDynamo } from '../support/dynamo';
+import { sampleNotification } from '../support/notification';
+import { startSlackReceiver, type LocalReceiver } from '../support/receivers';
 
 type AwsDepsModule = typeof import('../../shared/run/aws-deps');
 
@@ -171,5 +177,97 @@ describe('the process logger', () => {
     expect(serviceLogged()).toBe('bw-team-a');
     delete process.env.POWERTOOLS_SERVICE_NAME;
     expect(serviceLogged()).toBe('bedrock-watch');
+  });
+});
+
+describe('the places the metric source reads', () => {
+  const PLACE_ENV = ['BEDROCK_WATCH_ACCOUNT_ID', 'AWS_REGION'] as const;
+  const kept = Object.fromEntries(PLACE_ENV.map((k) => [k, process.env[k]]));
+  afterEach(() => {
+    for (const k of PLACE_ENV) {
+      if (kept[k] === undefined) delete process.env[k];
+      else process.env[k] = kept[k];
+    }
+  });
+
+  it("with member accounts and no regions: the stack's region (AWS_REGION), in its own account (BEDROCK_WATCH_ACCOUNT_ID) and the member's", async () => {
+    process.env.RULES_FILE = rulesFile(`settings:\n  accounts:\n    - id: "222222222222"\n${TEAM_RULES}`);
+    process.env.TABLE_NAME = 'bw-table';
+    process.env.AWS_REGION = 'eu-west-3';
+    process.env.BEDROCK_WATCH_ACCOUNT_ID = '111111111111';
+    delete process.env.SSM_PREFIX;
+    const source = fresh().awsMetricSource();
+    // A read narrowed to no place calls nothing, and still lists every place the source reads.
+    const frame = await source.fetch({ from: 0, to: 60_000, period: 60_000, keys: [], knownModels: [], places: [] });
+    expect(frame.places?.all).toEqual([placeKey('eu-west-3', '111111111111'), placeKey('eu-west-3', '222222222222')]);
+  });
+});
+
+describe('the notifiers of the evaluate tick', () => {
+  const NOTIFY_ENV = ['AWS_ENDPOINT_URL_DYNAMODB', 'BW_TEST_SLACK_WEBHOOK', 'BW_TEST_SIGNING'] as const;
+  const kept = Object.fromEntries(NOTIFY_ENV.map((k) => [k, process.env[k]]));
+  afterEach(() => {
+    for (const k of NOTIFY_ENV) {
+      if (kept[k] === undefined) delete process.env[k];
+      else process.env[k] = kept[k];
+    }
+  });
+  const db = useDynamo();
+  let slack: LocalReceiver;
+  beforeAll(async () => {
+    slack = await startSlackReceiver();
+  });
+  afterAll(() => slack.close());
+
+  const SLACK_RULES = (ack: string) => `receivers:
+  - { name: team-slack, type: slack, webhook_url: { env: BW_TEST_SLACK_WEBHOOK } }
+${ack}routes:
+  critical: [team-slack]
+rules:
+  - { name: model-unavailable, kind: absent, next_check: IAM and SCPs., tiers: { critical: { for: 0m } } }
+`;
+  const ACK = `ack:
+  slack_signing_secret: { env: BW_TEST_SIGNING }
+  slack_teams: [T0123ABCD]
+  slack_apps: [A0123ABCD]
+`;
+  /** A firing alert of an episode that starts now (an older one keeps its unsigned legacy key). */
+  const firingNow = () => {
+    const startsAt = new Date().toISOString();
+    return sampleNotification({ receiver: 'team-slack', key: `model-unavailable/x@${startsAt}`, alert: { startsAt } });
+  };
+  const buttons = (body: unknown): string[] =>
+    ((body as { blocks?: { type: string; elements?: { type: string; value?: string }[] }[] }).blocks ?? [])
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => (b.elements ?? []).filter((e) => e.type === 'button').map((e) => e.value ?? ''));
+
+  /** A fresh container on the dynalite table, its Slack webhook the local receiver. */
+  function container(ack: string): AwsDepsModule {
+    process.env.RULES_FILE = rulesFile(SLACK_RULES(ack));
+    process.env.TABLE_NAME = db().table.name;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = db().endpoint;
+    process.env.BW_TEST_SLACK_WEBHOOK = slack.url;
+    process.env.BW_TEST_SIGNING = 'signing-secret';
+    delete process.env.SSM_PREFIX;
+    return fresh();
+  }
+
+  it('with a Slack signing secret, a firing message carries the Acknowledge button, its key signed with the secret the first send made in the table', async () => {
+    expect(await readStreamSecret(db().table)).toBeNull();
+    const n = firingNow();
+    const notifier = await container(ACK).awsNotifiers().get('team-slack');
+    await notifier.send(n);
+    const secret = await readStreamSecret(db().table);
+    expect(secret).not.toBeNull();
+    const [value] = buttons(slack.accepted.at(-1));
+    expect(value).toBe(new StreamKeys(secret).button(n.key));
+    expect(value).not.toBe(StreamKeys.UNSIGNED.button(n.key));
+  });
+
+  it('without one, no button (nobody could press it)', async () => {
+    const notifier = await container('').awsNotifiers().get('team-slack');
+    await notifier.send(firingNow());
+    expect(slack.accepted.length).toBeGreaterThan(0);
+    expect(buttons(slack.accepted.at(-1))).toEqual([]);
   });
 });
