@@ -102,10 +102,15 @@ export function httpFailure(reply: HttpReply, who: string, detail: string, secre
 export const requestTimeout = (own: number | undefined, opts: SendOptions | undefined): number => Math.min(own ?? DEFAULT_TIMEOUT_MS, opts?.timeoutMs ?? Infinity);
 
 /** Retry-After is delay-seconds or an HTTP date. */
+const HTTP_DATE = /\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b.*\b\d{1,2}:\d{2}:\d{2}\b/;
+
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
   if (!header) return undefined;
   const trimmed = header.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  // Otherwise an HTTP-date (RFC 9110: IMF-fixdate, or the obsolete RFC 850 and asctime forms), each
+  // with a month name and a time of day; Date.parse alone reads '-5' or 'in 5' as dates too.
+  if (!HTTP_DATE.test(trimmed)) return undefined;
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

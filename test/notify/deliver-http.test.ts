@@ -136,6 +136,14 @@ describe('small helpers', () => {
     expect(retryAfterMs('-5') ?? 0).toBeGreaterThanOrEqual(0);
   });
 
+  it('retryAfterMs: only delay-seconds or an HTTP-date; other text that Date.parse would take is no hint', () => {
+    for (const h of ['-5', 'in 5', '5 minutes', 'tomorrow', '2026-12-06']) expect(retryAfterMs(h)).toBeUndefined();
+    const now = Date.parse('1994-11-06T08:49:00Z');
+    expect(retryAfterMs('Sun, 06 Nov 1994 08:49:37 GMT', now)).toBe(37_000); // IMF-fixdate
+    expect(retryAfterMs('Sunday, 06-Nov-94 08:49:37 GMT', now)).toBe(37_000); // RFC 850
+    expect(retryAfterMs('Sun Nov  6 08:49:37 1994', now + new Date(now).getTimezoneOffset() * 60_000)).toBe(37_000); // asctime (local time to Date.parse)
+  });
+
   it('backoffMs: the random fraction of min(max, base·2^(attempt−1)), floored', () => {
     expect(backoffMs(1, 200, 5000, () => 0.999)).toBe(199);
     expect(backoffMs(3, 200, 5000, () => 0.5)).toBe(400);
