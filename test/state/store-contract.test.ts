@@ -89,7 +89,26 @@ describe.each(stores)('state store contract (%s)', (_name, makeStore) => {
     });
   });
 
+  describe('cursor contents', () => {
+    it('hands the next tick the notification groups, escalations, spend and slow minute the last one committed', async () => {
+      const store = await makeStore();
+      const s0 = await store.load();
+      const groups = { 'route oncall\n["(all)",{}]': { key: 'g1@1', members: { 'abc@1': { fingerprint: 'a'.repeat(24), firing: true } }, told: { oncall: 'firing' } } } as never;
+      const escalations = { 'escalation oncall route': { key: 'g1@1', policy: 'oncall', sent: 2, reached: ['slack-oncall'], acked: null } } as never;
+      const n1 = next(s0.cursor, { slowMinute: T0, spend: { m: 1.25 } as never, groups, escalations });
+      await store.commit(s0.cursor, n1, []);
+      expect((await store.load()).cursor).toMatchObject({ slowMinute: T0, spend: { m: 1.25 }, groups, escalations });
+    });
+  });
+
   describe('alerts: "version = :v" (attribute_not_exists for a new one)', () => {
+    it('lists the alerts it holds (reports, baseline exclusions), at their stored versions', async () => {
+      const store = await makeStore();
+      const s0 = await store.load();
+      await store.commit(s0.cursor, next(s0.cursor), [alert(0)]);
+      expect(await store.listAlerts()).toEqual([expect.objectContaining({ fingerprint: 'r/ModelId=m', tier: 'critical', version: 1, ack: null })]);
+    });
+
     it('writes an alert at its version and bumps it; a stale version is not written', async () => {
       const store = await makeStore();
       const s0 = await store.load();
