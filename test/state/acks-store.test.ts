@@ -121,6 +121,14 @@ describe('AckStore.streams and acknowledgeGroup', () => {
     expect(await acks.streams()).toEqual([{ kind: 'routed', key: 'gabc@1', since: NOW - 60_000, members: [{ fingerprint: FP, episode: NOW, firing: true }] }]);
   });
 
+  it('lists the alerts with their acks, and nothing else the table keeps beside them (the cursor, group acks)', async () => {
+    const table = await seeded([alert()]);
+    const acks = new AckStore(table);
+    await acks.acknowledgeGroup('g@1', WHO, NOW);
+    await acks.acknowledge(FP, null, WHO, NOW + 1000);
+    expect(await acks.alerts()).toEqual([expect.objectContaining({ fingerprint: FP, version: 1, ack: { ...WHO, ackedAt: NOW + 1000, episode: NOW } })]);
+  });
+
   it('lists nothing before the first tick', async () => {
     expect(await new AckStore(await freshTable(db().client)).streams()).toEqual([]);
   });

@@ -6,6 +6,7 @@
 import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertState } from '../../shared/core/alert';
 import { queryAll, type Table } from '../../shared/dynamo/table';
+import { AckStore } from '../../shared/state/acks';
 import { outboxItems } from '../../shared/run/deliver-outbox';
 import { BATCH_GET_ATTEMPTS, DynamoStateStore } from '../../shared/state/dynamo-store';
 import { ConcurrentTickError } from '../../shared/state/types';
@@ -92,6 +93,70 @@ describe('DynamoStateStore.load', () => {
     const s2 = await store.load();
     expect(s2.alerts.a).toMatchObject({ tier: 'critical', version: 1 });
     expect(s2.cursor.version).toBe(s1.cursor.version);
+  });
+});
+
+describe('DynamoStateStore reads and writes per tick', () => {
+  it('hands a tick the acknowledgement the ack function wrote on an alert, and null where there is none', async () => {
+    const table = await freshTable(db().client);
+    const store = new DynamoStateStore(table);
+    const { cursor } = await store.load();
+    await store.commit(cursor, { ...cursor, lastMinute: T0 }, [alert('a'), alert('b')]);
+    await new AckStore(table).acknowledge('a', null, { ackedBy: 'ana', via: 'slack' }, T0 + 60_000);
+    const { alerts } = await store.load();
+    expect(alerts.a.ack).toEqual({ ackedBy: 'ana', ackedAt: T0 + 60_000, via: 'slack', episode: T0 });
+    expect(alerts.b.ack).toBeNull();
+  });
+
+  it('reads the state and the outbox strongly consistent (a tick decides on what the last one wrote)', async () => {
+    const table = await freshTable(db().client);
+    const reads: [string, unknown][] = [];
+    const spying = hooked(table, (cmd) => {
+      const input = (cmd as { input: { ConsistentRead?: boolean; RequestItems?: Record<string, { ConsistentRead?: boolean }> } }).input;
+      if (cmd instanceof BatchGetCommand) reads.push(['BatchGet', input.RequestItems?.[table.name].ConsistentRead]);
+      else if ((cmd as object).constructor.name === 'QueryCommand') reads.push(['Query', input.ConsistentRead]);
+      return undefined;
+    });
+    const store = new DynamoStateStore(spying);
+    await store.putOutbox(outboxItems([sampleNotification({ id: 'o1' })], T0));
+    await store.load();
+    await store.readOutbox(['o1']);
+    expect(reads).toEqual([
+      ['Query', true],
+      ['BatchGet', true],
+    ]);
+  });
+
+  it('a tick that moves no alert writes its cursor and nothing else', async () => {
+    const table = await freshTable(db().client);
+    let writes = 0;
+    const counting = hooked(table, (cmd) => void (cmd instanceof UpdateCommand && writes++));
+    const store = new DynamoStateStore(counting);
+    const { cursor } = await store.load();
+    await store.commit(cursor, { ...cursor, lastMinute: T0 }, []);
+    expect(writes).toBe(1);
+  });
+
+  it('a tick whose journal a later tick already replaced still commits, and leaves the later cursor alone', async () => {
+    const table = await freshTable(db().client);
+    const later = new DynamoStateStore(table);
+    let raced = false;
+    // Between the slow tick's alert writes and its "REMOVE journal", a later tick commits.
+    const racing = hooked(table, async (cmd) => {
+      if (!raced && cmd instanceof UpdateCommand && cmd.input.UpdateExpression === 'REMOVE journal') {
+        raced = true;
+        const { cursor } = await later.load();
+        await later.commit(cursor, { ...cursor, lastMinute: T0 + 60_000 }, []);
+      }
+      return undefined;
+    });
+    const slow = new DynamoStateStore(racing);
+    const { cursor } = await slow.load();
+    await slow.commit(cursor, { ...cursor, lastMinute: T0 }, [alert('a')]);
+    expect(raced).toBe(true);
+    const after = await later.load();
+    expect(after.cursor).toMatchObject({ version: 2, lastMinute: T0 + 60_000, journal: [] });
+    expect(after.alerts.a.version).toBe(1);
   });
 });
 
@@ -194,5 +259,17 @@ describe('DynamoStateStore outbox', () => {
     const half = new DynamoStateStore(unprocessed, { sleep: async (ms) => void capped.push(ms), random: () => 0.5 });
     await half.readOutbox(['a']);
     expect(capped).toEqual([25, 50, 100, 200, 400]);
+  });
+
+  it('by default really waits between rounds (a throttled partition is not asked again at once)', async () => {
+    const table = await freshTable(db().client);
+    let misses = 2;
+    const throttled = hooked(table, async (cmd) => (cmd instanceof BatchGetCommand && misses-- > 0 ? { Responses: {}, UnprocessedKeys: cmd.input.RequestItems } : undefined));
+    const store = new DynamoStateStore(throttled, { random: () => 0.999 });
+    await store.putOutbox(outboxItems([sampleNotification({ id: 'o1' })], T0));
+    const started = Date.now();
+    expect((await store.readOutbox(['o1'])).items.map((i) => i.id)).toEqual(['o1']);
+    // Two waits of the full jitter's upper end: 49 ms, then 99 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 });

@@ -63,6 +63,13 @@ describe.each(stores)('state store contract (%s)', (_name, makeStore) => {
       expect((await store.load()).cursor.version).toBe(1);
     });
 
+    it('a refused commit says the cursor is what another tick recorded first (what the tick logs)', async () => {
+      const store = await makeStore();
+      const s0 = await store.load();
+      await store.commit(s0.cursor, next(s0.cursor), []);
+      await expect(store.commit(s0.cursor, next(s0.cursor), [])).rejects.toThrow(new ConcurrentTickError('the evaluation cursor'));
+    });
+
     it('refuses a first write when a cursor exists', async () => {
       const store = await makeStore();
       const s0 = await store.load();
@@ -76,12 +83,32 @@ describe.each(stores)('state store contract (%s)', (_name, makeStore) => {
       await store.commit(s0.cursor, next(s0.cursor, { pending: ['a', 'b'] }), []);
       await store.dropPending(['a', 'never-there']);
       const s1 = await store.load();
+      expect(s1.cursor.pending).toEqual(['b']);
       await store.commit(s1.cursor, next(s1.cursor, { pending: ['b', 'c'] }), []);
       expect((await store.load()).cursor.pending.sort()).toEqual(['b', 'c']);
     });
   });
 
+  describe('cursor contents', () => {
+    it('hands the next tick the notification groups, escalations, spend and slow minute the last one committed', async () => {
+      const store = await makeStore();
+      const s0 = await store.load();
+      const groups = { 'route oncall\n["(all)",{}]': { key: 'g1@1', members: { 'abc@1': { fingerprint: 'a'.repeat(24), firing: true } }, told: { oncall: 'firing' } } } as never;
+      const escalations = { 'escalation oncall route': { key: 'g1@1', policy: 'oncall', sent: 2, reached: ['slack-oncall'], acked: null } } as never;
+      const n1 = next(s0.cursor, { slowMinute: T0, spend: { m: 1.25 } as never, groups, escalations });
+      await store.commit(s0.cursor, n1, []);
+      expect((await store.load()).cursor).toMatchObject({ slowMinute: T0, spend: { m: 1.25 }, groups, escalations });
+    });
+  });
+
   describe('alerts: "version = :v" (attribute_not_exists for a new one)', () => {
+    it('lists the alerts it holds (reports, baseline exclusions), at their stored versions', async () => {
+      const store = await makeStore();
+      const s0 = await store.load();
+      await store.commit(s0.cursor, next(s0.cursor), [alert(0)]);
+      expect(await store.listAlerts()).toEqual([expect.objectContaining({ fingerprint: 'r/ModelId=m', tier: 'critical', version: 1, ack: null })]);
+    });
+
     it('writes an alert at its version and bumps it; a stale version is not written', async () => {
       const store = await makeStore();
       const s0 = await store.load();
@@ -103,7 +130,11 @@ describe.each(stores)('state store contract (%s)', (_name, makeStore) => {
       await store.putOutbox(outboxItems([n], T0));
       await store.putOutbox(outboxItems([{ ...n, receiver: 'other' }], T0 + 60_000));
       expect((await store.getOutbox(['o-1']))[0]).toMatchObject({ createdAt: T0, notification: { receiver: n.receiver } });
-      expect(await store.readOutbox(['o-1', 'missing'])).toMatchObject({ unread: [] });
+      // A missing id is simply not there: no item stands in for it, and it is not "unread".
+      const read = await store.readOutbox(['o-1', 'missing']);
+      expect(read.items.map((i) => i.id)).toStrictEqual(['o-1']);
+      expect(read.unread).toStrictEqual([]);
+      expect(await store.getOutbox(['missing'])).toStrictEqual([]);
     });
   });
 
@@ -146,9 +177,33 @@ describe.each(stores)('state store contract (%s)', (_name, makeStore) => {
       expect(await store.claim('o-1', T0 + 10 * LEASE, LEASE)).toBeNull();
       expect(await store.claim('nope', T0, LEASE)).toBeNull();
     });
+    it('judges the record as stored: only a sending item with an expired lease is taken over', async () => {
+      const store = await makeStore();
+      const [base] = outboxItems([sampleNotification({ id: 'o-x' })], T0);
+      const stale = { leaseUntil: T0 - 1, leaseOwner: 'lease-gone' };
+      await store.putOutbox([
+        { ...base, id: 'dead-leased', status: 'dead', ...stale },
+        { ...base, id: 'sent-leased', status: 'sent', sentAt: T0, ...stale },
+        { ...base, id: 'pending-not-due-leased', status: 'pending', nextAttemptAt: T0 + 60_000, ...stale },
+        // No lease at all: DynamoDB's "leaseUntil < :wall" is false on a null (a record no claim wrote).
+        { ...base, id: 'sending-no-lease', status: 'sending', leaseUntil: null },
+      ]);
+      wall = T0 + 10 * LEASE;
+      for (const id of ['dead-leased', 'sent-leased', 'pending-not-due-leased', 'sending-no-lease']) expect([id, await store.claim(id, T0, LEASE)]).toEqual([id, null]);
+    });
   });
 
   describe('finish: "sending AND leaseOwner = :owner"', () => {
+    it('refuses an unknown item, and one that is not sending whoever it names as owner', async () => {
+      const store = await makeStore();
+      const [base] = outboxItems([sampleNotification({ id: 'o-x' })], T0);
+      await store.putOutbox([{ ...base, id: 'pending-owned', status: 'pending', leaseUntil: T0 + LEASE, leaseOwner: 'lease-x' }]);
+      const done = { status: 'sent' as const, sentAt: T0, nextAttemptAt: T0, lastError: null };
+      expect(await store.finish('nope', done, 'lease-x')).toBe(false);
+      expect(await store.finish('pending-owned', done, 'lease-x')).toBe(false);
+      expect((await store.getOutbox(['pending-owned']))[0]).toMatchObject({ status: 'pending', sentAt: null });
+    });
+
     it('records only for the lease holder; a lost lease is false, not an exception, and changes nothing', async () => {
       const store = await makeStore();
       await store.putOutbox(outboxItems([sampleNotification({ id: 'o-1' })], T0));
