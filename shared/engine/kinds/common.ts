@@ -3,6 +3,23 @@ import type { Observation } from '../types';
 
 export const TIER_ORDER = TIERS;
 
+/** Limit texts per rule, each worked out once (a rule's tiers are the same every minute). */
+const LIMIT_TEXTS = new WeakMap<object, Partial<Record<Tier, string>>>();
+
+/** How each tier of a rule reads its limit ("above 5%"), from `text`, worked out on the rule's first judgement. */
+export function tierLimits<T>(rule: { tiers: Partial<Record<Tier, T>> }, text: (t: T) => string): Partial<Record<Tier, string>> {
+  let out = LIMIT_TEXTS.get(rule);
+  if (!out) {
+    out = {};
+    for (const tier of TIER_ORDER) {
+      const t = rule.tiers[tier];
+      if (t) out[tier] = text(t);
+    }
+    LIMIT_TEXTS.set(rule, out);
+  }
+  return out;
+}
+
 export interface TierCheck {
   tier: Tier;
   breach: boolean;

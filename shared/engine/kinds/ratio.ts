@@ -13,7 +13,7 @@ import { wilson, zFor } from '../../core/stats';
 import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, NO_EVIDENCE, countEvidenceOf } from '../evidence';
 import { evidenceBar } from '../false-alarms';
 import { countWindow, minutesOf, series, sumOver } from '../window';
-import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
+import { TIER_ORDER, type TierCheck, observation, tierLimits, unevaluable } from './common';
 import type { Observe } from '../types';
 
 /** Scratch for one observation at a time (the engine is synchronous; nothing keeps them past it). */
@@ -54,7 +54,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   }
   // Per tier, the minutes its evidence came from (for the details, formatted only when read).
   const evidence: { tier: string; minutes: number }[] = [];
-  const limits = limitsOf(rule);
+  const limits = tierLimits(rule, (t) => `above ${pct(t.above)}`);
   // The run of minutes each tier's evidence comes from: what decided it, when the window's rate alone is not above its limit.
   const decided: Partial<Record<string, { events: number; requests: number; minutes: number }>> = {};
 
@@ -116,17 +116,3 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   });
 };
 
-/** How each tier's limit reads ("above 5%"): the same every minute, worked out once per rule. */
-const limitTexts = new WeakMap<RatioRule, Partial<Record<string, string>>>();
-function limitsOf(rule: RatioRule): Partial<Record<string, string>> {
-  let out = limitTexts.get(rule);
-  if (!out) {
-    out = {};
-    for (const tier of TIER_ORDER) {
-      const t = rule.tiers[tier];
-      if (t) out[tier] = `above ${pct(t.above)}`;
-    }
-    limitTexts.set(rule, out);
-  }
-  return out;
-}

@@ -14,7 +14,7 @@ import { metricValue, times } from '../../core/format';
 import { EVIDENCE_MINUTES, EVIDENCE_SPAN, NULL_SHARE, exceedanceEvidenceOf, exceedanceNull, logScaleOfSorted, sortedLogs } from '../evidence';
 import { evidenceBar } from '../false-alarms';
 import { countWindow, minutesOf, series, valuesOver } from '../window';
-import { TIER_ORDER, type TierCheck, observation, unevaluable } from './common';
+import { TIER_ORDER, type TierCheck, observation, tierLimits, unevaluable } from './common';
 import type { Observe } from '../types';
 
 const AGG = { median, mean, max: (x: number[]) => (x.length ? Math.max(...x) : null), min: (x: number[]) => (x.length ? Math.min(...x) : null), sum: (x: number[]) => (x.length ? sum(x) : null) };
@@ -80,7 +80,11 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
   const evidence: { tier: string; n: ReturnType<typeof normalOf>; minutes: number | (() => number) }[] = [];
   // The span's logs as they are now, copied once for the tiers whose scan is left to the details.
   let logsKept: Float64Array | null = null;
-  const limits = limitsOf(rule);
+  const limits = tierLimits(rule, (t) =>
+    [t.above !== undefined ? `above ${metricValue(rule.metric, t.above)}` : '', t.below !== undefined ? `below ${metricValue(rule.metric, t.below)}` : '', t.baseline_ratio ? `≥ ${times(t.baseline_ratio)} baseline` : '']
+      .filter(Boolean)
+      .join(' and '),
+  );
   for (const tier of TIER_ORDER) {
     const t = rule.tiers[tier];
     if (!t) continue;
@@ -142,24 +146,6 @@ function passes(t: Tier, base: number | null, relax: number, v: number): boolean
     if (!(v >= base * t.baseline_ratio * (1 - relax))) return false;
   }
   return true;
-}
-
-/** How each tier's limit reads ("above 4s and ≥ 2× baseline"): the same every minute, worked out once per rule. */
-const limitTexts = new WeakMap<ThresholdRule, Partial<Record<string, string>>>();
-function limitsOf(rule: ThresholdRule): Partial<Record<string, string>> {
-  let out = limitTexts.get(rule);
-  if (!out) {
-    out = {};
-    for (const tier of TIER_ORDER) {
-      const t = rule.tiers[tier];
-      if (!t) continue;
-      out[tier] = [t.above !== undefined ? `above ${metricValue(rule.metric, t.above)}` : '', t.below !== undefined ? `below ${metricValue(rule.metric, t.below)}` : '', t.baseline_ratio ? `≥ ${times(t.baseline_ratio)} baseline` : '']
-        .filter(Boolean)
-        .join(' and ');
-    }
-    limitTexts.set(rule, out);
-  }
-  return out;
 }
 
 type Tier = ThresholdRule['tiers'][keyof ThresholdRule['tiers']] & object;
