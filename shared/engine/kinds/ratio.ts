@@ -98,7 +98,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
     // The figure that decides the tier named in `limit`, never a value below the limit it names: the
     // window's rate when it is above; else the evidence's run of minutes (sequential), which is above
     // it whenever it decides; else the window's rate with the hysteresis that keeps a firing tier.
-    text: (limit) => {
+    text(limit) {
       const window = `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min${limit ? `; ${limit}` : ''})`;
       const t = rule.tiers[limit.split(' ')[0] as keyof typeof rule.tiers];
       if (!t || rate > t.above) return window;
@@ -108,7 +108,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
       const holdsAbove = t.above * (1 - rule.hysteresis);
       return rate > holdsAbove ? `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min; ${limit}, a firing tier holds while above ${pct(holdsAbove)})` : window;
     },
-    details: () => {
+    details() {
       const more: Record<string, number> = {};
       for (const e of evidence) more[`${e.tier}_evidence_minutes`] = e.minutes;
       return { events, requests: w.requests, window_minutes: w.minutes, rate_lower_bound: Number(lower.toFixed(4)), ...more };
