@@ -38,7 +38,7 @@ export function unevaluable(reason: string): Observation {
  * details. Kinds write `text` and `details` as methods, not arrow properties, and keep closures made
  * per judgement out of named bindings: the CLI runs through tsx, whose keepNames gives every named
  * function expression a `__name(fn, …)` call (Object.defineProperty) each time it is made, which was
- * a fifth of a tick's time over 1,000 models (the deployed bundles are built without it).
+ * measurably slower in the engine bench (the deployed bundles are built without it).
  */
 export interface Texts {
   value: number;
