@@ -176,39 +176,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     for (const model of models) {
       // A place that could not be read this tick: its models are unknown, not silent; judge them next time.
       if (failedPlace(frame, model)) continue;
-      const cache = new Map<string, Observation | { failed: unknown }>();
-      const ctx: KindContext = {
-        frame,
-        index,
-        minute,
-        baselines: input.baselines,
-        pricing,
-        spend,
-        tz: config.settings.timezone,
-        peer: (name) => {
-          const r = byName.get(name);
-          if (!r || !appliesTo(r, model)) return null;
-          try {
-            return get(r);
-          } catch (e) {
-            throw new Error(`its condition rule "${name}" failed: ${errorText(e)}`);
-          }
-        },
-      };
-      /** Each rule is observed once per model and minute; a failure is remembered like a result. */
-      const get = (rule: Rule): Observation => {
-        let o = cache.get(rule.name);
-        if (!o) {
-          try {
-            o = observe(rule, model, ctx);
-          } catch (e) {
-            o = { failed: e };
-          }
-          cache.set(rule.name, o);
-        }
-        if ('failed' in o) throw o.failed;
-        return o;
-      };
+      const ctx = new ModelMinute(frame, index, minute, input.baselines, pricing, spend, config.settings.timezone, model, byName);
       for (const rule of config.rules) {
         if (!rule.standalone || !appliesTo(rule, model) || (rule.kind === 'budget' && !rule.per_model) || rule.kind === 'source_health') continue;
         try {
@@ -223,7 +191,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
             continue;
           }
           const target = targetOf(rule, model);
-          const obs = get(rule);
+          const obs = ctx.get(rule);
           // No alert stored and nothing breaching: the minute would leave a fresh inactive state, not kept.
           if (!states[target.fp] && !input.onObservation && quiet(rule, obs)) continue;
           apply(rule, { ...target.labels }, obs, minute, at, target.fp);
@@ -248,6 +216,50 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   // Every state handed back reads as if its texts had been written each minute.
   for (const [fp, texts] of unwritten) writeTexts(states[fp], texts);
   return { states, changed: [...changed], transitions, spend, ruleErrors: [...failures.values()] };
+}
+
+/**
+ * One model at one minute, as the kinds see it (KindContext): each rule is observed once (a failure
+ * is remembered like a result), and a composite reads its condition rules through `peer`. A class,
+ * so a model and minute costs one object rather than an object and two closures.
+ */
+class ModelMinute implements KindContext {
+  private readonly cache = new Map<string, Observation | { failed: unknown }>();
+  constructor(
+    readonly frame: Frame,
+    readonly index: number,
+    readonly minute: number,
+    readonly baselines: Baselines,
+    readonly pricing: Pricing,
+    readonly spend: Spend,
+    readonly tz: string,
+    private readonly model: string,
+    private readonly byName: Map<string, Rule>,
+  ) {}
+
+  peer(name: string): Observation | null {
+    const r = this.byName.get(name);
+    if (!r || !appliesTo(r, this.model)) return null;
+    try {
+      return this.get(r);
+    } catch (e) {
+      throw new Error(`its condition rule "${name}" failed: ${errorText(e)}`);
+    }
+  }
+
+  get(rule: Rule): Observation {
+    let o = this.cache.get(rule.name);
+    if (!o) {
+      try {
+        o = observe(rule, this.model, this);
+      } catch (e) {
+        o = { failed: e };
+      }
+      this.cache.set(rule.name, o);
+    }
+    if ('failed' in o) throw o.failed;
+    return o;
+  }
 }
 
 /** Per rule: each model's labels and fingerprint, the same every minute and every tick (hashing them was a tenth of a tick). */

@@ -67,11 +67,14 @@ export const observeAbsent: Observe<AbsentRule> = (rule, model, ctx) => {
   return observation(checks, {
     value: gap,
     baseline: normalRate,
-    text: (limit) =>
-      gap === 0
+    text(limit) {
+      return gap === 0
         ? `receiving requests (${count(normalRate)}/min expected now)`
-        : `no datapoints for ${formatGap(gapMs)}; about ${count(expected)} requests expected in that time (${count(normalRate)}/min normally at this hour)${limit ? `; ${limit}` : ''}`,
-    details: () => ({ silent_minutes: gap, longest_recent_gap_minutes: usualGap, expected_requests: Math.round(expected), normal_per_minute: Number(normalRate.toFixed(2)), recent_per_minute: recent === null ? null : Number(recent.toFixed(2)) }),
+        : `no datapoints for ${formatGap(gapMs)}; about ${count(expected)} requests expected in that time (${count(normalRate)}/min normally at this hour)${limit ? `; ${limit}` : ''}`;
+    },
+    details() {
+      return { silent_minutes: gap, longest_recent_gap_minutes: usualGap, expected_requests: Math.round(expected), normal_per_minute: Number(normalRate.toFixed(2)), recent_per_minute: recent === null ? null : Number(recent.toFixed(2)) };
+    },
   });
 };
 

@@ -9,11 +9,13 @@ import { expectedCost, expectedOver, minuteEnd, weakest } from './expected';
 import type { KindContext, Observe } from '../types';
 
 function actual(rule: BaselineRule, model: string, ctx: KindContext, minutes: number): number | null {
-  const s = (m: string) => sumOver(series(ctx.frame, model, seriesKey(m, 'Sum')), ctx.index, minutes);
-  if (rule.series === 'tokens') return s('InputTokenCount') + s('OutputTokenCount');
-  if (rule.series === 'cost') return ctx.pricing.cost(model, s('InputTokenCount'), s('OutputTokenCount'));
-  return s(rule.series);
+  if (rule.series === 'tokens') return total('InputTokenCount', model, ctx, minutes) + total('OutputTokenCount', model, ctx, minutes);
+  if (rule.series === 'cost') return ctx.pricing.cost(model, total('InputTokenCount', model, ctx, minutes), total('OutputTokenCount', model, ctx, minutes));
+  return total(rule.series, model, ctx, minutes);
 }
+
+/** A counting metric's sum over the model's last `minutes`. */
+const total = (metric: string, model: string, ctx: KindContext, minutes: number): number => sumOver(series(ctx.frame, model, seriesKey(metric, 'Sum')), ctx.index, minutes);
 
 export const observeBaseline: Observe<BaselineRule> = (rule, model, ctx) => {
   const minutes = Math.round(rule.window / MINUTE);
@@ -39,8 +41,11 @@ export const observeBaseline: Observe<BaselineRule> = (rule, model, ctx) => {
     value: score,
     baseline: exp.value,
     cap: exp.confidence === 'low' ? 'warning' : undefined,
-    text: (limit) =>
-      `${rule.series} ${fmt(value)} in the last ${Math.round(minutes)} min vs ${fmt(exp.value)} expected (${rule.compare === 'ratio' ? times(score) : `${score.toFixed(1)} deviations`}${limit ? `; ${limit}` : ''})`,
-    details: () => ({ actual: Math.round(value * 100) / 100, expected: Math.round(exp.value * 100) / 100, window_minutes: minutes, baseline_confidence: exp.confidence }),
+    text(limit) {
+      return `${rule.series} ${fmt(value)} in the last ${Math.round(minutes)} min vs ${fmt(exp.value)} expected (${rule.compare === 'ratio' ? times(score) : `${score.toFixed(1)} deviations`}${limit ? `; ${limit}` : ''})`;
+    },
+    details() {
+      return { actual: Math.round(value * 100) / 100, expected: Math.round(exp.value * 100) / 100, window_minutes: minutes, baseline_confidence: exp.confidence };
+    },
   });
 };

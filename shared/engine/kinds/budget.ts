@@ -37,7 +37,11 @@ export function observeBudget(rule: BudgetRule, models: string[], baselines: Bas
   return observation(checks, {
     value: share,
     baseline: rule.monthly_usd,
-    text: (limit) => `${usd(spent)} of the ${usd(rule.monthly_usd)} monthly budget spent (${pct(share)}); month-end forecast ${usd(forecast)} (${pct(projected)})${limit ? `; ${limit}` : ''}${unpriced.length ? `; unpriced: ${unpriced.join(', ')}` : ''}`,
-    details: () => ({ spent_usd: Math.round(spent * 100) / 100, forecast_usd: Math.round(forecast * 100) / 100, budget_usd: rule.monthly_usd }),
+    text(limit) {
+      return `${usd(spent)} of the ${usd(rule.monthly_usd)} monthly budget spent (${pct(share)}); month-end forecast ${usd(forecast)} (${pct(projected)})${limit ? `; ${limit}` : ''}${unpriced.length ? `; unpriced: ${unpriced.join(', ')}` : ''}`;
+    },
+    details() {
+      return { spent_usd: Math.round(spent * 100) / 100, forecast_usd: Math.round(forecast * 100) / 100, budget_usd: rule.monthly_usd };
+    },
   });
 }

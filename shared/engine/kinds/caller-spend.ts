@@ -23,7 +23,11 @@ export function observeCallerSpend(rule: CallerSpendRule, model: string, caller:
     value: ratio,
     baseline: exp.value,
     cap: exp.confidence === 'low' ? 'warning' : undefined,
-    text: (limit) => `${caller} used ${count(tokens)} tokens in ${minutes} min vs ${count(exp.value)} normally (${times(ratio)}${limit ? `; ${limit}` : ''})${cost !== null ? `, about ${usd(cost)}` : ''}`,
-    details: () => ({ caller, tokens, expected_tokens: Math.round(exp.value), window_minutes: minutes }),
+    text(limit) {
+      return `${caller} used ${count(tokens)} tokens in ${minutes} min vs ${count(exp.value)} normally (${times(ratio)}${limit ? `; ${limit}` : ''})${cost !== null ? `, about ${usd(cost)}` : ''}`;
+    },
+    details() {
+      return { caller, tokens, expected_tokens: Math.round(exp.value), window_minutes: minutes };
+    },
   });
 }

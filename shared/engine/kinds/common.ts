@@ -33,7 +33,13 @@ export function unevaluable(reason: string): Observation {
   return { evaluable: false, breach: {}, hold: {}, value: null, threshold: null, baseline: null, text: reason, details: { reason } };
 }
 
-/** What a kind says about its figures, formatted only when read: the text for a tier's limit, and the details. */
+/**
+ * What a kind says about its figures, formatted only when read: the text for a tier's limit, and the
+ * details. Kinds write `text` and `details` as methods, not arrow properties, and keep closures made
+ * per judgement out of named bindings: the CLI runs through tsx, whose keepNames gives every named
+ * function expression a `__name(fn, …)` call (Object.defineProperty) each time it is made, which was
+ * measurably slower in the engine bench (the deployed bundles are built without it).
+ */
 export interface Texts {
   value: number;
   baseline: number | null;
@@ -135,9 +141,20 @@ class TierText {
 }
 
 /** Per-tier checks for "value above the tier's `above`" with hysteresis: the shape most kinds share. */
-export function aboveChecks(tiers: Partial<Record<Tier, { above: number }>>, value: number, hysteresis: number, limit: (above: number) => string): TierCheck[] {
+export function aboveChecks(tiers: Partial<Record<Tier, { above: number }>>, value: number, hysteresis: number, text: (above: number) => string): TierCheck[] {
   return TIER_ORDER.flatMap((tier) => {
     const t = tiers[tier];
-    return t ? [{ tier, breach: value > t.above, hold: value > t.above * (1 - hysteresis), limit: () => limit(t.above), threshold: t.above }] : [];
+    if (!t) return [];
+    return [
+      {
+        tier,
+        breach: value > t.above,
+        hold: value > t.above * (1 - hysteresis),
+        limit() {
+          return text(t.above);
+        },
+        threshold: t.above,
+      },
+    ];
   });
 }

@@ -13,18 +13,23 @@ import { TIER_ORDER, observation, unevaluable } from './common';
 import type { Observe } from '../types';
 
 export const observeCompletion: Observe<CompletionRule> = (rule, model, ctx) => {
-  const get = (o: 'finished' | 'truncated' | 'filtered' | 'failed' | 'unknown') => series(ctx.frame, model, logKey(o));
-  const [fin, trunc, filt, fail, unk] = (['finished', 'truncated', 'filtered', 'failed', 'unknown'] as const).map(get);
+  const [fin, trunc, filt, fail, unk] = (['finished', 'truncated', 'filtered', 'failed', 'unknown'] as const).map((o) => series(ctx.frame, model, logKey(o)));
   if (!fin && !trunc && !filt && !fail) return unevaluable('no invocation-log records for this model (is model-invocation logging on?)');
-  const over = (s: typeof fin, n: number) => sumOver(s, ctx.index, n);
-  const judged = (n: number) => over(fin, n) + over(trunc, n) + over(filt, n) + over(fail, n);
-  const w = adaptiveWindow(judged, minutesOf(rule.window), minutesOf(rule.max_window ?? rule.window * 6), rule.min_requests, ctx.index + 1);
+  const end = ctx.index;
+  // Judged responses over the last n minutes (the closure is an argument: see Texts in common.ts).
+  const w = adaptiveWindow(
+    (n) => sumOver(fin, end, n) + sumOver(trunc, end, n) + sumOver(filt, end, n) + sumOver(fail, end, n),
+    minutesOf(rule.window),
+    minutesOf(rule.max_window ?? rule.window * 6),
+    rule.min_requests,
+    ctx.index + 1,
+  );
   if (!w.enough || w.requests === 0) return unevaluable(`${w.requests} logged requests in ${w.minutes} min: not enough to judge`);
-  const f = over(fin, w.minutes);
-  const t = over(trunc, w.minutes);
-  const x = over(filt, w.minutes);
-  const e = over(fail, w.minutes);
-  const u = over(unk, w.minutes);
+  const f = sumOver(fin, end, w.minutes);
+  const t = sumOver(trunc, end, w.minutes);
+  const x = sumOver(filt, end, w.minutes);
+  const e = sumOver(fail, end, w.minutes);
+  const u = sumOver(unk, end, w.minutes);
   const rate = f / w.requests;
   const { upper } = wilson(f, w.requests, zFor(rule.confidence));
   const checks = TIER_ORDER.flatMap((tier) => {
@@ -35,8 +40,11 @@ export const observeCompletion: Observe<CompletionRule> = (rule, model, ctx) => 
   return observation(checks, {
     value: rate,
     baseline: null,
-    text: (limit) =>
-      `${pct(rate)} of ${w.requests} responses finished in ${w.minutes} min: ${t} cut at max tokens, ${x} filtered or refused, ${e} failed${u ? `, ${u} unclassified` : ''}${limit ? ` (${limit})` : ''}`,
-    details: () => ({ finished: f, truncated: t, filtered: x, failed: e, unknown: u, requests: w.requests, window_minutes: w.minutes, rate_upper_bound: Number(upper.toFixed(4)) }),
+    text(limit) {
+      return `${pct(rate)} of ${w.requests} responses finished in ${w.minutes} min: ${t} cut at max tokens, ${x} filtered or refused, ${e} failed${u ? `, ${u} unclassified` : ''}${limit ? ` (${limit})` : ''}`;
+    },
+    details() {
+      return { finished: f, truncated: t, filtered: x, failed: e, unknown: u, requests: w.requests, window_minutes: w.minutes, rate_upper_bound: Number(upper.toFixed(4)) };
+    },
   });
 };

@@ -41,8 +41,12 @@ const observeDaySoFar: Observe<CostRule> = (rule, model, ctx) => {
     value: ratio,
     baseline: soFar.value,
     cap: soFar.confidence === 'low' ? 'warning' : undefined,
-    text: (limit) => `${usd(spent.dayCost)} spent today so far vs ${usd(soFar.value)} expected by now (${times(ratio)}${limit ? `; ${limit}` : ''}); a normal day is about ${usd(day.value)}`,
-    details: () => ({ spent_usd: round(spent.dayCost), expected_so_far_usd: round(soFar.value), expected_day_usd: round(day.value), baseline_confidence: soFar.confidence, clock_shift_hours: soFar.shift / 3_600_000, ...evidenceDetails(evidence) }),
+    text(limit) {
+      return `${usd(spent.dayCost)} spent today so far vs ${usd(soFar.value)} expected by now (${times(ratio)}${limit ? `; ${limit}` : ''}); a normal day is about ${usd(day.value)}`;
+    },
+    details() {
+      return { spent_usd: round(spent.dayCost), expected_so_far_usd: round(soFar.value), expected_day_usd: round(day.value), baseline_confidence: soFar.confidence, clock_shift_hours: soFar.shift / 3_600_000, ...evidenceDetails(evidence) };
+    },
   });
 };
 
@@ -75,8 +79,12 @@ function observeSpendRate(rule: CostRule, window: number, model: string, ctx: Ki
     value: ratio,
     baseline: expected.value,
     cap: expected.confidence === 'low' ? 'warning' : undefined,
-    text: (limit) => `${usd(spent)} spent in the last ${n} min vs ${usd(expected.value)} normal for those minutes (${times(ratio)}${limit ? `; ${limit}` : ''})`,
-    details: () => ({ spent_usd: round(spent), expected_usd: round(expected.value), window_minutes: n, requests, baseline_confidence: expected.confidence, clock_shift_hours: expected.shift / 3_600_000, ...evidenceDetails(evidence) }),
+    text(limit) {
+      return `${usd(spent)} spent in the last ${n} min vs ${usd(expected.value)} normal for those minutes (${times(ratio)}${limit ? `; ${limit}` : ''})`;
+    },
+    details() {
+      return { spent_usd: round(spent), expected_usd: round(expected.value), window_minutes: n, requests, baseline_confidence: expected.confidence, clock_shift_hours: expected.shift / 3_600_000, ...evidenceDetails(evidence) };
+    },
   });
 }
 

@@ -7,7 +7,7 @@
  * can never page.
  */
 import type { RatioRule } from '../../rules/schema';
-import { seriesKey } from '../../core/series';
+import { seriesKey, type Series } from '../../core/series';
 import { pct } from '../../core/format';
 import { wilson, zFor } from '../../core/stats';
 import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, NO_EVIDENCE, countEvidenceOf } from '../evidence';
@@ -38,7 +38,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   // Whether any slot with requests has events: without one, every slot only takes evidence away
   // (countEvidenceOf: n × a negative weight, for a limit above 0), and no tier has a run of evidence.
   let anyEvents = false;
-  if (rule.evidence === 'sequential') {
+  if (rule.evidence === 'sequential' && needsSlots(rule, num, lo, ctx.index)) {
     slotEvents = EVENTS.subarray(0, ctx.index - lo + 1);
     slotRequests = REQUESTS.subarray(0, ctx.index - lo + 1);
     // As `at` sums them (from 0, in the rule's order), without a closure per slot.
@@ -98,7 +98,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
     // The figure that decides the tier named in `limit`, never a value below the limit it names: the
     // window's rate when it is above; else the evidence's run of minutes (sequential), which is above
     // it whenever it decides; else the window's rate with the hysteresis that keeps a firing tier.
-    text: (limit) => {
+    text(limit) {
       const window = `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min${limit ? `; ${limit}` : ''})`;
       const t = rule.tiers[limit.split(' ')[0] as keyof typeof rule.tiers];
       if (!t || rate > t.above) return window;
@@ -108,7 +108,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
       const holdsAbove = t.above * (1 - rule.hysteresis);
       return rate > holdsAbove ? `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min; ${limit}, a firing tier holds while above ${pct(holdsAbove)})` : window;
     },
-    details: () => {
+    details() {
       const more: Record<string, number> = {};
       for (const e of evidence) more[`${e.tier}_evidence_minutes`] = e.minutes;
       return { events, requests: w.requests, window_minutes: w.minutes, rate_lower_bound: Number(lower.toFixed(4)), ...more };
@@ -116,3 +116,16 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   });
 };
 
+/**
+ * Whether the evidence scans need the span's per-slot counts: some slot has an event (a tier with a
+ * limit above 0 finds a run of evidence only where events are), or some tier's limit is 0. Most
+ * minutes of a healthy model have no error in the last hour, and the span is not summed at all.
+ */
+function needsSlots(rule: RatioRule, num: readonly (Series | undefined)[], lo: number, end: number): boolean {
+  if (TIER_ORDER.some((tier) => rule.tiers[tier] && !((rule.tiers[tier]?.above as number) > 0))) return true;
+  for (const x of num) {
+    if (!x) continue;
+    for (let i = lo; i <= end; i++) if ((x[i] ?? 0) > 0) return true;
+  }
+  return false;
+}

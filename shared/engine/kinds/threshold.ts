@@ -8,7 +8,7 @@
  * window holds enough requests to be judged at all.
  */
 import type { ThresholdRule } from '../../rules/schema';
-import { seriesKey } from '../../core/series';
+import { seriesKey, type Series } from '../../core/series';
 import { mean, median, sum } from '../../core/stats';
 import { metricValue, times } from '../../core/format';
 import { EVIDENCE_MINUTES, EVIDENCE_SPAN, NULL_SHARE, exceedanceEvidenceOf, exceedanceNull, logScaleOfSorted, sortedLogs } from '../evidence';
@@ -49,37 +49,18 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
   const exp = ctx.baselines.expect(model, key, ctx.minute);
   const base = exp && exp.confidence !== 'none' ? exp.value : null;
 
-  // The model's own recent minutes, for the spread of its normal (the center is its learned baseline):
-  // read by normalOf only for the recent median, without a baseline (the spread comes from `sorted`).
-  const recent = base === null ? valuesOver(values, ctx.index, EVIDENCE_SPAN) : NO_VALUES;
-  // Worked out once for every tier and alternative: the recent minutes' sorted logs (their spread),
-  // and each slot's log (NaN: no value) over the span the evidence reads.
+  // The evidence span, and what the sequential evidence reads of it (spanOf: each slot's log, the
+  // spread and the recent median), worked out once for every tier, and only once a tier has a minute
+  // past its limit: most minutes none has, no run of evidence can then breach, and what the details
+  // say of it is worked out from a copy of the span if they are read.
   const lo = Math.max(0, ctx.index - EVIDENCE_SPAN + 1);
-  let logs: Float64Array | null = null;
-  let sorted: Float64Array | null = null;
-  if (rule.evidence === 'sequential') {
-    logs = LOGS.subarray(0, ctx.index - lo + 1);
-    let positive = 0;
-    for (let i = lo; i <= ctx.index; i++) {
-      const v = values?.[i];
-      logs[i - lo] = v === null || v === undefined || !(v > 0) ? NaN : Math.log(v);
-      if (v !== null && v !== undefined && v > 0) positive++;
-    }
-    // The recent values are the span's values, so their positive ones' logs are these slots' logs (sorted).
-    sorted = SORTED.subarray(0, positive);
-    positive = 0;
-    for (let j = 0; j < logs.length; j++) if (logs[j] === logs[j]) sorted[positive++] = logs[j];
-    sorted.sort();
-  }
-  // The recent median, the center when no baseline is learned: once, not once per tier.
-  const recentMedian = base === null && rule.evidence === 'sequential' ? sortedMedian(recent) : undefined;
+  let span: Span | null = null;
+  let kept: Series | null = null;
   const pasts = PASTS.subarray(0, ctx.index - lo + 1);
 
   const checks: TierCheck[] = [];
   // Per tier, what the details say of its evidence (formatted only when the details are read).
-  const evidence: { tier: string; n: ReturnType<typeof normalOf>; minutes: number | (() => number) }[] = [];
-  // The span's logs as they are now, copied once for the tiers whose scan is left to the details.
-  let logsKept: Float64Array | null = null;
+  const evidence: Evidence[] = [];
   const limits = tierLimits(rule, (t) =>
     [t.above !== undefined ? `above ${metricValue(rule.metric, t.above)}` : '', t.below !== undefined ? `below ${metricValue(rule.metric, t.below)}` : '', t.baseline_ratio ? `≥ ${times(t.baseline_ratio)} baseline` : '']
       .filter(Boolean)
@@ -90,30 +71,28 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
     if (!t) continue;
     let breach = passes(t, base, 0, value);
     if (rule.evidence === 'sequential') {
-      const n = normalOf(t, base, recent, sorted ?? undefined, recentMedian);
       let past = false;
-      if (n) {
-        for (let i = lo; i <= ctx.index; i++) {
-          const v = values?.[i];
-          pasts[i - lo] = v === null || v === undefined ? -1 : passes(t, base, 0, v) ? 1 : 0;
-          if (pasts[i - lo] === 1) past = true;
-        }
+      for (let i = lo; i <= ctx.index; i++) {
+        const v = (values as Series)[i];
+        pasts[i - lo] = v === null || v === undefined ? -1 : passes(t, base, 0, v) ? 1 : 0;
+        if (pasts[i - lo] === 1) past = true;
       }
       const minutes = t.evidence_minutes ?? EVIDENCE_MINUTES[tier];
-      // No minute of the span past the limit: no run of evidence has a minute past it (its events are
-      // those minutes), so the tier cannot breach; the run's length (details) is scanned only if read.
-      const ev = n && past ? exceedanceEvidenceOf(logs as Float64Array, pasts, n, lo, ctx.index, minutes) : null;
-      // Minutes past the limit, further from the model's own normal than its normal minutes go (the bar
-      // is the tier's false-alarm budget), from at least EVIDENCE_MINUTES of them, with minutes past the
-      // limit in the run and in its latest minutes (the last twelfth of the run).
-      breach = ev !== null && ev.score >= evidenceBar(rule, tier) + ev.extraBar && ev.events > 0 && ev.recent.events > 0 && ev.recent.evidence > 0;
-      if (n && !past) {
-        const kept = (logsKept ??= (logs as Float64Array).slice());
-        const pastsKept = pasts.slice();
-        const from = lo;
-        const end = ctx.index;
-        evidence.push({ tier, n, minutes: () => exceedanceEvidenceOf(kept, pastsKept, n, from, end, minutes).minutes });
-      } else if (n || ev?.minutes) evidence.push({ tier, n, minutes: ev?.minutes ?? 0 });
+      if (past) {
+        span ??= spanOf(values as Series, lo, ctx.index, base, LOGS, SORTED);
+        const n = normalOf(t, base, NO_VALUES, span.sorted, span.recentMedian);
+        const ev = n ? exceedanceEvidenceOf(span.logs, pasts, n, lo, ctx.index, minutes) : null;
+        // Minutes past the limit, further from the model's own normal than its normal minutes go (the bar
+        // is the tier's false-alarm budget), from at least EVIDENCE_MINUTES of them, with minutes past the
+        // limit in the run and in its latest minutes (the last twelfth of the run).
+        breach = ev !== null && ev.score >= evidenceBar(rule, tier) + ev.extraBar && ev.events > 0 && ev.recent.events > 0 && ev.recent.evidence > 0;
+        if (n || ev?.minutes) evidence.push({ tier, t, n, minutes: ev?.minutes ?? 0 });
+      } else {
+        // No minute of the span past the limit: no run of evidence has a minute past it (its events are
+        // those minutes), so the tier cannot breach; its normal and run (details) are worked out if read.
+        kept ??= (values as Series).slice(lo, ctx.index + 1);
+        evidence.push({ tier, t, n: undefined, minutes, pasts: pasts.slice() });
+      }
     }
     checks.push({ tier, breach, hold: breach || passes(t, base, rule.hysteresis, value), limit: limits[tier] as string, threshold: t.above ?? t.below ?? null });
   }
@@ -122,19 +101,68 @@ export const observeThreshold: Observe<ThresholdRule> = (rule, model, ctx) => {
     baseline: base,
     // Only a rule that compares with the baseline is limited by how well it is known.
     cap: exp?.confidence === 'low' && Object.values(rule.tiers).some((t) => t?.baseline_ratio !== undefined) ? 'warning' : undefined,
-    text: (limit) =>
-      `${rule.metric} ${rule.stat} ${metricValue(rule.metric, value)} over ${w.minutes} min${limit ? ` (${limit})` : ''}${base !== null ? `, baseline ${metricValue(rule.metric, base)} (${times(value / base)})` : ''}`,
-    details: () => {
+    text(limit) {
+      return `${rule.metric} ${rule.stat} ${metricValue(rule.metric, value)} over ${w.minutes} min${limit ? ` (${limit})` : ''}${base !== null ? `, baseline ${metricValue(rule.metric, base)} (${times(value / base)})` : ''}`;
+    },
+    details() {
       const more: Record<string, number> = {};
+      let keptSpan: Span | null = null;
       for (const e of evidence) {
-        if (e.n) more[`${e.tier}_null_share`] = Number(exceedanceNull(e.n.center, e.n.scale, e.n.limit, e.n.side).toPrecision(2));
-        const minutes = typeof e.minutes === 'number' ? e.minutes : e.minutes();
+        let { n, minutes } = e;
+        if (e.pasts) {
+          // A tier with no minute past its limit: its normal, and the run the scan finds, from the span as it was.
+          const length = e.pasts.length;
+          keptSpan ??= spanOf(kept as Series, 0, length - 1, base, new Float64Array(length), new Float64Array(length));
+          n = normalOf(e.t, base, NO_VALUES, keptSpan.sorted, keptSpan.recentMedian);
+          if (!n) continue;
+          minutes = exceedanceEvidenceOf(keptSpan.logs, e.pasts, n, lo, ctx.index, minutes).minutes;
+        }
+        if (n) more[`${e.tier}_null_share`] = Number(exceedanceNull(n.center, n.scale, n.limit, n.side).toPrecision(2));
         if (minutes) more[`${e.tier}_evidence_minutes`] = minutes;
       }
       return { window_minutes: w.minutes, requests: w.requests, aggregate: rule.aggregate, baseline_confidence: exp?.confidence ?? 'none', ...more };
     },
   });
 };
+
+/** What the details say of a tier's evidence: its normal and run length, or (pasts: no minute past its limit) what to work them out from. */
+interface Evidence {
+  tier: string;
+  t: Tier;
+  n: ReturnType<typeof normalOf> | undefined;
+  /** The run's length; with `pasts`, the minimum number of minutes to scan for. */
+  minutes: number;
+  pasts?: Int8Array;
+}
+
+/**
+ * What the sequential evidence reads of the span (slots lo..end of `values`): each slot's log (NaN:
+ * no value) in `logs`, the positive values' logs ascending (the spread of the model's normal), and
+ * the recent median (its center when no baseline is learned). `logs` and `sorted` are scratch of at
+ * least end − lo + 1 slots.
+ */
+interface Span {
+  logs: Float64Array;
+  sorted: Float64Array;
+  recentMedian: number | null | undefined;
+}
+
+function spanOf(values: Series, lo: number, end: number, base: number | null, logsScratch: Float64Array, sortedScratch: Float64Array): Span {
+  const logs = logsScratch.subarray(0, end - lo + 1);
+  let positive = 0;
+  for (let i = lo; i <= end; i++) {
+    const v = values[i];
+    logs[i - lo] = v === null || v === undefined || !(v > 0) ? NaN : Math.log(v);
+    if (v !== null && v !== undefined && v > 0) positive++;
+  }
+  // The recent values are the span's values, so their positive ones' logs are these slots' logs (sorted).
+  const sorted = sortedScratch.subarray(0, positive);
+  positive = 0;
+  for (let j = 0; j < logs.length; j++) if (logs[j] === logs[j]) sorted[positive++] = logs[j];
+  sorted.sort();
+  // The recent median, the center when no baseline is learned: once, not once per tier.
+  return { logs, sorted, recentMedian: base === null ? sortedMedian(valuesOver(values, end, EVIDENCE_SPAN)) : undefined };
+}
 
 /** Whether a value is past a tier's limits, relaxed by `relax` (the hysteresis that keeps a firing tier). */
 function passes(t: Tier, base: number | null, relax: number, v: number): boolean {

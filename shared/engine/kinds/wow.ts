@@ -15,7 +15,11 @@ export const observeWow: Observe<WowRule> = (rule, model, ctx) => {
   return observation(checks, {
     value: change,
     baseline: w.previous,
-    text: (limit) => `${what}: ${fmt(w.current)} vs ${fmt(w.previous)} a week before (${change >= 0 ? '+' : ''}${pct(change)}${limit ? `; ${limit}` : ''})`,
-    details: () => ({ current: Math.round(w.current), previous: Math.round(w.previous), requests: w.requests }),
+    text(limit) {
+      return `${what}: ${fmt(w.current)} vs ${fmt(w.previous)} a week before (${change >= 0 ? '+' : ''}${pct(change)}${limit ? `; ${limit}` : ''})`;
+    },
+    details() {
+      return { current: Math.round(w.current), previous: Math.round(w.previous), requests: w.requests };
+    },
   });
 };
