@@ -10,7 +10,7 @@ import type { RatioRule } from '../../rules/schema';
 import { seriesKey, type Series } from '../../core/series';
 import { pct } from '../../core/format';
 import { wilson, zFor } from '../../core/stats';
-import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, NO_EVIDENCE, countEvidenceOf } from '../evidence';
+import { CONFIRM_EVENTS, EVIDENCE_MINUTES, EVIDENCE_SPAN, NO_EVIDENCE, countEvidenceOf, type Evidence } from '../evidence';
 import { evidenceBar } from '../false-alarms';
 import { countWindow, minutesOf, series, sumOver } from '../window';
 import { TIER_ORDER, type TierCheck, observation, tierLimits, unevaluable } from './common';
@@ -53,21 +53,35 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
     }
   }
   // Per tier, the minutes its evidence came from (for the details, formatted only when read).
-  const evidence: { tier: string; minutes: number }[] = [];
+  // Per tier, the run of minutes its evidence comes from (sequential): for the details, and for the text
+  // when the window's rate alone is not above the limit. Scanned at once for a tier that could breach;
+  // otherwise only if a text or the details are read, from a copy of the span's counts (kept).
+  const scans: Scan[] = [];
+  const kept: Kept = { lo, end: ctx.index, events: null, requests: null };
   const limits = tierLimits(rule, (t) => `above ${pct(t.above)}`);
-  // The run of minutes each tier's evidence comes from: what decided it, when the window's rate alone is not above its limit.
-  const decided: Partial<Record<string, { events: number; requests: number; minutes: number }>> = {};
 
   const checks: TierCheck[] = TIER_ORDER.flatMap((tier) => {
     const t = rule.tiers[tier];
     if (!t) return [];
     let breach: boolean;
     if (rule.evidence === 'sequential') {
-      const ev = anyEvents || !(t.above > 0) ? countEvidenceOf(slotEvents as Float64Array, slotRequests as Float64Array, lo, ctx.index, t.above, t.evidence_minutes ?? EVIDENCE_MINUTES[tier]) : NO_EVIDENCE;
+      const least = t.evidence_minutes ?? EVIDENCE_MINUTES[tier];
+      let ev: Evidence | null = NO_EVIDENCE;
+      if (anyEvents || !(t.above > 0)) {
+        if (couldBreach(slotEvents as Float64Array, slotRequests as Float64Array, t.above, rule.min_events)) {
+          ev = countEvidenceOf(slotEvents as Float64Array, slotRequests as Float64Array, lo, ctx.index, t.above, least);
+        } else {
+          ev = null;
+          kept.events ??= (slotEvents as Float64Array).slice();
+          kept.requests ??= (slotRequests as Float64Array).slice();
+        }
+      }
+      scans.push({ tier, above: t.above, least, ev });
       // Strong enough, from enough events and requests, the rate over those minutes above the limit itself,
       // and still above it over the latest of them (so the tier resets as soon as the problem stops).
       // The bar follows the tier's false-alarm budget (false-alarms.ts), unless the rule sets evidence_odds.
       breach =
+        ev !== null &&
         ev.score >= evidenceBar(rule, tier) &&
         ev.events >= rule.min_events &&
         ev.requests >= rule.min_requests &&
@@ -75,8 +89,6 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
         // A single event never confirms: after a large incident, one stray error must not reopen it.
         ev.recent.events >= CONFIRM_EVENTS &&
         ev.recent.events > t.above * ev.recent.requests;
-      if (ev.minutes) evidence.push({ tier, minutes: ev.minutes });
-      if (ev.requests > 0) decided[tier] = { events: ev.events, requests: ev.requests, minutes: ev.minutes };
     } else {
       // Start firing on evidence: the confident lower bound is above the limit.
       breach = enoughEvents && lower > t.above;
@@ -102,15 +114,19 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
       const window = `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min${limit ? `; ${limit}` : ''})`;
       const t = rule.tiers[limit.split(' ')[0] as keyof typeof rule.tiers];
       if (!t || rate > t.above) return window;
-      const ev = decided[limit.split(' ')[0]];
-      if (ev && ev.events > t.above * ev.requests)
+      const scan = scans.find((x) => x.tier === limit.split(' ')[0]);
+      const ev = scan ? scanned(scan, kept) : NO_EVIDENCE;
+      if (ev.requests > 0 && ev.events > t.above * ev.requests)
         return `${pct(ev.events / ev.requests)} over the last ${ev.minutes} min (${ev.events} of ${ev.requests} requests; ${limit}); ${pct(rate)} over the last ${w.minutes} min`;
       const holdsAbove = t.above * (1 - rule.hysteresis);
       return rate > holdsAbove ? `${pct(rate)} (${events} of ${w.requests} requests in ${w.minutes} min; ${limit}, a firing tier holds while above ${pct(holdsAbove)})` : window;
     },
     details() {
       const more: Record<string, number> = {};
-      for (const e of evidence) more[`${e.tier}_evidence_minutes`] = e.minutes;
+      for (const scan of scans) {
+        const { minutes } = scanned(scan, kept);
+        if (minutes) more[`${scan.tier}_evidence_minutes`] = minutes;
+      }
       return { events, requests: w.requests, window_minutes: w.minutes, rate_lower_bound: Number(lower.toFixed(4)), ...more };
     },
   });
@@ -126,6 +142,48 @@ function needsSlots(rule: RatioRule, num: readonly (Series | undefined)[], lo: n
   for (const x of num) {
     if (!x) continue;
     for (let i = lo; i <= end; i++) if ((x[i] ?? 0) > 0) return true;
+  }
+  return false;
+}
+
+/** A tier's evidence (null: not scanned yet), and what to scan it with. */
+interface Scan {
+  tier: string;
+  above: number;
+  least: number;
+  ev: Evidence | null;
+}
+
+/** The span's per-slot counts as they were, for the scans left to a read (null until one is). */
+interface Kept {
+  lo: number;
+  end: number;
+  events: Float64Array | null;
+  requests: Float64Array | null;
+}
+
+/** A tier's evidence: scanned when the tier was judged, or now from the kept counts. */
+function scanned(scan: Scan, kept: Kept): Evidence {
+  return (scan.ev ??= countEvidenceOf(kept.events as Float64Array, kept.requests as Float64Array, kept.lo, kept.end, scan.above, scan.least));
+}
+
+/**
+ * Whether some run of minutes ending now (slots with requests, each minute's events counted up to
+ * its requests, as countEvidenceOf counts them) holds at least `need` events and more events than
+ * `limit` × its requests: what the run of a breaching tier holds (min_events, and its rate above the
+ * limit). Without one, no run of evidence can breach, and the scan is left until its figures are
+ * read. The sums are made in the scan's order (latest minute first), so they are the very figures
+ * the breach compares.
+ */
+function couldBreach(events: Float64Array, requests: Float64Array, limit: number, need: number): boolean {
+  let x = 0;
+  let n = 0;
+  for (let j = requests.length - 1; j >= 0; j--) {
+    const r = requests[j];
+    if (!(r > 0)) continue;
+    x += Math.min(events[j], r);
+    n += r;
+    if (x >= need && x > limit * n) return true;
   }
   return false;
 }
