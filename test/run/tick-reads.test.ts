@@ -228,7 +228,7 @@ rules:
 });
 
 describe('models known without data', () => {
-  it('are the models of stored alerts, of the baselines and of the invocation logs, each once, sorted, and every read asks for them', async () => {
+  it('are the models of stored alerts, of the baselines and of the invocation logs, each once, sorted, and the reads of the tick ask for them', async () => {
     const rules = `
 receivers:
   - { name: sns-alerts, type: sns }
@@ -262,7 +262,7 @@ rules:
       if (report.transitions.some((t) => t.kind === 'firing' && t.state.labels.ModelId === MODEL)) fired = true;
     }
     expect(fired).toBe(true);
-    // MODEL's alert names it: known (and judged) even in the minutes it publishes nothing.
+    // MODEL's alert names it: known from its stored alert, though it has published nothing since minute 14.
     const after = await h.tick(21);
     expect(after.requests).toEqual([`main -42..19 ${SE},Invocations:Sum known=alpha.model-v1:0,amazon.nova-lite-v1:0,log.model-v1:0,zeta.model-v1:0`]);
   });
