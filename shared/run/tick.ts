@@ -161,14 +161,14 @@ export async function runTick(deps: TickDeps, now: number): Promise<TickReport> 
     // a run recording observations (explain, the report) reads them all, to show the real counts.
     const some = account && !deps.onObservation ? countsPerModel(config, state.alerts, frame, account, state.cursor.held, reads, Math.min(first, plan.slowFrom ?? first), latest) : new Map<string, Set<string>>();
     const full = new Map([...reads].map(([place, keys]) => [place, keys.filter((k) => !some.has(`${place}\u0000${k}`))] as const).filter(([, keys]) => keys.length));
-    const parts = [
-      ...byKeys(full).map(([keys, where]) => ({ keys, req: { ...window, keys, knownModels, places: where } })),
+    const requests = [
+      ...byKeys(full).map(([keys, where]) => ({ ...window, keys, knownModels, places: where })),
       ...[...some].filter(([, targets]) => targets.size).map(([id, targets]) => {
         const [place, key] = id.split('\u0000');
-        return { keys: [key], req: { ...window, keys: [key], places: [place], models: [...targets] } };
+        return { ...window, keys: [key], places: [place], models: [...targets] };
       }),
     ];
-    for (const { part } of await Promise.all(parts.map(async (p) => ({ part: await deps.source.fetch(p.req) })))) mergeFrame(frame, mainKeys, part);
+    for (const part of await Promise.all(requests.map((req) => deps.source.fetch(req)))) mergeFrame(frame, mainKeys, part);
     // Counts only slow rules read are not judged this tick: what is held of them waits for the next slow read.
     const kept = Object.fromEntries(Object.entries(state.cursor.held ?? {}).filter(([k]) => !countKeys.includes(k)));
     const completed = account ? completeCounts(frame, countKeys, account, state.cursor.held, full, places, some) : {};

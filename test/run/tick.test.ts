@@ -4,6 +4,7 @@
  * another one does, a tick with nothing new to judge, silences read only while something fires, a
  * region that could not be read, and the time left for delivery.
  */
+import type { GroupAck } from '../../shared/core/group';
 import type { Silence } from '../../shared/core/silence';
 import { placeKey } from '../../shared/core/target';
 import { MINUTE } from '../../shared/core/time';
@@ -64,7 +65,7 @@ function setup(extra: Partial<TickDeps> = {}, rules = RULES, replayed = trace) {
     return runTick(deps, t);
   };
   const sent = () => notifiers.sent.map((c) => `${c.notification.action} ${c.notification.alert.labels.ModelId}`);
-  return { config, store, notifiers, lines, deps, tick, sent };
+  return { config, store, notifiers, lines, deps, tick, sent, now: () => now };
 }
 
 describe('latestVisibleMinute and timeLeftOf', () => {
@@ -208,6 +209,21 @@ describe('rule failures', () => {
       { level: 'error', msg: 'rule failed; the other rules were evaluated', extra: { rule: 'latency-p95', model: OTHER, minutes: 1, message: 'RangeError: corrupt baseline item' } },
     ]);
   });
+
+  it('are reported and logged without a metrics port too', async () => {
+    const baselines: Baselines = { ...NO_BASELINES, expect: (m) => (m === OTHER ? (() => { throw new RangeError('corrupt baseline item'); })() : null) };
+    const h = setup({ baselines: async () => baselines }, `${RULES}  - name: latency-p95
+    kind: threshold
+    metric: InvocationLatency
+    stat: p95
+    tiers:
+      critical: { above: 10s, for: 5m }
+    next_check: Look at output tokens per request.
+`);
+    const r = await h.tick(at(5));
+    expect(r.failedRules).toEqual([{ rule: 'latency-p95', model: OTHER, minutes: 1, message: 'RangeError: corrupt baseline item' }]);
+    expect(h.lines.filter((l) => l.level === 'error')).toHaveLength(1);
+  });
 });
 
 describe('silences', () => {
@@ -269,7 +285,9 @@ describe('invocation-log counts', () => {
     // log_delay 5m, publication_delay 2m: the logs lag the metrics by three minutes.
     const latest = latestVisibleMinute(at(6), 2 * MINUTE);
     expect(calls[1].to).toBe(latest + MINUTE - 3 * MINUTE);
-    expect(calls[1].from).toBeLessThan(calls[1].to);
+    // The read window starts the rules' lookback (completion-rate's window six times: 90 minutes) before
+    // the minute judged; the log counts read start those three minutes earlier, to be shifted onto it.
+    expect(calls[1].from).toBe(latest - 90 * MINUTE - 3 * MINUTE);
     expect([...calls[1].models].sort()).toEqual([MODEL, OTHER]);
   });
 });
@@ -317,5 +335,233 @@ rules:
     expect(state.cursor.lastMinute).toBe(latestVisibleMinute(at(55), 2 * MINUTE));
     expect(state.cursor.slowMinute).toBeLessThanOrEqual(state.cursor.lastMinute!);
     expect(state.cursor.slowMinute).toBeGreaterThan(state.cursor.lastMinute! - 5 * MINUTE);
+  });
+});
+
+describe('invocation-log counts on the ticks that judge their rules', () => {
+  // detail_every 5m: server-errors (for 1m) is judged every tick, completion-rate (for 15m) every five minutes.
+  const rules = (extra = '') => `
+receivers:
+  - { name: sns-alerts, type: sns }
+routes:
+  critical: [sns-alerts]
+rules:
+  - name: server-errors
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    window: 5m
+    tiers:
+      critical: { above: 5%, for: 1m }
+    next_check: Check the AWS Health Dashboard.
+  - name: completion-rate
+    kind: completion
+    window: 15m
+    min_requests: 50
+    tiers:
+      critical: { below: 80%, for: 15m }
+    next_check: See the breakdown.
+${extra}`;
+  const ticksReading = async (yaml: string) => {
+    const reads: number[] = [];
+    const h = setup({ logs: { buckets: async () => (reads.push(h.now()), []) } }, yaml);
+    for (let t = at(3); t <= at(13); t += MINUTE) await h.tick(t);
+    return reads.map((t) => (t - T0) / MINUTE);
+  };
+
+  it('are read on the slow ticks only when only slow rules read them', async () => {
+    // The slow rules' ticks: the first (3), then every five minutes.
+    expect(await ticksReading(rules())).toEqual([3, 8, 13]);
+  });
+
+  it('are read every tick when a fast composite rule reads a rule that reads them', async () => {
+    const both = `  - { name: both, kind: composite, all: [{ rule: server-errors }, { rule: completion-rate }], next_check: Both at once., tiers: { critical: { for: 1m } } }\n`;
+    expect(await ticksReading(rules(both))).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+  });
+});
+
+describe('silences while nothing fires at the end of the tick', () => {
+  it('hold back an alert that fires and resolves within one catch-up tick', async () => {
+    const silence: Silence = { id: 's1', matchers: [`ModelId="${MODEL}"`], author: 'ana', comment: 'maintenance', startsAt: at(0), endsAt: at(120), createdAt: at(0) };
+    const quiet = setup({ silences: { current: async () => [silence] } });
+    const loud = setup();
+    for (const h of [quiet, loud]) {
+      await h.tick(at(3));
+      // 37 minutes missed: the errors of minutes 10-19 fire and resolve within this one tick.
+      const r = await h.tick(at(40));
+      expect(r.transitions.map((t) => t.kind)).toEqual(['firing', 'resolved']);
+      expect((await h.store.load()).alerts).not.toEqual({});
+    }
+    expect(loud.sent()).toEqual([`trigger ${MODEL}`, `resolve ${MODEL}`]);
+    expect(quiet.sent()).toEqual([]);
+  });
+});
+
+describe('a silence added after the trigger', () => {
+  it('holds back the resolve, the silences read while only the alert\'s group is open', async () => {
+    const reads: number[] = [];
+    let silences: Silence[] = [];
+    const h = setup({ silences: { current: async (now) => (reads.push(now), silences) } });
+    let t = at(3);
+    for (; !h.notifiers.sent.length; t += MINUTE) await h.tick(t);
+    expect(h.sent()).toEqual([`trigger ${MODEL}`]);
+    silences = [{ id: 's1', matchers: [`ModelId="${MODEL}"`], author: 'ana', comment: 'known incident', startsAt: t, endsAt: at(120), createdAt: t }];
+    let resolvedAt = 0;
+    for (; t <= at(45); t += MINUTE) if ((await h.tick(t)).transitions.some((x) => x.kind === 'resolved')) resolvedAt = t;
+    expect(resolvedAt).toBeGreaterThan(0);
+    expect(reads).toContain(resolvedAt);
+    expect(h.sent()).toEqual([`trigger ${MODEL}`]);
+  });
+});
+
+describe('escalation', () => {
+  const ESCALATING = `
+receivers:
+  - { name: sns-oncall, type: sns }
+  - { name: sns-exec, type: sns }
+routes:
+  critical: []
+  escalation: { critical: oncall }
+escalation:
+  oncall:
+    steps:
+      - { after: 0m, receivers: [sns-oncall] }
+      - { after: 3m, receivers: [sns-exec] }
+rules:
+  - name: server-errors
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    window: 5m
+    tiers:
+      critical: { above: 5%, for: 5m }
+    next_check: Check the AWS Health Dashboard.
+`;
+  const timeline = (h: ReturnType<typeof setup>) => h.notifiers.sent.map((c) => `${(Date.parse(c.notification.at) - T0) / MINUTE} ${c.notification.action} ${c.receiver}`);
+
+  it('goes on step by step across ticks, and the resolve reaches every step told', async () => {
+    const h = setup({}, ESCALATING);
+    for (let t = at(3); t <= at(45); t += MINUTE) await h.tick(t);
+    const fired = Date.parse(h.notifiers.sent[0].notification.at);
+    const m = (fired - T0) / MINUTE;
+    expect(timeline(h)).toEqual([`${m} trigger sns-oncall`, `${m + 3} escalate sns-exec`, expect.stringMatching(/ resolve sns-oncall$/), expect.stringMatching(/ resolve sns-exec$/)]);
+  });
+
+  it('stops at a group acknowledged (Slack, PagerDuty, the CLI)', async () => {
+    const h = setup({}, ESCALATING);
+    const load = h.store.load.bind(h.store);
+    let acks: Record<string, GroupAck> = {};
+    h.store.load = async () => ({ ...(await load()), groupAcks: acks });
+    let t = at(3);
+    for (; !h.notifiers.sent.length; t += MINUTE) await h.tick(t);
+    const [group] = Object.values((await h.store.load()).cursor.escalations ?? {});
+    acks = { [group.key]: { key: group.key, ackedBy: 'ana', ackedAt: t, via: 'cli' } };
+    for (; t <= at(35); t += MINUTE) await h.tick(t);
+    expect(timeline(h).filter((l) => l.includes('escalate'))).toEqual([]);
+  });
+
+  it('a silence from after the trigger holds back the resolve, read while only the escalation group is open', async () => {
+    const reads: number[] = [];
+    let silences: Silence[] = [];
+    const h = setup({ silences: { current: async (now) => (reads.push(now), silences) } }, ESCALATING);
+    let t = at(3);
+    for (; !h.notifiers.sent.length; t += MINUTE) await h.tick(t);
+    silences = [{ id: 's1', matchers: [`ModelId="${MODEL}"`], author: 'ana', comment: 'known incident', startsAt: t, endsAt: at(120), createdAt: t }];
+    let resolvedAt = 0;
+    for (; t <= at(45); t += MINUTE) if ((await h.tick(t)).transitions.some((x) => x.kind === 'resolved')) resolvedAt = t;
+    expect(resolvedAt).toBeGreaterThan(0);
+    expect(reads).toContain(resolvedAt);
+    expect(timeline(h).filter((l) => l.includes('resolve'))).toEqual([]);
+  });
+});
+
+describe('models.include patterns that match no model seen', () => {
+  const rules = `
+receivers:
+  - { name: sns-alerts, type: sns }
+routes:
+  critical: [sns-alerts]
+settings: { detail_every: 1m }
+rules:
+  - name: latency-p95
+    kind: threshold
+    metric: InvocationLatency
+    stat: p95
+    models: { include: ['amazon.nova-lite*', 'mistral.*'] }
+    tiers:
+      critical: { above: 10s, for: 5m }
+    next_check: Look at output tokens per request.
+`;
+  it('are said again exactly when the answer changes, with the models seen, sorted', async () => {
+    // The trace has OTHER only; the baselines know another model each tick.
+    let known = [MODEL];
+    const baselines: Baselines = { ...NO_BASELINES, models: () => known };
+    const only = traceOf(T0, { [OTHER]: { 'Invocations:Sum': runs([100, 60]), 'InvocationLatency:p95': runs([800, 60]) } });
+    const h = setup({ baselines: async () => baselines }, rules, only);
+    const warned = () => h.lines.filter((l) => l.level === 'warn').map((l) => [l.msg, l.extra.modelsSeen]);
+    await h.tick(at(5));
+    await h.tick(at(6));
+    expect(warned()).toEqual([['models.include pattern "mistral.*" of rule latency-p95 matches no model seen', [MODEL, OTHER]]]);
+    known = ['mistral.mistral-large-2402-v1:0'];
+    await h.tick(at(7));
+    await h.tick(at(8));
+    expect(warned()).toEqual([
+      ['models.include pattern "mistral.*" of rule latency-p95 matches no model seen', [MODEL, OTHER]],
+      ['models.include pattern "amazon.nova-lite*" of rule latency-p95 matches no model seen', [OTHER, 'mistral.mistral-large-2402-v1:0']],
+    ]);
+  });
+});
+
+describe('slow rules judged over several minutes at once', () => {
+  // detail_every 5m: output tokens wait for the slow read (every five minutes), server errors do not.
+  const rules = `
+receivers:
+  - { name: sns-alerts, type: sns }
+routes:
+  critical: [sns-alerts]
+rules:
+  - name: server-errors
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    window: 5m
+    tiers:
+      critical: { above: 5%, for: 1m }
+    next_check: Check the AWS Health Dashboard.
+  - name: output-tokens
+    kind: threshold
+    metric: OutputTokenCount
+    stat: Sum
+    window: 1m
+    evidence: window
+    tiers:
+      critical: { above: 100000, for: 1m }
+    next_check: Look at who sends the long prompts.
+`;
+  // OTHER: 200k output tokens a minute in minutes 7-19.
+  const tokens = traceOf(T0, {
+    [MODEL]: { 'Invocations:Sum': runs([100, 60]), 'InvocationServerErrors:Sum': runs([0, 60]), 'OutputTokenCount:Sum': runs([1000, 60]) },
+    [OTHER]: { 'Invocations:Sum': runs([100, 60]), 'InvocationServerErrors:Sum': runs([0, 60]), 'OutputTokenCount:Sum': [...runs([1000, 7]), ...runs([200_000, 13]), ...runs([1000, 40])] },
+  });
+
+  it('report and send what they decide on the tick that reads them', async () => {
+    const h = setup({}, rules, tokens);
+    const reports: TickReport[] = [];
+    for (let t = at(3); t <= at(13); t += MINUTE) reports.push(await h.tick(t));
+    // Tick 13 judges minute 10 for the fast rules and minutes 6-10 for the slow ones: pending on minute 7, firing on 8.
+    expect(reports.slice(0, -1).every((r) => r.transitions.length === 0)).toBe(true);
+    const last = reports[reports.length - 1];
+    expect(last.evaluated?.minutes).toBe(1);
+    expect(last.transitions.map((t) => [t.kind, t.state.rule, t.state.labels.ModelId, (t.minute - T0) / MINUTE])).toEqual([['firing', 'output-tokens', OTHER, 8]]);
+    expect(h.sent()).toEqual([`trigger ${OTHER}`]);
+  });
+
+  it('report their failures on the tick that reads them', async () => {
+    const baselines: Baselines = { ...NO_BASELINES, expect: () => { throw new RangeError('corrupt baseline item'); } };
+    const h = setup({ baselines: async () => baselines }, rules, tokens);
+    for (let t = at(3); t < at(8); t += MINUTE) await h.tick(t);
+    const r = await h.tick(at(8));
+    expect(r.evaluated?.minutes).toBe(1);
+    expect(r.failedRules.map((f) => [f.rule, f.model, f.minutes])).toEqual([['output-tokens', MODEL, 5], ['output-tokens', OTHER, 5]]);
   });
 });
