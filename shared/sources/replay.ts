@@ -43,8 +43,12 @@ export class ReplaySource implements MetricSource {
     const visibleTo = Math.floor((this.clock.now() - this.clock.delayMs) / MINUTE) * MINUTE; // minutes closing by then
     const length = Math.max(0, Math.round((req.to - req.from) / req.period));
     const frame: Frame = { from: req.from, length, period: req.period, models: {} };
-    for (const [model, byKey] of Object.entries(this.trace.series)) {
-      if (!this.asked(req, model)) continue;
+    // (each model's place worked out once per trace, not per read)
+    const { models, placeOf } = this.models();
+    for (let m = 0; m < models.length; m++) {
+      const model = models[m];
+      if ((req.places && !req.places.includes(placeOf[m])) || (req.models && !req.models.includes(model))) continue;
+      const byKey = this.trace.series[model];
       const out: Record<SeriesKey, (number | null)[]> = {};
       let any = false;
       for (const key of req.keys) {
