@@ -55,9 +55,16 @@ export function describeTarget(key: string): string {
 export const placeKey = (region: string | undefined, account: string | undefined): string => `${region ?? ''}${SEP}${account ?? ''}`;
 
 export function placeOfTarget(key: string): string {
-  const t = parseTarget(key);
-  return placeKey(t.region, t.account);
+  // Asked for every model several times a tick: each key parsed once.
+  let place = places.get(key);
+  if (place === undefined) {
+    if (places.size > 10_000) places.clear();
+    const t = parseTarget(key);
+    places.set(key, (place = placeKey(t.region, t.account)));
+  }
+  return place;
 }
+const places = new Map<string, string>();
 
 /** Labels of a place, for alerts about the place itself (a region or account that cannot be read). */
 export function placeLabels(place: string): Record<string, string> {

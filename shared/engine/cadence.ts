@@ -177,9 +177,16 @@ export function planFetch(input: PlanInput): FetchPlan {
 
 /** The account-wide pseudo-target of a place (`*` for a deployment watching one place). */
 export function accountTarget(place: string): string {
-  const { region, account } = parseTarget(`${place}|${ACCOUNT}`);
-  return targetKey({ modelId: ACCOUNT, region, account });
+  // Asked several times a tick per place and count: worked out once per place.
+  let acct = accountTargets.get(place);
+  if (acct === undefined) {
+    if (accountTargets.size > 10_000) accountTargets.clear();
+    const { region, account } = parseTarget(`${place}|${ACCOUNT}`);
+    accountTargets.set(place, (acct = targetKey({ modelId: ACCOUNT, region, account })));
+  }
+  return acct;
 }
+const accountTargets = new Map<string, string>();
 
 /** Whether the account-wide frame shows any event of `key` at all (a non-zero datapoint). */
 export function accountHas(account: Frame | undefined, key: SeriesKey, place = placeOfTarget(ACCOUNT)): boolean {

@@ -43,8 +43,12 @@ export class ReplaySource implements MetricSource {
     const visibleTo = Math.floor((this.clock.now() - this.clock.delayMs) / MINUTE) * MINUTE; // minutes closing by then
     const length = Math.max(0, Math.round((req.to - req.from) / req.period));
     const frame: Frame = { from: req.from, length, period: req.period, models: {} };
-    for (const [model, byKey] of Object.entries(this.trace.series)) {
-      if (!this.asked(req, model)) continue;
+    // (each model's place worked out once per trace, not per read)
+    const { models, placeOf } = this.models();
+    for (let m = 0; m < models.length; m++) {
+      const model = models[m];
+      if ((req.places && !req.places.includes(placeOf[m])) || (req.models && !req.models.includes(model))) continue;
+      const byKey = this.trace.series[model];
       const out: Record<SeriesKey, (number | null)[]> = {};
       let any = false;
       for (const key of req.keys) {
@@ -93,19 +97,32 @@ export class ReplaySource implements MetricSource {
    */
   async fetchAccount(req: Omit<FetchRequest, 'knownModels'>): Promise<Frame> {
     this.stats.calls++;
-    const perModel = this.read(req);
     for (const key of req.keys) {
       const { metric, stat } = parseSeriesKey(key);
       if (stat !== 'Sum' || !COUNT_METRICS.has(metric)) throw new Error(`ReplaySource: no account-wide replay of ${key} (counting metrics' Sum only)`);
     }
+    const visibleTo = Math.floor((this.clock.now() - this.clock.delayMs) / MINUTE) * MINUTE;
+    const length = Math.max(0, Math.round((req.to - req.from) / req.period));
+    const offset = (req.from - this.trace.from) / MINUTE;
+    const visible = Math.min(length, (visibleTo - req.from) / MINUTE);
+    // Minute data: each place's sums worked out once per trace, sliced as a per-model read is (the same sums, added in the same order).
+    const sliced = req.period === MINUTE && Number.isInteger(offset) && Number.isInteger(visible);
+    const perModel = sliced ? undefined : this.read(req);
     // One account-wide series per place of the trace (a trace with region and account fields keys its models by place).
     const models: Frame['models'] = {};
-    const seen = new Set(Object.keys(this.trace.series).map(placeOfTarget));
-    const places = [...(seen.size ? seen : [placeKey(undefined, undefined)])].filter((p) => !req.places || req.places.includes(p));
+    const seen = this.places();
+    const places = (seen.length ? seen : [placeKey(undefined, undefined)]).filter((p) => !req.places || req.places.includes(p));
     for (const place of places) {
       const { region, account } = parseTarget(`${place}|${ACCOUNT}`);
       const out: Record<SeriesKey, (number | null)[]> = {};
       for (const key of req.keys) {
+        if (!perModel) {
+          const sums = this.placeSums(place, key);
+          const total: (number | null)[] = new Array(length).fill(null);
+          for (let i = Math.max(0, -offset); i < visible && offset + i < sums.length; i++) total[i] = sums[offset + i];
+          out[key] = total;
+          continue;
+        }
         const total: (number | null)[] = new Array(perModel.length).fill(null);
         for (const [target, byKey] of Object.entries(perModel.models)) {
           if (placeOfTarget(target) !== place) continue;
@@ -117,7 +134,52 @@ export class ReplaySource implements MetricSource {
       models[targetKey({ modelId: ACCOUNT, region, account })] = out;
       this.count(req.period, req.keys.length);
     }
-    return { from: perModel.from, length: perModel.length, period: perModel.period, models };
+    return { from: req.from, length, period: req.period, models };
+  }
+
+  /** The trace's models and their places, in the trace's order (worked out again if its models change). */
+  private modelList: { models: string[]; places: string[]; placeOf: string[] } | undefined;
+  private models(): { models: string[]; places: string[]; placeOf: string[] } {
+    const models = Object.keys(this.trace.series);
+    const cached = this.modelList;
+    if (cached && cached.models.length === models.length && cached.models.every((m, i) => m === models[i])) return cached;
+    const placeOf = models.map(placeOfTarget);
+    return (this.modelList = { models, places: [...new Set(placeOf)], placeOf });
+  }
+  private places(): string[] {
+    return this.models().places;
+  }
+
+  /**
+   * A place's per-minute sum of `key` over the whole trace (null: no model has a datapoint then),
+   * each minute added model by model in the trace's order, as fetchAccount adds a per-model read.
+   * Kept while the place's models and their series are the same arrays of the same lengths.
+   */
+  private readonly sums = new Map<string, { models: string[]; byModel: ((number | null)[] | undefined)[]; lengths: number[]; sums: (number | null)[] }>();
+  private placeSums(place: string, key: SeriesKey): (number | null)[] {
+    const { models, placeOf } = this.models();
+    const id = `${place}\u0000${key}`;
+    const cached = this.sums.get(id);
+    if (cached && cached.models === models) {
+      let same = true;
+      for (let m = 0; m < models.length && same; m++) {
+        if (placeOf[m] !== place) continue;
+        const src = this.trace.series[models[m]][key];
+        same = src === cached.byModel[m] && (src?.length ?? 0) === cached.lengths[m];
+      }
+      if (same) return cached.sums;
+    }
+    const byModel = models.map((m, j) => (placeOf[j] === place ? this.trace.series[m][key] : undefined));
+    const sums: (number | null)[] = new Array(Math.max(0, ...byModel.map((s) => s?.length ?? 0))).fill(null);
+    for (const src of byModel) {
+      if (!src) continue;
+      for (let i = 0; i < src.length; i++) {
+        const v = src[i];
+        if (v !== null && v !== undefined) sums[i] = (sums[i] ?? 0) + v;
+      }
+    }
+    this.sums.set(id, { models, byModel, lengths: byModel.map((s) => s?.length ?? 0), sums });
+    return sums;
   }
 
   /** One slot's value: the minute itself, or an hour rolled up the way CloudWatch would (sum / mean / median of percentiles). */
