@@ -213,19 +213,30 @@ export class SeasonalMemo {
   /** Brings the memo to `h` read with `weeks` past weeks; entries for hours before `keepFrom` are dropped. */
   sync(h: History, weeks: number, keepFrom: number): void {
     const shift = (h.start - this.start) / HOUR;
-    if (weeks !== this.weeks || !Number.isInteger(shift)) this.entries.clear();
+    const a = h.values;
+    const b = this.values;
+    if (weeks !== this.weeks || !Number.isInteger(shift) || Math.abs(shift) > a.length + b.length) this.entries.clear();
     else {
-      // Indices in the new history's coordinates over both spans; outside both, every read is null.
+      // New index i is old index i + shift. Both spans held are compared; outside both, every read is null.
       const changed: number[] = [];
-      const first = Math.min(0, -shift);
-      const end = Math.max(h.values.length, this.values.length - shift);
-      for (let i = first; i < end && changed.length <= MAX_CHANGED; i++) {
-        const now = i >= 0 && i < h.values.length ? (h.values[i] ?? null) : null;
-        const o = i + shift;
-        const before = o >= 0 && o < this.values.length ? (this.values[o] ?? null) : null;
-        // Object.is, spelled out (a zero's sign counts): this loop runs over every hour held.
-        if (now !== before || (now === 0 && 1 / now !== 1 / (before as number))) changed.push(h.start + i * HOUR);
+      const lo = Math.min(a.length, Math.max(0, -shift));
+      const hi = Math.max(lo, Math.min(a.length, b.length - shift));
+      for (let i = lo; i < hi && changed.length <= MAX_CHANGED; i++) {
+        const x = a[i];
+        const y = b[i + shift];
+        // Object.is on the values read (undefined reads as null), spelled out: this loop runs over every hour held.
+        if ((x !== y && (x ?? null) !== (y ?? null)) || (x === 0 && 1 / x !== 1 / (y as number))) changed.push(h.start + i * HOUR);
       }
+      // Held by one only (new [0, lo) and [hi, end); old likewise, in its own indices): the other reads null there.
+      const note = (i: number, v: number | null | undefined) => {
+        if ((v ?? null) !== null) changed.push(h.start + i * HOUR);
+      };
+      for (let i = 0; i < lo; i++) note(i, a[i]);
+      for (let i = hi; i < a.length; i++) note(i, a[i]);
+      const loOld = Math.min(b.length, lo + shift);
+      const hiOld = Math.min(b.length, hi + shift);
+      for (let o = 0; o < loOld; o++) note(o - shift, b[o]);
+      for (let o = hiOld; o < b.length; o++) note(o - shift, b[o]);
       if (changed.length > MAX_CHANGED) this.entries.clear();
       else {
         for (const [key, e] of this.entries) {

@@ -114,6 +114,9 @@ describe('incremental baselines: the same expectations as the implementation bef
   it('runs past five weeks, where every run also trims the oldest hour', () => {
     simulate(77, 'UTC', STARTS[0], HISTORY_HOURS - 10, 30);
     simulate(78, 'America/New_York', STARTS[0] + 10 * DAY, HISTORY_HOURS - 10, 30);
+    // A week after New York's fall-back, 28 local days before the oldest hour judged is 673 hours
+    // back: the very hour a run trims off the front, which must not be read from the memo.
+    simulate(79, 'America/New_York', Date.parse('2026-10-04T00:00:00Z'), HISTORY_HOURS - 10, 30);
   });
 
   it('two processes of runs through the same memo (models sharing a name across stores) stay exact', () => {
