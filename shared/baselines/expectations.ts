@@ -4,12 +4,16 @@
  * confidence, spread, week-over-week comparisons and month-to-date spend. Pure.
  */
 import type { ModelExpectations, ModelHistories, SeriesExpectation, History, Confidence, WeekOverWeek } from '../core/baseline';
-import { HOUR, DAY } from '../core/time';
+import { HOUR as HOUR_MS, DAY as DAY_MS } from '../core/time';
 import { CALLER_PREFIX } from '../core/log-keys';
 import { localDaysBefore, startOfMonth, startOfNextMonth } from '../core/tz';
 import type { Pricing } from '../pricing/pricing';
 import { at, learnedHours, raw } from './history';
 import { SeasonalMemo, levelExpectation, levelFactor, logSpread, volumeConfidence, weeksFor } from './seasonal';
+
+// Module copies: under tsx every read of an imported binding is a getter call (see seasonal.ts).
+const HOUR = HOUR_MS;
+const DAY = DAY_MS;
 
 export const VOLUME_SERIES = ['Invocations:Sum', 'InputTokenCount:Sum', 'OutputTokenCount:Sum'] as const;
 export const EXPECT_HOURS = 72;

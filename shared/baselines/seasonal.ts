@@ -239,11 +239,11 @@ export class SeasonalMemo {
       for (let o = hiOld; o < b.length; o++) note(o - shift, b[o]);
       if (changed.length > MAX_CHANGED) this.entries.clear();
       else {
-        for (const [key, e] of this.entries) {
+        this.entries.forEach((e, key) => {
           let stale = e.hour < keepFrom;
           for (let c = 0; c < changed.length && !stale; c++) stale = changed[c] >= e.lo - HOUR && changed[c] <= e.hi + HOUR;
           if (stale) this.entries.delete(key);
-        }
+        });
       }
     }
     this.h = h;

@@ -9,7 +9,8 @@
  */
 import fc from 'fast-check';
 import { buildExpectations } from '../../shared/baselines/expectations';
-import { HISTORY_HOURS, record } from '../../shared/baselines/history';
+import { HISTORY_HOURS, learnedHours, record } from '../../shared/baselines/history';
+import { learnedHours as refLearnedHours } from '../support/reference-baselines/history';
 import { median, mad } from '../../shared/core/stats';
 import type { History, ModelHistories } from '../../shared/core/baseline';
 import { Pricing } from '../../shared/pricing/pricing';
@@ -142,5 +143,16 @@ describe('median and mad without a sorted copy: the same value as sorting a copy
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('learnedHours counted in place: the count filter gave', () => {
+  it('nulls, an explicit undefined and holes alike', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const values = [1, null, 0, -0, undefined, , 5] as (number | null)[];
+    const h = { start: 0, values };
+    expect(learnedHours(h)).toBe(refLearnedHours(h));
+    expect(learnedHours(h)).toBe(5);
+    expect(learnedHours(undefined)).toBe(0);
   });
 });
