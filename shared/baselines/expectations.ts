@@ -55,10 +55,11 @@ const WEEK = 7 * DAY;
 /**
  * One SeasonalMemo per model, series and zone, kept across hourly runs in the same process (a
  * backtest, a warm Lambda): each run recomputes only the expectations its new hour can change
- * (see SeasonalMemo, exact whatever history it is given). Bounded: started over past MAX_MEMOS.
+ * (see SeasonalMemo, exact whatever history it is given). Bounded (a memo holds about 200 hours and a
+ * copy of five weeks, some 30 KB): started over past MAX_MEMOS (above 50 models × 23 series).
  */
 const memos = new Map<string, SeasonalMemo>();
-const MAX_MEMOS = 10_000;
+const MAX_MEMOS = 2_000;
 
 function memoOf(model: string, key: string, tz: string): SeasonalMemo {
   const id = `${model}\u0000${key}\u0000${tz}`;
