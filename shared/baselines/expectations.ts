@@ -4,12 +4,16 @@
  * confidence, spread, week-over-week comparisons and month-to-date spend. Pure.
  */
 import type { ModelExpectations, ModelHistories, SeriesExpectation, History, Confidence, WeekOverWeek } from '../core/baseline';
-import { HOUR, DAY } from '../core/time';
+import { HOUR as HOUR_MS, DAY as DAY_MS } from '../core/time';
 import { CALLER_PREFIX } from '../core/log-keys';
 import { localDaysBefore, startOfMonth, startOfNextMonth } from '../core/tz';
 import type { Pricing } from '../pricing/pricing';
 import { at, learnedHours, raw } from './history';
-import { levelExpectation, levelFactor, logSpread, seasonalWithBasis, volumeConfidence, weeksFor } from './seasonal';
+import { SeasonalMemo, levelExpectation, levelFactor, logSpread, volumeConfidence, weeksFor } from './seasonal';
+
+// Module copies: under tsx every read of an imported binding is a getter call (see seasonal.ts).
+const HOUR = HOUR_MS;
+const DAY = DAY_MS;
 
 export const VOLUME_SERIES = ['Invocations:Sum', 'InputTokenCount:Sum', 'OutputTokenCount:Sum'] as const;
 export const EXPECT_HOURS = 72;
@@ -24,15 +28,18 @@ export function buildExpectations(model: string, histories: ModelHistories, asOf
     const volume = isVolume(key);
     if (volume) {
       const weeks = weeksFor(h, asOf);
-      const f = levelFactor(h, asOf, tz, weeks);
+      const memo = memoOf(model, key, tz);
+      // Every hour asked below is at least a week before asOf (levelFactor, logSpread).
+      memo.sync(h, weeks, asOf - WEEK);
+      const f = levelFactor(h, asOf, tz, weeks, memo);
       const values: (number | null)[] = [];
       let basis = '';
       for (let i = 0; i < EXPECT_HOURS; i++) {
-        const s = seasonalWithBasis(h, start + i * HOUR, tz, weeks);
+        const s = memo.get(h, start + i * HOUR, tz, weeks);
         values.push(s === null ? null : round(s.value * f));
         basis += s === null ? '-' : s.basis[0];
       }
-      series[key] = { values, basis, confidence: volumeConfidence(h), spread: logSpread(h, asOf, tz, f, weeks), hours: learnedHours(h) };
+      series[key] = { values, basis, confidence: volumeConfidence(h), spread: logSpread(h, asOf, tz, f, weeks, memo), hours: learnedHours(h) };
     } else {
       const { value, confidence } = levelExpectation(h, asOf);
       series[key] = { values: new Array(EXPECT_HOURS).fill(value === null ? null : round(value)), confidence, spread: null, hours: learnedHours(h) };
@@ -42,6 +49,27 @@ export function buildExpectations(model: string, histories: ModelHistories, asOf
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+
+const WEEK = 7 * DAY;
+
+/**
+ * One SeasonalMemo per model, series and zone, kept across hourly runs in the same process (a
+ * backtest, a warm Lambda): each run recomputes only the expectations its new hour can change
+ * (see SeasonalMemo, exact whatever history it is given). Bounded (a memo holds about 200 hours and a
+ * copy of five weeks, some 30 KB): started over past MAX_MEMOS (above 50 models × 23 series).
+ */
+const memos = new Map<string, SeasonalMemo>();
+const MAX_MEMOS = 2_000;
+
+function memoOf(model: string, key: string, tz: string): SeasonalMemo {
+  const id = `${model}\u0000${key}\u0000${tz}`;
+  let m = memos.get(id);
+  if (!m) {
+    if (memos.size >= MAX_MEMOS) memos.clear();
+    memos.set(id, (m = new SeasonalMemo(tz)));
+  }
+  return m;
+}
 
 function sumRange(h: History | undefined, from: number, to: number, read = at): { sum: number; n: number } {
   let sum = 0;

@@ -4,12 +4,13 @@
  */
 import type { ModelExpectations } from '../core/baseline';
 import type { Baselines, Expectation } from '../engine/types';
+import { fixedBaselines } from '../engine/kinds/expected';
 import { HOUR } from '../core/time';
 import type { BaselineStore } from '../state/baselines';
 
 export function baselinesOf(list: ModelExpectations[]): Baselines {
   const byModel = new Map(list.map((e) => [e.model, e]));
-  return {
+  const baselines: Baselines = {
     expect(model, series, hour): Expectation | null {
       const e = byModel.get(model);
       const s = e?.series[series];
@@ -24,14 +25,22 @@ export function baselinesOf(list: ModelExpectations[]): Baselines {
     model: (model) => byModel.get(model) ?? null,
     models: () => [...byModel.keys()],
   };
+  // Read-only from here on: expectedOver may keep running sums for it.
+  fixedBaselines.add(baselines);
+  return baselines;
 }
 
+/** The same expectations items, in the same order (the memory store hands back the objects it holds until a learning run replaces them). */
+const sameItems = (a: ModelExpectations[], b: ModelExpectations[]): boolean => a.length === b.length && a.every((e, i) => e === b[i]);
+
 export function storedBaselines(store: BaselineStore, refreshMs = 10 * 60_000): (now: number) => Promise<Baselines> {
-  let cached: { at: number; value: Baselines } | undefined;
+  let cached: { at: number; list: ModelExpectations[]; value: Baselines } | undefined;
   return async (now) => {
     // Refresh when the hour turns or after refreshMs: a new learning run may have landed.
     if (!cached || Math.floor(cached.at / HOUR) !== Math.floor(now / HOUR) || now - cached.at >= refreshMs || now < cached.at) {
-      cached = { at: now, value: baselinesOf(await store.loadExpectations()) };
+      const list = await store.loadExpectations();
+      // Unchanged items keep the view built on them (and the sums expectedOver keeps for it).
+      cached = { at: now, list, value: cached && sameItems(cached.list, list) ? cached.value : baselinesOf(list) };
     }
     return cached.value;
   };

@@ -69,13 +69,13 @@ export class MemoryBaselineStore implements BaselineStore {
   private readonly expectations = new Map<string, ModelExpectations>();
 
   async loadHistories(): Promise<Record<string, StoredHistories>> {
-    return Object.fromEntries([...this.histories].map(([k, v]) => [k, structuredClone(v)]));
+    return Object.fromEntries([...this.histories].map(([k, v]) => [k, copy(v)]));
   }
 
   async saveHistories(model: string, stored: StoredHistories): Promise<void> {
     if ((this.histories.get(model)?.version ?? 0) !== stored.version) throw new ConcurrentTickError(`the baseline of ${model}`);
     stored.version += 1;
-    this.histories.set(model, structuredClone(stored));
+    this.histories.set(model, copy(stored));
   }
 
   async loadExpectations(): Promise<ModelExpectations[]> {
@@ -85,4 +85,21 @@ export class MemoryBaselineStore implements BaselineStore {
   async saveExpectations(list: ModelExpectations[]): Promise<void> {
     for (const e of list) this.expectations.set(e.model, e);
   }
+}
+
+/**
+ * A deep copy of plain data (objects, arrays, primitives), as structuredClone makes of it: a
+ * history's hourly values are copied with one slice instead of being serialised and read back
+ * (the hourly learning of a backtest loads and saves every model's five weeks each hour).
+ */
+function copy<T>(x: T): T {
+  if (x === null || typeof x !== 'object') return x;
+  if (Array.isArray(x)) {
+    const out = x.slice();
+    for (let i = 0; i < out.length; i++) if (out[i] !== null && typeof out[i] === 'object') out[i] = copy(out[i]);
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(x)) out[k] = copy((x as Record<string, unknown>)[k]);
+  return out as T;
 }

@@ -7,11 +7,79 @@ import type { Pricing } from '../../pricing/pricing';
 const RANK: Record<Confidence, number> = { none: 0, low: 1, ok: 2 };
 export const weakest = (...cs: Confidence[]): Confidence => cs.reduce((a, b) => (RANK[b] < RANK[a] ? b : a), 'ok');
 
+/**
+ * Baselines whose answers never change (baselinesOf: read-only expectations items), for which
+ * expectedOver may keep its running sums from one call to the next.
+ */
+export const fixedBaselines = new WeakSet<Baselines>();
+
 /** Expected value of a baseline series over [from, to) ms (partial hours pro rata), and its confidence. */
 export function expectedOver(baselines: Baselines, model: string, series: string, from: number, to: number): { value: number; confidence: Confidence } | null {
+  if (to - from > PREFIX_MIN_SPAN && fixedBaselines.has(baselines)) return expectedOverPrefix(baselines, model, series, from, to);
   let value = 0;
   let confidence: Confidence = 'ok';
   for (let h = Math.floor(from / HOUR) * HOUR; h < to; h += HOUR) {
+    const e = baselines.expect(model, series, h);
+    if (!e) return null;
+    const overlap = Math.min(to, h + HOUR) - Math.max(from, h);
+    value += (e.value * overlap) / HOUR;
+    confidence = weakest(confidence, e.confidence);
+  }
+  return { value, confidence };
+}
+
+/** Windows longer than this (day so far, the local day) keep running sums; shorter ones add up their two or three hours. */
+const PREFIX_MIN_SPAN = 2 * HOUR;
+
+/**
+ * expectedOver's sum after each whole hour from `from`: the hours of a window are added in order,
+ * and every hour but the last partial one contributes a term that depends on `from` only (the
+ * hour ends before `to`), so a later `to` from the same `from` (the day so far, minute after
+ * minute, and the whole local day asked again every minute) continues the same additions, in the
+ * same order, from where the last call stopped: the same floating-point value, not a re-association.
+ */
+interface Prefix {
+  /** sums[k], confs[k]: value and confidence after the first k whole hours. */
+  sums: number[];
+  confs: Confidence[];
+  /** hours[k]: the start of hour k (as the loop steps it). */
+  hours: number[];
+  /** Index of the first hour without an expectation (the sums stop there), or Infinity. */
+  dead: number;
+}
+
+/** baselines → model → series → from → sums. */
+const prefixes = new WeakMap<Baselines, Map<string, Map<string, Map<number, Prefix>>>>();
+
+function expectedOverPrefix(baselines: Baselines, model: string, series: string, from: number, to: number): { value: number; confidence: Confidence } | null {
+  let byModel = prefixes.get(baselines);
+  if (!byModel) prefixes.set(baselines, (byModel = new Map()));
+  let bySeries = byModel.get(model);
+  if (!bySeries) byModel.set(model, (bySeries = new Map()));
+  let byFrom = bySeries.get(series);
+  if (!byFrom) bySeries.set(series, (byFrom = new Map()));
+  let p = byFrom.get(from);
+  if (!p) byFrom.set(from, (p = { sums: [0], confs: ['ok'], hours: [Math.floor(from / HOUR) * HOUR], dead: Infinity }));
+  // Whole hours: those ending by `to` (h + HOUR <= to), as many as the loop would meet first.
+  while (p.dead === Infinity && p.hours[p.hours.length - 1] + HOUR <= to) {
+    const k = p.hours.length - 1;
+    const h = p.hours[k];
+    const e = baselines.expect(model, series, h);
+    if (!e) {
+      p.dead = k;
+      break;
+    }
+    const overlap = Math.min(to, h + HOUR) - Math.max(from, h);
+    p.sums.push(p.sums[k] + (e.value * overlap) / HOUR);
+    p.confs.push(weakest(p.confs[k], e.confidence));
+    p.hours.push(h + HOUR);
+  }
+  let k = p.hours.length - 1;
+  while (k > 0 && p.hours[k - 1] + HOUR > to) k--;
+  // Past the sums: the last, partial hour, or the hour found without an expectation (k stops there), as the plain loop.
+  let value = p.sums[k];
+  let confidence = p.confs[k];
+  for (let h = p.hours[k]; h < to; h += HOUR) {
     const e = baselines.expect(model, series, h);
     if (!e) return null;
     const overlap = Math.min(to, h + HOUR) - Math.max(from, h);
