@@ -331,3 +331,96 @@ describe('alerts that name no model', () => {
     expect(requests[0]).toBe('main -58..3 Invocations:Sum known=');
   });
 });
+
+describe('a count busy in one place and not in another', () => {
+  // detail_every 5m (the default): both ratios are fast (for 1m), so both counts are read account-wide every tick.
+  const rules = `
+receivers:
+  - { name: sns-alerts, type: sns }
+routes:
+  critical: [sns-alerts]
+rules:
+  - name: server-errors
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    window: 5m
+    tiers:
+      critical: { above: 5%, for: 1m }
+    next_check: Check the AWS Health Dashboard.
+  - name: throttles
+    kind: ratio
+    numerator: InvocationThrottles
+    denominator: [Invocations, InvocationThrottles]
+    window: 5m
+    tiers:
+      critical: { above: 5%, for: 1m }
+    next_check: Ask for a quota increase.
+`;
+  it('reads each place\'s counts account-wide, and per model only where its own account-wide read is not zero', async () => {
+    // Here: ten models with 20% server errors every minute, too dense to hold (11 values a minute over
+    // the hour read, above MAX_HELD_VALUES), no throttles. us-west-2: two models, no errors at all.
+    const busy = Array.from({ length: 10 }, (_, i) => `amazon.titan-text-${i}-v1:0`);
+    const west = ['amazon.nova-micro-v1:0', 'amazon.nova-lite-v1:0'].map((modelId) => targetKey({ modelId, region: 'us-west-2' }));
+    const replayed = traceOf(T0, {
+      ...Object.fromEntries(busy.map((m) => [m, { 'Invocations:Sum': runs([100, 90]), [SE]: runs([20, 90]), [TH]: runs([0, 90]) }])),
+      ...Object.fromEntries(west.map((m) => [m, { 'Invocations:Sum': runs([100, 90]), [SE]: runs([0, 90]), [TH]: runs([0, 90]) }])),
+    });
+    const h = setup({ rules, replayed });
+    const first = await h.tick(64);
+    // Every model here errs and could reach the tier: the place's server errors are read per model, and found too dense to hold.
+    expect(first.requests).toEqual([
+      'main 1..62 Invocations:Sum known=',
+      `account 1..62 ${SE},${TH} @${HERE},${W}`,
+      `counts 1..62 ${SE} @${HERE} known=`,
+    ]);
+    expect((await h.store.load()).cursor.held?.[SE]).toBeUndefined();
+    // (Their alerts, pending now, name the models: known to the next reads.)
+    // Next tick: here, the server errors are busy (read per model without the account-wide read that
+    // would prove nothing); the throttles are still read account-wide here, both counts in us-west-2.
+    // Two account-wide reads: each place's zeros spare it its per-model read.
+    const next = await h.tick(65);
+    expect(next.requests).toEqual([
+      `main 2..63 Invocations:Sum known=${busy.join(',')}`,
+      `account 2..63 ${TH} @${HERE}`,
+      `account 2..63 ${SE},${TH} @${W}`,
+      `counts 2..63 ${SE} @${HERE} known=${busy.join(',')}`,
+    ]);
+    // What each place reads is judged: the models here fire on their server errors, those of us-west-2 on nothing.
+    const reports = [first.report, next.report];
+    for (let m = 66; m <= 72; m++) reports.push((await h.tick(m)).report);
+    const fired = reports.flatMap((r) => r.transitions.map((t) => `${t.kind} ${t.state.rule} ${t.state.labels.ModelId}`));
+    expect(fired.sort()).toEqual(busy.map((m) => `firing server-errors ${m}`).sort());
+    expect(reports.every((r) => r.ruleErrors === 0)).toBe(true);
+  });
+});
+
+describe('a model every request of which is throttled', () => {
+  // detail_every 5m (the default): the throttles are read account-wide or per model only after the read of the series.
+  const rules = `
+receivers:
+  - { name: sns-alerts, type: sns }
+routes:
+  critical: [sns-alerts]
+rules:
+  - name: throttles
+    kind: ratio
+    numerator: InvocationThrottles
+    denominator: [Invocations, InvocationThrottles]
+    window: 5m
+    tiers:
+      critical: { above: 10%, for: 1m }
+    next_check: Ask for a quota increase.
+`;
+  it('has no Invocations datapoint (throttled requests are not invocations), yet its throttles are read and it fires', async () => {
+    const replayed = traceOf(T0, { [MODEL]: { [TH]: runs([50, 90]) } });
+    const h = setup({ rules, replayed });
+    const ticks = [];
+    for (let m = 3; m <= 8; m++) ticks.push(await h.tick(m));
+    // The first read finds no model at all; the throttles of the place are read per model and find it.
+    expect(ticks[0].requests).toEqual(['main -60..1 Invocations:Sum known=', `counts -60..1 ${TH} @${HERE} known=`]);
+    const fired = ticks.flatMap((t) => t.report.transitions).map((t) => [t.kind, t.state.rule, t.state.labels.ModelId]);
+    expect(fired).toEqual([['firing', 'throttles', MODEL]]);
+    expect(ticks.every((t) => t.report.ruleErrors === 0)).toBe(true);
+  });
+});

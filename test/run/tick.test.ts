@@ -245,6 +245,43 @@ describe('silences', () => {
   });
 });
 
+describe('silences on the resolve of an alert sent nowhere', () => {
+  it('are not read: nothing fires at the end of the tick and no group is open', async () => {
+    // A warning tier no route sends anywhere (only critical is routed): the alert fires and resolves,
+    // no message and no group; the silences are read on its firing tick, not on its resolve.
+    const rules = `
+receivers:
+  - { name: sns-alerts, type: sns }
+routes:
+  critical: [sns-alerts]
+settings: { detail_every: 1m }
+rules:
+  - name: server-errors
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    window: 5m
+    tiers:
+      warning: { above: 5%, for: 5m }
+    next_check: Check the AWS Health Dashboard.
+`;
+    const reads: number[] = [];
+    const h = setup({ silences: { current: async (now) => (reads.push(now), []) } }, rules);
+    const reports: TickReport[] = [];
+    for (let t = at(3); t <= at(45); t += MINUTE) reports.push(await h.tick(t));
+    const firing = reports.findIndex((r) => r.transitions.some((t) => t.kind === 'firing'));
+    const resolved = reports.findIndex((r) => r.transitions.some((t) => t.kind === 'resolved'));
+    expect(firing).toBeGreaterThan(0);
+    expect(resolved).toBeGreaterThan(firing);
+    expect(reports[resolved].transitions.map((t) => t.kind)).toEqual(['resolved']);
+    expect(h.sent()).toEqual([]);
+    expect((await h.store.load()).cursor.groups ?? {}).toEqual({});
+    // Read while it fires; not on the tick of its resolve, nor after.
+    expect(reads).toContain(at(3 + firing));
+    expect(reads.every((t) => t < at(3 + resolved))).toBe(true);
+  });
+});
+
 describe('a region or account that could not be read', () => {
   it('is named in a warning with the error, and the tick goes on', async () => {
     const west = placeKey('us-west-2', undefined);
@@ -335,6 +372,46 @@ rules:
     expect(state.cursor.lastMinute).toBe(latestVisibleMinute(at(55), 2 * MINUTE));
     expect(state.cursor.slowMinute).toBeLessThanOrEqual(state.cursor.lastMinute!);
     expect(state.cursor.slowMinute).toBeGreaterThan(state.cursor.lastMinute! - 5 * MINUTE);
+  });
+});
+
+describe('a fast composite rule that reads a slow rule', () => {
+  it('fires when both its conditions breach, on ticks whose groups judge the same minutes', async () => {
+    // detail_every 5m: latency-p95 (for 10m) waits for the slow reads; both (for 1m) is judged every tick, and reads it.
+    // While latency-p95 is pending (on the move) every tick judges the slow rules too, over the same minutes.
+    const rules = `
+receivers:
+  - { name: sns-alerts, type: sns }
+routes:
+  critical: [sns-alerts]
+rules:
+  - name: server-errors
+    kind: ratio
+    numerator: InvocationServerErrors
+    denominator: Invocations
+    window: 5m
+    tiers:
+      critical: { above: 5%, for: 1m }
+    next_check: Check the AWS Health Dashboard.
+  - name: latency-p95
+    kind: threshold
+    metric: InvocationLatency
+    stat: p95
+    tiers:
+      critical: { above: 10s, for: 10m }
+    next_check: Look at output tokens per request.
+  - { name: both, kind: composite, all: [{ rule: server-errors }, { rule: latency-p95 }], next_check: Both at once., tiers: { critical: { for: 1m } } }
+`;
+    // MODEL: 30% server errors and 20 s latency from minute 10.
+    const slowTrace = traceOf(T0, {
+      [MODEL]: { 'Invocations:Sum': runs([100, 60]), 'InvocationServerErrors:Sum': [...runs([0, 10]), ...runs([30, 50])], 'InvocationLatency:p95': [...runs([800, 10]), ...runs([20_000, 50])] },
+    });
+    const h = setup({}, rules, slowTrace);
+    const fired: string[] = [];
+    for (let t = at(3); t <= at(35); t += MINUTE) for (const x of (await h.tick(t)).transitions) fired.push(`${x.kind} ${x.state.rule} ${(x.minute - T0) / MINUTE}`);
+    // The composite fires before latency-p95 does: it reads latency-p95's observation of the minute, not its alert.
+    expect(fired).toEqual(['firing server-errors 13', 'firing both 22', 'firing latency-p95 28']);
+    expect(h.sent()).toEqual([`trigger ${MODEL}`, `trigger ${MODEL}`, `trigger ${MODEL}`]);
   });
 });
 
@@ -509,6 +586,42 @@ rules:
       ['models.include pattern "mistral.*" of rule latency-p95 matches no model seen', [MODEL, OTHER]],
       ['models.include pattern "amazon.nova-lite*" of rule latency-p95 matches no model seen', [OTHER, 'mistral.mistral-large-2402-v1:0']],
     ]);
+  });
+});
+
+describe('models.include patterns whose texts run together', () => {
+  it('are each said when the unmatched ones change, though rule:pattern texts joined without a break would read alike', async () => {
+    // Exact model ids: first the third one is seen (x and y match nothing), then x and y (the third matches nothing).
+    // Said as "a:x" "a:y" and as "a:xa:y": one text if nothing kept them apart.
+    const x = 'amazon.nova-lite-v1:0';
+    const y = 'amazon.nova-pro-v1:0';
+    const xy = `${x}a:${y}`;
+    const rules = `
+receivers:
+  - { name: sns-alerts, type: sns }
+routes:
+  critical: [sns-alerts]
+settings: { detail_every: 1m }
+rules:
+  - name: a
+    kind: threshold
+    metric: InvocationLatency
+    stat: p95
+    models: { include: ['${x}', '${y}', '${xy}'] }
+    tiers:
+      critical: { above: 10s, for: 5m }
+    next_check: Look at output tokens per request.
+`;
+    let known = [xy];
+    const baselines: Baselines = { ...NO_BASELINES, models: () => known };
+    const none = traceOf(T0, {});
+    const h = setup({ baselines: async () => baselines }, rules, none);
+    const warned = () => h.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+    await h.tick(at(5));
+    expect(warned()).toEqual([`models.include pattern "${x}" of rule a matches no model seen`, `models.include pattern "${y}" of rule a matches no model seen`]);
+    known = [x, y];
+    await h.tick(at(6));
+    expect(warned().slice(2)).toEqual([`models.include pattern "${xy}" of rule a matches no model seen`]);
   });
 });
 
