@@ -78,16 +78,15 @@ function withPeers(r: Rule, byName: Map<string, Rule>, seen = new Set<string>())
 
 /** Splits the rules by how soon they must be judged; detailEvery ≤ schedule makes every rule fast. */
 export function groupRules(rules: Rule[], detailEvery: number, schedule: number): RuleGroups {
-  const fast: Rule[] = [];
-  const slow: Rule[] = [];
   const byName = new Map(rules.map((r) => [r.name, r]));
-  for (const r of rules) {
-    // Running spend accumulates tokens minute by minute in the pass that judges cost and budget rules,
-    // so those always wait for the tokens.
-    const canWait = detailEvery > schedule && withPeers(r, byName).every((p) => waitsByMeasure(p) || shortestFor(p) >= detailEvery - schedule);
-    (canWait ? slow : fast).push(r);
-  }
-  return { fast, slow };
+  // Running spend accumulates tokens minute by minute in the pass that judges cost and budget rules,
+  // so those always wait for the tokens.
+  const waits = new Map(rules.map((r) => [r.name, detailEvery > schedule && withPeers(r, byName).every((p) => waitsByMeasure(p) || shortestFor(p) >= detailEvery - schedule)]));
+  // A composite reads its rules' observations of the minute it judges, in the same pass: every rule a
+  // rule judged every tick reads is judged every tick too (else, on a tick whose slow pass judges
+  // other minutes, the composite could not read it, and its alert would keep its state).
+  for (const r of rules) if (!waits.get(r.name)) for (const p of withPeers(r, byName)) waits.set(p.name, false);
+  return { fast: rules.filter((r) => !waits.get(r.name)), slow: rules.filter((r) => waits.get(r.name)) };
 }
 
 /** A state whose next minutes decide something: pending, a higher tier's `for` running, or clearing. */

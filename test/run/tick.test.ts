@@ -376,9 +376,9 @@ rules:
 });
 
 describe('a fast composite rule that reads a slow rule', () => {
-  it('fires when both its conditions breach, on ticks whose groups judge the same minutes', async () => {
-    // detail_every 5m: latency-p95 (for 10m) waits for the slow reads; both (for 1m) is judged every tick, and reads it.
-    // While latency-p95 is pending (on the move) every tick judges the slow rules too, over the same minutes.
+  it('is judged with that rule every tick: fires when both its conditions breach and resolves with them', async () => {
+    // detail_every 5m: latency-p95 (for 10m) could wait for the slow reads on its own; both (for 1m) is judged
+    // every tick and reads it, so latency-p95 is judged every tick too (groupRules).
     const rules = `
 receivers:
   - { name: sns-alerts, type: sns }
@@ -402,16 +402,25 @@ rules:
     next_check: Look at output tokens per request.
   - { name: both, kind: composite, all: [{ rule: server-errors }, { rule: latency-p95 }], next_check: Both at once., tiers: { critical: { for: 1m } } }
 `;
-    // MODEL: 30% server errors and 20 s latency from minute 10.
+    // MODEL: 30% server errors and 20 s latency from minute 10 to minute 40.
     const slowTrace = traceOf(T0, {
-      [MODEL]: { 'Invocations:Sum': runs([100, 60]), 'InvocationServerErrors:Sum': [...runs([0, 10]), ...runs([30, 50])], 'InvocationLatency:p95': [...runs([800, 10]), ...runs([20_000, 50])] },
+      [MODEL]: {
+        'Invocations:Sum': runs([100, 100]),
+        'InvocationServerErrors:Sum': [...runs([0, 10]), ...runs([30, 30]), ...runs([0, 60])],
+        'InvocationLatency:p95': [...runs([800, 10]), ...runs([20_000, 30]), ...runs([800, 60])],
+      },
     });
     const h = setup({}, rules, slowTrace);
     const fired: string[] = [];
     for (let t = at(3); t <= at(35); t += MINUTE) for (const x of (await h.tick(t)).transitions) fired.push(`${x.kind} ${x.state.rule} ${(x.minute - T0) / MINUTE}`);
     // The composite fires before latency-p95 does: it reads latency-p95's observation of the minute, not its alert.
-    expect(fired).toEqual(['firing server-errors 13', 'firing both 22', 'firing latency-p95 28']);
+    expect(fired).toEqual(['firing server-errors 13', 'firing both 19', 'firing latency-p95 28']);
     expect(h.sent()).toEqual([`trigger ${MODEL}`, `trigger ${MODEL}`, `trigger ${MODEL}`]);
+    // And it resolves with them: the rules a rule judged every tick reads are judged every tick too, so no
+    // tick judges the composite without latency-p95's observation of the minute (which kept it firing).
+    const resolved: string[] = [];
+    for (let t = at(36); t <= at(95); t += MINUTE) for (const x of (await h.tick(t)).transitions) resolved.push(`${x.kind} ${x.state.rule}`);
+    expect(resolved.sort()).toEqual(['resolved both', 'resolved latency-p95', 'resolved server-errors']);
   });
 });
 
