@@ -218,3 +218,21 @@ describe('storedBaselines: the same view while the store hands back the same ite
     expect(v3.expect('model-a', KEY, T)?.value).toBe(2);
   });
 });
+
+describe('storedBaselines, the module loaded inside the test', () => {
+  // sameItems is built when the module loads: loaded here, a change to it is in force during this test.
+  it('keeps the view while the items are the same objects, and builds another when one is replaced', async () => {
+    let mod!: typeof import('../../shared/run/baselines-provider');
+    jest.isolateModules(() => {
+      mod = require('../../shared/run/baselines-provider') as typeof import('../../shared/run/baselines-provider');
+    });
+    const store = new MemoryBaselineStore();
+    await store.saveExpectations([expectations('model-a', { [KEY]: series([1]) })]);
+    const get = mod.storedBaselines(store, 10 * 60_000);
+    const T = START + 10 * HOUR;
+    const first = await get(T);
+    expect(await get(T + 10 * 60_000)).toBe(first);
+    await store.saveExpectations([expectations('model-a', { [KEY]: series([2]) })]);
+    expect(await get(T + 20 * 60_000)).not.toBe(first);
+  });
+});
