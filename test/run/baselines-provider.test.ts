@@ -5,7 +5,9 @@
  */
 import type { ModelExpectations, SeriesExpectation } from '../../shared/core/baseline';
 import { HOUR } from '../../shared/core/time';
+import { fixedBaselines } from '../../shared/engine/kinds/expected';
 import { baselinesOf, storedBaselines } from '../../shared/run/baselines-provider';
+import { MemoryBaselineStore } from '../../shared/state/baselines';
 import type { BaselineStore } from '../../shared/state/baselines';
 
 const START = Date.parse('2026-10-05T00:00:00.000Z');
@@ -115,5 +117,122 @@ describe('storedBaselines: read once, again when a new learning run may have lan
     expect(st.reads()).toBe(1);
     await get(T + 10 * 60_000);
     expect(st.reads()).toBe(2);
+  });
+});
+
+describe('baselinesOf: a view built inside the test', () => {
+  const list = () => [
+    expectations('model-a', { [KEY]: series([10, 20, null, 40], { basis: 'wwmm' }) }),
+    expectations('model-b', { [KEY]: series([5, 6, 7], { confidence: 'none', basis: 'mmm', hours: 0 }) }),
+  ];
+
+  it('none for an hour before the start, at or after the end, or a null or missing value', () => {
+    const b = baselinesOf(list());
+    expect(b.expect('model-a', KEY, START - HOUR)).toBeNull();
+    expect(b.expect('model-a', KEY, START - 1)).toBeNull();
+    expect(b.expect('model-a', KEY, START + 4 * HOUR)).toBeNull();
+    expect(b.expect('model-a', KEY, START + 4 * HOUR - 1)).toEqual({ value: 40, confidence: 'low', hours: 336 });
+    expect(b.expect('model-a', KEY, START + 10 * HOUR)).toBeNull();
+    expect(b.expect('model-a', KEY, START + 2 * HOUR)).toBeNull();
+    // A hole in the values (an entry never written) is no expectation either, not an undefined one.
+    const holes = baselinesOf([expectations('model-h', { [KEY]: series([1, , 3] as (number | null)[]) })]);
+    expect(holes.expect('model-h', KEY, START + HOUR)).toBeNull();
+    expect(holes.expect('model-h', KEY, START + 2 * HOUR)).toEqual({ value: 3, confidence: 'ok', hours: 336 });
+  });
+
+  it('basis m lowers only an ok confidence: none stays none', () => {
+    const b = baselinesOf(list());
+    expect(b.expect('model-b', KEY, START)).toEqual({ value: 5, confidence: 'none', hours: 0 });
+    expect(b.expect('model-a', KEY, START + 3 * HOUR)).toEqual({ value: 40, confidence: 'low', hours: 336 });
+    expect(b.expect('model-a', KEY, START + HOUR)).toEqual({ value: 20, confidence: 'ok', hours: 336 });
+  });
+
+  it('model() and models() give back what was given', () => {
+    const l = list();
+    const b = baselinesOf(l);
+    expect(b.models()).toEqual(['model-a', 'model-b']);
+    expect(b.model('model-a')).toBe(l[0]);
+    expect(b.model('model-b')).toBe(l[1]);
+    expect(b.model('model-z')).toBeNull();
+    expect(baselinesOf([]).models()).toEqual([]);
+  });
+
+  it('is registered as read-only (expectedOver may keep running sums for it)', () => {
+    const b = baselinesOf(list());
+    expect(fixedBaselines.has(b)).toBe(true);
+  });
+});
+
+describe('storedBaselines: the same view while the store hands back the same items', () => {
+  const T = START + 10 * HOUR;
+  const item = (model: string, v: number) => expectations(model, { [KEY]: series(Array(24).fill(v)) });
+
+  it('keeps the view across a refresh when the items are the very same objects', async () => {
+    const store = new MemoryBaselineStore();
+    await store.saveExpectations([item('model-a', 1), item('model-b', 2)]);
+    const get = storedBaselines(store, 10 * 60_000);
+    const first = await get(T);
+    expect(await get(T + 10 * 60_000)).toBe(first); // refreshed: a new list, the same items
+    expect(await get(T + 25 * 60_000)).toBe(first);
+    expect(fixedBaselines.has(first)).toBe(true);
+  });
+
+  it('a new view when one item is replaced, one is added or removed, or the order changes', async () => {
+    const a = item('model-a', 1);
+    const b = item('model-b', 2);
+    let list: ModelExpectations[] = [a, b];
+    const store = { loadHistories: async () => ({}), saveHistories: async () => undefined, loadExpectations: async () => [...list], saveExpectations: async () => undefined } as BaselineStore;
+    const get = storedBaselines(store, 10 * 60_000);
+    const v1 = await get(T);
+    expect(await get(T + 10 * 60_000)).toBe(v1);
+    const b2 = item('model-b', 3);
+    list = [a, b2]; // the second replaced, the first the same
+    const v2 = await get(T + 20 * 60_000);
+    expect(v2).not.toBe(v1);
+    expect(v2.expect('model-b', KEY, T)?.value).toBe(3);
+    list = [b2, a]; // the same items, another order
+    const v3 = await get(T + 30 * 60_000);
+    expect(v3).not.toBe(v2);
+    list = [b2, a, item('model-c', 4)]; // one more after the same ones
+    const v4 = await get(T + 40 * 60_000);
+    expect(v4).not.toBe(v3);
+    expect(v4.models()).toEqual(['model-b', 'model-a', 'model-c']);
+    list = [b2, a]; // one fewer: the rest the same
+    const v5 = await get(T + 50 * 60_000);
+    expect(v5).not.toBe(v4);
+    expect(v5.models()).toEqual(['model-b', 'model-a']);
+    expect(await get(T + 59 * 60_000)).toBe(v5);
+  });
+
+  it('a new view when the hour turns with other items; the same one when it turns with the same', async () => {
+    const store = new MemoryBaselineStore();
+    await store.saveExpectations([item('model-a', 1)]);
+    const get = storedBaselines(store, 10 * 60_000);
+    const v1 = await get(T + 55 * 60_000);
+    expect(await get(T + HOUR)).toBe(v1);
+    await store.saveExpectations([item('model-a', 2)]);
+    const v2 = await get(T + HOUR + 60_000);
+    expect(v2).toBe(v1); // within the hour and the interval: not read again
+    const v3 = await get(T + 2 * HOUR);
+    expect(v3).not.toBe(v1);
+    expect(v3.expect('model-a', KEY, T)?.value).toBe(2);
+  });
+});
+
+describe('storedBaselines, the module loaded inside the test', () => {
+  // sameItems is built when the module loads: loaded here, a change to it is in force during this test.
+  it('keeps the view while the items are the same objects, and builds another when one is replaced', async () => {
+    let mod!: typeof import('../../shared/run/baselines-provider');
+    jest.isolateModules(() => {
+      mod = require('../../shared/run/baselines-provider') as typeof import('../../shared/run/baselines-provider');
+    });
+    const store = new MemoryBaselineStore();
+    await store.saveExpectations([expectations('model-a', { [KEY]: series([1]) })]);
+    const get = mod.storedBaselines(store, 10 * 60_000);
+    const T = START + 10 * HOUR;
+    const first = await get(T);
+    expect(await get(T + 10 * 60_000)).toBe(first);
+    await store.saveExpectations([expectations('model-a', { [KEY]: series([2]) })]);
+    expect(await get(T + 20 * 60_000)).not.toBe(first);
   });
 });

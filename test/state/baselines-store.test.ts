@@ -91,3 +91,59 @@ describe('DynamoBaselineStore items', () => {
     await expect(store.saveHistories('m1', { histories: histories(1), version: 0 })).rejects.toThrow('throttled');
   });
 });
+
+describe('MemoryBaselineStore copies: what it holds changes only through saveHistories', () => {
+  const stored = (): { histories: Record<string, { start: number; values: (number | null)[]; excluded?: number[] }>; version: number } => ({
+    histories: {
+      'Invocations:Sum': { start: NOW, values: [1, null, 0, -0, 5] },
+      'OutputTokenCount:Sum': { start: NOW - 3_600_000, values: [], excluded: [NOW - 3_600_000, NOW] },
+    },
+    version: 0,
+  });
+
+  it('hands back exactly what was saved: nulls, zeros (-0 too), empty and nested arrays', async () => {
+    const store = new MemoryBaselineStore();
+    await store.saveHistories('m1', stored());
+    const got = (await store.loadHistories()).m1;
+    expect(got).toStrictEqual({ ...stored(), version: 1 });
+    expect(Object.is(got.histories['Invocations:Sum'].values[3], -0)).toBe(true);
+    expect(Object.is(got.histories['Invocations:Sum'].values[2], 0)).toBe(true);
+    expect(got.histories['OutputTokenCount:Sum'].values).toEqual([]);
+  });
+
+  it('a loaded history is the caller’s own: changing its values, arrays or series changes neither the store nor the next load', async () => {
+    const store = new MemoryBaselineStore();
+    await store.saveHistories('m1', stored());
+    const a = (await store.loadHistories()).m1;
+    a.histories['Invocations:Sum'].values[0] = 99;
+    a.histories['Invocations:Sum'].values.push(7);
+    a.histories['Invocations:Sum'].start = 0;
+    a.histories['OutputTokenCount:Sum'].values.push(3);
+    a.histories['OutputTokenCount:Sum'].excluded!.length = 0;
+    delete a.histories['OutputTokenCount:Sum'];
+    a.version = 42;
+    const b = (await store.loadHistories()).m1;
+    expect(b).toStrictEqual({ ...stored(), version: 1 });
+    expect(b.histories['Invocations:Sum'].values).not.toBe(a.histories['Invocations:Sum'].values);
+    // Two loads do not share arrays either.
+    b.histories['Invocations:Sum'].values[1] = 8;
+    expect((await store.loadHistories()).m1).toStrictEqual({ ...stored(), version: 1 });
+  });
+
+  it('what was saved is still the caller’s: changing it afterwards does not change the store', async () => {
+    const store = new MemoryBaselineStore();
+    const mine = stored();
+    await store.saveHistories('m1', mine);
+    expect(mine.version).toBe(1);
+    mine.histories['Invocations:Sum'].values[0] = 99;
+    mine.histories['Invocations:Sum'].values.push(7);
+    mine.histories['OutputTokenCount:Sum'].values.push(3);
+    mine.histories['OutputTokenCount:Sum'].excluded!.push(1);
+    mine.histories['OutputTokenCount:Sum'].start = 1;
+    mine.histories.Extra = { start: NOW, values: [1] };
+    expect((await store.loadHistories()).m1).toStrictEqual({ ...stored(), version: 1 });
+    // The version the caller holds moves the history on, from what the store holds.
+    await store.saveHistories('m1', mine);
+    expect((await store.loadHistories()).m1.histories['Invocations:Sum'].values).toEqual([99, null, 0, -0, 5, 7]);
+  });
+});
