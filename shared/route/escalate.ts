@@ -31,7 +31,7 @@ import type { EscalationGroup, EscalationMember, Escalations, GroupAck } from '.
 import type { Config, EscalationPolicy, Rule } from '../rules/schema';
 import type { Action, Notification } from '../core/notification';
 import { isAcked } from './acked';
-import { groupIdentity, groupKey, memberId } from './groups';
+import { groupIdentity, groupKey, memberId, messageGroup } from './groups';
 import { messageOrder, notificationId } from './route';
 import { alertView } from './view';
 import { routingLabels, type RouteEnv } from './labels';
@@ -191,8 +191,8 @@ export function escalate(input: EscalateInput): EscalateResult {
         at: new Date(now).toISOString(),
         alert: alerts[0],
         alerts,
-        // As the routed message: a group's severity is the tier its most severe alert fires at now, not the first member's.
-        ...(g.grouped ? { group: { labels: 'severity' in g.labels ? { ...g.labels, severity: alerts[0].tier } : g.labels, route: g.route } } : {}),
+        // The group told as the routed message tells it (severity: its most severe alert's tier now).
+        ...(g.grouped ? { group: messageGroup(g.labels, g.route, alerts[0].tier) } : {}),
       });
     }
     for (const [mid, m] of shown) {

@@ -9,7 +9,7 @@
  * tick that dies after deciding is finished by the next one and nothing is sent twice.
  */
 import { createHash } from 'node:crypto';
-import { tierRank } from '../core/alert';
+import { tierRank, type Tier } from '../core/alert';
 
 export type { GroupMember, GroupState, Groups } from '../core/group';
 import type { GroupMember, GroupState } from '../core/group';
@@ -94,4 +94,13 @@ export function applyFlush(g: GroupState, d: FlushDecision | null, t: GroupTimer
   for (const [id, m] of Object.entries(g.members)) {
     if (!m.firing && (!m.sent?.firing || m.muted || (d !== null && d.members.includes(m)) || (!t.send_resolved && due))) delete g.members[id];
   }
+}
+
+/**
+ * What a grouped message says of its group (routed and escalation messages alike): its labels, the
+ * severity among them being the tier its most severe alert fires at now (`top`), not the first
+ * member's, and the route that formed it.
+ */
+export function messageGroup(labels: Record<string, string>, route: string, top: Tier): { labels: Record<string, string>; route: string } {
+  return { labels: SEVERITY in labels ? { ...labels, [SEVERITY]: top } : labels, route };
 }

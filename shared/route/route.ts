@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { type AlertState, type Transition, type Tier, tierRank } from '../core/alert';
 import type { Config, Rule } from '../rules/schema';
 import type { Action, AlertView, Notification } from '../core/notification';
-import { applyFlush, decideFlush, groupIdentity, groupKey, memberId, type GroupMember, type Groups, type GroupState } from './groups';
+import { applyFlush, decideFlush, groupIdentity, groupKey, memberId, messageGroup, type GroupMember, type Groups, type GroupState } from './groups';
 import { isAcked } from './acked';
 import { inhibitedBy } from './inhibit';
 import { routingLabels, type RouteEnv } from './labels';
@@ -242,6 +242,6 @@ function message(g: GroupState, action: Action, members: GroupMember[], states: 
     key: g.key,
     alert: alerts[0],
     alerts,
-    ...(g.grouped ? { group: { labels: 'severity' in g.labels ? { ...g.labels, severity: alerts[0].tier } : g.labels, route: g.route } } : {}),
+    ...(g.grouped ? { group: messageGroup(g.labels, g.route, alerts[0].tier) } : {}),
   };
 }
