@@ -3,12 +3,7 @@
 export function median(xs: number[]): number | null {
   const n = xs.length;
   if (!n) return null;
-  const s = n <= SMALL ? smallSorted(xs) : typedSorted(xs);
-  if (!s) {
-    const c = [...xs].sort((a, b) => a - b);
-    const mid = n >> 1;
-    return n % 2 ? c[mid] : (c[mid - 1] + c[mid]) / 2;
-  }
+  const s = (n <= SMALL ? smallSorted(xs) : typedSorted(xs)) ?? [...xs].sort((a, b) => a - b);
   const mid = n >> 1;
   return n % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
