@@ -16,9 +16,12 @@ export const fixedBaselines = new WeakSet<Baselines>();
 /** Expected value of a baseline series over [from, to) ms (partial hours pro rata), and its confidence. */
 export function expectedOver(baselines: Baselines, model: string, series: string, from: number, to: number): { value: number; confidence: Confidence } | null {
   if (to - from > PREFIX_MIN_SPAN && fixedBaselines.has(baselines)) return expectedOverPrefix(baselines, model, series, from, to);
-  let value = 0;
-  let confidence: Confidence = 'ok';
-  for (let h = Math.floor(from / HOUR) * HOUR; h < to; h += HOUR) {
+  return addHours(baselines, model, series, from, to, Math.floor(from / HOUR) * HOUR, 0, 'ok');
+}
+
+/** expectedOver's loop from hour `h0` on, `value` and `confidence` being what the hours before it gave (null: an hour without an expectation). */
+function addHours(baselines: Baselines, model: string, series: string, from: number, to: number, h0: number, value: number, confidence: Confidence): { value: number; confidence: Confidence } | null {
+  for (let h = h0; h < to; h += HOUR) {
     const e = baselines.expect(model, series, h);
     if (!e) return null;
     const overlap = Math.min(to, h + HOUR) - Math.max(from, h);
@@ -77,16 +80,7 @@ function expectedOverPrefix(baselines: Baselines, model: string, series: string,
   let k = p.hours.length - 1;
   while (k > 0 && p.hours[k - 1] + HOUR > to) k--;
   // Past the sums: the last, partial hour, or the hour found without an expectation (k stops there), as the plain loop.
-  let value = p.sums[k];
-  let confidence = p.confs[k];
-  for (let h = p.hours[k]; h < to; h += HOUR) {
-    const e = baselines.expect(model, series, h);
-    if (!e) return null;
-    const overlap = Math.min(to, h + HOUR) - Math.max(from, h);
-    value += (e.value * overlap) / HOUR;
-    confidence = weakest(confidence, e.confidence);
-  }
-  return { value, confidence };
+  return addHours(baselines, model, series, from, to, p.hours[k], p.sums[k], p.confs[k]);
 }
 
 /** Expected cost over [from, to): expected tokens × prices. */
