@@ -12,7 +12,7 @@ import type { Confidence, History } from '../core/baseline';
 import { DAY as DAY_MS, HOUR as HOUR_MS } from '../core/time';
 import { isWeekend, localDaysBefore } from '../core/tz';
 import { mad, median } from '../core/stats';
-import { learnedHours } from './history';
+import { at, learnedHours } from './history';
 
 // Module copies: under tsx every read of an imported binding is a getter call, and the loops below
 // read these hundreds of thousands of times a backtest.
@@ -20,12 +20,6 @@ const HOUR = HOUR_MS;
 const DAY = DAY_MS;
 const WEEK = 7 * DAY;
 const MAX_WEEKS = 4;
-
-/** The recorded value of an hour (history.ts raw, which at is): inlined, as above. */
-function read(h: History, hour: number): number | null {
-  const i = Math.round((hour - h.start) / HOUR);
-  return i >= 0 && i < h.values.length ? (h.values[i] ?? null) : null;
-}
 
 /**
  * The calendar an hour's expectation looks back on, which depends on the zone and the hour only:
@@ -85,7 +79,7 @@ export function seasonalWithBasis(h: History, hour: number, tz: string, weeks = 
   const lb = lookback(hour, tz);
   const weekly: number[] = [];
   for (let k = 1; k <= weeks; k++) {
-    const v = read(h, k <= MAX_WEEKS ? lb.weeks[k] : localDaysBefore(hour, 7 * k, tz));
+    const v = at(h, k <= MAX_WEEKS ? lb.weeks[k] : localDaysBefore(hour, 7 * k, tz));
     if (v !== null) weekly.push(v);
   }
   if (weekly.length === 2) {
@@ -103,7 +97,7 @@ function sameKindDays(h: History, lb: Lookback, days = 7): { same: number[]; all
   const same: number[] = [];
   const all: number[] = [];
   for (let k = 1; k <= days; k++) {
-    const v = read(h, lb.days[k]);
+    const v = at(h, lb.days[k]);
     if (v === null) continue;
     all.push(v);
     if (lb.same & (1 << k)) same.push(v);
@@ -139,7 +133,7 @@ export const LEVEL_HOURS = 36;
 export function levelFactor(h: History, asOf: number, tz: string, weeks = weeksFor(h, asOf), memo?: SeasonalMemo): number {
   const ratios: number[] = [];
   for (let j = asOf - HOUR; j >= asOf - WEEK && ratios.length < LEVEL_HOURS; j -= HOUR) {
-    const v = read(h, j);
+    const v = at(h, j);
     const s = memo ? memo.get(h, j, tz, weeks) : seasonalWithBasis(h, j, tz, weeks);
     if (v !== null && s && s.basis !== 'mixed' && s.value > 0) ratios.push(v / s.value);
   }
@@ -158,7 +152,7 @@ export function levelExpectation(h: History | undefined, asOf: number): { value:
   if (!h) return { value: null, confidence: 'none' };
   const vals: number[] = [];
   for (let j = asOf - 72 * HOUR; j < asOf; j += HOUR) {
-    const v = read(h, j);
+    const v = at(h, j);
     if (v !== null) vals.push(v);
   }
   return { value: median(vals), confidence: vals.length >= 24 ? 'ok' : vals.length >= 6 ? 'low' : 'none' };
@@ -168,7 +162,7 @@ export function levelExpectation(h: History | undefined, asOf: number): { value:
 export function logSpread(h: History, asOf: number, tz: string, factor: number, weeks = weeksFor(h, asOf), memo?: SeasonalMemo): number | null {
   const devs: number[] = [];
   for (let j = asOf - 7 * 24 * HOUR; j < asOf; j += HOUR) {
-    const v = read(h, j);
+    const v = at(h, j);
     const s = memo ? (memo.get(h, j, tz, weeks)?.value ?? null) : seasonal(h, j, tz, weeks);
     if (v !== null && v > 0 && s !== null && s > 0) devs.push(Math.log(v / (s * factor)));
   }
