@@ -38,17 +38,22 @@ export class ReplaySource implements MetricSource {
     return (!req.places || req.places.includes(placeOfTarget(target))) && (!req.models || req.models.includes(target));
   }
 
+  /**
+   * A request's slots: how many, the minute publishing has reached by now (minutes closing by then),
+   * and for minute data the trace index of its first slot and how many of its slots are published.
+   */
+  private span(req: Pick<FetchRequest, 'from' | 'to' | 'period'>): { visibleTo: number; length: number; offset: number; visible: number } {
+    const visibleTo = Math.floor((this.clock.now() - this.clock.delayMs) / MINUTE) * MINUTE;
+    const length = Math.max(0, Math.round((req.to - req.from) / req.period));
+    return { visibleTo, length, offset: (req.from - this.trace.from) / MINUTE, visible: Math.min(length, (visibleTo - req.from) / MINUTE) };
+  }
+
   /** The visible datapoints of every model with any in the window. */
   private read(req: Omit<FetchRequest, 'knownModels'>): Frame {
-    const visibleTo = Math.floor((this.clock.now() - this.clock.delayMs) / MINUTE) * MINUTE; // minutes closing by then
-    const length = Math.max(0, Math.round((req.to - req.from) / req.period));
+    const { visibleTo, length, offset, visible } = this.span(req);
     const frame: Frame = { from: req.from, length, period: req.period, models: {} };
-    // (each model's place worked out once per trace, not per read)
-    const { models, placeOf } = this.models();
-    for (let m = 0; m < models.length; m++) {
-      const model = models[m];
-      if ((req.places && !req.places.includes(placeOf[m])) || (req.models && !req.models.includes(model))) continue;
-      const byKey = this.trace.series[model];
+    for (const [model, byKey] of Object.entries(this.trace.series)) {
+      if (!this.asked(req, model)) continue;
       const out: Record<SeriesKey, (number | null)[]> = {};
       let any = false;
       for (const key of req.keys) {
@@ -56,8 +61,6 @@ export class ReplaySource implements MetricSource {
         let values: (number | null)[];
         if (src && req.period === MINUTE) {
           // Minute data is the trace itself: copy the visible slots (one slice where the trace covers them).
-          const offset = (req.from - this.trace.from) / MINUTE;
-          const visible = Math.min(length, (visibleTo - req.from) / MINUTE);
           if (offset >= 0 && visible > 0 && Number.isInteger(offset) && Number.isInteger(visible) && offset + visible <= src.length) {
             values = src.slice(offset, offset + visible);
             for (let i = 0; i < visible; i++) {
@@ -101,16 +104,13 @@ export class ReplaySource implements MetricSource {
       const { metric, stat } = parseSeriesKey(key);
       if (stat !== 'Sum' || !COUNT_METRICS.has(metric)) throw new Error(`ReplaySource: no account-wide replay of ${key} (counting metrics' Sum only)`);
     }
-    const visibleTo = Math.floor((this.clock.now() - this.clock.delayMs) / MINUTE) * MINUTE;
-    const length = Math.max(0, Math.round((req.to - req.from) / req.period));
-    const offset = (req.from - this.trace.from) / MINUTE;
-    const visible = Math.min(length, (visibleTo - req.from) / MINUTE);
+    const { length, offset, visible } = this.span(req);
     // Minute data: each place's sums worked out once per trace, sliced as a per-model read is (the same sums, added in the same order).
     const sliced = req.period === MINUTE && Number.isInteger(offset) && Number.isInteger(visible);
     const perModel = sliced ? undefined : this.read(req);
     // One account-wide series per place of the trace (a trace with region and account fields keys its models by place).
     const models: Frame['models'] = {};
-    const seen = this.places();
+    const seen = this.models().places;
     const places = (seen.length ? seen : [placeKey(undefined, undefined)]).filter((p) => !req.places || req.places.includes(p));
     for (const place of places) {
       const { region, account } = parseTarget(`${place}|${ACCOUNT}`);
@@ -145,9 +145,6 @@ export class ReplaySource implements MetricSource {
     if (cached && cached.models.length === models.length && cached.models.every((m, i) => m === models[i])) return cached;
     const placeOf = models.map(placeOfTarget);
     return (this.modelList = { models, places: [...new Set(placeOf)], placeOf });
-  }
-  private places(): string[] {
-    return this.models().places;
   }
 
   /**
