@@ -75,6 +75,12 @@ describe('layout', () => {
     expect(readFileSync(join(__dirname, '..', 'scripts', 'esbuild-plugins.js'), 'utf8')).toMatch(/'shared', 'aws'/);
   });
 
+  test('only shared/cli/root.ts reads __dirname: the CLI bundle (bin/bedrock-watch.js) defines it as that folder', () => {
+    const readers = sources.filter((s) => /\b__(dirname|filename)\b/.test(s.text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''))).map((s) => relative(SHARED, s.file));
+    expect(readers).toEqual(['cli/root.ts']);
+    expect(readFileSync(join(__dirname, '..', 'bin', 'bedrock-watch.js'), 'utf8')).toMatch(/define: \{ __dirname: JSON\.stringify\(path\.join\(root, 'shared', 'cli'\)\) \}/);
+  });
+
   test('the pure core imports nothing from AWS and never reads the clock', () => {
     const violations: string[] = [];
     for (const s of sources.filter((x) => PURE.includes(x.folder))) {

@@ -19,8 +19,8 @@ import { incidentScenario, quietScenario, type Scenario } from '../local/scenari
 import { quietWorkload } from '../local/quiet';
 import { loadIncidents, score, type Incident, type ScoredEpisode } from './incidents';
 import { noiseForecast, type ForecastRow } from './forecast';
+import { ROOT } from './root';
 
-const ROOT = join(__dirname, '..', '..');
 const SAMPLES = join(ROOT, 'events', 'traces');
 
 export interface DetectionRow {

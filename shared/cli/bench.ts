@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync, inflateRawSync } from 'node:zlib';
 import { evaluate } from '../engine/evaluate';
 import { seriesNeeded } from '../engine/needs';
@@ -24,8 +24,8 @@ import { DAY, MINUTE } from '../core/time';
 import type { Frame } from '../core/series';
 import { costReport, type CostReport, type Profile } from './cost/command';
 import { align } from './main';
+import { ROOT } from './root';
 
-const ROOT = resolve(__dirname, '..', '..');
 const SAMPLES = join(ROOT, 'events', 'traces');
 
 const replay = (opts: ReplayOptions): Promise<ReplayResult> => (require('../local/replay-run') as typeof import('../local/replay-run')).replay(opts);
@@ -85,11 +85,8 @@ export async function bench({ quick, only }: { quick: boolean; only?: string[] }
       await run('demo', async () => demoBench(tmp));
     }
     await run('ingest', async () => ingestBench());
-    const detectionFile = join(__dirname, 'bench-detection.ts');
-    if (existsSync(detectionFile)) {
-      const { detectionBench } = require(detectionFile) as { detectionBench: (ctx: DetectionBenchContext) => Promise<BenchSection> };
-      await run('detection', () => detectionBench({ root: ROOT, config, tmp, replay }));
-    }
+    const { detectionBench } = require('./bench-detection') as { detectionBench: (ctx: DetectionBenchContext) => Promise<BenchSection> };
+    await run('detection', () => detectionBench({ root: ROOT, config, tmp, replay }));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

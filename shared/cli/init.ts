@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { parseDocument } from 'yaml';
@@ -15,8 +15,8 @@ import { Pricing } from '../pricing/pricing';
 import { parseRules } from '../rules/load';
 import { awsError, withBackoff } from './aws-errors';
 import { CommandError, UsageError, err, help, out, plural, str, type Command, type Values } from './command';
+import { ROOT } from './root';
 
-const ROOT = resolve(__dirname, '..', '..');
 /** The shipped rules: their rules, tiers and settings are the starter's. */
 export const TEMPLATE = join(ROOT, 'rules.yml');
 

@@ -20,8 +20,8 @@ import { loadSilencesFile } from './silences-file';
 import { costLines, costReport, GET_METRIC_DATA_MS, parseInterval, PROFILES, type Profile } from './cost/command';
 import { IncidentsError, loadIncidents, score, type Incident } from './incidents';
 import { durationText, isoSeconds, logCoverage, renderReport } from './report';
+import { ROOT } from './root';
 
-const ROOT = resolve(__dirname, '..', '..');
 const SAMPLES = join(ROOT, 'events', 'traces');
 const DAY = 86_400_000;
 

@@ -22,6 +22,7 @@ import { escapeHtml, scriptJson } from './html';
 import { score, type Incident } from './incidents';
 import { modelCharts } from './report-charts';
 import { messagePreviews } from './report-messages';
+import { CLI_DIR } from './root';
 
 export { escapeHtml };
 
@@ -271,7 +272,7 @@ ${callerRows(input)}
 ${digestRows(input)}
 <script type="application/json" id="bw-data">${scriptJson({ models: charts })}</script>
 <script>${asset(join(UPLOT_DIR, 'uPlot.iife.min.js'))}</script>
-<script>${asset(join(__dirname, 'report-client.js'))}</script>
+<script>${asset(join(CLI_DIR, 'report-client.js'))}</script>
 </body></html>
 `;
 }

@@ -8,7 +8,7 @@ describe('CLI output into a reader that stops early (| head)', () => {
     const child = spawn(process.execPath, [bin, 'cost', '--models', '3', '--profile', 'typical'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    // Close the reading end before the CLI has written anything (tsx takes a moment to start),
+    // Close the reading end before the CLI has written anything (it takes a moment to start),
     // as a reader that has already quit does: every write then meets a closed pipe.
     child.stdout.destroy();
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));

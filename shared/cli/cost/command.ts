@@ -4,7 +4,7 @@
  * design (settings.detail_every) trades for it. The JSON and the table print the same lines.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseDuration } from '../../rules/units';
 import type { Config } from '../../rules/schema';
@@ -16,8 +16,8 @@ import { HISTORY_HOURS } from '../../baselines/history';
 import { nativeAlarms, nativeAlarmsMonthly } from './native-alarms';
 import prices from '../../pricing/aws-prices.json';
 import { groupRules, waitsByMeasure } from '../../engine/cadence';
+import { ROOT } from '../root';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
 
 /** One GetMetricData round trip in a real account (the 0.4–1 s for a tick's two calls): an assumption, printed. */
 export const GET_METRIC_DATA_MS = 300;

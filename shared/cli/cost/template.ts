@@ -9,8 +9,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { ROOT } from '../root';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
 
 /**
  * How each CloudFormation type the stack declares is billed:
