@@ -7,7 +7,9 @@
 'use strict';
 
 const { createHash } = require('node:crypto');
-const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } = require('node:fs');
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+
+const KEEP_BUNDLES = 4;
 const path = require('node:path');
 
 // The AWS SDK warns once that its 2027 releases will need Node 22; on the Node 20 used here
@@ -101,9 +103,10 @@ function bundled(root) {
   renameSync(`${tmp}.map`, `${out}.map`);
   // The map is linked by name: point the bundle at its final one.
   const code = readFileSync(tmp, 'utf8').replace(/\/\/# sourceMappingURL=.*\n?$/, `//# sourceMappingURL=${path.basename(out)}.map\n`);
-  require('node:fs').writeFileSync(tmp, code);
+  writeFileSync(tmp, code);
   renameSync(tmp, out);
-  // Bundles of older sources are not needed again.
-  for (const old of readdirSync(cache)) if (old.startsWith('cli-') && !old.startsWith(path.basename(out))) rmSync(path.join(cache, old), { force: true });
+  // The bundles of the last few versions stay (switching branches back and forth rebuilds nothing); older ones go.
+  const bundles = readdirSync(cache).filter((f) => /^cli-[0-9a-f]+\.js$/.test(f)).map((f) => ({ f, at: statSync(path.join(cache, f)).mtimeMs })).sort((a, b) => b.at - a.at);
+  for (const { f } of bundles.slice(KEEP_BUNDLES)) for (const file of [f, `${f}.map`]) rmSync(path.join(cache, file), { force: true });
   return out;
 }
