@@ -104,7 +104,7 @@ export function observe(rule: Rule, model: string, ctx: KindContext): Observatio
 
 export function evaluate(input: EvaluateInput): EvaluateOutput {
   const { config, frame } = input;
-  const pricing = input.pricing ?? new Pricing(config.pricing);
+  const pricing = input.pricing ?? pricingOf(config.pricing);
   const states = { ...input.states };
   const changed = new Set<string>();
   const transitions: Transition[] = [];
@@ -260,6 +260,16 @@ class ModelMinute implements KindContext {
     if ('failed' in o) throw o.failed;
     return o;
   }
+}
+
+/** One price table per rules file's pricing (a tick used to copy the shipped table twice over). */
+const pricings = new WeakMap<object, Pricing>();
+const NO_OVERRIDES = {};
+function pricingOf(overrides: Config['pricing']): Pricing {
+  const key = overrides ?? NO_OVERRIDES;
+  let p = pricings.get(key);
+  if (!p) pricings.set(key, (p = new Pricing(overrides)));
+  return p;
 }
 
 /** Per rule: each model's labels and fingerprint, the same every minute and every tick (hashing them was a tenth of a tick). */
