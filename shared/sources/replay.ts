@@ -71,11 +71,16 @@ export class ReplaySource implements MetricSource {
             values.fill(null, visible);
           } else {
             values = new Array(length).fill(null);
-            for (let i = 0; i < visible; i++) {
-              const v = src[offset + i];
-              if (v !== undefined && v !== null) {
-                values[i] = v;
-                any = true;
+            // Only the slots the trace holds: an index before its start is a slow property lookup
+            // (a window reaching back past the trace's first minute, on every early tick).
+            if (Number.isInteger(offset)) {
+              const end = Math.min(visible, src.length - offset);
+              for (let i = Math.max(0, -offset); i < end; i++) {
+                const v = src[offset + i];
+                if (v !== undefined && v !== null) {
+                  values[i] = v;
+                  any = true;
+                }
               }
             }
           }
