@@ -13,7 +13,7 @@ import { unmatchedIncludes } from '../engine/select';
 import { mergeLogSeries, type LogSource } from '../sources/logs';
 import type { Baselines } from '../engine/types';
 import type { AlertState, Spend, Transition } from '../core/alert';
-import type { Config, Rule } from '../rules/schema';
+import type { Config } from '../rules/schema';
 import { escalate, routePolicies } from '../route/escalate';
 import { route, type Muted } from '../route/route';
 import type { RouteEnv } from '../route/labels';
@@ -306,9 +306,9 @@ function evaluateGroups(
   slowMinutes: EvaluateInput['minutes'],
   spend: Spend,
 ): EvaluateOutput {
-  const fast = evaluate({ ...base, config: withRules(config, groups.fast), states, minutes, spend });
+  const fast = evaluate({ ...base, config: { ...config, rules: groups.fast }, states, minutes, spend });
   if (!slowMinutes.length) return { ...fast, spend };
-  const slow = evaluate({ ...base, config: withRules(config, groups.slow), states: fast.states, minutes: slowMinutes, spend });
+  const slow = evaluate({ ...base, config: { ...config, rules: groups.slow }, states: fast.states, minutes: slowMinutes, spend });
   return {
     states: slow.states,
     changed: [...new Set([...fast.changed, ...slow.changed])],
@@ -316,14 +316,4 @@ function evaluateGroups(
     spend: slow.spend,
     ruleErrors: [...fast.ruleErrors, ...slow.ruleErrors],
   };
-}
-
-/** The config with only some of its rules, made once per config and group (groupRules keeps its groups per rules list). */
-const partConfigs = new WeakMap<Rule[], { config: Config; part: Config }>();
-function withRules(config: Config, rules: Rule[]): Config {
-  const known = partConfigs.get(rules);
-  if (known && known.config === config) return known.part;
-  const part = { ...config, rules };
-  partConfigs.set(rules, { config, part });
-  return part;
 }
