@@ -10,6 +10,7 @@ const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 
 const KEEP_BUNDLES = 4;
+const BUNDLED_DIRS = ['shared', 'functions'];
 const path = require('node:path');
 
 // The AWS SDK warns once that its 2027 releases will need Node 22; on the Node 20 used here
@@ -79,7 +80,8 @@ function bundled(root) {
       else if (/\.(ts|js|json)$/.test(entry.name)) files.push(file);
     }
   };
-  for (const dir of ['shared', 'functions']) walk(path.join(root, dir));
+  // Every module the bundle holds is in these folders (test/cli/launcher.test.ts checks esbuild's list).
+  for (const dir of BUNDLED_DIRS) walk(path.join(root, dir));
   for (const file of files) hash.update(`${path.relative(root, file)}\0`).update(readFileSync(file)).update('\0');
   const cache = path.join(root, 'node_modules', '.cache', 'bedrock-watch');
   const out = path.join(cache, `cli-${hash.digest('hex').slice(0, 20)}.js`);
@@ -108,5 +110,7 @@ function bundled(root) {
   // The bundles of the last few versions stay (switching branches back and forth rebuilds nothing); older ones go.
   const bundles = readdirSync(cache).filter((f) => /^cli-[0-9a-f]+\.js$/.test(f)).map((f) => ({ f, at: statSync(path.join(cache, f)).mtimeMs })).sort((a, b) => b.at - a.at);
   for (const { f } of bundles.slice(KEEP_BUNDLES)) for (const file of [f, `${f}.map`]) rmSync(path.join(cache, file), { force: true });
+  // A build cut short (the process killed) leaves its temporary files: gone once surely abandoned.
+  for (const f of readdirSync(cache)) if (f.includes('.tmp.js') && Date.now() - statSync(path.join(cache, f)).mtimeMs > 10 * 60_000) rmSync(path.join(cache, f), { force: true });
   return out;
 }

@@ -54,6 +54,16 @@ describe('the CLI launcher (bin/bedrock-watch.js)', () => {
     expect(bundle.out).toBe(tsx.out);
   }, 60_000);
 
+  it('hashes every file the bundle holds: each module esbuild bundles is under shared/ or functions/', () => {
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    const r = esbuild.buildSync({ entryPoints: [path.join(REPO, 'shared', 'cli', 'main.ts')], absWorkingDir: REPO, bundle: true, platform: 'node', format: 'cjs', packages: 'external', write: false, metafile: true, outfile: 'cli.js', logLevel: 'silent' });
+    const inputs = Object.keys(r.metafile.inputs);
+    expect(inputs.length).toBeGreaterThan(50);
+    // bin/bedrock-watch.js hashes these folders (BUNDLED_DIRS): a module elsewhere would go stale unseen.
+    expect(readFileSync(path.join(REPO, 'bin', 'bedrock-watch.js'), 'utf8')).toMatch(/const BUNDLED_DIRS = \['shared', 'functions'\];/);
+    expect(inputs.filter((f) => !/^(shared|functions)\//.test(f))).toEqual([]);
+  });
+
   it('falls back to the sources through tsx when it cannot bundle them, saying why when asked', () => {
     const main = path.join(root, 'shared', 'cli', 'main.ts');
     const text = readFileSync(main, 'utf8');
