@@ -11,7 +11,7 @@ import type { Pricing } from '../pricing/pricing';
 import { at, learnedHours, raw } from './history';
 import { SeasonalMemo, levelExpectation, levelFactor, logSpread, volumeConfidence, weeksFor } from './seasonal';
 
-// Module copies: under tsx every read of an imported binding is a getter call (see seasonal.ts).
+// Module copies: compiled module by module every read of an imported binding is a getter call (see seasonal.ts).
 const HOUR = HOUR_MS;
 const DAY = DAY_MS;
 

@@ -36,9 +36,10 @@ export function unevaluable(reason: string): Observation {
 /**
  * What a kind says about its figures, formatted only when read: the text for a tier's limit, and the
  * details. Kinds write `text` and `details` as methods, not arrow properties, and keep closures made
- * per judgement out of named bindings: the CLI runs through tsx, whose keepNames gives every named
- * function expression a `__name(fn, …)` call (Object.defineProperty) each time it is made, which was
- * measurably slower in the engine bench (the deployed bundles are built without it).
+ * per judgement out of named bindings: run through tsx (the CLI did; BEDROCK_WATCH_TSX=1 still does),
+ * keepNames gives every named function expression a `__name(fn, …)` call (Object.defineProperty) each
+ * time it is made, which was measurably slower in the engine bench (the CLI's bundle and the deployed
+ * ones are built without it).
  */
 export interface Texts {
   value: number;
