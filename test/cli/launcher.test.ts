@@ -43,6 +43,24 @@ describe('the CLI launcher (bin/bedrock-watch.js)', () => {
     expect(second.out).toMatch(/^usage \(edited\): bedrock-watch <command>/);
   }, 60_000);
 
+  it('runs a whole bundle in each of the processes starting together after an edit (each build is written aside, then renamed)', async () => {
+    const main = path.join(root, 'shared', 'cli', 'main.ts');
+    writeFileSync(main, readFileSync(main, 'utf8').replace(/usage( \(edited\))?: bedrock-watch <command>/, 'usage (together): bedrock-watch <command>'));
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, () => new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, [path.join(root, 'bin', 'bedrock-watch.js'), '--help'], { cwd: root });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('close', (code) => resolve({ code, out }));
+      })),
+    );
+    for (const r of runs) {
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^usage \(together\): bedrock-watch <command>/);
+    }
+  }, 60_000);
+
   it('answers as the sources through tsx do, files found from the checkout root included', () => {
     // cost reads the pricing file and serverless.yml's template from the root: a wrong root fails it.
     const args = ['cost', '--models', '3', '--profile', 'typical', '--json'];
