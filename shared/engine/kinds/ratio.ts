@@ -41,23 +41,15 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
   if (rule.evidence === 'sequential' && needsSlots(rule, num, lo, ctx.index)) {
     slotEvents = EVENTS.subarray(0, ctx.index - lo + 1);
     slotRequests = REQUESTS.subarray(0, ctx.index - lo + 1);
-    // As `at` sums them (from 0, in the rule's order), without a closure per slot.
-    for (let i = lo; i <= ctx.index; i++) {
-      let d = 0;
-      for (const x of den) d += x?.[i] ?? 0;
-      let e = 0;
-      for (const x of num) e += x?.[i] ?? 0;
-      slotRequests[i - lo] = d;
-      slotEvents[i - lo] = e;
-      if (d > 0 && e > 0) anyEvents = true;
-    }
+    anyEvents = sumSlots(num, den, lo, ctx.index, slotEvents, slotRequests);
   }
   // Per tier, the minutes its evidence came from (for the details, formatted only when read).
   // Per tier, the run of minutes its evidence comes from (sequential): for the details, and for the text
   // when the window's rate alone is not above the limit. Scanned at once for a tier that could breach;
-  // otherwise only if a text or the details are read, from a copy of the span's counts (kept).
+  // otherwise only if a text or the details are read, from the span's counts summed again (kept: the
+  // frame does not change while anything can read them, and the same sums in the same order give the same figures).
   const scans: Scan[] = [];
-  const kept: Kept = { lo, end: ctx.index, events: null, requests: null };
+  const kept: Kept = { lo, end: ctx.index, num, den, events: null, requests: null };
   const limits = tierLimits(rule, (t) => `above ${pct(t.above)}`);
 
   const checks: TierCheck[] = TIER_ORDER.flatMap((tier) => {
@@ -70,11 +62,7 @@ export const observeRatio: Observe<RatioRule> = (rule, model, ctx) => {
       if (anyEvents || !(t.above > 0)) {
         if (couldBreach(slotEvents as Float64Array, slotRequests as Float64Array, t.above, rule.min_events)) {
           ev = countEvidenceOf(slotEvents as Float64Array, slotRequests as Float64Array, lo, ctx.index, t.above, least);
-        } else {
-          ev = null;
-          kept.events ??= (slotEvents as Float64Array).slice();
-          kept.requests ??= (slotRequests as Float64Array).slice();
-        }
+        } else ev = null;
       }
       scans.push({ tier, above: t.above, least, ev });
       // Strong enough, from enough events and requests, the rate over those minutes above the limit itself,
@@ -154,17 +142,44 @@ interface Scan {
   ev: Evidence | null;
 }
 
-/** The span's per-slot counts as they were, for the scans left to a read (null until one is). */
+/** The span and the series its per-slot counts are summed from, for the scans left to a read (the sums null until one is). */
 interface Kept {
   lo: number;
   end: number;
+  num: readonly (Series | undefined)[];
+  den: readonly (Series | undefined)[];
   events: Float64Array | null;
   requests: Float64Array | null;
 }
 
-/** A tier's evidence: scanned when the tier was judged, or now from the kept counts. */
+/**
+ * Each slot's events and requests of slots [lo, end] into `events`/`requests` (index i − lo), summed
+ * as `at` sums them (from 0, in the rule's order) without a closure per slot; whether some slot has
+ * both.
+ */
+function sumSlots(num: readonly (Series | undefined)[], den: readonly (Series | undefined)[], lo: number, end: number, events: Float64Array, requests: Float64Array): boolean {
+  let any = false;
+  for (let i = lo; i <= end; i++) {
+    let d = 0;
+    for (const x of den) d += x?.[i] ?? 0;
+    let e = 0;
+    for (const x of num) e += x?.[i] ?? 0;
+    requests[i - lo] = d;
+    events[i - lo] = e;
+    if (d > 0 && e > 0) any = true;
+  }
+  return any;
+}
+
+/** A tier's evidence: scanned when the tier was judged, or now from the span's counts summed as the observation summed them. */
 function scanned(scan: Scan, kept: Kept): Evidence {
-  return (scan.ev ??= countEvidenceOf(kept.events as Float64Array, kept.requests as Float64Array, kept.lo, kept.end, scan.above, scan.least));
+  if (scan.ev) return scan.ev;
+  if (!kept.events || !kept.requests) {
+    kept.events = new Float64Array(kept.end - kept.lo + 1);
+    kept.requests = new Float64Array(kept.end - kept.lo + 1);
+    sumSlots(kept.num, kept.den, kept.lo, kept.end, kept.events, kept.requests);
+  }
+  return (scan.ev = countEvidenceOf(kept.events, kept.requests, kept.lo, kept.end, scan.above, scan.least));
 }
 
 /**
