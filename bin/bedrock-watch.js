@@ -8,10 +8,12 @@
 
 const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
-
-const KEEP_BUNDLES = 4;
-const BUNDLED_DIRS = ['shared', 'functions'];
 const path = require('node:path');
+
+/** Bundles of this many source versions stay cached (switching branches back and forth rebuilds nothing). */
+const KEEP_BUNDLES = 4;
+/** The folders whose files the bundle holds, all hashed into its name. */
+const BUNDLED_DIRS = ['shared', 'functions'];
 
 // The AWS SDK warns once that its 2027 releases will need Node 22; on the Node 20 used here
 // that is noise on every command. Drop that warning only; every other warning still prints.
