@@ -193,3 +193,18 @@ describe('cost with a window: the spend rate', () => {
     expect(obs.text).toMatch(/600 requests in 60 min/);
   });
 });
+
+describe('cost: each rules file prices with its own pricing', () => {
+  it("evaluate counts the day's spend at the prices of the config it is given, one config after another", () => {
+    // One minute of 1,000 input and 100 output tokens. The engine keeps one price table per rules
+    // file's pricing: a second config must not be priced with the first one's table.
+    const frame = minuteFrame(NOON, { [MODEL]: { [IN]: [1000], [OUT]: [100], 'Invocations:Sum': [1] } }, 1);
+    const spendWith = (pricing?: Record<string, { input: number; output: number }>) =>
+      evaluate({ config: configOf([costRule()], pricing ? { pricing } : {}), frame, states: {}, baselines: learned(), minutes: [{ minute: NOON, at: NOON + 3 * MINUTE }] }).spend[MODEL];
+    expect(spendWith(PRICES)?.dayCost).toBeCloseTo((1000 * 0.001 + 100 * 0.002) / 1000, 12);
+    // Not in the shipped table: unpriced, never counted as $0.
+    expect(spendWith()).toBeUndefined();
+    expect(spendWith({ [MODEL]: { input: 0.01, output: 0.02 } })?.dayCost).toBeCloseTo((1000 * 0.01 + 100 * 0.02) / 1000, 12);
+    expect(spendWith(PRICES)?.dayCost).toBeCloseTo((1000 * 0.001 + 100 * 0.002) / 1000, 12);
+  });
+});
