@@ -14,6 +14,7 @@ import { learnedHours as refLearnedHours } from '../support/reference-baselines/
 import { median, mad } from '../../shared/core/stats';
 import type { History, ModelHistories } from '../../shared/core/baseline';
 import { Pricing } from '../../shared/pricing/pricing';
+import { rng } from '../../shared/local/generate';
 import { buildExpectations as refBuild } from '../support/reference-baselines/expectations';
 import { median as refMedian, mad as refMad } from '../support/reference-baselines/stats';
 
@@ -39,18 +40,6 @@ function same(a: unknown, b: unknown, path = ''): string | null {
     if (d) return d;
   }
   return null;
-}
-
-/** A small random generator (mulberry32), so a failure names its seed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A value as traffic gives them: a daily shape with noise, idle hours, repeats, gaps (null), now and then a -0. */

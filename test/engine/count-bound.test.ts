@@ -12,6 +12,7 @@ import { NO_BASELINES } from '../../shared/engine/types';
 import { parseRules } from '../../shared/rules/load';
 import { ACCOUNT, type Frame } from '../../shared/core/series';
 import { placeOfTarget } from '../../shared/core/target';
+import { rng } from '../../shared/local/generate';
 import { frameOf, minute, runs } from '../support/frame';
 
 const config = parseRules(`
@@ -81,18 +82,6 @@ rules:
     expect(boundedBy(config.rules, 'InvocationThrottles:Sum')?.map((r) => r.name)).toEqual(['throttles']);
   });
 });
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('what the bound proves, checked against the engine on random frames', () => {
   it('every model left unread is judged inactive, with no transition, on its real counts and on the completed frame', () => {

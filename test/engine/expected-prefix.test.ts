@@ -9,6 +9,7 @@ import { baselinesOf } from '../../shared/run/baselines-provider';
 import { expectedCost, expectedOver, fixedBaselines } from '../../shared/engine/kinds/expected';
 import type { ModelExpectations, SeriesExpectation } from '../../shared/core/baseline';
 import { Pricing } from '../../shared/pricing/pricing';
+import { rng } from '../../shared/local/generate';
 import { expectedCost as refCost, expectedOver as refOver } from '../support/reference-baselines/expected';
 
 const HOUR = 3_600_000;
@@ -17,17 +18,6 @@ const MODEL = 'test.priced-model-v1:0';
 const PRICING = new Pricing({ [MODEL]: { input: 0.001, output: 0.002 } });
 const IN = 'InputTokenCount:Sum';
 const OUT = 'OutputTokenCount:Sum';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seriesOf(r: () => number): SeriesExpectation {
   const values: (number | null)[] = [];
